@@ -1,0 +1,48 @@
+# verbund: `make run` serves the demo, `make test` runs the whole suite; both set up what is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+VERBUND := $(BIN)/verbund
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_SIZE ?= city
+
+.PHONY: setup run test lint format stop neo4j-status demo clean-state
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verbund braucht Python 3.11 oder neuer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/.installed
+	$(VERBUND) neo4j install
+	$(VERBUND) neo4j start
+	$(VERBUND) migrate
+
+run: setup
+	$(VERBUND) demo load --size $(DEMO_SIZE) --if-empty
+	$(VERBUND) serve --host $(HOST) --port $(PORT)
+
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+stop:
+	@if [ -x $(VERBUND) ]; then $(VERBUND) neo4j stop; else echo "nichts zu stoppen"; fi
+
+neo4j-status: $(BIN)/.installed
+	$(VERBUND) neo4j status
+
+# Deletes the local Neo4j's data and password (not the jar cache).
+clean-state: stop
+	rm -rf .verbund

@@ -1,0 +1,88 @@
+"""The starlette application: /graphql (GraphiQL), /health and the landing page."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from api.localneo4j import resolve_config
+from api.pages import landing_page
+from api.settings import Settings, get_settings
+from graph import Graph, GraphError
+from graph.admin import server_info
+from schema import Context, schema
+
+log = logging.getLogger("verbund.api")
+
+
+class VerbundGraphQL(GraphQL[Context, None]):
+    def __init__(self, graph_of: Any) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self._graph_of = graph_of
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        return Context(graph=self._graph_of(request), request=request, response=response)
+
+
+def _graph(request: Request) -> Graph:
+    graph: Graph = request.app.state.graph
+    return graph
+
+
+async def health(request: Request) -> JSONResponse:
+    from anyio.to_thread import run_sync
+
+    graph = _graph(request)
+    try:
+        info = await run_sync(server_info, graph)
+    except GraphError as exc:
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "neo4j": {"reachable": False, "code": exc.code, "message": str(exc)},
+            },
+            status_code=503,
+        )
+    return JSONResponse(
+        {
+            "status": "ok",
+            "neo4j": {"reachable": True, "version": info.version, "edition": info.edition},
+        }
+    )
+
+
+async def index(request: Request) -> HTMLResponse:
+    return HTMLResponse(landing_page())
+
+
+def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
+    """Build the app; the graph handle (one driver per process) lives for the app's lifetime."""
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own = graph is None
+        app.state.graph = graph or Graph(resolve_config(settings))
+        try:
+            yield
+        finally:
+            if own:
+                app.state.graph.close()
+
+    graphql = VerbundGraphQL(_graph)
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/health", health),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

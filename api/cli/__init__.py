@@ -1,0 +1,18 @@
+"""The ``verbund`` command line: one module per command group, registered here."""
+
+from __future__ import annotations
+
+import click
+
+from api.cli import db, neo4j, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """verbund: Netzwerk- und Überleitungsgraph für kommunale soziale Dienste."""
+
+
+main.add_command(neo4j.group)
+main.add_command(db.migrate)
+main.add_command(db.status)
+main.add_command(serve.serve)

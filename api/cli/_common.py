@@ -1,0 +1,31 @@
+"""What every command needs: settings, a graph handle, and errors as messages (no tracebacks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from api.localneo4j import LocalServerError, ensure_started
+from api.settings import Settings, get_settings
+from graph import Graph, GraphError
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn our expected failures into a clean one-line (or log-tail) message and exit 1."""
+    try:
+        yield
+    except (LocalServerError, GraphError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
+    """A graph handle on the configured Neo4j, starting the local one if needed."""
+    settings = settings or get_settings()
+    with user_errors():
+        config = ensure_started(settings)
+        with Graph(config) as graph:
+            yield graph

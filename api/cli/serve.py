@@ -1,0 +1,22 @@
+"""``verbund serve``: the starlette app with /graphql (GraphiQL) and /health."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from api.cli._common import user_errors
+from api.localneo4j import ensure_started
+from api.settings import get_settings
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """API und Seiten ausliefern (Strg-C beendet; `make stop` stoppt Neo4j)."""
+    settings = get_settings()
+    with user_errors():
+        ensure_started(settings)
+    click.echo(f"verbund läuft: http://{host}:{port}/  (GraphiQL: http://{host}:{port}/graphql)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")

@@ -1,0 +1,141 @@
+"""One Neo4j driver per process, behind a small wrapper that translates driver errors.
+
+Everything above this module sees plain dicts and our own errors, never driver records or
+driver exceptions. The wrapper also counts round trips, which tests use to prove that a
+GraphQL request costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from graph.errors import ConflictError, GraphAuthError, GraphError, GraphUnavailable
+from neo4j import exceptions as neo4j_errors
+
+T = TypeVar("T")
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Neo4jConfig:
+    """Where and how to reach Neo4j (a local server, a user's own server, a cluster or Aura)."""
+
+    uri: str
+    user: str
+    password: str
+    database: str = "neo4j"
+    connection_timeout: float = 5.0
+    max_transaction_retry_time: float = 5.0
+
+
+_UNAVAILABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.IncompleteCommit,
+    ConnectionError,
+    OSError,
+)
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Map driver exceptions onto the graph layer's error root."""
+    try:
+        yield
+    except GraphError:
+        raise
+    except neo4j_errors.AuthError as exc:
+        raise GraphAuthError(f"Anmeldung an Neo4j abgelehnt: {exc.message}") from exc
+    except neo4j_errors.ConstraintError as exc:
+        raise ConflictError(exc.message or "Eindeutigkeitsregel verletzt") from exc
+    except _UNAVAILABLE as exc:
+        raise GraphUnavailable(type(exc).__name__) from exc
+    except neo4j_errors.DriverError as exc:
+        # Driver-side failures (closed pool, routing) mean the database is out of reach.
+        raise GraphUnavailable(type(exc).__name__) from exc
+
+
+class Graph:
+    """The process-wide handle on Neo4j."""
+
+    def __init__(self, config: Neo4jConfig) -> None:
+        self.config = config
+        self._driver = neo4j.GraphDatabase.driver(
+            config.uri,
+            auth=(config.user, config.password),
+            connection_timeout=config.connection_timeout,
+            max_transaction_retry_time=config.max_transaction_retry_time,
+            # Short acquisition so a dead server turns into a fast 503, not a hung request.
+            connection_acquisition_timeout=config.connection_timeout * 2,
+            liveness_check_timeout=30.0,
+            user_agent="verbund",
+            notifications_min_severity="OFF",
+        )
+        self._lock = threading.Lock()
+        self._roundtrips = 0
+
+    @property
+    def roundtrips(self) -> int:
+        """How many queries or transactions this handle has sent so far."""
+        return self._roundtrips
+
+    def _count(self) -> None:
+        with self._lock:
+            self._roundtrips += 1
+
+    def query(
+        self, cypher: LiteralString, params: Params | None = None, *, write: bool = False
+    ) -> list[dict[str, Any]]:
+        """Run one auto-retried query and return its rows as plain dicts."""
+        self._count()
+        with translate_errors():
+            records, _, _ = self._driver.execute_query(
+                cypher,
+                parameters_=dict(params or {}),
+                database_=self.config.database,
+                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
+            )
+        return [record.data() for record in records]
+
+    def run_implicit(self, cypher: LiteralString, params: Params | None = None) -> None:
+        """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS)."""
+        self._count()
+        with translate_errors(), self._driver.session(database=self.config.database) as session:
+            session.run(cypher, dict(params or {})).consume()
+
+    def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run a read transaction function (retried on transient errors)."""
+        self._count()
+        with translate_errors(), self._driver.session(database=self.config.database) as session:
+            return session.execute_read(work)
+
+    def write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run a write transaction function (retried on transient errors)."""
+        self._count()
+        with translate_errors(), self._driver.session(database=self.config.database) as session:
+            return session.execute_write(work)
+
+    def verify(self) -> None:
+        """Raise GraphUnavailable or GraphAuthError unless the server answers."""
+        with translate_errors():
+            self._driver.verify_connectivity()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run(tx: neo4j.ManagedTransaction, cypher: LiteralString, **params: Any) -> list[dict[str, Any]]:
+    """Run one statement inside a transaction function and return plain dict rows."""
+    return [record.data() for record in tx.run(cypher, params)]

@@ -1,0 +1,41 @@
+"""The one error root of the graph layer; api/ translates these into responses in one place."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """Root of every error the graph layer raises on purpose."""
+
+    code = "GRAPH_ERROR"
+
+
+class GraphUnavailable(GraphError):
+    """The graph database cannot be reached (stopped, restarting, network gone)."""
+
+    code = "GRAPH_UNAVAILABLE"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Graphdatenbank nicht erreichbar" + (f": {detail}" if detail else ""))
+        self.detail = detail
+
+
+class GraphAuthError(GraphError):
+    """The configured credentials were refused."""
+
+    code = "GRAPH_AUTH_FAILED"
+
+
+class ConflictError(GraphError):
+    """A write collided with a constraint or a concurrent change."""
+
+    code = "CONFLICT"
+
+
+class IntegrityError(GraphError):
+    """A write names nodes that do not exist (dangling references)."""
+
+    code = "INTEGRITY"
+
+    def __init__(self, message: str, missing: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.missing = missing

@@ -1,0 +1,116 @@
+"""Constraints and indexes of the graph model, created idempotently (``verbund migrate``).
+
+docs/model.md describes the same model; tests/test_migrations.py checks the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.connection import Graph
+
+# Every node label carries a stable, unique ``id``.
+NODE_LABELS: tuple[str, ...] = (
+    "Area",
+    "Category",
+    "Organization",
+    "Location",
+    "Service",
+    "Agreement",
+    "Network",
+    "Household",
+    "Need",
+    "Consent",
+    "Referral",
+    "ReferralEvent",
+    "ImportRun",
+)
+
+# (label, property) pairs with a range index: filtered or sorted on by the API and analyses.
+RANGE_INDEXES: tuple[tuple[str, str], ...] = (
+    ("Area", "level"),
+    ("Area", "name"),
+    ("Organization", "name"),
+    ("Service", "name"),
+    ("Service", "status"),
+    ("Service", "updated_at"),
+    ("Referral", "status"),
+    ("Referral", "created_at"),
+    ("Need", "status"),
+    ("Organization", "source"),
+    ("Service", "source"),
+    ("Area", "source"),
+)
+
+POINT_INDEXES: tuple[tuple[str, str], ...] = (("Location", "point"), ("Area", "centroid"))
+
+FULLTEXT_INDEX = "directory_text"
+FULLTEXT_LABELS: tuple[str, ...] = ("Service", "Organization")
+FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaItem:
+    name: str
+    statement: str
+
+
+def _ident(*parts: str) -> str:
+    return "_".join(p.lower() for p in parts)
+
+
+def schema_items() -> list[SchemaItem]:
+    """Every constraint and index, as idempotent statements built from the constants above."""
+    items = [
+        SchemaItem(
+            _ident(label, "id", "unique"),
+            f"CREATE CONSTRAINT {_ident(label, 'id', 'unique')} IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.id IS UNIQUE",
+        )
+        for label in NODE_LABELS
+    ]
+    items += [
+        SchemaItem(
+            _ident(label, prop),
+            f"CREATE INDEX {_ident(label, prop)} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+        )
+        for label, prop in RANGE_INDEXES
+    ]
+    items += [
+        SchemaItem(
+            _ident(label, prop, "point"),
+            f"CREATE POINT INDEX {_ident(label, prop, 'point')} IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.{prop})",
+        )
+        for label, prop in POINT_INDEXES
+    ]
+    labels = "|".join(FULLTEXT_LABELS)
+    props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
+    items.append(
+        SchemaItem(
+            FULLTEXT_INDEX,
+            f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+            f"FOR (n:{labels}) ON EACH [{props}]"
+            " OPTIONS {indexConfig: {`fulltext.analyzer`: 'german'}}",
+        )
+    )
+    return items
+
+
+def migrate(graph: Graph) -> list[str]:
+    """Create what is missing and wait until every index is online; return the names."""
+    items = schema_items()
+    for item in items:
+        graph.query(item.statement, write=True)
+    graph.query("CALL db.awaitIndexes(300)")
+    return [item.name for item in items]
+
+
+def existing_schema(graph: Graph) -> set[str]:
+    """Names of the constraints and indexes the database has now."""
+    constraints = graph.query("SHOW CONSTRAINTS YIELD name RETURN name")
+    indexes = graph.query(
+        "SHOW INDEXES YIELD name, type, owningConstraint "
+        "WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name"
+    )
+    return {row["name"] for row in constraints} | {row["name"] for row in indexes}

@@ -1,0 +1,411 @@
+"""Idempotent batched writes of records: MERGE on constrained ids, UNWIND batches.
+
+Each record kind has a spec: its label, the properties it stores and the relationships it
+owns. A written record's owned relationships are made to match the record exactly (stale
+ones are removed), so writing the same records twice changes nothing and a changed record
+updates its node. Labels and relationship types come only from the specs below, never
+from user input; all values travel as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from neo4j.spatial import WGS84Point
+
+import neo4j
+from graph.bundle import Bundle
+from graph.connection import Graph
+from graph.errors import IntegrityError
+from graph.records import (
+    Agreement,
+    Area,
+    Category,
+    Consent,
+    Household,
+    Location,
+    Need,
+    Network,
+    Organization,
+    Referral,
+    ReferralEvent,
+    Service,
+)
+
+DEFAULT_BATCH_SIZE = 5_000
+
+Record = Any  # one of the dataclasses in graph.records
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedRel:
+    """A relationship a record owns: its type, direction seen from the record, target label."""
+
+    type: str
+    direction: Literal["out", "in"]
+    target: str
+    targets: Callable[[Record], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec:
+    label: str
+    rels: tuple[OwnedRel, ...] = ()
+    # Record fields that become relationships (or are flattened), not node properties.
+    not_props: frozenset[str] = frozenset()
+    extra: Callable[[Record], dict[str, Any]] | None = None
+
+
+def _one(value: str | None) -> list[str]:
+    return [value] if value else []
+
+
+def _area_extra(r: Area) -> dict[str, Any]:
+    extra: dict[str, Any] = {f"indicator_{k}": v for k, v in sorted(r.indicators.items())}
+    extra["indicator_keys"] = sorted(r.indicators)
+    extra["centroid"] = _point(r.centroid_lat, r.centroid_lon)
+    return extra
+
+
+def _location_extra(r: Location) -> dict[str, Any]:
+    return {"point": _point(r.latitude, r.longitude)}
+
+
+def _point(lat: float | None, lon: float | None) -> WGS84Point | None:
+    if lat is None or lon is None:
+        return None
+    return WGS84Point((lon, lat))
+
+
+NODE_SPECS: dict[type, NodeSpec] = {
+    Area: NodeSpec(
+        "Area",
+        (OwnedRel("PART_OF", "out", "Area", lambda r: _one(r.parent_id)),),
+        frozenset({"parent_id", "indicators"}),
+        _area_extra,
+    ),
+    Category: NodeSpec(
+        "Category",
+        (OwnedRel("BROADER", "out", "Category", lambda r: _one(r.parent_id)),),
+        frozenset({"parent_id"}),
+    ),
+    Organization: NodeSpec("Organization"),
+    Location: NodeSpec(
+        "Location",
+        (
+            OwnedRel("HAS_LOCATION", "in", "Organization", lambda r: _one(r.organization_id)),
+            OwnedRel("IN_AREA", "out", "Area", lambda r: _one(r.area_id)),
+        ),
+        frozenset({"organization_id", "area_id"}),
+        _location_extra,
+    ),
+    Service: NodeSpec(
+        "Service",
+        (
+            OwnedRel("PROVIDES", "in", "Organization", lambda r: [r.organization_id]),
+            OwnedRel("IN_CATEGORY", "out", "Category", lambda r: list(r.category_ids)),
+            OwnedRel("SERVES", "out", "Area", lambda r: list(r.area_ids)),
+            OwnedRel("AT_LOCATION", "out", "Location", lambda r: list(r.location_ids)),
+        ),
+        frozenset({"organization_id", "category_ids", "area_ids", "location_ids"}),
+    ),
+    Agreement: NodeSpec(
+        "Agreement",
+        (
+            OwnedRel("PARTY_TO", "in", "Organization", lambda r: list(r.party_ids)),
+            OwnedRel("COVERS", "out", "Category", lambda r: list(r.category_ids)),
+        ),
+        frozenset({"party_ids", "category_ids"}),
+    ),
+    Network: NodeSpec(
+        "Network",
+        (OwnedRel("ACTIVE_IN", "out", "Area", lambda r: list(r.area_ids)),),
+        frozenset({"area_ids"}),
+    ),
+    Household: NodeSpec(
+        "Household",
+        (OwnedRel("LIVES_IN", "out", "Area", lambda r: [r.area_id]),),
+        frozenset({"area_id"}),
+    ),
+    Need: NodeSpec(
+        "Need",
+        (
+            OwnedRel("HAS_NEED", "in", "Household", lambda r: [r.household_id]),
+            OwnedRel("OF_CATEGORY", "out", "Category", lambda r: [r.category_id]),
+        ),
+        frozenset({"household_id", "category_id"}),
+    ),
+    Consent: NodeSpec(
+        "Consent",
+        (
+            OwnedRel("GIVEN_BY", "out", "Household", lambda r: [r.household_id]),
+            OwnedRel("GRANTS_TO", "out", "Organization", lambda r: list(r.organization_ids)),
+        ),
+        frozenset({"household_id", "organization_ids"}),
+    ),
+    Referral: NodeSpec(
+        "Referral",
+        (
+            OwnedRel("FOR_HOUSEHOLD", "out", "Household", lambda r: [r.household_id]),
+            OwnedRel("FOR_NEED", "out", "Need", lambda r: _one(r.need_id)),
+            OwnedRel(
+                "FROM_ORGANIZATION", "out", "Organization", lambda r: [r.from_organization_id]
+            ),
+            OwnedRel("TO_SERVICE", "out", "Service", lambda r: [r.to_service_id]),
+            OwnedRel("UNDER_CONSENT", "out", "Consent", lambda r: [r.consent_id]),
+            OwnedRel("HAS_EVENT", "out", "ReferralEvent", lambda r: _event_ids(r)),
+        ),
+        frozenset(
+            {
+                "household_id",
+                "need_id",
+                "from_organization_id",
+                "to_service_id",
+                "consent_id",
+                "history",
+            }
+        ),
+    ),
+}
+
+
+def _event_ids(r: Referral) -> list[str]:
+    return [f"{r.id}#{i}" for i in range(len(r.history))]
+
+
+def props_of(record: Record) -> dict[str, Any]:
+    """The node properties a record stores (lists for tuples; None removes a property)."""
+    spec = NODE_SPECS[type(record)]
+    props: dict[str, Any] = {}
+    for key, value in asdict(record).items():
+        if key == "id" or key in spec.not_props:
+            continue
+        props[key] = list(value) if isinstance(value, tuple) else value
+    if spec.extra is not None:
+        props.update(spec.extra(record))
+    return props
+
+
+@dataclass(slots=True)
+class WriteCounts:
+    """What a write did, per label: created, changed, unchanged nodes and relationships set."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    relationships: int = 0
+
+    def add(self, label: str, created: int, changed: int, total: int) -> None:
+        self.created[label] = self.created.get(label, 0) + created
+        self.changed[label] = self.changed.get(label, 0) + changed
+        self.unchanged[label] = self.unchanged.get(label, 0) + total - created - changed
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _node_query(label: str) -> str:
+    # Only a label from NODE_SPECS is ever interpolated here.
+    return f"""
+    UNWIND $rows AS row
+    MERGE (n:{label} {{id: row.id}})
+    WITH n, row, n.updated_at IS NULL AS created,
+         [k IN keys(row.props)
+          WHERE NOT coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)] AS diff
+    SET n += row.props
+    SET n.created_at = coalesce(n.created_at, $now),
+        n.updated_at = CASE WHEN created OR size(diff) > 0 THEN $now ELSE n.updated_at END,
+        n.version = CASE WHEN created THEN 1
+                         WHEN size(diff) > 0 THEN coalesce(n.version, 1) + 1
+                         ELSE n.version END
+    RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
+           sum(CASE WHEN NOT created AND size(diff) > 0 THEN 1 ELSE 0 END) AS changed,
+           count(*) AS total
+    """
+
+
+def _rel_query(label: str, rel: OwnedRel) -> str:
+    arrow = ("-[r:{t}]->", "-[:{t}]->") if rel.direction == "out" else ("<-[r:{t}]-", "<-[:{t}]-")
+    old, new = (a.format(t=rel.type) for a in arrow)
+    return f"""
+    UNWIND $rows AS row
+    MATCH (n:{label} {{id: row.id}})
+    CALL (n, row) {{
+      OPTIONAL MATCH (n){old}(stale:{rel.target})
+      WHERE NOT stale.id IN row.targets
+      DELETE r
+    }}
+    WITH n, row
+    UNWIND row.targets AS tid
+    OPTIONAL MATCH (t:{rel.target} {{id: tid}})
+    FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (n){new}(t))
+    WITH row, tid, t
+    RETURN count(t) AS linked, [x IN collect(CASE WHEN t IS NULL THEN tid END)
+                                WHERE x IS NOT NULL] AS missing
+    """
+
+
+_ADJACENCY_QUERY = """
+UNWIND $rows AS row
+OPTIONAL MATCH (a:Area {id: row.a})
+OPTIONAL MATCH (b:Area {id: row.b})
+FOREACH (_ IN CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [1] END |
+  MERGE (a)-[r:ADJACENT_TO]-(b) SET r.source = row.source)
+WITH row, a, b WHERE a IS NULL OR b IS NULL
+RETURN row.a AS a, row.b AS b, a IS NULL AS a_missing, b IS NULL AS b_missing
+"""
+
+_MEMBERSHIP_QUERY = """
+UNWIND $rows AS row
+OPTIONAL MATCH (o:Organization {id: row.organization_id})
+OPTIONAL MATCH (w:Network {id: row.network_id})
+FOREACH (_ IN CASE WHEN o IS NULL OR w IS NULL THEN [] ELSE [1] END |
+  MERGE (o)-[m:MEMBER_OF]->(w) SET m.role = row.role, m.since = row.since, m.source = row.source)
+WITH row, o, w WHERE o IS NULL OR w IS NULL
+RETURN row.organization_id AS a, row.network_id AS b, o IS NULL AS a_missing,
+       w IS NULL AS b_missing
+"""
+
+
+class _Writer:
+    def __init__(
+        self,
+        tx_runner: Callable[[Callable[[neo4j.ManagedTransaction], Any]], Any],
+        batch_size: int,
+        now: datetime,
+    ) -> None:
+        self._run_tx = tx_runner
+        self._batch = batch_size
+        self._now = now
+        self.counts = WriteCounts()
+        self.missing: list[tuple[str, str]] = []
+
+    def _run(self, cypher: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(cypher, rows=list(rows), now=self._now)]
+
+        result: list[dict[str, Any]] = self._run_tx(work)
+        return result
+
+    def nodes(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        spec = NODE_SPECS[type(records[0])]
+        query = _node_query(spec.label)
+        for batch in _batches(records, self._batch):
+            rows = [{"id": r.id, "props": props_of(r)} for r in batch]
+            (res,) = self._run(query, rows)
+            self.counts.add(spec.label, res["created"], res["changed"], res["total"])
+        for rel in spec.rels:
+            query = _rel_query(spec.label, rel)
+            for batch in _batches(records, self._batch):
+                rows = [{"id": r.id, "targets": list(rel.targets(r))} for r in batch]
+                (res,) = self._run(query, rows)
+                self.counts.relationships += res["linked"]
+                self.missing.extend((rel.target, m) for m in res["missing"])
+
+    def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
+        for batch in _batches(rows, self._batch):
+            for res in self._run(query, batch):
+                if res["a_missing"]:
+                    self.missing.append((labels[0], res["a"]))
+                if res["b_missing"]:
+                    self.missing.append((labels[1], res["b"]))
+            self.counts.relationships += len(batch)
+
+
+def write_bundle(
+    graph: Graph,
+    bundle: Bundle,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    atomic: bool = False,
+    now: datetime | None = None,
+) -> WriteCounts:
+    """Write a bundle in dependency order; raise IntegrityError if a reference dangles.
+
+    ``atomic=True`` writes everything in one transaction, so a dangling reference leaves the
+    database unchanged. Otherwise each batch commits by itself (bounded memory for large
+    imports); callers validate references first, as loaders do.
+    """
+    now = now or datetime.now(UTC)
+    if atomic:
+
+        def all_in_one(tx: neo4j.ManagedTransaction) -> WriteCounts:
+            writer = _Writer(lambda work: work(tx), batch_size, now)
+            _write_all(writer, bundle)
+            if writer.missing:
+                # Raising inside the transaction function rolls everything back.
+                raise _dangling(writer.missing)
+            return writer.counts
+
+        result: WriteCounts = graph.write(all_in_one)
+        return result
+    writer = _Writer(graph.write, batch_size, now)
+    _write_all(writer, bundle)
+    if writer.missing:
+        raise _dangling(writer.missing)
+    return writer.counts
+
+
+def _dangling(missing: list[tuple[str, str]]) -> IntegrityError:
+    shown = ", ".join(f"{label} {ident!r}" for label, ident in missing[:10])
+    more = f" (und {len(missing) - 10} weitere)" if len(missing) > 10 else ""
+    return IntegrityError(f"Verweise auf fehlende Knoten: {shown}{more}", missing)
+
+
+def _write_all(writer: _Writer, bundle: Bundle) -> None:
+    writer.nodes(bundle.areas)
+    writer.pairs(
+        _ADJACENCY_QUERY,
+        [{"a": a.area_id, "b": a.other_area_id, "source": a.source} for a in bundle.adjacencies],
+        ("Area", "Area"),
+    )
+    writer.nodes(bundle.categories)
+    writer.nodes(bundle.organizations)
+    writer.nodes(bundle.locations)
+    writer.nodes(bundle.services)
+    writer.nodes(bundle.agreements)
+    writer.nodes(bundle.networks)
+    writer.pairs(
+        _MEMBERSHIP_QUERY,
+        [
+            {
+                "organization_id": m.organization_id,
+                "network_id": m.network_id,
+                "role": m.role,
+                "since": m.since,
+                "source": m.source,
+            }
+            for m in bundle.memberships
+        ],
+        ("Organization", "Network"),
+    )
+    writer.nodes(bundle.households)
+    writer.nodes(bundle.needs)
+    writer.nodes(bundle.consents)
+    # Events carry their own id derived from the referral id and position.
+    events = [_EventRecord.of(r, i, e) for r in bundle.referrals for i, e in enumerate(r.history)]
+    writer.nodes(events)
+    writer.nodes(bundle.referrals)
+
+
+@dataclass(frozen=True, slots=True)
+class _EventRecord:
+    id: str
+    status: str
+    at: datetime
+    by: str
+    note: str
+
+    @staticmethod
+    def of(referral: Referral, index: int, event: ReferralEvent) -> _EventRecord:
+        return _EventRecord(f"{referral.id}#{index}", event.status, event.at, event.by, event.note)
+
+
+NODE_SPECS[_EventRecord] = NodeSpec("ReferralEvent")

@@ -1,0 +1,31 @@
+"""The schema: root types composed from one module per concept."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from schema.errors import ErrorCodes, log_unexpected
+from schema.system import SystemQuery
+
+MAX_QUERY_DEPTH = 10
+
+
+@strawberry.type
+class Query(SystemQuery):
+    """Lesende Abfragen."""
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected(errors)
+
+
+schema = Schema(
+    query=Query,
+    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes],
+)

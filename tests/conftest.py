@@ -1,0 +1,46 @@
+"""Test set-up: the real Neo4j (the project's local one, or NEO4J_URI), migrated once,
+emptied before each test that asks for ``db``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from api.localneo4j import LocalNeo4j, ensure_started
+from api.settings import Settings, get_settings
+from graph import Graph
+from graph.admin import clear
+from graph.migrations import migrate
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def local_server(settings: Settings) -> LocalNeo4j | None:
+    """The project's own server, or None when the tests run against NEO4J_URI."""
+    return None if settings.neo4j_uri else LocalNeo4j(settings)
+
+
+@pytest.fixture(scope="session")
+def graph(settings: Settings) -> Iterator[Graph]:
+    if settings.neo4j_uri and os.environ.get("VERBUND_TESTS_MAY_CLEAR") != "1":
+        pytest.exit(
+            "Die Tests leeren die Datenbank. Gegen NEO4J_URI nur mit VERBUND_TESTS_MAY_CLEAR=1.",
+            returncode=2,
+        )
+    config = ensure_started(settings)
+    with Graph(config) as handle:
+        migrate(handle)
+        yield handle
+
+
+@pytest.fixture
+def db(graph: Graph) -> Graph:
+    """An empty, migrated database."""
+    clear(graph)
+    return graph
