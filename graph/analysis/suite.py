@@ -129,6 +129,7 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
             demand=demand,
             area_names=area_names,
             category_names=categories,
+            min_count=config.min_reported_count,
         ),
     )
     records = timed(
@@ -141,7 +142,12 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
             snapshot.referrals, services, coop, config.double_support, index
         ),
     )
-    support = double_support(cases, organization_names=org_names, category_names=categories)
+    support = double_support(
+        cases,
+        organization_names=org_names,
+        category_names=categories,
+        min_count=config.min_reported_count,
+    )
     missing = timed(
         "missing_cooperation",
         lambda: missing_cooperation(
