@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import neo4j
+
 from graph.analysis.snapshot import (
     AgreementInfo,
     AreaInfo,
