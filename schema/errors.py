@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
+from schema.problems import ClientError
 
 log = logging.getLogger("verbund.graphql")
 
@@ -33,6 +34,15 @@ class ErrorCodes(SchemaExtension):
             if original is None:
                 # Parse and validation errors are the client's and safe to show.
                 processed.append(error)
+            elif isinstance(original, ClientError):
+                extensions = {"code": original.code}
+                if original.field is not None:
+                    extensions["field"] = original.field
+                processed.append(
+                    GraphQLError(
+                        str(original), nodes=error.nodes, path=error.path, extensions=extensions
+                    )
+                )
             elif isinstance(original, GraphError):
                 processed.append(
                     GraphQLError(
@@ -58,5 +68,5 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what the client will only see masked; expected errors are not noise in the log."""
     for error in errors:
         original = _original(error)
-        if original is not None and not isinstance(original, GraphError):
+        if original is not None and not isinstance(original, GraphError | ClientError):
             log.error("Unerwarteter Fehler in %s", error.path, exc_info=original)

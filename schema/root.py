@@ -7,6 +7,8 @@ from graphql import GraphQLError
 from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from schema.casework_query import CaseworkQuery
+from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.system import SystemQuery
 
@@ -14,7 +16,7 @@ MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(SystemQuery):
+class Query(DirectoryQuery, CaseworkQuery, SystemQuery):
     """Lesende Abfragen."""
 
 
