@@ -19,6 +19,7 @@ from api.settings import Settings, get_settings
 from graph import Graph, GraphError
 from graph.admin import server_info
 from schema import Context, schema
+from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.api")
 
@@ -29,7 +30,21 @@ class VerbundGraphQL(GraphQL[Context, None]):
         self._graph_of = graph_of
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return Context(graph=self._graph_of(request), request=request, response=response)
+        return Context(
+            graph=self._graph_of(request),
+            request=request,
+            response=response,
+            principal=principal_of(request),
+        )
+
+
+PRINCIPAL_SCOPE_KEY = "verbund.principal"
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller, as the authentication middleware put it into the ASGI scope."""
+    found = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    return found if isinstance(found, Principal) else ANONYMOUS
 
 
 def _graph(request: Request) -> Graph:

@@ -20,8 +20,18 @@ from schema.directory import (
     meta_of,
 )
 from schema.enums import NeedStatus, ReferralStatus
+from schema.policy import household_level
 
 
+@household_level(
+    "Household",
+    categories={
+        "household_type": "stammdaten",
+        "age_bands": "stammdaten",
+        "area": "wohnort",
+        "needs": "bedarf",
+    },
+)
 @strawberry.type(
     description="Bedarfsgemeinschaft / Familie, nur unter Pseudonym; keine Namen, keine Adressen."
 )
@@ -63,6 +73,9 @@ class Household(Versioned):
         return [Referral.of(r) for r in found]
 
 
+@household_level(
+    "Need", categories={"status": "bedarf", "identified_on": "bedarf", "category": "bedarf"}
+)
 @strawberry.type(description="Handlungsbedarf eines Haushalts in einem Leistungsbereich.")
 class Need(Versioned):
     stored: strawberry.Private[Stored[rec.Need]]
@@ -97,6 +110,7 @@ class Need(Versioned):
         return [Referral.of(r) for r in found]
 
 
+@household_level("Consent")
 @strawberry.type(
     description="Einwilligung von Haushaltsmitgliedern zur Weitergabe an benannte Träger."
 )
@@ -153,6 +167,7 @@ class Consent(Versioned):
         return [Referral.of(r) for r in found]
 
 
+@household_level("ReferralEvent", id_attr=None)
 @strawberry.type(description="Statuswechsel einer Überleitung: wer, wann, wohin.")
 class ReferralEvent:
     status: ReferralStatus
@@ -161,6 +176,15 @@ class ReferralEvent:
     note: str
 
 
+@household_level(
+    "Referral",
+    categories={
+        "history": "verlauf",
+        "outcome": "verlauf",
+        "decline_reason": "verlauf",
+        "need": "bedarf",
+    },
+)
 @strawberry.type(description="Überleitung eines Haushalts von einem Träger an ein Angebot.")
 class Referral(Versioned):
     stored: strawberry.Private[Stored[rec.Referral]]

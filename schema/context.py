@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -13,31 +13,12 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph
-from graph.repo.households import OrgScope
+from graph.repo.households import OrgScope, scope_for
 from schema.loaders import Loaders
+from schema.policy_state import RequestAccess
+from schema.principal import ANONYMOUS, Principal
 
 T = TypeVar("T")
-
-
-class Acting(Protocol):
-    """Who is asking: what mutations record as "who" and scoping reads by organization."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def organization_id(self) -> str | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class SystemPrincipal:
-    """The acting user until authentication sets one: the system itself, unscoped."""
-
-    id: str = "system"
-    organization_id: str | None = None
-
-
-SYSTEM = SystemPrincipal()
 
 
 @dataclass
@@ -45,12 +26,18 @@ class Context:
     graph: Graph
     request: Request | None = None
     response: Response | None = None
-    principal: Acting = SYSTEM
-    # Household-level reads are limited to this organization's view (None: unrestricted).
-    scope: OrgScope | None = None
+    # Who is asking (set by api/auth); schema/policy.py decides from it alone, mutations
+    # record it as "who" in referral events.
+    principal: Principal = ANONYMOUS
+    access: RequestAccess = field(default_factory=RequestAccess)
+    # Household-level reads in the repositories are limited to this organization's view
+    # (derived from the principal: caseworkers see their own cases, partners what they
+    # received), so lists and their counts agree with the policies.
+    scope: OrgScope | None = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
+        self.scope = scope_for(self.principal.role, self.principal.organization_id)
         self.loaders = Loaders(self.graph, self.scope)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

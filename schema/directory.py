@@ -29,6 +29,7 @@ from schema.pagination import (
     decode_cursor,
     page_size,
 )
+from schema.policy import household_read
 
 if TYPE_CHECKING:
     from schema.casework import Household, Referral
@@ -178,7 +179,10 @@ class Area(Versioned):
     async def networks(self, info: Info) -> list[Network]:
         return [Network.of(x) for x in await info.context.loaders.hop(areas.NETWORKS, self.id)]
 
-    @strawberry.field(description="Haushalte (Bedarfsgemeinschaften), die hier wohnen.")
+    @strawberry.field(
+        description="Haushalte (Bedarfsgemeinschaften), die hier wohnen.",
+        extensions=[household_read()],
+    )
     async def households(self, info: Info) -> list[HouseholdRef]:
         from schema.casework import Household
 
@@ -282,7 +286,10 @@ class Organization(Versioned):
         found = await info.context.loaders.memberships_of_organization(self.id)
         return [Membership.of(m) for m in found]
 
-    @strawberry.field(description="Überleitungen, die dieser Träger veranlasst hat.")
+    @strawberry.field(
+        description="Überleitungen, die dieser Träger veranlasst hat.",
+        extensions=[household_read()],
+    )
     async def referrals_sent(
         self,
         info: Info,
@@ -292,7 +299,9 @@ class Organization(Versioned):
     ) -> Connection[ReferralRef]:
         return await referral_connection(info, filter, first, after, "sent_by", self.id)
 
-    @strawberry.field(description="Überleitungen an Angebote dieses Trägers.")
+    @strawberry.field(
+        description="Überleitungen an Angebote dieses Trägers.", extensions=[household_read()]
+    )
     async def referrals_received(
         self,
         info: Info,
@@ -424,7 +433,7 @@ class Service(Versioned):
         found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
         return [Location.of(x) for x in found]
 
-    @strawberry.field(description="Überleitungen an dieses Angebot.")
+    @strawberry.field(description="Überleitungen an dieses Angebot.", extensions=[household_read()])
     async def referrals(
         self,
         info: Info,

@@ -36,6 +36,7 @@ from schema.pagination import (
     decode_cursor,
     page_size,
 )
+from schema.policy import anyone
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -43,12 +44,12 @@ After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)
 
 @strawberry.type
 class DirectoryQuery:
-    @strawberry.field(description="Ein Sozialraum.")
+    @strawberry.field(description="Ein Sozialraum.", extensions=[anyone()])
     async def area(self, info: Info, id: strawberry.ID) -> Area | None:
         found = await info.context.loaders.node("Area", id)
         return Area.of(found) if found else None
 
-    @strawberry.field(description="Sozialräume, gefiltert und seitenweise.")
+    @strawberry.field(description="Sozialräume, gefiltert und seitenweise.", extensions=[anyone()])
     async def areas(
         self,
         info: Info,
@@ -74,22 +75,24 @@ class DirectoryQuery:
 
         return connection(found, sort.value, Area.of, total)
 
-    @strawberry.field(description="Ein Leistungsbereich.")
+    @strawberry.field(description="Ein Leistungsbereich.", extensions=[anyone()])
     async def category(self, info: Info, id: strawberry.ID) -> Category | None:
         found = await info.context.loaders.node("Category", id)
         return Category.of(found) if found else None
 
-    @strawberry.field(description="Alle Leistungsbereiche.")
+    @strawberry.field(description="Alle Leistungsbereiche.", extensions=[anyone()])
     async def categories(self, info: Info) -> list[Category]:
         found = await info.context.run(nodes.all_of, info.context.graph, "Category")
         return [Category.of(c) for c in found]
 
-    @strawberry.field(description="Ein Träger.")
+    @strawberry.field(description="Ein Träger.", extensions=[anyone()])
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
         found = await info.context.loaders.node("Organization", id)
         return Organization.of(found) if found else None
 
-    @strawberry.field(description="Träger, gefiltert, sortiert und seitenweise.")
+    @strawberry.field(
+        description="Träger, gefiltert, sortiert und seitenweise.", extensions=[anyone()]
+    )
     async def organizations(
         self,
         info: Info,
@@ -115,12 +118,14 @@ class DirectoryQuery:
 
         return connection(found, sort.value, Organization.of, total)
 
-    @strawberry.field(description="Ein Angebot.")
+    @strawberry.field(description="Ein Angebot.", extensions=[anyone()])
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:
         found = await info.context.loaders.node("Service", id)
         return Service.of(found) if found else None
 
-    @strawberry.field(description="Angebote, gefiltert, sortiert und seitenweise.")
+    @strawberry.field(
+        description="Angebote, gefiltert, sortiert und seitenweise.", extensions=[anyone()]
+    )
     async def services(
         self,
         info: Info,
@@ -132,29 +137,31 @@ class DirectoryQuery:
     ) -> Connection[Service]:
         return await service_connection(info, filter, sort, first, after, near)
 
-    @strawberry.field(description="Ein Standort.")
+    @strawberry.field(description="Ein Standort.", extensions=[anyone()])
     async def location(self, info: Info, id: strawberry.ID) -> Location | None:
         found = await info.context.loaders.node("Location", id)
         return Location.of(found) if found else None
 
-    @strawberry.field(description="Eine Kooperationsvereinbarung.")
+    @strawberry.field(description="Eine Kooperationsvereinbarung.", extensions=[anyone()])
     async def agreement(self, info: Info, id: strawberry.ID) -> Agreement | None:
         found = await info.context.loaders.node("Agreement", id)
         return Agreement.of(found) if found else None
 
-    @strawberry.field(description="Alle Kooperationsvereinbarungen.")
+    @strawberry.field(description="Alle Kooperationsvereinbarungen.", extensions=[anyone()])
     async def agreements(self, info: Info) -> list[Agreement]:
         found = await info.context.run(
             nodes.all_of, info.context.graph, "Agreement", "n.title, n.id"
         )
         return [Agreement.of(a) for a in found]
 
-    @strawberry.field(description="Ein Verbund / Arbeitskreis.")
+    @strawberry.field(description="Ein Verbund / Arbeitskreis.", extensions=[anyone()])
     async def network(self, info: Info, id: strawberry.ID) -> Network | None:
         found = await info.context.loaders.node("Network", id)
         return Network.of(found) if found else None
 
-    @strawberry.field(description="Alle Verbünde, Arbeitskreise und Netzwerke.")
+    @strawberry.field(
+        description="Alle Verbünde, Arbeitskreise und Netzwerke.", extensions=[anyone()]
+    )
     async def networks(self, info: Info) -> list[Network]:
         found = await info.context.run(nodes.all_of, info.context.graph, "Network")
         return [Network.of(n) for n in found]

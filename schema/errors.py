@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
+from schema.principal import AccessDenied
 from schema.problems import ClientError
 
 log = logging.getLogger("verbund.graphql")
@@ -43,7 +44,7 @@ class ErrorCodes(SchemaExtension):
                         str(original), nodes=error.nodes, path=error.path, extensions=extensions
                     )
                 )
-            elif isinstance(original, GraphError):
+            elif isinstance(original, GraphError | AccessDenied):
                 processed.append(
                     GraphQLError(
                         str(original),
@@ -68,5 +69,7 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what the client will only see masked; expected errors are not noise in the log."""
     for error in errors:
         original = _original(error)
-        if original is not None and not isinstance(original, GraphError | ClientError):
+        if original is not None and not isinstance(
+            original, GraphError | AccessDenied | ClientError
+        ):
             log.error("Unerwarteter Fehler in %s", error.path, exc_info=original)

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.policy import AuditTrail
 from schema.system import SystemQuery
 
 MAX_QUERY_DEPTH = 10
@@ -29,5 +30,5 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
-    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes],
+    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
 )

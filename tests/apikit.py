@@ -26,6 +26,7 @@ from graph.records import (
 )
 from graph.write import write_bundle
 from schema import Context, schema
+from schema.principal import SYSTEM
 
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
@@ -43,6 +44,7 @@ def run_query(
 def execute(
     graph: Graph, document: str, variables: dict[str, Any] | None = None, **context: Any
 ) -> Any:
+    context.setdefault("principal", SYSTEM)
     return asyncio.run(
         schema.execute(document, variable_values=variables, context_value=Context(graph, **context))
     )

@@ -4,15 +4,19 @@ emptied before each test that asks for ``db``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from starlette.testclient import TestClient
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.app import PRINCIPAL_SCOPE_KEY, create_app
 from api.localneo4j import LocalNeo4j, ensure_started
 from api.settings import Settings, get_settings
 from graph import Graph
 from graph.admin import clear
 from graph.migrations import migrate
+from schema.principal import Principal, Role
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +48,26 @@ def db(graph: Graph) -> Graph:
     """An empty, migrated database."""
     clear(graph)
     return graph
+
+
+@pytest.fixture
+def client_as() -> Callable[..., TestClient]:
+    """``with client_as("caseworker", "jobcenter-stuttgart") as client:`` a client of the app
+    acting as that role (and organization)."""
+
+    def make(
+        role: Role, organization_id: str | None = None, app: ASGIApp | None = None
+    ) -> TestClient:
+        principal = Principal(
+            subject=f"test-{role}", role=role, organization_id=organization_id, auth_method="token"
+        )
+        inner = app or create_app()
+
+        async def authenticated(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http":
+                scope = {**scope, PRINCIPAL_SCOPE_KEY: principal}
+            await inner(scope, receive, send)
+
+        return TestClient(authenticated)
+
+    return make

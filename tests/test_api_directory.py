@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graph import Graph
+from schema.principal import Principal, Role
 from tests.apikit import execute, load_network, run_query
 
 
@@ -132,3 +133,21 @@ def test_household_side(db: Graph) -> None:
     assert ref["toService"] == {"id": "sb-0-0"}
     assert data["service"]["referrals"]["nodes"] == [{"household": {"id": "hh-1"}}]
     assert data["organization"]["referralsSent"]["totalCount"] == 1
+
+
+def test_household_lists_and_counts_follow_the_callers_scope(db: Graph) -> None:
+    load_network(db)
+    query = "{ referrals { totalCount nodes { id } } }"
+
+    def seen(role: Role, org: str) -> tuple[int, list[str]]:
+        principal = Principal(subject="t", role=role, organization_id=org, auth_method="token")
+        data = run_query(db, query, principal=principal)["referrals"]
+        return data["totalCount"], [n["id"] for n in data["nodes"]]
+
+    assert seen("caseworker", "jobcenter") == (1, ["r-1"])
+    assert seen("caseworker", "caritas") == (0, [])
+    assert seen("partner", "caritas") == (1, ["r-1"])
+    assert seen("partner", "eva") == (0, [])
+    db.query("MATCH (c:Consent {id: 'c-1'}) SET c.revoked_at = datetime()", write=True)
+    assert seen("partner", "caritas") == (0, [])
+    assert seen("caseworker", "jobcenter") == (1, ["r-1"])

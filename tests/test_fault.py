@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from starlette.testclient import TestClient
 
-from api.app import create_app
 from api.localneo4j import LocalNeo4j
 from graph import Graph
 
@@ -17,11 +17,11 @@ QUERY = {"query": "{ serverInfo { version edition } }"}
 
 
 def test_stopped_neo4j_gives_503_and_coded_error_then_recovers(
-    local_server: LocalNeo4j | None, graph: Graph
+    local_server: LocalNeo4j | None, graph: Graph, client_as: Callable[..., TestClient]
 ) -> None:
     if local_server is None:
         pytest.skip("braucht die projekteigene Neo4j (ohne NEO4J_URI)")
-    with TestClient(create_app()) as client:
+    with client_as("admin") as client:
         assert client.get("/health").status_code == 200
         assert local_server.stop()
         try:

@@ -2,17 +2,17 @@
 Überleitungen): social data, so every read goes through the few functions here, and each
 takes an optional organization scope.
 
-Scope semantics (one place, so access control can tighten it here): an organization sees a
-household it referred, or one whose unrevoked consent names it; it sees a referral it sent,
-or one addressed to one of its services under an unrevoked consent. ``scope=None`` means
-unrestricted (system jobs, administrators).
+The scope (``OrgScope``) mirrors graph/scope.py, which the access policies in
+schema/policy.py use to check single records: doing it here as well keeps lists, pages and
+their counts consistent with what the policies let through. ``scope=None`` means
+unrestricted (administrators, system jobs; other roles are stopped by the policies).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, LiteralString
 
 from graph.connection import Graph
@@ -25,30 +25,64 @@ from graph.repo.values import Stored
 
 @dataclass(frozen=True, slots=True)
 class OrgScope:
-    """Restrict household-level reads to what one organization may see."""
+    """Restrict household-level reads to what one organization may see.
+
+    ``referring`` (caseworkers): the households it referred, their needs and consents, and
+    its own referrals. ``receiving`` (partners): referrals to its services under a consent in
+    force that names it, with their households, needs and consents.
+    """
 
     organization_id: str
+    side: Literal["referring", "receiving"]
 
 
-_HOUSEHOLD_VISIBLE: LiteralString = (
-    "(EXISTS { MATCH (h)<-[:FOR_HOUSEHOLD]-(:Referral)-[:FROM_ORGANIZATION]->"
-    "(:Organization {id: $scope}) } "
-    "OR EXISTS { MATCH (h)<-[:GIVEN_BY]-(sc:Consent)-[:GRANTS_TO]->(:Organization {id: $scope}) "
-    "WHERE sc.revoked_at IS NULL })"
+def scope_for(role: str | None, organization_id: str | None) -> OrgScope | None:
+    """The scope of a role (mirrors graph/scope.py, which the access policies use)."""
+    if organization_id and role == "caseworker":
+        return OrgScope(organization_id, "referring")
+    if organization_id and role == "partner":
+        return OrgScope(organization_id, "receiving")
+    return None
+
+
+# A referral the receiving organization may see (r bound): to its service, under a consent
+# in force that names it.
+_RECEIVED: LiteralString = (
+    "EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
+    "MATCH (r)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
+    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
+    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
 )
-_REFERRAL_VISIBLE: LiteralString = (
-    "(EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) } "
-    "OR EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(:Organization {id: $scope}) "
-    "WHERE EXISTS { MATCH (r)-[:UNDER_CONSENT]->(sc:Consent) WHERE sc.revoked_at IS NULL } })"
-)
+_SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
 
-# The scope condition on ``n`` for each household-level label.
-_VISIBLE: dict[str, LiteralString] = {
-    "Household": "EXISTS { MATCH (h:Household) WHERE h = n AND " + _HOUSEHOLD_VISIBLE + " }",
-    "Need": "EXISTS { MATCH (h:Household)-[:HAS_NEED]->(n) WHERE " + _HOUSEHOLD_VISIBLE + " }",
-    "Consent": "EXISTS { MATCH (n)-[:GIVEN_BY]->(h:Household) WHERE " + _HOUSEHOLD_VISIBLE + " }",
-    "Referral": "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _REFERRAL_VISIBLE + " }",
+# The scope condition on ``n`` for each household-level label, per side.
+_VISIBLE: dict[tuple[str, str], LiteralString] = {
+    ("referring", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " }"
+    ),
+    ("referring", "Need"): (
+        "EXISTS { MATCH (n)<-[:HAS_NEED]-(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Consent"): (
+        "EXISTS { MATCH (n)-[:GIVEN_BY]->(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
+    ("receiving", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Need"): "EXISTS { MATCH (n)<-[:FOR_NEED]-(r:Referral) WHERE " + _RECEIVED + " }",
+    ("receiving", "Consent"): (
+        "EXISTS { MATCH (n)<-[:UNDER_CONSENT]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _RECEIVED + " }",
 }
+
+
+def _visible(scope: OrgScope, label: str) -> LiteralString:
+    return _VISIBLE[(scope.side, label)]
+
 
 HOPS: dict[str, Hop] = {
     "household.needs": Hop("(x:Household {id: xid})-[:HAS_NEED]->(n:Need)", "Need", "n.id"),
@@ -78,7 +112,7 @@ HouseholdHop = Literal[
 
 
 def _scope_params(scope: OrgScope | None) -> dict[str, Any]:
-    return {"scope": scope.organization_id} if scope else {}
+    return {"scope": scope.organization_id, "today": date.today()} if scope else {}
 
 
 def by_ids(
@@ -91,7 +125,7 @@ def by_ids(
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    where: LiteralString = ("WHERE " + _VISIBLE[label]) if scope else ""
+    where: LiteralString = ("WHERE " + _visible(scope, label)) if scope else ""
     cypher = (
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {where} RETURN {PROJECTIONS[label]} AS n"
     )
@@ -108,7 +142,7 @@ def related(
     found: dict[str, list[Stored[Any]]] = {i: [] for i in wanted}
     if not wanted:
         return found
-    where: LiteralString = ("WHERE " + _VISIBLE[hop.target]) if scope else ""
+    where: LiteralString = ("WHERE " + _visible(scope, hop.target)) if scope else ""
     cypher = (
         f"UNWIND $ids AS xid MATCH {hop.pattern} {where} "
         f"WITH DISTINCT xid, n ORDER BY {hop.order} "
@@ -151,7 +185,7 @@ class ReferralFilter:
 def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     q = paging.Query("Referral")
     if scope is not None:
-        q.conditions.append(_VISIBLE["Referral"])
+        q.conditions.append(_visible(scope, "Referral"))
         q.params.update(_scope_params(scope))
     if f.statuses:
         q.conditions.append("n.status IN $statuses")
