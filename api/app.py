@@ -8,13 +8,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware
 from api.localneo4j import resolve_config
 from api.pages import landing_page
+from api.security import BodySizeLimit, SecurityHeaders
 from api.settings import Settings, get_settings
 from graph import Graph, GraphError
 from graph.admin import server_info
@@ -38,9 +42,6 @@ class VerbundGraphQL(GraphQL[Context, None]):
         )
 
 
-PRINCIPAL_SCOPE_KEY = "verbund.principal"
-
-
 def principal_of(request: Request) -> Principal:
     """The caller, as the authentication middleware put it into the ASGI scope."""
     found = request.scope.get(PRINCIPAL_SCOPE_KEY)
@@ -56,9 +57,13 @@ async def health(request: Request) -> JSONResponse:
     from anyio.to_thread import run_sync
 
     graph = _graph(request)
+    # Without credentials /health says only whether the service is up, nothing about it.
+    detailed = principal_of(request).authenticated
     try:
         info = await run_sync(server_info, graph)
     except GraphError as exc:
+        if not detailed:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse(
             {
                 "status": "unavailable",
@@ -66,6 +71,8 @@ async def health(request: Request) -> JSONResponse:
             },
             status_code=503,
         )
+    if not detailed:
+        return JSONResponse({"status": "ok"})
     return JSONResponse(
         {
             "status": "ok",
@@ -99,5 +106,27 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: headers on every answer, then size, CORS, authentication."""
+    stack = [
+        Middleware(SecurityHeaders),
+        Middleware(BodySizeLimit, limit=settings.max_request_bytes),
+    ]
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Verbund-Zweck"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(AuthMiddleware, settings=settings))
+    return stack

@@ -8,15 +8,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from starlette.testclient import TestClient
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
-from api.app import PRINCIPAL_SCOPE_KEY, create_app
+from api.app import create_app
+from api.auth.api_tokens import create_token
 from api.localneo4j import LocalNeo4j, ensure_started
 from api.settings import Settings, get_settings
 from graph import Graph
 from graph.admin import clear
 from graph.migrations import migrate
-from schema.principal import Principal, Role
+from schema.principal import Role
 
 
 @pytest.fixture(scope="session")
@@ -51,23 +52,26 @@ def db(graph: Graph) -> Graph:
 
 
 @pytest.fixture
-def client_as() -> Callable[..., TestClient]:
+def auth_headers(graph: Graph) -> Callable[..., dict[str, str]]:
+    """``auth_headers("partner", "caritas-stuttgart")``: headers with a fresh real API token."""
+
+    def make(role: Role, organization_id: str | None = None) -> dict[str, str]:
+        _, token = create_token(
+            graph, role=role, organization_id=organization_id, name=f"test-{role}"
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def client_as(auth_headers: Callable[..., dict[str, str]]) -> Callable[..., TestClient]:
     """``with client_as("caseworker", "jobcenter-stuttgart") as client:`` a client of the app
-    acting as that role (and organization)."""
+    authenticated with a real API token for that role (and organization)."""
 
     def make(
         role: Role, organization_id: str | None = None, app: ASGIApp | None = None
     ) -> TestClient:
-        principal = Principal(
-            subject=f"test-{role}", role=role, organization_id=organization_id, auth_method="token"
-        )
-        inner = app or create_app()
-
-        async def authenticated(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http":
-                scope = {**scope, PRINCIPAL_SCOPE_KEY: principal}
-            await inner(scope, receive, send)
-
-        return TestClient(authenticated)
+        return TestClient(app or create_app(), headers=auth_headers(role, organization_id))
 
     return make

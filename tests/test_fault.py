@@ -27,16 +27,14 @@ def test_stopped_neo4j_gives_503_and_coded_error_then_recovers(
         try:
             health = client.get("/health")
             assert health.status_code == 503
-            assert health.json()["neo4j"] == {
-                "reachable": False,
-                "code": "GRAPH_UNAVAILABLE",
-                "message": health.json()["neo4j"]["message"],
-            }
-            assert "nicht erreichbar" in health.json()["neo4j"]["message"]
+            # The API token cannot be checked without the graph: /health stays anonymous
+            # and says only that the service is down.
+            assert health.json() == {"status": "unavailable"}
             answer = client.post("/graphql", json=QUERY)
-            assert answer.status_code == 200
+            assert answer.status_code == 503
             (error,) = answer.json()["errors"]
             assert error["extensions"]["code"] == "GRAPH_UNAVAILABLE"
+            assert "nicht erreichbar" in error["message"]
             assert "Traceback" not in answer.text
         finally:
             local_server.start()
@@ -44,6 +42,7 @@ def test_stopped_neo4j_gives_503_and_coded_error_then_recovers(
         while client.get("/health").status_code != 200:
             assert time.monotonic() < deadline, "Dienst hat sich nicht erholt"
             time.sleep(0.5)
+        assert client.get("/health").json()["neo4j"]["reachable"] is True
         answer = client.post("/graphql", json=QUERY)
         assert answer.json()["data"]["serverInfo"]["edition"] == "community"
     # The session's own long-lived handle recovers too.
