@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from schema.analysis import AnalysisQuery
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
@@ -17,7 +18,7 @@ MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(DirectoryQuery, CaseworkQuery, SystemQuery):
+class Query(DirectoryQuery, CaseworkQuery, SystemQuery, AnalysisQuery):
     """Lesende Abfragen."""
 
 
