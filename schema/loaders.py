@@ -204,6 +204,7 @@ class Loaders:
     def __init__(self, graph: Graph, scope: OrgScope | None) -> None:
         self.graph = graph
         self.scope = scope
+        self._named: dict[str, Any] = {}
         self._nodes: dict[str, DataLoader[str, Stored[Any] | None]] = {}
         self._hops: dict[Hop, DataLoader[str, list[Stored[Any]]]] = {}
         self._scoped_hops: dict[str, DataLoader[str, list[Stored[Any]]]] = {}
@@ -226,6 +227,12 @@ class Loaders:
         self.referrals: Paged[ReferralArgs] = Paged(
             partial(_referral_pages, graph, scope), partial(_referral_counts, graph, scope)
         )
+
+    # -- per-request state of other modules (e.g. the analysis report), by name ---------
+    def setdefault(self, name: str, default: T) -> T:
+        """The request's object under ``name``, created from ``default`` on first use."""
+        found: T = self._named.setdefault(name, default)
+        return found
 
     # -- lookups by id ---------------------------------------------------------------
     async def node(self, label: str, ident: str) -> Stored[Any] | None:
