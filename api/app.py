@@ -8,17 +8,22 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware
 from api.localneo4j import resolve_config
 from api.pages import landing_page
+from api.security import BodySizeLimit, SecurityHeaders
 from api.settings import Settings, get_settings
 from graph import Graph, GraphError
 from graph.admin import server_info
 from schema import Context, schema
+from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.api")
 
@@ -29,7 +34,18 @@ class VerbundGraphQL(GraphQL[Context, None]):
         self._graph_of = graph_of
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return Context(graph=self._graph_of(request), request=request, response=response)
+        return Context(
+            graph=self._graph_of(request),
+            request=request,
+            response=response,
+            principal=principal_of(request),
+        )
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller, as the authentication middleware put it into the ASGI scope."""
+    found = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    return found if isinstance(found, Principal) else ANONYMOUS
 
 
 def _graph(request: Request) -> Graph:
@@ -41,9 +57,13 @@ async def health(request: Request) -> JSONResponse:
     from anyio.to_thread import run_sync
 
     graph = _graph(request)
+    # Without credentials /health says only whether the service is up, nothing about it.
+    detailed = principal_of(request).authenticated
     try:
         info = await run_sync(server_info, graph)
     except GraphError as exc:
+        if not detailed:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse(
             {
                 "status": "unavailable",
@@ -51,6 +71,8 @@ async def health(request: Request) -> JSONResponse:
             },
             status_code=503,
         )
+    if not detailed:
+        return JSONResponse({"status": "ok"})
     return JSONResponse(
         {
             "status": "ok",
@@ -84,5 +106,27 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
+        middleware=middleware(settings),
         lifespan=lifespan,
     )
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: headers on every answer, then size, CORS, authentication."""
+    stack = [
+        Middleware(SecurityHeaders),
+        Middleware(BodySizeLimit, limit=settings.max_request_bytes),
+    ]
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Verbund-Zweck"],
+                max_age=600,
+            )
+        )
+    stack.append(Middleware(AuthMiddleware, settings=settings))
+    return stack

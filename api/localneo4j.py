@@ -173,7 +173,8 @@ class LocalNeo4j:
             self.home.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(secrets.token_urlsafe(24))
+                # Hex, not urlsafe: a leading "-" would be read as an option by neo4j-admin.
+                fh.write(secrets.token_hex(24))
         os.chmod(self.password_file, 0o600)
         return self.password_file.read_text("utf-8").strip()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,43 @@ class Settings(BaseSettings):
     neo4j_pagecache: str = Field(default="512m", validation_alias="VERBUND_NEO4J_PAGECACHE")
     neo4j_start_timeout: float = Field(
         default=120.0, validation_alias="VERBUND_NEO4J_START_TIMEOUT"
+    )
+
+    # Access and data protection (README: "Zugriff und Datenschutz").
+    oidc_issuer: str | None = Field(default=None, validation_alias="VERBUND_OIDC_ISSUER")
+    oidc_audience: str | None = Field(default=None, validation_alias="VERBUND_OIDC_AUDIENCE")
+    oidc_jwks: str | None = Field(
+        default=None,
+        validation_alias="VERBUND_OIDC_JWKS",
+        description="JWKS of the identity provider: a file path or an https:// URL",
+    )
+    oidc_role_claim: str = Field(
+        default="realm_access.roles", validation_alias="VERBUND_OIDC_ROLE_CLAIM"
+    )
+    oidc_role_prefix: str = Field(default="verbund-", validation_alias="VERBUND_OIDC_ROLE_PREFIX")
+    oidc_organization_claim: str = Field(
+        default="organization", validation_alias="VERBUND_OIDC_ORGANIZATION_CLAIM"
+    )
+    oidc_subject_claim: str = Field(
+        default="preferred_username", validation_alias="VERBUND_OIDC_SUBJECT_CLAIM"
+    )
+    oidc_algorithms: str = Field(default="RS256,ES256", validation_alias="VERBUND_OIDC_ALGORITHMS")
+    oidc_leeway_seconds: int = Field(default=30, validation_alias="VERBUND_OIDC_LEEWAY")
+    pseudonym_secret: SecretStr | None = Field(
+        default=None, validation_alias="VERBUND_PSEUDONYM_SECRET"
+    )
+    retention_months: int = Field(default=24, ge=1, validation_alias="VERBUND_RETENTION_MONTHS")
+    cors_origins: str = Field(
+        default="",
+        validation_alias="VERBUND_CORS_ORIGINS",
+        description="Comma-separated origins allowed to call the API from a browser",
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"
+    )
+    auth_failure_limit: int = Field(default=10, ge=1, validation_alias="VERBUND_AUTH_FAILURE_LIMIT")
+    auth_failure_window_seconds: float = Field(
+        default=60.0, validation_alias="VERBUND_AUTH_FAILURE_WINDOW"
     )
 
     @property

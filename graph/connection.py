@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
-from graph.errors import ConflictError, GraphAuthError, GraphError, GraphUnavailable
 from neo4j import exceptions as neo4j_errors
+
+from graph.errors import ConflictError, GraphAuthError, GraphError, GraphUnavailable
 
 T = TypeVar("T")
 

@@ -24,6 +24,8 @@ NODE_LABELS: tuple[str, ...] = (
     "Referral",
     "ReferralEvent",
     "ImportRun",
+    "AuditEvent",
+    "ApiToken",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.
@@ -40,6 +42,9 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("Organization", "source"),
     ("Service", "source"),
     ("Area", "source"),
+    ("AuditEvent", "at"),
+    ("AuditEvent", "subject"),
+    ("ApiToken", "token_hash"),
 )
 
 POINT_INDEXES: tuple[tuple[str, str], ...] = (("Location", "point"), ("Area", "centroid"))

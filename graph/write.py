@@ -9,14 +9,15 @@ from user input; all values travel as parameters.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import neo4j
 from neo4j.spatial import WGS84Point
 
-import neo4j
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.errors import IntegrityError
@@ -180,9 +181,14 @@ def props_of(record: Record) -> dict[str, Any]:
     """The node properties a record stores (lists for tuples; None removes a property)."""
     spec = NODE_SPECS[type(record)]
     props: dict[str, Any] = {}
-    for key, value in asdict(record).items():
+    # Shallow on purpose: dataclasses.asdict deep-copies every value, which dominated imports.
+    for f in fields(record):
+        key = f.name
         if key == "id" or key in spec.not_props:
             continue
+        value = getattr(record, key)
+        if isinstance(value, dict):
+            value = dict(value)
         props[key] = list(value) if isinstance(value, tuple) else value
     if spec.extra is not None:
         props.update(spec.extra(record))
@@ -209,45 +215,66 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _node_query(label: str) -> str:
-    # Only a label from NODE_SPECS is ever interpolated here.
-    return f"""
-    UNWIND $rows AS row
-    MERGE (n:{label} {{id: row.id}})
-    WITH n, row, n.updated_at IS NULL AS created,
-         [k IN keys(row.props)
-          WHERE NOT coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)] AS diff
-    SET n += row.props
-    SET n.created_at = coalesce(n.created_at, $now),
-        n.updated_at = CASE WHEN created OR size(diff) > 0 THEN $now ELSE n.updated_at END,
-        n.version = CASE WHEN created THEN 1
-                         WHEN size(diff) > 0 THEN coalesce(n.version, 1) + 1
-                         ELSE n.version END
-    RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-           sum(CASE WHEN NOT created AND size(diff) > 0 THEN 1 ELSE 0 END) AS changed,
-           count(*) AS total
+def _upsert_query(spec: NodeSpec) -> str:
+    """One statement per batch: MERGE the nodes, set changed ones, make owned links match.
+
+    A record whose fingerprint (``_hash``, over its properties and link targets) equals the
+    stored one is skipped entirely, which keeps re-imports cheap. The fingerprint only counts
+    while ``_hash_version`` equals ``version``: any other writer that changes the node bumps
+    ``version`` and so invalidates it. Only labels and relationship types from NODE_SPECS are
+    interpolated here.
     """
-
-
-def _rel_query(label: str, rel: OwnedRel) -> str:
-    arrow = ("-[r:{t}]->", "-[:{t}]->") if rel.direction == "out" else ("<-[r:{t}]-", "<-[:{t}]-")
-    old, new = (a.format(t=rel.type) for a in arrow)
-    return f"""
+    parts = [
+        f"""
     UNWIND $rows AS row
-    MATCH (n:{label} {{id: row.id}})
-    CALL (n, row) {{
+    MERGE (n:{spec.label} {{id: row.id}})
+    WITH n, row, n.created_at IS NULL AS created,
+         coalesce(n._hash = row.h AND n._hash_version = n.version, false) AS same
+    CALL (n, row, created, same) {{
+      WITH * WHERE NOT same
+      SET n += row.props, n._hash = row.h,
+          n.created_at = coalesce(n.created_at, $now), n.updated_at = $now,
+          n.version = CASE WHEN created THEN 1 ELSE coalesce(n.version, 0) + 1 END
+      SET n._hash_version = n.version
+    }}"""
+    ]
+    for i, rel in enumerate(spec.rels):
+        if rel.direction == "out":
+            old, new = f"-[r:{rel.type}]->", f"-[:{rel.type}]->"
+        else:
+            old, new = f"<-[r:{rel.type}]-", f"<-[:{rel.type}]-"
+        parts.append(
+            f"""
+    CALL (n, row, created, same) {{
+      WITH * WHERE NOT same AND NOT created
       OPTIONAL MATCH (n){old}(stale:{rel.target})
-      WHERE NOT stale.id IN row.targets
+      WHERE NOT stale.id IN row.t[{i}]
       DELETE r
     }}
-    WITH n, row
-    UNWIND row.targets AS tid
-    OPTIONAL MATCH (t:{rel.target} {{id: tid}})
-    FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (n){new}(t))
-    WITH row, tid, t
-    RETURN count(t) AS linked, [x IN collect(CASE WHEN t IS NULL THEN tid END)
-                                WHERE x IS NOT NULL] AS missing
+    CALL (n, row, same) {{
+      WITH * WHERE NOT same
+      UNWIND row.t[{i}] AS tid
+      OPTIONAL MATCH (t:{rel.target} {{id: tid}})
+      FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (n){new}(t))
+      RETURN count(t) AS linked{i}, collect(CASE WHEN t IS NULL THEN tid END) AS missing{i}
+    }}"""
+        )
+    linked = " + ".join(f"linked{i}" for i in range(len(spec.rels))) or "0"
+    missing = ", ".join(f"collect(missing{i})" for i in range(len(spec.rels)))
+    parts.append(
+        f"""
+    RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
+           sum(CASE WHEN NOT created AND NOT same THEN 1 ELSE 0 END) AS changed,
+           count(*) AS total, sum({linked}) AS linked, [{missing}] AS missing
     """
+    )
+    return "".join(parts)
+
+
+def fingerprint(props: dict[str, Any], targets: list[list[str]]) -> str:
+    """A stable digest of what a record writes; equal digests mean nothing to change."""
+    text = repr((sorted(props.items()), targets))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 _ADJACENCY_QUERY = """
@@ -296,18 +323,20 @@ class _Writer:
         if not records:
             return
         spec = NODE_SPECS[type(records[0])]
-        query = _node_query(spec.label)
+        query = _upsert_query(spec)
         for batch in _batches(records, self._batch):
-            rows = [{"id": r.id, "props": props_of(r)} for r in batch]
+            rows = []
+            for r in batch:
+                props = props_of(r)
+                targets = [list(dict.fromkeys(rel.targets(r))) for rel in spec.rels]
+                rows.append(
+                    {"id": r.id, "props": props, "t": targets, "h": fingerprint(props, targets)}
+                )
             (res,) = self._run(query, rows)
             self.counts.add(spec.label, res["created"], res["changed"], res["total"])
-        for rel in spec.rels:
-            query = _rel_query(spec.label, rel)
-            for batch in _batches(records, self._batch):
-                rows = [{"id": r.id, "targets": list(rel.targets(r))} for r in batch]
-                (res,) = self._run(query, rows)
-                self.counts.relationships += res["linked"]
-                self.missing.extend((rel.target, m) for m in res["missing"])
+            self.counts.relationships += res["linked"]
+            for rel, per_row in zip(spec.rels, res["missing"], strict=True):
+                self.missing.extend((rel.target, m) for ids in per_row for m in ids)
 
     def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
         for batch in _batches(rows, self._batch):

@@ -13,6 +13,8 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph
+from schema.policy_state import RequestAccess
+from schema.principal import ANONYMOUS, Principal
 
 T = TypeVar("T")
 
@@ -24,6 +26,9 @@ class Context:
     response: Response | None = None
     # Per-request caches (dataloaders) register themselves here by name.
     loaders: dict[str, Any] = field(default_factory=dict)
+    # Who is asking (set by api/auth); schema/policy.py decides from it alone.
+    principal: Principal = ANONYMOUS
+    access: RequestAccess = field(default_factory=RequestAccess)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking graph call off the event loop."""

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
+from schema.principal import AccessDenied
 
 log = logging.getLogger("verbund.graphql")
 
@@ -33,7 +34,7 @@ class ErrorCodes(SchemaExtension):
             if original is None:
                 # Parse and validation errors are the client's and safe to show.
                 processed.append(error)
-            elif isinstance(original, GraphError):
+            elif isinstance(original, GraphError | AccessDenied):
                 processed.append(
                     GraphQLError(
                         str(original),
@@ -58,5 +59,5 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what the client will only see masked; expected errors are not noise in the log."""
     for error in errors:
         original = _original(error)
-        if original is not None and not isinstance(original, GraphError):
+        if original is not None and not isinstance(original, GraphError | AccessDenied):
             log.error("Unerwarteter Fehler in %s", error.path, exc_info=original)

@@ -8,6 +8,7 @@ from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes, log_unexpected
+from schema.policy import AuditTrail
 from schema.system import SystemQuery
 
 MAX_QUERY_DEPTH = 10
@@ -27,5 +28,5 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
-    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes],
+    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
 )

@@ -6,6 +6,7 @@ import strawberry
 
 from graph.admin import server_info
 from schema.context import Info
+from schema.policy import anyone
 
 
 @strawberry.type(description="Angaben der Graphdatenbank (Neo4j) über sich selbst.")
@@ -17,7 +18,7 @@ class ServerInfo:
 
 @strawberry.type
 class SystemQuery:
-    @strawberry.field(description="Version und Edition der Graphdatenbank.")
+    @strawberry.field(description="Version und Edition der Graphdatenbank.", extensions=[anyone()])
     async def server_info(self, info: Info) -> ServerInfo:
         found = await info.context.run(server_info, info.context.graph)
         return ServerInfo(name=found.name, version=found.version, edition=found.edition)

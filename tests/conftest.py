@@ -4,15 +4,20 @@ emptied before each test that asks for ``db``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
+from api.app import create_app
+from api.auth.api_tokens import create_token
 from api.localneo4j import LocalNeo4j, ensure_started
 from api.settings import Settings, get_settings
 from graph import Graph
 from graph.admin import clear
 from graph.migrations import migrate
+from schema.principal import Role
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +49,29 @@ def db(graph: Graph) -> Graph:
     """An empty, migrated database."""
     clear(graph)
     return graph
+
+
+@pytest.fixture
+def auth_headers(graph: Graph) -> Callable[..., dict[str, str]]:
+    """``auth_headers("partner", "caritas-stuttgart")``: headers with a fresh real API token."""
+
+    def make(role: Role, organization_id: str | None = None) -> dict[str, str]:
+        _, token = create_token(
+            graph, role=role, organization_id=organization_id, name=f"test-{role}"
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def client_as(auth_headers: Callable[..., dict[str, str]]) -> Callable[..., TestClient]:
+    """``with client_as("caseworker", "jobcenter-stuttgart") as client:`` a client of the app
+    authenticated with a real API token for that role (and organization)."""
+
+    def make(
+        role: Role, organization_id: str | None = None, app: ASGIApp | None = None
+    ) -> TestClient:
+        return TestClient(app or create_app(), headers=auth_headers(role, organization_id))
+
+    return make

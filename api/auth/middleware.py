@@ -1,0 +1,142 @@
+"""Starlette (ASGI) middleware that turns the request's credentials into a ``Principal``.
+
+``Authorization: Bearer vbd_…`` is an API token, any other bearer token an OpenID Connect JWT.
+Protected paths (``/graphql``) answer 401 without valid credentials; only the GraphiQL page
+itself (GET, text/html) stays reachable and it contains no data. Other paths (``/health``)
+get the anonymous principal and decide themselves what they show. Repeated failures from one
+client are answered with 429 for a while.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+
+from anyio.to_thread import run_sync
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.auth.api_tokens import authenticate_api_token, looks_like_api_token
+from api.auth.errors import AuthError
+from api.auth.oidc import OidcVerifier
+from api.settings import Settings
+from graph import Graph, GraphError
+from schema.principal import ANONYMOUS, Principal
+
+log = logging.getLogger("verbund.auth")
+
+PRINCIPAL_SCOPE_KEY = "verbund.principal"
+PROTECTED_PREFIXES = ("/graphql",)
+
+
+class FailureLimiter:
+    """Counts authentication failures per client in a sliding window."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str) -> deque[float]:
+        now = self.clock()
+        found = self._failures.setdefault(client, deque())
+        while found and now - found[0] > self.window:
+            found.popleft()
+        if not found:
+            del self._failures[client]
+            return deque()
+        return found
+
+    def blocked(self, client: str) -> bool:
+        return len(self._recent(client)) >= self.limit
+
+    def fail(self, client: str) -> None:
+        self._failures.setdefault(client, deque()).append(self.clock())
+        if len(self._failures) > 10_000:
+            # Forget the oldest clients rather than grow without bound.
+            for key in list(self._failures)[:1000]:
+                del self._failures[key]
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _unauthorized() -> JSONResponse:
+    return _error(
+        401,
+        "UNAUTHENTICATED",
+        "Anmeldung erforderlich: Authorization: Bearer <Token>.",
+        {"WWW-Authenticate": 'Bearer realm="verbund"'},
+    )
+
+
+def _is_ide_page(scope: Scope, headers: Headers) -> bool:
+    return scope["method"] == "GET" and "text/html" in headers.get("accept", "")
+
+
+class AuthMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.oidc = OidcVerifier.from_settings(settings)
+        self.limiter = FailureLimiter(
+            settings.auth_failure_limit, settings.auth_failure_window_seconds
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        protected = scope["path"].startswith(PROTECTED_PREFIXES)
+        client = (scope.get("client") or ("unbekannt", 0))[0]
+        authorization = headers.get("authorization")
+        principal = ANONYMOUS
+        if authorization:
+            if self.limiter.blocked(client):
+                await _error(
+                    429,
+                    "TOO_MANY_FAILURES",
+                    "Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.",
+                    {"Retry-After": str(int(self.limiter.window))},
+                )(scope, receive, send)
+                return
+            try:
+                principal = await self._authenticate(scope, authorization)
+            except AuthError as exc:
+                self.limiter.fail(client)
+                log.info("Anmeldung abgelehnt (%s): %s", client, exc)
+                if protected:
+                    await _unauthorized()(scope, receive, send)
+                    return
+            except GraphError as exc:
+                if protected:
+                    await _error(503, exc.code, str(exc))(scope, receive, send)
+                    return
+        if protected and not principal.authenticated and not _is_ide_page(scope, headers):
+            await _unauthorized()(scope, receive, send)
+            return
+        scope = {**scope, PRINCIPAL_SCOPE_KEY: principal}
+        await self.app(scope, receive, send)
+
+    async def _authenticate(self, scope: Scope, authorization: str) -> Principal:
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > 8192:
+            raise AuthError("kein Bearer-Token")
+        if looks_like_api_token(token):
+            graph: Graph = scope["app"].state.graph
+            return await run_sync(authenticate_api_token, graph, token)
+        if self.oidc is None:
+            raise AuthError("OIDC ist nicht eingerichtet")
+        return await run_sync(self.oidc.verify, token)

@@ -1,0 +1,110 @@
+"""Default thresholds of the analyses, in one typed place (the team's "Default analysis semantics").
+
+The demo generator plants truth for exactly these defaults; change them only together with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACTIVE_REFERRAL_STATUSES: frozenset[str] = frozenset({"created", "accepted", "started"})
+# Referrals that count as "this household really went there" for missing cooperation.
+DROPPED_REFERRAL_STATUSES: frozenset[str] = frozenset({"declined", "cancelled"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoverageConfig:
+    """Versorgungslücken: two-step floating catchment over the district adjacency graph."""
+
+    # Decay by adjacency hops: w(0)=1.0 (a city-wide service is at distance 0 everywhere),
+    # w(1)=0.5, anything further away does not count.
+    decay: tuple[float, ...] = (1.0, 0.5)
+    min_demand: float = 5.0
+    min_ratio: float = 0.5  # places per household in need
+    level: str = "district"
+    # Without household data, demand is estimated from an area indicator (a percentage of
+    # the population), e.g. the share of SGB II receivers.
+    estimate_indicator: str = "sgb2_quote"
+    estimate_rate: float = 1.0  # households in need per indicator-person
+
+    def weight(self, hops: int) -> float:
+        return self.decay[hops] if 0 <= hops < len(self.decay) else 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateStructureConfig:
+    """Doppelstrukturen: same category, different Träger, overlapping target groups and areas."""
+
+    min_services: int = 2
+    # Unspecified target groups are treated as "open to everyone" only when this is set.
+    empty_target_groups_overlap: bool = False
+    # Utilisation below this and capacity above demand make a group a strong candidate.
+    low_utilization: float = 0.6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateRecordConfig:
+    """Doppelte Datensätze: scored candidates for the same Träger entered twice."""
+
+    # score = name_weight x name similarity + the weights of the matching contact keys (max 1);
+    # a near-identical name alone (similarity >= 0.94) or a shared phone or website with a
+    # somewhat similar name reaches the threshold.
+    min_score: float = 0.7
+    name_weight: float = 0.75
+    phone_weight: float = 0.4
+    website_weight: float = 0.4
+    email_weight: float = 0.3
+    address_weight: float = 0.25
+    # Names are compared only within blocks that share a token seen at most this often.
+    max_token_frequency: int = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoubleSupportConfig:
+    """Doppelbetreuung: >= 2 active referrals of one household to >= 2 Träger in one category."""
+
+    min_referrals: int = 2
+    min_organizations: int = 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MissingCooperationConfig:
+    """Fehlende Kooperation: many shared households, no agreement."""
+
+    min_shared_households: int = 5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WeakSpotConfig:
+    """Schwachstellen im Kooperationsnetz."""
+
+    top_brokers: int = 5
+    min_broker_betweenness: float = 0.05
+    # Exact betweenness up to this many nodes; above, a seeded sample of k pivots.
+    exact_betweenness_max_nodes: int = 3_000
+    betweenness_sample: int = 500
+    seed: int = 7
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathwayConfig:
+    """Überleitungswege."""
+
+    top_sequences: int = 10
+    max_sequence_length: int = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalysisConfig:
+    coverage: CoverageConfig = field(default_factory=CoverageConfig)
+    duplicate_structures: DuplicateStructureConfig = field(default_factory=DuplicateStructureConfig)
+    duplicate_records: DuplicateRecordConfig = field(default_factory=DuplicateRecordConfig)
+    double_support: DoubleSupportConfig = field(default_factory=DoubleSupportConfig)
+    missing_cooperation: MissingCooperationConfig = field(default_factory=MissingCooperationConfig)
+    weak_spots: WeakSpotConfig = field(default_factory=WeakSpotConfig)
+    pathways: PathwayConfig = field(default_factory=PathwayConfig)
+    # Planner views never show a count below this (small-cell suppression).
+    min_reported_count: int = 5
+
+
+DEFAULT_CONFIG = AnalysisConfig()

@@ -1,0 +1,184 @@
+"""Doppelstrukturen: services of one category by different Träger for the same people and areas.
+
+Two active services are linked when they share a category, belong to different organizations,
+have a target group in common and serve a common area (a city-wide service overlaps every area).
+Every connected group of linked services is one candidate for coordination, with its combined
+capacity against the demand in the overlap and its utilisation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph.analysis.config import DuplicateStructureConfig
+from graph.analysis.findings import Finding, Severity, fmt
+from graph.analysis.snapshot import AreaIndex, ServiceInfo
+
+_ANY_GROUP = "*"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateStructure(Finding):
+    target_groups: tuple[str, ...]
+    capacity: int
+    capacity_used: int
+    utilization: float | None
+    demand: float
+    score: float
+
+
+def _groups(s: ServiceInfo, config: DuplicateStructureConfig) -> tuple[str, ...]:
+    if s.target_groups:
+        return s.target_groups
+    return (_ANY_GROUP,) if config.empty_target_groups_overlap else ()
+
+
+def overlap_groups(
+    services: Iterable[ServiceInfo],
+    index: AreaIndex,
+    config: DuplicateStructureConfig,
+) -> list[tuple[str, list[ServiceInfo], list[str], list[str]]]:
+    """Connected groups of linked services: (category, services, overlap areas, groups).
+
+    Services meeting in one (category, area, target group) bucket with at least two Träger are
+    all linked to a service of another Träger there, so the bucket is connected as a whole:
+    merging buckets gives the connected components of the pairwise definition in linear time.
+    """
+    buckets: dict[tuple[str, str, str], list[ServiceInfo]] = defaultdict(list)
+    for s in services:
+        if not s.active:
+            continue
+        served = index.served_units(s.area_ids)
+        units = index.units if served is None else tuple(sorted(served))
+        for category in s.category_ids:
+            for unit in units:
+                for group in _groups(s, config):
+                    buckets[(category, unit, group)].append(s)
+    links = nx.Graph()
+    for (category, unit, group), members in buckets.items():
+        if group == _ANY_GROUP:
+            continue
+        members = members + buckets.get((category, unit, _ANY_GROUP), [])
+        _link(links, category, unit, group, members)
+    for (category, unit, group), members in buckets.items():
+        if group == _ANY_GROUP:
+            _link(links, category, unit, group, members)
+    out: list[tuple[str, list[ServiceInfo], list[str], list[str]]] = []
+    for component in nx.connected_components(links):
+        bucket_nodes = [n for n in component if n[0] == "bucket"]
+        service_nodes = sorted(n[2] for n in component if n[0] == "service")
+        category = bucket_nodes[0][1]
+        infos = [links.nodes[("service", category, sid)]["info"] for sid in service_nodes]
+        overlap = sorted({str(n[2]) for n in bucket_nodes})
+        groups = sorted({n[3] for n in bucket_nodes if n[3] != _ANY_GROUP})
+        out.append((str(category), infos, overlap, groups))
+    return out
+
+
+def _link(
+    links: nx.Graph, category: str, unit: str, group: str, members: Sequence[ServiceInfo]
+) -> None:
+    if len({m.organization_id for m in members}) < 2:
+        return
+    bucket = ("bucket", category, unit, group)
+    for m in members:
+        node = ("service", category, m.id)
+        links.add_node(node, info=m)
+        links.add_edge(bucket, node)
+
+
+def duplicate_structures(
+    services: Sequence[ServiceInfo],
+    index: AreaIndex,
+    config: DuplicateStructureConfig,
+    *,
+    demand: Mapping[str, Mapping[str, float]] | None = None,
+    area_names: Mapping[str, str] | None = None,
+    category_names: Mapping[str, str] | None = None,
+) -> list[DuplicateStructure]:
+    """One finding per connected group of overlapping services and category, ranked."""
+    demand = demand or {}
+    findings = [
+        _finding(
+            category,
+            infos,
+            units,
+            groups,
+            demand.get(category, {}),
+            config,
+            area_names or {},
+            category_names or {},
+        )
+        for category, infos, units, groups in overlap_groups(services, index, config)
+        if len(infos) >= config.min_services
+    ]
+    findings.sort(key=lambda f: (-f.score, f.category_id or "", f.service_ids))
+    return findings
+
+
+def _finding(
+    category: str,
+    infos: Sequence[ServiceInfo],
+    units: Sequence[str],
+    groups: Sequence[str],
+    demand: Mapping[str, float],
+    config: DuplicateStructureConfig,
+    area_names: Mapping[str, str],
+    category_names: Mapping[str, str],
+) -> DuplicateStructure:
+    orgs = sorted({s.organization_id for s in infos})
+    capacity = sum(s.capacity or 0 for s in infos)
+    used = sum(s.capacity_used or 0 for s in infos)
+    utilization = used / capacity if capacity else None
+    need = sum(demand.get(u, 0.0) for u in units)
+    low_use = utilization is not None and utilization < config.low_utilization
+    surplus = capacity > need
+    severity: Severity = (
+        "hoch" if low_use and surplus else "mittel" if low_use or surplus else "niedrig"
+    )
+    # Rank: unused places and supply beyond demand make coordination most worthwhile.
+    score = (
+        (1.0 - (utilization if utilization is not None else 1.0))
+        + ((capacity - need) / capacity if capacity and surplus else 0.0)
+        + 0.1 * len(orgs)
+    )
+    where = ", ".join(area_names.get(u, u) for u in units[:4]) + (
+        f" und {len(units) - 4} weiteren Gebieten" if len(units) > 4 else ""
+    )
+    util_text = (
+        f"Auslastung {fmt(100 * utilization, 0)} %"
+        if utilization is not None
+        else ("Auslastung unbekannt")
+    )
+    text = (
+        f"{len(infos)} Angebote von {len(orgs)} Trägern für "
+        f"{category_names.get(category, category)} überschneiden sich in {where}"
+        f" ({', '.join(groups) or 'alle Zielgruppen'}): zusammen {capacity} Plätze, "
+        f"{util_text}, Bedarf {fmt(need, 0)} Haushalte."
+    )
+    return DuplicateStructure(
+        kind="duplicate_structure",
+        severity=severity,
+        explanation=text,
+        area_ids=tuple(units),
+        organization_ids=tuple(orgs),
+        service_ids=tuple(s.id for s in infos),
+        category_id=category,
+        counts={
+            "services": len(infos),
+            "organizations": len(orgs),
+            "capacity": capacity,
+            "capacity_used": used,
+            "demand": need,
+        },
+        target_groups=tuple(groups),
+        capacity=capacity,
+        capacity_used=used,
+        utilization=utilization,
+        demand=need,
+        score=round(score, 4),
+    )

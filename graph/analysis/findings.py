@@ -1,0 +1,42 @@
+"""Typed findings: what an analysis found, how serious it is, what is behind it, in German words.
+
+Every finding names its kind, a severity, the areas, organizations and services behind it, the
+counts it rests on and one sentence a planner can read. Analysis-specific details live in the
+subclasses; nothing here names a household.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+FindingKind = Literal[
+    "coverage_gap",
+    "duplicate_structure",
+    "duplicate_record",
+    "double_support",
+    "missing_cooperation",
+    "weak_spot",
+]
+Severity = Literal["hoch", "mittel", "niedrig"]
+SEVERITY_ORDER: Mapping[str, int] = {"hoch": 0, "mittel": 1, "niedrig": 2}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    kind: FindingKind
+    severity: Severity
+    explanation: str
+    area_ids: tuple[str, ...] = ()
+    organization_ids: tuple[str, ...] = ()
+    service_ids: tuple[str, ...] = ()
+    category_id: str | None = None
+    counts: Mapping[str, float] = field(default_factory=dict)
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """German number formatting for explanations (decimal comma)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{digits}f}".replace(".", ",")

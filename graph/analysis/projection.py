@@ -1,0 +1,218 @@
+"""Load the part of the graph the analyses need: nine bulk queries in one read transaction.
+
+Every query returns one row per node of one kind (never one query per node), so the cost grows
+with the graph, not with the number of round trips; one transaction gives a consistent view.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import neo4j
+
+from graph.analysis.snapshot import (
+    AgreementInfo,
+    AreaInfo,
+    NeedInfo,
+    NetworkInfo,
+    OrganizationInfo,
+    ReferralInfo,
+    ServiceInfo,
+    Snapshot,
+)
+from graph.connection import Graph, run
+
+_AREAS = """
+MATCH (a:Area)
+OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
+RETURN a.id AS id, a.name AS name, a.level AS level, p.id AS parent_id,
+       a.population AS population, a.centroid_lat AS lat, a.centroid_lon AS lon,
+       a.geometry AS geometry,
+       [k IN coalesce(a.indicator_keys, []) | [k, a['indicator_' + k]]] AS indicators
+"""
+_ADJACENCY = """
+MATCH (a:Area)-[:ADJACENT_TO]-(b:Area) WHERE a.id < b.id
+RETURN a.id AS a, b.id AS b
+"""
+_CATEGORIES = "MATCH (c:Category) RETURN c.id AS id, c.name AS name"
+_ORGANIZATIONS = """
+MATCH (o:Organization)
+RETURN o.id AS id, o.name AS name, o.sector AS sector, o.website AS website,
+       o.phone AS phone, o.email AS email,
+       [(o)-[:HAS_LOCATION]->(l:Location) |
+         [coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]] AS addresses,
+       [(o)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(a:Area) | a.id] AS area_ids
+"""
+_SERVICES = """
+MATCH (o:Organization)-[:PROVIDES]->(s:Service)
+RETURN s.id AS id, o.id AS organization_id, s.name AS name,
+       [(s)-[:IN_CATEGORY]->(c:Category) | c.id] AS category_ids,
+       coalesce(s.target_groups, []) AS target_groups,
+       [(s)-[:SERVES]->(a:Area) | a.id] AS area_ids,
+       s.capacity AS capacity, s.capacity_used AS capacity_used, s.status AS status,
+       s.valid_from AS valid_from, s.valid_to AS valid_to
+"""
+_NEEDS = """
+MATCH (h:Household)-[:HAS_NEED]->(n:Need {status: 'open'})-[:OF_CATEGORY]->(c:Category)
+MATCH (h)-[:LIVES_IN]->(a:Area)
+RETURN h.id AS household_id, a.id AS area_id, c.id AS category_id
+"""
+_REFERRALS = """
+MATCH (r:Referral)-[:TO_SERVICE]->(s:Service)
+MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
+OPTIONAL MATCH (h)-[:LIVES_IN]->(a:Area)
+OPTIONAL MATCH (r)-[:FROM_ORGANIZATION]->(f:Organization)
+CALL (r) {
+  OPTIONAL MATCH (r)-[:HAS_EVENT]->(e:ReferralEvent)
+  WHERE e.status IN ['accepted', 'declined']
+  RETURN min(e.at) AS responded_at
+}
+RETURN r.id AS id, h.id AS household_id, a.id AS area_id, s.id AS service_id,
+       f.id AS from_id, r.status AS status, r.created_at AS created_at, responded_at
+"""
+_AGREEMENTS = """
+MATCH (g:Agreement)
+RETURN g.id AS id, [(o:Organization)-[:PARTY_TO]->(g) | o.id] AS party_ids,
+       [(g)-[:COVERS]->(c:Category) | c.id] AS category_ids,
+       g.valid_from AS valid_from, g.valid_to AS valid_to
+"""
+_NETWORKS = """
+MATCH (n:Network)
+RETURN n.id AS id, n.name AS name, [(o:Organization)-[:MEMBER_OF]->(n) | o.id] AS member_ids,
+       [(n)-[:ACTIVE_IN]->(a:Area) | a.id] AS area_ids
+"""
+
+
+def _native(value: Any) -> Any:
+    """Driver temporal values as Python ones (naive datetimes are taken as UTC)."""
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _current(valid_from: Any, valid_to: Any, today: date) -> bool:
+    start, end = _native(valid_from), _native(valid_to)
+    if isinstance(start, datetime):
+        start = start.date()
+    if isinstance(end, datetime):
+        end = end.date()
+    return (start is None or start <= today) and (end is None or end >= today)
+
+
+def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
+    """Everything the analyses read, from one consistent read transaction."""
+    today = today or datetime.now(UTC).date()
+
+    def work(tx: neo4j.ManagedTransaction) -> Snapshot:
+        return _snapshot(
+            {
+                name: run(tx, query)
+                for name, query in (
+                    ("areas", _AREAS),
+                    ("adjacency", _ADJACENCY),
+                    ("categories", _CATEGORIES),
+                    ("organizations", _ORGANIZATIONS),
+                    ("services", _SERVICES),
+                    ("needs", _NEEDS),
+                    ("referrals", _REFERRALS),
+                    ("agreements", _AGREEMENTS),
+                    ("networks", _NETWORKS),
+                )
+            },
+            today,
+        )
+
+    return graph.read(work)
+
+
+def _address(parts: list[str]) -> str:
+    street, postal, city = parts
+    return f"{street}, {postal} {city}".strip(", ") if street else ""
+
+
+def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
+    return Snapshot(
+        areas=tuple(
+            AreaInfo(
+                id=r["id"],
+                name=r["name"] or r["id"],
+                level=r["level"] or "planning",
+                parent_id=r["parent_id"],
+                population=r["population"],
+                indicators={k: float(v) for k, v in r["indicators"] if v is not None},
+                centroid_lat=r["lat"],
+                centroid_lon=r["lon"],
+                geometry=r["geometry"],
+            )
+            for r in rows["areas"]
+        ),
+        adjacencies=tuple((r["a"], r["b"]) for r in rows["adjacency"]),
+        category_names={r["id"]: r["name"] or r["id"] for r in rows["categories"]},
+        organizations=tuple(
+            OrganizationInfo(
+                id=r["id"],
+                name=r["name"] or r["id"],
+                sector=r["sector"] or "nonprofit",
+                website=r["website"],
+                phone=r["phone"],
+                email=r["email"],
+                addresses=tuple(sorted({a for p in r["addresses"] if (a := _address(p))})),
+                area_ids=tuple(sorted(set(r["area_ids"]))),
+            )
+            for r in rows["organizations"]
+        ),
+        services=tuple(
+            ServiceInfo(
+                id=r["id"],
+                organization_id=r["organization_id"],
+                name=r["name"] or r["id"],
+                category_ids=tuple(sorted(r["category_ids"])),
+                target_groups=tuple(r["target_groups"]),
+                area_ids=tuple(sorted(r["area_ids"])),
+                capacity=r["capacity"],
+                capacity_used=r["capacity_used"],
+                active=r["status"] == "active" and _current(r["valid_from"], r["valid_to"], today),
+            )
+            for r in rows["services"]
+        ),
+        needs=tuple(
+            NeedInfo(
+                household_id=r["household_id"], area_id=r["area_id"], category_id=r["category_id"]
+            )
+            for r in rows["needs"]
+        ),
+        referrals=tuple(
+            ReferralInfo(
+                id=r["id"],
+                household_id=r["household_id"],
+                household_area_id=r["area_id"],
+                service_id=r["service_id"],
+                from_organization_id=r["from_id"],
+                status=r["status"],
+                created_at=_native(r["created_at"]),
+                responded_at=_native(r["responded_at"]),
+            )
+            for r in rows["referrals"]
+        ),
+        agreements=tuple(
+            AgreementInfo(
+                id=r["id"],
+                party_ids=tuple(sorted(r["party_ids"])),
+                category_ids=tuple(sorted(r["category_ids"])),
+            )
+            for r in rows["agreements"]
+            if _current(r["valid_from"], r["valid_to"], today)
+        ),
+        networks=tuple(
+            NetworkInfo(
+                id=r["id"],
+                name=r["name"] or r["id"],
+                member_ids=tuple(sorted(r["member_ids"])),
+                area_ids=tuple(sorted(r["area_ids"])),
+            )
+            for r in rows["networks"]
+        ),
+    )

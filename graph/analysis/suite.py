@@ -1,0 +1,236 @@
+"""Run every analysis on one snapshot and keep the results together (CLI, GraphQL, report)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import networkx as nx
+
+from graph.analysis.config import DEFAULT_CONFIG, AnalysisConfig
+from graph.analysis.cooperation import Cooperation
+from graph.analysis.coverage import (
+    AreaCoverage,
+    CoverageGap,
+    coverage_gaps,
+    coverage_table,
+    demand_from_indicator,
+    demand_from_needs,
+    supplies_by_category,
+)
+from graph.analysis.double_support import (
+    DoubleSupport,
+    DoubleSupportCase,
+    double_support,
+    double_support_cases,
+)
+from graph.analysis.duplicate_records import DuplicateRecord, duplicate_records
+from graph.analysis.duplicate_structures import DuplicateStructure, duplicate_structures
+from graph.analysis.findings import SEVERITY_ORDER, Finding
+from graph.analysis.missing_cooperation import MissingCooperation, missing_cooperation
+from graph.analysis.pathways import Pathways, referral_pathways
+from graph.analysis.snapshot import AreaIndex, Snapshot, adjacency_graph
+from graph.analysis.weak_spots import (
+    NetworkStructure,
+    cooperation_graph,
+    home_areas,
+    network_structure,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnalysisReport:
+    snapshot: Snapshot
+    index: AreaIndex
+    adjacency: nx.Graph
+    cooperation: nx.Graph
+    home_areas: dict[str, str]
+    demand_estimated: bool
+    coverage: tuple[AreaCoverage, ...]
+    gaps: tuple[CoverageGap, ...]
+    duplicate_structures: tuple[DuplicateStructure, ...]
+    duplicate_records: tuple[DuplicateRecord, ...]
+    double_support_cases: tuple[DoubleSupportCase, ...]  # names households: not for planners
+    double_support: tuple[DoubleSupport, ...]
+    missing_cooperation: tuple[MissingCooperation, ...]
+    network: NetworkStructure
+    pathways: Pathways
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def findings(self) -> list[Finding]:
+        """Every finding, most severe first."""
+        every: list[Finding] = [
+            *self.gaps,
+            *self.duplicate_structures,
+            *self.duplicate_records,
+            *self.double_support,
+            *self.missing_cooperation,
+            *self.network.findings,
+        ]
+        return sorted(every, key=lambda f: SEVERITY_ORDER[f.severity])
+
+    def area_name(self, area_id: str) -> str:
+        return self.index.name(area_id)
+
+    def organization_name(self, org_id: str) -> str:
+        return self.organization_names.get(org_id, org_id)
+
+    @property
+    def organization_names(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.snapshot.organizations}
+
+    def category_name(self, category_id: str) -> str:
+        return self.snapshot.category_names.get(category_id, category_id)
+
+
+def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisReport:
+    """All analyses at the given thresholds; per-analysis wall time in ``seconds``."""
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[[], T]) -> T:
+        start = time.perf_counter()
+        result = fn()
+        seconds[name] = time.perf_counter() - start
+        return result
+
+    index = AreaIndex(snapshot.areas, config.coverage.level)
+    adjacency = adjacency_graph(index, snapshot.adjacencies)
+    services = {s.id: s for s in snapshot.services}
+    area_names = {a.id: a.name for a in snapshot.areas}
+    org_names = {o.id: o.name for o in snapshot.organizations}
+    categories = snapshot.category_names
+    coop = Cooperation(snapshot.agreements, snapshot.networks)
+
+    estimated = not snapshot.needs
+    if estimated:
+        estimate = demand_from_indicator(
+            index, config.coverage.estimate_indicator, config.coverage.estimate_rate
+        )
+        served = {c for s in snapshot.services for c in s.category_ids}
+        demand = {c: estimate for c in sorted(served)}
+    else:
+        demand = demand_from_needs(snapshot.needs, index)
+    supplies = supplies_by_category(snapshot.services, index)
+    table = timed(
+        "coverage",
+        lambda: coverage_table(adjacency, demand, supplies, config.coverage, estimated=estimated),
+    )
+    gaps = coverage_gaps(table, config.coverage, area_names=area_names, category_names=categories)
+    structures = timed(
+        "duplicate_structures",
+        lambda: duplicate_structures(
+            snapshot.services,
+            index,
+            config.duplicate_structures,
+            demand=demand,
+            area_names=area_names,
+            category_names=categories,
+        ),
+    )
+    records = timed(
+        "duplicate_records",
+        lambda: duplicate_records(snapshot.organizations, config.duplicate_records),
+    )
+    cases = timed(
+        "double_support",
+        lambda: double_support_cases(
+            snapshot.referrals, services, coop, config.double_support, index
+        ),
+    )
+    support = double_support(cases, organization_names=org_names, category_names=categories)
+    missing = timed(
+        "missing_cooperation",
+        lambda: missing_cooperation(
+            snapshot.referrals,
+            services,
+            coop,
+            config.missing_cooperation,
+            index=index,
+            organization_names=org_names,
+        ),
+    )
+    homes = home_areas(snapshot.organizations, snapshot.services, index)
+    coop_graph = timed(
+        "cooperation_graph",
+        lambda: cooperation_graph(
+            snapshot.organizations,
+            snapshot.agreements,
+            snapshot.networks,
+            snapshot.referrals,
+            services,
+        ),
+    )
+    network = timed(
+        "weak_spots",
+        lambda: network_structure(
+            coop_graph, config.weak_spots, home_areas=homes, names=org_names, area_names=area_names
+        ),
+    )
+    pathways = timed(
+        "pathways",
+        lambda: referral_pathways(snapshot.referrals, services, config.pathways, index),
+    )
+    return AnalysisReport(
+        snapshot=snapshot,
+        index=index,
+        adjacency=adjacency,
+        cooperation=coop_graph,
+        home_areas=homes,
+        demand_estimated=estimated,
+        coverage=tuple(table),
+        gaps=tuple(gaps),
+        duplicate_structures=tuple(structures),
+        duplicate_records=tuple(records),
+        double_support_cases=tuple(cases),
+        double_support=tuple(support),
+        missing_cooperation=tuple(missing),
+        network=network,
+        pathways=pathways,
+        seconds=seconds,
+    )
+
+
+def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
+    """The report restricted to findings touching one area (and the units inside it)."""
+    index = report.index
+    if area_id not in index.by_id:
+        raise KeyError(area_id)
+    unit = index.unit_of(area_id)
+    units = {unit} if unit is not None else {u for u in index.units if _inside(index, u, area_id)}
+    orgs = {o for o, a in report.home_areas.items() if a in units}
+
+    def keep(findings: Iterable[T]) -> tuple[T, ...]:
+        out = []
+        for f in findings:
+            assert isinstance(f, Finding)
+            if set(f.area_ids) & units or (not f.area_ids and set(f.organization_ids) & orgs):
+                out.append(f)
+        return tuple(out)
+
+    network = replace(report.network, findings=keep(report.network.findings))
+    return replace(
+        report,
+        coverage=tuple(c for c in report.coverage if c.area_id in units),
+        gaps=keep(report.gaps),
+        duplicate_structures=keep(report.duplicate_structures),
+        duplicate_records=keep(report.duplicate_records),
+        double_support_cases=tuple(c for c in report.double_support_cases if c.area_id in units),
+        double_support=keep(report.double_support),
+        missing_cooperation=keep(report.missing_cooperation),
+        network=network,
+    )
+
+
+def _inside(index: AreaIndex, area_id: str, ancestor: str) -> bool:
+    current = index.by_id.get(area_id)
+    seen: set[str] = set()
+    while current is not None and current.id not in seen:
+        if current.id == ancestor:
+            return True
+        seen.add(current.id)
+        current = index.by_id.get(current.parent_id) if current.parent_id else None
+    return False

@@ -1,0 +1,133 @@
+"""Which household-level records an organization may see (Sichtbarkeit von Sozialdaten).
+
+A caseworker's organization sees the households it referred (the referral's
+``FROM_ORGANIZATION``), with their needs, consents and referrals from that organization.
+A partner organization sees only referrals to its own services that stand under a consent
+which names it, is in force today and is not revoked, plus the household and need of those
+referrals and the data categories those consents allow. Revoking a consent therefore ends
+the sharing with the very next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from graph.connection import Graph
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Ids of the household-level records one organization may see, per label."""
+
+    households: frozenset[str] = frozenset()
+    referrals: frozenset[str] = frozenset()
+    consents: frozenset[str] = frozenset()
+    needs: frozenset[str] = frozenset()
+    # (label, id) -> data categories the consents in force allow to share (partners only;
+    # None in ``categories_of`` means no restriction).
+    categories: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    restricted: bool = False
+
+    def ids(self, label: str) -> frozenset[str]:
+        if label == "Household":
+            return self.households
+        if label in ("Referral", "ReferralEvent"):
+            return self.referrals
+        if label == "Consent":
+            return self.consents
+        if label == "Need":
+            return self.needs
+        return frozenset()
+
+    def categories_of(self, label: str, record_id: str) -> frozenset[str] | None:
+        """The data categories shared for a record, or None when nothing is restricted."""
+        if not self.restricted:
+            return None
+        key = "Referral" if label == "ReferralEvent" else label
+        return self.categories.get((key, record_id), frozenset())
+
+
+_REFERRING = """
+MATCH (r:Referral)-[:FROM_ORGANIZATION]->(:Organization {id: $org})
+MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
+WITH collect(DISTINCT r.id) AS referrals, collect(DISTINCT h) AS households
+CALL (households) {
+  UNWIND households AS h
+  OPTIONAL MATCH (h)-[:HAS_NEED]->(n:Need)
+  OPTIONAL MATCH (c:Consent)-[:GIVEN_BY]->(h)
+  RETURN collect(DISTINCT n.id) AS needs, collect(DISTINCT c.id) AS consents
+}
+RETURN referrals, [h IN households | h.id] AS households, needs, consents
+"""
+
+_RECEIVING = """
+MATCH (o:Organization {id: $org})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(r:Referral)
+MATCH (r)-[:UNDER_CONSENT]->(c:Consent)-[:GRANTS_TO]->(o)
+WHERE c.revoked_at IS NULL
+  AND (c.valid_from IS NULL OR c.valid_from <= $today)
+  AND (c.valid_to IS NULL OR c.valid_to >= $today)
+MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
+OPTIONAL MATCH (r)-[:FOR_NEED]->(n:Need)
+RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
+       coalesce(c.data_categories, []) AS categories
+"""
+
+
+def referring_visibility(graph: Graph, organization_id: str) -> Visibility:
+    """What a referring organization (caseworkers) may see: its own cases."""
+    (row,) = graph.query(_REFERRING, {"org": organization_id})
+    return Visibility(
+        households=frozenset(row["households"]),
+        referrals=frozenset(row["referrals"]),
+        consents=frozenset(row["consents"]),
+        needs=frozenset(row["needs"]),
+    )
+
+
+def receiving_visibility(
+    graph: Graph, organization_id: str, today: date | None = None
+) -> Visibility:
+    """What a receiving organization (partner) may see: referrals under consents in force."""
+    rows = graph.query(_RECEIVING, {"org": organization_id, "today": today or date.today()})
+    categories: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        for key in (
+            ("Household", row["household"]),
+            ("Referral", row["referral"]),
+            ("Consent", row["consent"]),
+            ("Need", row["need"]),
+        ):
+            if key[1] is not None:
+                categories.setdefault(key, set()).update(row["categories"])
+    return Visibility(
+        households=frozenset(row["household"] for row in rows),
+        referrals=frozenset(row["referral"] for row in rows),
+        consents=frozenset(row["consent"] for row in rows),
+        needs=frozenset(row["need"] for row in rows if row["need"] is not None),
+        categories={key: frozenset(c) for key, c in categories.items()},
+        restricted=True,
+    )
+
+
+def household_has_referrals(graph: Graph, household_id: str) -> bool:
+    """Whether any organization has referred this household yet (a new case has none)."""
+    rows: list[dict[str, Any]] = graph.query(
+        "MATCH (h:Household {id: $id}) "
+        "RETURN EXISTS { (h)<-[:FOR_HOUSEHOLD]-(:Referral) } AS referred",
+        {"id": household_id},
+    )
+    return bool(rows and rows[0]["referred"])
+
+
+def referral_parties(graph: Graph, referral_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Referral id -> (referring organization id, receiving organization id)."""
+    rows = graph.query(
+        "UNWIND $ids AS id MATCH (r:Referral {id: id}) "
+        "MATCH (r)-[:FROM_ORGANIZATION]->(f:Organization) "
+        "MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(t:Organization) "
+        "RETURN r.id AS id, f.id AS source, t.id AS target",
+        {"ids": referral_ids},
+    )
+    return {row["id"]: (row["source"], row["target"]) for row in rows}

@@ -1,0 +1,427 @@
+"""Access policies: the one place that decides who may resolve which field, and what they see.
+
+Every field of ``Query`` and ``Mutation`` and every field of a household-level type declares a
+``Policy`` (``tests/test_policy_walk.py`` walks the schema and fails on a field without one):
+
+    @strawberry.field(description="…", extensions=[anyone()])
+    @strawberry.mutation(description="…", extensions=[directory_write()])
+
+and household-level types declare their label once, which puts an object guard on each field:
+
+    @household_level("Referral", categories={"history": "verlauf"})
+    @strawberry.type
+    class Referral: ...
+
+The policy enforces, in this order: an authenticated caller; an allowed role; the field's
+guard (object visibility, arguments that must name the caller's own organization); then, on
+the result, it hides household-level records outside the caller's visibility (nested fields
+and filters included) and, for aggregates, suppresses every count below ``MIN_COUNT``. It
+also collects what was touched; ``AuditTrail`` writes one append-only event per request.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.types import ExecutionResult
+from strawberry.types.field import StrawberryField
+
+from graph import audit
+from graph.scope import Visibility, receiving_visibility, referring_visibility
+from schema.context import Context, Info
+from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
+
+MIN_COUNT = 5
+"""Aggregates never show a count below this (Sozialplanung: Fallzahlen unter 5 unterdrückt)."""
+
+# Labels of household-level records (Sozialdaten): nobody without a household role sees them.
+HOUSEHOLD_LABELS: frozenset[str] = frozenset(
+    {"Household", "Need", "Consent", "Referral", "ReferralEvent"}
+)
+HOUSEHOLD_ROLES: frozenset[Role] = frozenset({"admin", "caseworker", "partner"})
+
+# Consent data categories (Datenkategorien einer Einwilligung) a partner may receive.
+DATA_CATEGORIES: dict[str, str] = {
+    "stammdaten": "Haushaltstyp und Altersgruppen",
+    "wohnort": "Sozialraum des Haushalts",
+    "bedarf": "Handlungsbedarfe",
+    "verlauf": "Verlauf der Überleitung (Statuswechsel, Ergebnis, Gründe)",
+}
+
+# Integer attributes of aggregate results that are not counts of people.
+NOT_COUNTS: frozenset[str] = frozenset(
+    {"level", "distance", "steps", "year", "month", "rank", "version", "threshold", "min_count"}
+)
+
+PURPOSE_HEADER = "x-verbund-zweck"
+
+log = logging.getLogger("verbund.audit")
+
+
+Guard = Callable[[Principal, Any, Mapping[str, Any], Info], Awaitable[None]]
+
+
+async def visibility(info: Info) -> Visibility:
+    """The caller's visible household-level records, loaded once per request."""
+    context: Context = info.context
+    access = context.access
+    async with access.lock:
+        if access.visibility is None:
+            principal = context.principal
+            org = principal.organization_id
+            if principal.role == "caseworker" and org:
+                access.visibility = await context.run(referring_visibility, context.graph, org)
+            elif principal.role == "partner" and org:
+                access.visibility = await context.run(receiving_visibility, context.graph, org)
+            else:
+                access.visibility = Visibility()
+        return access.visibility
+
+
+class Policy(FieldExtension):
+    """Who may resolve a field (roles), under which guard, with which result handling."""
+
+    def __init__(
+        self,
+        roles: Iterable[Role],
+        *,
+        guard: Guard | None = None,
+        aggregate: bool = False,
+        write: bool = False,
+        purpose: str | None = None,
+        not_counts: Iterable[str] = (),
+    ) -> None:
+        self.roles = frozenset(roles)
+        unknown = self.roles - set(ROLES)
+        if unknown:
+            raise ValueError(f"Unbekannte Rollen in einer Policy: {sorted(unknown)}")
+        self.guard = guard
+        self.aggregate = aggregate
+        self.write = write
+        self.purpose = purpose
+        self.not_counts = NOT_COUNTS | frozenset(not_counts)
+        self.field_name = ""
+
+    def apply(self, field: StrawberryField) -> None:
+        self.field_name = field.name
+
+    def __repr__(self) -> str:
+        return f"Policy(roles={sorted(self.roles)}, aggregate={self.aggregate})"
+
+    async def resolve_async(
+        self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        context: Context = info.context
+        principal = context.principal
+        if not principal.authenticated:
+            raise Unauthenticated()
+        if principal.role not in self.roles:
+            raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
+        if info.path.prev is None:
+            context.access.operations[info.field_name] = self.purpose or info.field_name
+        if self.write:
+            context.access.wrote = True
+        if self.guard is not None:
+            await self.guard(principal, source, kwargs, info)
+        result = next_(source, info, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        if principal.role != "admin" and _may_hold_households(result):
+            result = _hide(result, await visibility(info))
+        if self.aggregate and principal.role != "admin":
+            result = suppress_small_counts(result, self.not_counts)
+        return result
+
+
+# -- the named policies every module uses -------------------------------------------------
+
+
+def anyone(**options: Any) -> Policy:
+    """Every authenticated role: the directory, reference data, system information."""
+    return Policy(ROLES, **options)
+
+
+def admin_only(**options: Any) -> Policy:
+    return Policy({"admin"}, **options)
+
+
+def directory_write(**options: Any) -> Policy:
+    """Maintaining the directory and the network (Netzwerkkoordination)."""
+    return Policy({"admin", "coordinator"}, write=True, **options)
+
+
+def aggregate(**options: Any) -> Policy:
+    """Aggregates and analyses of household data: counts below MIN_COUNT are suppressed."""
+    return Policy({"admin", "coordinator", "planner"}, aggregate=True, **options)
+
+
+def household_read(purpose: str | None = None, **options: Any) -> Policy:
+    """Reading household-level records: filtered to the caller's visibility."""
+    return Policy(HOUSEHOLD_ROLES, purpose=purpose, **options)
+
+
+def referral_create(organization_of: Callable[[Mapping[str, Any]], str | None]) -> Policy:
+    """Creating a referral: caseworkers only from their own organization.
+
+    ``organization_of`` reads the referring organization's id from the resolver's arguments.
+    """
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role == "admin":
+            return
+        if organization_of(args) != principal.organization_id:
+            raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
+
+    return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose="Überleitung")
+
+
+def referral_update(
+    referral_of: Callable[[Mapping[str, Any]], str],
+    *,
+    referring: bool = True,
+    receiving: bool = True,
+) -> Policy:
+    """Changing a referral: its referring side (caseworker), its receiving side (partner)."""
+    roles: set[Role] = {"admin"}
+    if referring:
+        roles.add("caseworker")
+    if receiving:
+        roles.add("partner")
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role == "admin":
+            return
+        referral_id = referral_of(args)
+        if referral_id not in (await visibility(info)).referrals:
+            raise AccessDenied("Überleitung nicht gefunden oder nicht erlaubt.")
+        info.context.access.records.add(f"Referral:{referral_id}")
+
+    return Policy(roles, guard=guard, write=True, purpose="Überleitung bearbeiten")
+
+
+def household_write(
+    household_of: Callable[[Mapping[str, Any]], str], purpose: str | None = None
+) -> Policy:
+    """Writing a household's records (consents, needs): only a case of one's own organization."""
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role == "admin":
+            return
+        household_id = household_of(args)
+        if household_id not in (await visibility(info)).households:
+            raise AccessDenied("Haushalt nicht gefunden oder nicht erlaubt.")
+        info.context.access.records.add(f"Household:{household_id}")
+
+    return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
+
+
+# -- household-level types ------------------------------------------------------------------
+
+_HOUSEHOLD_TYPES: dict[type, str] = {}
+T = TypeVar("T", bound=type)
+
+
+def household_level(
+    label: str, *, categories: Mapping[str, str] | None = None, id_attr: str | None = "id"
+) -> Callable[[T], T]:
+    """Mark a strawberry type as household-level data (Sozialdaten) and guard all its fields.
+
+    ``categories`` maps field names (python names) to the consent data category that must be
+    shared for a partner to see them. Fields with an explicit Policy keep it and get the guard.
+    """
+    if label not in HOUSEHOLD_LABELS:
+        raise ValueError(f"{label} ist kein haushaltsbezogener Typ")
+    wanted = dict(categories or {})
+    unknown = set(wanted.values()) - set(DATA_CATEGORIES)
+    if unknown:
+        raise ValueError(f"Unbekannte Datenkategorien: {sorted(unknown)}")
+
+    def decorate(cls: T) -> T:
+        _HOUSEHOLD_TYPES[cls] = label
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        for field in definition.fields:
+            guard = _object_guard(label, id_attr, wanted.get(field.python_name))
+            existing = [e for e in field.extensions if isinstance(e, Policy)]
+            if existing:
+                for policy in existing:
+                    policy.roles = policy.roles & HOUSEHOLD_ROLES
+                    policy.guard = _chain(guard, policy.guard)
+            else:
+                field.extensions.append(Policy(HOUSEHOLD_ROLES, guard=guard))
+        return cls
+
+    return decorate
+
+
+def _chain(first: Guard, second: Guard | None) -> Guard:
+    if second is None:
+        return first
+
+    async def both(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        await first(principal, source, args, info)
+        await second(principal, source, args, info)
+
+    return both
+
+
+def _record_id(label: str, source: Any, id_attr: str | None) -> str | None:
+    if id_attr is None:
+        return None
+    value = getattr(source, id_attr, None)
+    if value is None:
+        return None
+    text = str(value)
+    return text.split("#", 1)[0] if label == "ReferralEvent" else text
+
+
+def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guard:
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        record_id = _record_id(label, source, id_attr)
+        if record_id is None:
+            # A type without its own id is only reachable through a guarded parent field.
+            return
+        key = "Referral" if label == "ReferralEvent" else label
+        if principal.role != "admin":
+            seen = await visibility(info)
+            if record_id not in seen.ids(key):
+                raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+            shared = seen.categories_of(key, record_id)
+            if category is not None and shared is not None and category not in shared:
+                raise AccessDenied(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
+        info.context.access.records.add(f"{key}:{record_id}")
+
+    return guard
+
+
+def _may_hold_households(value: Any) -> bool:
+    if type(value) in _HOUSEHOLD_TYPES:
+        return True
+    if isinstance(value, list | tuple):
+        return any(type(item) in _HOUSEHOLD_TYPES for item in value)
+    edges = getattr(value, "edges", None)
+    if isinstance(edges, list) and edges:
+        return any(type(getattr(edge, "node", None)) in _HOUSEHOLD_TYPES for edge in edges)
+    return False
+
+
+def _visible(value: Any, seen: Visibility) -> bool:
+    label = _HOUSEHOLD_TYPES.get(type(value))
+    if label is None:
+        return True
+    record_id = _record_id(label, value, "id")
+    key = "Referral" if label == "ReferralEvent" else label
+    return record_id is None or record_id in seen.ids(key)
+
+
+def _hide(value: Any, seen: Visibility) -> Any:
+    """Drop household-level records outside the caller's visibility from a result."""
+    if isinstance(value, list | tuple):
+        return type(value)(item for item in value if _visible(item, seen))
+    edges = getattr(value, "edges", None)
+    if isinstance(edges, list):
+        kept = [edge for edge in edges if _visible(getattr(edge, "node", None), seen)]
+        if len(kept) != len(edges):
+            value = copy.copy(value)
+            object.__setattr__(value, "edges", kept)
+        return value
+    if not _visible(value, seen):
+        raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+    return value
+
+
+# -- aggregates ---------------------------------------------------------------------------
+
+_DROP = object()
+
+
+def suppress_small_counts(value: Any, not_counts: frozenset[str] = NOT_COUNTS) -> Any:
+    """Suppress every count below MIN_COUNT: list rows that carry one are dropped, a count in a
+    single object becomes null (aggregate types declare their counts as ``int | None``)."""
+    result = _suppress(value, not_counts, in_list=False)
+    return None if result is _DROP else result
+
+
+def _is_count(name: str, value: Any, not_counts: frozenset[str]) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and name not in not_counts
+
+
+def _suppress(value: Any, not_counts: frozenset[str], *, in_list: bool) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if value >= MIN_COUNT else (_DROP if in_list else None)
+    if isinstance(value, list | tuple):
+        kept = [_suppress(item, not_counts, in_list=True) for item in value]
+        return type(value)(item for item in kept if item is not _DROP)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            current = getattr(value, f.name)
+            if _is_count(f.name, current, not_counts) and current < MIN_COUNT:
+                if in_list:
+                    return _DROP
+                changed[f.name] = None
+            elif isinstance(current, list | tuple) or (
+                dataclasses.is_dataclass(current) and not isinstance(current, type)
+            ):
+                new = _suppress(current, not_counts, in_list=False)
+                if new is not current:
+                    changed[f.name] = new
+        if changed:
+            value = copy.copy(value)
+            for name, new in changed.items():
+                object.__setattr__(value, name, new)
+        return value
+    return value
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+
+class AuditTrail(SchemaExtension):
+    """Write one append-only audit event per request that touched household-level data.
+
+    If the event cannot be written, the request fails: no social data leaves unrecorded.
+    """
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if not isinstance(context, Context):
+            return
+        access = context.access
+        if not access.records and not (access.wrote and access.operations):
+            return
+        principal = context.principal
+        request = context.request
+        purpose = request.headers.get(PURPOSE_HEADER) if request is not None else None
+        event = audit.new_event(
+            subject=principal.subject,
+            role=principal.role or "anonymous",
+            organization_id=principal.organization_id,
+            auth_method=principal.auth_method,
+            action="write" if access.wrote else "read",
+            operation=",".join(sorted(access.operations)),
+            purpose=(purpose or "; ".join(sorted(set(access.operations.values()))))[:200],
+            records=sorted(access.records),
+        )
+        try:
+            await context.run(audit.append, context.graph, [event])
+        except Exception:
+            log.exception("Protokollierung fehlgeschlagen")
+            result = self.execution_context.result
+            if isinstance(result, ExecutionResult):
+                result.data = None
+                result.errors = [
+                    GraphQLError(
+                        "Protokollierung fehlgeschlagen; keine Daten ausgegeben.",
+                        extensions={"code": "AUDIT_FAILED"},
+                    )
+                ]

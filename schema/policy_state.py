@@ -1,0 +1,21 @@
+"""Per-request state of the access policies: the caller's visibility and what to audit."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from graph.scope import Visibility
+
+
+@dataclass
+class RequestAccess:
+    """Filled by ``schema/policy.py`` while a request resolves; flushed once at its end."""
+
+    visibility: Visibility | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Root fields the request ran, with the purpose their policy declares.
+    operations: dict[str, str] = field(default_factory=dict)
+    # "Label:id" of every household-level record read or written.
+    records: set[str] = field(default_factory=set)
+    wrote: bool = False

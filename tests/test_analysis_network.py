@@ -1,0 +1,97 @@
+"""Weak spots of the cooperation network on small graphs with known cut points."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graph.analysis.config import WeakSpotConfig
+from graph.analysis.snapshot import (
+    AgreementInfo,
+    NetworkInfo,
+    OrganizationInfo,
+    ReferralInfo,
+)
+from graph.analysis.weak_spots import cooperation_graph, cut_sizes, network_structure
+from tests.analysis_fixtures import service
+
+CONFIG = WeakSpotConfig()
+
+
+def test_cut_sizes_on_two_triangles_joined_by_a_path() -> None:
+    # Triangle a-b-c, path c-d-e, triangle e-f-g.
+    g = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("d", "e")])
+    g.add_edges_from([("e", "f"), ("f", "g"), ("e", "g")])
+    points, bridges = cut_sizes(g)
+    assert set(points) == set(nx.articulation_points(g)) == {"c", "d", "e"}
+    # Without c, {a, b} are cut off from the larger rest; without d, either half.
+    assert points == {"c": 2, "d": 3, "e": 2}
+    assert bridges == {("c", "d"): 3, ("d", "e"): 3}
+
+
+def test_cut_sizes_root_and_leaf() -> None:
+    star = nx.star_graph(3)  # hub 0 with leaves 1, 2, 3
+    g = nx.relabel_nodes(star, str)
+    points, bridges = cut_sizes(g)
+    assert points == {"0": 2}
+    assert bridges == {("0", "1"): 1, ("0", "2"): 1, ("0", "3"): 1}
+
+
+def test_cut_sizes_match_networkx_on_random_graphs() -> None:
+    for seed in range(5):
+        g = nx.relabel_nodes(nx.gnm_random_graph(40, 45, seed=seed), str)
+        points, bridges = cut_sizes(g)
+        assert set(points) == set(nx.articulation_points(g))
+        assert set(bridges) == {tuple(sorted(e)) for e in nx.bridges(g)}
+
+
+def orgs(*ids: str) -> list[OrganizationInfo]:
+    return [OrganizationInfo(id=i, name=i.upper()) for i in ids]
+
+
+def test_cooperation_graph_counts_agreements_networks_and_referrals() -> None:
+    services = {"s-b": service("s-b", "b", ("x",))}
+    referrals = [
+        ReferralInfo(
+            id=f"r{i}",
+            household_id="h",
+            household_area_id=None,
+            service_id="s-b",
+            from_organization_id="a",
+            status=status,
+        )
+        for i, status in enumerate(["accepted", "declined", "completed"])
+    ]
+    g = cooperation_graph(
+        orgs("a", "b", "c", "lonely"),
+        [AgreementInfo(id="ag", party_ids=("a", "b"))],
+        [NetworkInfo(id="n", name="N", member_ids=("a", "b", "c"))],
+        referrals,
+        services,
+    )
+    assert g.edges["a", "b"] == {"agreements": 1, "networks": 1, "referrals": 2}
+    assert g.edges["b", "c"] == {"agreements": 0, "networks": 1, "referrals": 0}
+    assert g.degree("lonely") == 0
+
+
+def test_network_structure_findings() -> None:
+    g = nx.Graph()
+    g.add_nodes_from(["hub", "a", "b", "c", "d", "e", "alone", "x", "y"])
+    g.add_edges_from([("hub", n) for n in "abcde"] + [("a", "b"), ("x", "y")])
+    result = network_structure(g, CONFIG, home_areas={"a": "m", "b": "m", "hub": "m", "c": "o"})
+    assert result.isolated_ids == ("alone",)
+    assert result.components == 3
+    assert result.articulation_points == {"hub": 3}
+    spots = {(f.spot, f.organization_ids) for f in result.findings}
+    assert ("isolated", ("alone",)) in spots
+    assert ("component", ("x", "y")) in spots
+    assert ("articulation_point", ("hub",)) in spots
+    assert ("broker", ("hub",)) in spots
+    assert not any(s == "bridge" for s, _ in spots)  # only single partners hang on bridges
+    assert result.betweenness["hub"] == pytest.approx(
+        nx.betweenness_centrality(g.subgraph(n for n in g if g.degree(n)))["hub"]
+    )
+    density = {d.area_id: d for d in result.densities}
+    assert (density["m"].organizations, density["m"].links) == (3, 3)
+    assert density["m"].density == 1.0
+    assert result.communities

@@ -1,0 +1,259 @@
+"""Authentication: API tokens, OpenID Connect JWTs, 401s, what stays reachable, hardening."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+from starlette.testclient import TestClient
+
+from api.app import create_app
+from api.auth.api_tokens import create_token, hash_token
+from api.cli import main
+from api.settings import Settings
+from graph import Graph
+from graph.tokens import list_tokens, revoke_token
+
+QUERY = {"query": "{ serverInfo { edition } }"}
+ISSUER = "https://id.example.de/realms/stadt"
+AUDIENCE = "verbund"
+
+
+def test_graphql_without_credentials_is_401_but_graphiql_and_health_stay_reachable(
+    db: Graph,
+) -> None:
+    with TestClient(create_app()) as client:
+        answer = client.post("/graphql", json=QUERY)
+        assert answer.status_code == 401
+        assert answer.headers["www-authenticate"].startswith("Bearer")
+        assert "data" not in answer.json()
+        assert (
+            client.get("/graphql", params={"query": "{ serverInfo { edition } }"}).status_code
+            == 401
+        )
+        page = client.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert "graphiql" in page.text.lower()
+        assert "community" not in page.text
+        health = client.get("/health")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok"}
+
+
+def test_api_token_authenticates_and_revocation_ends_it(db: Graph) -> None:
+    record, token = create_token(db, role="coordinator", name="skript")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(), headers=headers) as client:
+        answer = client.post("/graphql", json=QUERY)
+        assert answer.status_code == 200
+        assert answer.json() == {"data": {"serverInfo": {"edition": "community"}}}
+        assert client.get("/health").json()["neo4j"]["reachable"] is True
+        assert revoke_token(db, record.id)
+        assert client.post("/graphql", json=QUERY).status_code == 401
+
+
+def test_tokens_are_stored_only_as_hashes(db: Graph) -> None:
+    _, token = create_token(db, role="partner", organization_id="caritas-stuttgart")
+    (row,) = db.query("MATCH (t:ApiToken) RETURN properties(t) AS t")
+    assert token not in json.dumps(row["t"], default=str)
+    assert row["t"]["token_hash"] == hash_token(token)
+    assert row["t"]["organization_id"] == "caritas-stuttgart"
+
+
+def test_token_cli_creates_lists_and_revokes(db: Graph) -> None:
+    runner = CliRunner()
+    created = runner.invoke(
+        main, ["token", "create", "--role", "caseworker", "--organization", "jc", "--name", "n"]
+    )
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("vbd_")
+    (record,) = list_tokens(db)
+    listed = runner.invoke(main, ["token", "list"])
+    assert record.id in listed.output
+    assert token not in listed.output
+    assert "aktiv" in listed.output
+    assert runner.invoke(main, ["token", "revoke", record.id]).exit_code == 0
+    assert "widerrufen" in runner.invoke(main, ["token", "list"]).output
+    missing_org = runner.invoke(main, ["token", "create", "--role", "partner"])
+    assert missing_org.exit_code != 0
+    assert "Organisation" in missing_org.output
+    assert len(list_tokens(db)) == 1
+
+
+def test_unknown_and_malformed_credentials_are_401(db: Graph) -> None:
+    with TestClient(create_app()) as client:
+        for value in ("Bearer vbd_falsch", "Basic YWJj", "Bearer", "Bearer a.b.c"):
+            answer = client.post("/graphql", json=QUERY, headers={"Authorization": value})
+            assert answer.status_code == 401, value
+
+
+# -- OpenID Connect ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def oidc_settings(settings: Settings, rsa_key: rsa.RSAPrivateKey, tmp_path: Path) -> Settings:
+    jwk = json.loads(RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    jwk.update({"kid": "k1", "use": "sig", "alg": "RS256"})
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [jwk]}), "utf-8")
+    return settings.model_copy(
+        update={
+            "oidc_jwks": str(jwks),
+            "oidc_issuer": ISSUER,
+            "oidc_audience": AUDIENCE,
+            "auth_failure_limit": 1000,
+        }
+    )
+
+
+def make_jwt(key: rsa.RSAPrivateKey, kid: str = "k1", **overrides: Any) -> str:
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "f3a1",
+        "preferred_username": "m.muster",
+        "iat": now,
+        "exp": now + 300,
+        "realm_access": {"roles": ["offline_access", "verbund-caseworker"]},
+        "organization": "jobcenter-stuttgart",
+    }
+    claims.update(overrides)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+@pytest.fixture
+def oidc_client(oidc_settings: Settings, graph: Graph) -> Iterator[TestClient]:
+    with TestClient(create_app(oidc_settings)) as client:
+        yield client
+
+
+def ask(client: TestClient, token: str) -> int:
+    return client.post(
+        "/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"}
+    ).status_code
+
+
+def test_valid_oidc_token_maps_role_and_organization(
+    oidc_settings: Settings, rsa_key: rsa.RSAPrivateKey, oidc_client: TestClient
+) -> None:
+    from api.auth.oidc import OidcVerifier
+
+    principal = OidcVerifier(oidc_settings).verify(make_jwt(rsa_key))
+    assert (principal.role, principal.organization_id, principal.subject) == (
+        "caseworker",
+        "jobcenter-stuttgart",
+        "m.muster",
+    )
+    assert principal.auth_method == "oidc"
+    assert ask(oidc_client, make_jwt(rsa_key)) == 200
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"aud": "anderer-dienst"},
+        {"iss": "https://boese.example/realms/x"},
+        {"exp": int(time.time()) - 3600},
+        {"exp": None},
+        {"realm_access": {"roles": ["offline_access"]}},
+        {"realm_access": {"roles": ["verbund-admin", "verbund-planner"]}},
+        {"organization": None},  # a caseworker without organization
+    ],
+    ids=["audience", "issuer", "expired", "no-expiry", "no-role", "two-roles", "no-org"],
+)
+def test_invalid_oidc_tokens_are_401(
+    rsa_key: rsa.RSAPrivateKey, oidc_client: TestClient, overrides: dict[str, Any]
+) -> None:
+    assert ask(oidc_client, make_jwt(rsa_key, **overrides)) == 401
+
+
+def test_oidc_token_signed_by_another_key_or_unsigned_is_401(
+    rsa_key: rsa.RSAPrivateKey, oidc_client: TestClient
+) -> None:
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert ask(oidc_client, make_jwt(other)) == 401
+    assert ask(oidc_client, make_jwt(other, kid="unbekannt")) == 401
+    unsigned = jwt.encode(
+        {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "x",
+            "exp": int(time.time()) + 60,
+            "realm_access": {"roles": ["verbund-admin"]},
+        },
+        key="",
+        algorithm="none",
+    )
+    assert ask(oidc_client, unsigned) == 401
+
+
+def test_role_claim_is_configurable(oidc_settings: Settings, rsa_key: rsa.RSAPrivateKey) -> None:
+    from api.auth.oidc import OidcVerifier
+
+    custom = oidc_settings.model_copy(
+        update={
+            "oidc_role_claim": "groups",
+            "oidc_role_prefix": "",
+            "oidc_organization_claim": "org.id",
+        }
+    )
+    token = make_jwt(
+        rsa_key, groups=["planner"], realm_access=None, organization=None, org={"id": "stadt"}
+    )
+    principal = OidcVerifier(custom).verify(token)
+    assert (principal.role, principal.organization_id) == ("planner", "stadt")
+
+
+# -- hardening --------------------------------------------------------------------------------
+
+
+def test_repeated_failures_are_rate_limited(settings: Settings, graph: Graph) -> None:
+    limited = settings.model_copy(
+        update={"auth_failure_limit": 3, "auth_failure_window_seconds": 60}
+    )
+    with TestClient(create_app(limited)) as client:
+        bad = {"Authorization": "Bearer vbd_falsch"}
+        codes = [client.post("/graphql", json=QUERY, headers=bad).status_code for _ in range(5)]
+        assert codes == [401, 401, 401, 429, 429]
+
+
+def test_security_headers_size_limit_and_cors(
+    settings: Settings, graph: Graph, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    configured = settings.model_copy(
+        update={"cors_origins": "https://verbund.stadt.example", "max_request_bytes": 2048}
+    )
+    with TestClient(create_app(configured), headers=auth_headers("admin")) as client:
+        answer = client.post("/graphql", json=QUERY)
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        big = client.post("/graphql", json={"query": "{ serverInfo { edition } }" + " " * 4000})
+        assert big.status_code == 413
+        allowed = client.options(
+            "/graphql",
+            headers={
+                "Origin": "https://verbund.stadt.example",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
+        assert allowed.headers["access-control-allow-origin"] == "https://verbund.stadt.example"
+        other = client.post("/graphql", json=QUERY, headers={"Origin": "https://boese.example"})
+        assert "access-control-allow-origin" not in other.headers
