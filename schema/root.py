@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
+from schema.analysis import AnalysisQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.policy import AuditTrail
 from schema.system import SystemQuery
@@ -15,7 +16,7 @@ MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(SystemQuery):
+class Query(SystemQuery, AnalysisQuery):
     """Lesende Abfragen."""
 
 

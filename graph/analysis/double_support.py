@@ -15,7 +15,7 @@ from itertools import combinations
 
 from graph.analysis.config import ACTIVE_REFERRAL_STATUSES, DoubleSupportConfig
 from graph.analysis.cooperation import Cooperation
-from graph.analysis.findings import Finding
+from graph.analysis.findings import Finding, count_text
 from graph.analysis.snapshot import AreaIndex, ReferralInfo, ServiceInfo
 
 
@@ -82,8 +82,12 @@ def double_support(
     *,
     organization_names: Mapping[str, str] | None = None,
     category_names: Mapping[str, str] | None = None,
+    min_count: int = 0,
 ) -> list[DoubleSupport]:
-    """Aggregate findings per category and pair of Träger (no household named)."""
+    """Aggregate findings per category and pair of Träger (no household named).
+
+    The explanation writes counts below ``min_count`` as "weniger als ..." (small cells).
+    """
     names = organization_names or {}
     categories = category_names or {}
     groups: dict[tuple[str, str, str], list[DoubleSupportCase]] = defaultdict(list)
@@ -96,17 +100,19 @@ def double_support(
         uncoordinated = len({c.household_id for c in members if c.uncoordinated})
         areas = tuple(sorted({c.area_id for c in members if c.area_id}))
         services = tuple(sorted({s for c in members for s in c.service_ids}))
+        how_many = count_text(households, min_count)
+        where = categories.get(category, category)
+        who = f"{names.get(a, a)} und {names.get(b, b)}"
         if uncoordinated:
             text = (
-                f"{households} Haushalte werden im Bereich {categories.get(category, category)} "
-                f"parallel von {names.get(a, a)} und {names.get(b, b)} betreut, "
-                f"{uncoordinated} davon ohne gemeinsame Vereinbarung oder gemeinsamen Verbund."
+                f"{how_many} Haushalte werden im Bereich {where} parallel von {who} betreut, "
+                f"{count_text(uncoordinated, min_count)} davon ohne gemeinsame Vereinbarung "
+                "oder gemeinsamen Verbund."
             )
         else:
             text = (
-                f"{households} Haushalte werden im Bereich {categories.get(category, category)} "
-                f"parallel von {names.get(a, a)} und {names.get(b, b)} betreut; die Träger sind "
-                "über eine Vereinbarung oder einen Verbund abgestimmt."
+                f"{how_many} Haushalte werden im Bereich {where} parallel von {who} betreut; "
+                "die Träger sind über eine Vereinbarung oder einen Verbund abgestimmt."
             )
         findings.append(
             DoubleSupport(

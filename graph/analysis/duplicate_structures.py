@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.analysis.config import DuplicateStructureConfig
-from graph.analysis.findings import Finding, Severity, fmt
+from graph.analysis.findings import Finding, Severity, count_text, fmt
 from graph.analysis.snapshot import AreaIndex, ServiceInfo
 
 _ANY_GROUP = "*"
@@ -99,6 +99,7 @@ def duplicate_structures(
     demand: Mapping[str, Mapping[str, float]] | None = None,
     area_names: Mapping[str, str] | None = None,
     category_names: Mapping[str, str] | None = None,
+    min_count: int = 0,
 ) -> list[DuplicateStructure]:
     """One finding per connected group of overlapping services and category, ranked."""
     demand = demand or {}
@@ -112,6 +113,7 @@ def duplicate_structures(
             config,
             area_names or {},
             category_names or {},
+            min_count,
         )
         for category, infos, units, groups in overlap_groups(services, index, config)
         if len(infos) >= config.min_services
@@ -129,6 +131,7 @@ def _finding(
     config: DuplicateStructureConfig,
     area_names: Mapping[str, str],
     category_names: Mapping[str, str],
+    min_count: int,
 ) -> DuplicateStructure:
     orgs = sorted({s.organization_id for s in infos})
     capacity = sum(s.capacity or 0 for s in infos)
@@ -158,7 +161,7 @@ def _finding(
         f"{len(infos)} Angebote von {len(orgs)} Trägern für "
         f"{category_names.get(category, category)} überschneiden sich in {where}"
         f" ({', '.join(groups) or 'alle Zielgruppen'}): zusammen {capacity} Plätze, "
-        f"{util_text}, Bedarf {fmt(need, 0)} Haushalte."
+        f"{util_text}, Bedarf {count_text(need, min_count)} Haushalte."
     )
     return DuplicateStructure(
         kind="duplicate_structure",

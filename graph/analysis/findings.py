@@ -40,3 +40,10 @@ def fmt(value: float, digits: int = 2) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+def count_text(value: float, min_count: int) -> str:
+    """A count of people for planners: below ``min_count`` it is not shown (small cells)."""
+    if 0 < value < min_count:
+        return f"weniger als {min_count}"
+    return fmt(value, 0)

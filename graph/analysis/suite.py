@@ -31,6 +31,7 @@ from graph.analysis.duplicate_structures import DuplicateStructure, duplicate_st
 from graph.analysis.findings import SEVERITY_ORDER, Finding
 from graph.analysis.missing_cooperation import MissingCooperation, missing_cooperation
 from graph.analysis.pathways import Pathways, referral_pathways
+from graph.analysis.projection import load_snapshot
 from graph.analysis.snapshot import AreaIndex, Snapshot, adjacency_graph
 from graph.analysis.weak_spots import (
     NetworkStructure,
@@ -38,8 +39,20 @@ from graph.analysis.weak_spots import (
     home_areas,
     network_structure,
 )
+from graph.connection import Graph
+from graph.errors import GraphError
 
 T = TypeVar("T")
+
+
+class UnknownArea(GraphError):
+    """An analysis was asked for a Sozialraum that does not exist."""
+
+    code = "UNKNOWN_AREA"
+
+    def __init__(self, area_id: str) -> None:
+        super().__init__(f"Unbekannter Sozialraum: {area_id}")
+        self.area_id = area_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,6 +142,7 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
             demand=demand,
             area_names=area_names,
             category_names=categories,
+            min_count=config.min_reported_count,
         ),
     )
     records = timed(
@@ -141,7 +155,12 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
             snapshot.referrals, services, coop, config.double_support, index
         ),
     )
-    support = double_support(cases, organization_names=org_names, category_names=categories)
+    support = double_support(
+        cases,
+        organization_names=org_names,
+        category_names=categories,
+        min_count=config.min_reported_count,
+    )
     missing = timed(
         "missing_cooperation",
         lambda: missing_cooperation(
@@ -194,13 +213,15 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
     )
 
 
+def analyse(graph: Graph, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisReport:
+    """Project the graph and run every analysis on it."""
+    return run_analyses(load_snapshot(graph), config)
+
+
 def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
     """The report restricted to findings touching one area (and the units inside it)."""
     index = report.index
-    if area_id not in index.by_id:
-        raise KeyError(area_id)
-    unit = index.unit_of(area_id)
-    units = {unit} if unit is not None else {u for u in index.units if _inside(index, u, area_id)}
+    units = units_within(index, area_id)
     orgs = {o for o, a in report.home_areas.items() if a in units}
 
     def keep(findings: Iterable[T]) -> tuple[T, ...]:
@@ -223,6 +244,14 @@ def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
         missing_cooperation=keep(report.missing_cooperation),
         network=network,
     )
+
+
+def units_within(index: AreaIndex, area_id: str) -> set[str]:
+    """The analysis units an area covers: its own unit, or every unit below it."""
+    if area_id not in index.by_id:
+        raise UnknownArea(area_id)
+    unit = index.unit_of(area_id)
+    return {unit} if unit is not None else {u for u in index.units if _inside(index, u, area_id)}
 
 
 def _inside(index: AreaIndex, area_id: str, ancestor: str) -> bool:
