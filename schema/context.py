@@ -13,6 +13,8 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph
+from graph.repo.households import OrgScope, scope_for
+from schema.loaders import Loaders
 from schema.policy_state import RequestAccess
 from schema.principal import ANONYMOUS, Principal
 
@@ -24,11 +26,19 @@ class Context:
     graph: Graph
     request: Request | None = None
     response: Response | None = None
-    # Per-request caches (dataloaders) register themselves here by name.
-    loaders: dict[str, Any] = field(default_factory=dict)
-    # Who is asking (set by api/auth); schema/policy.py decides from it alone.
+    # Who is asking (set by api/auth); schema/policy.py decides from it alone, mutations
+    # record it as "who" in referral events.
     principal: Principal = ANONYMOUS
     access: RequestAccess = field(default_factory=RequestAccess)
+    # Household-level reads in the repositories are limited to this organization's view
+    # (derived from the principal: caseworkers see their own cases, partners what they
+    # received), so lists and their counts agree with the policies.
+    scope: OrgScope | None = field(init=False)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scope = scope_for(self.principal.role, self.principal.organization_id)
+        self.loaders = Loaders(self.graph, self.scope)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking graph call off the event loop."""

@@ -10,6 +10,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
 from schema.principal import AccessDenied
+from schema.problems import ClientError
 
 log = logging.getLogger("verbund.graphql")
 
@@ -34,6 +35,15 @@ class ErrorCodes(SchemaExtension):
             if original is None:
                 # Parse and validation errors are the client's and safe to show.
                 processed.append(error)
+            elif isinstance(original, ClientError):
+                extensions = {"code": original.code}
+                if original.field is not None:
+                    extensions["field"] = original.field
+                processed.append(
+                    GraphQLError(
+                        str(original), nodes=error.nodes, path=error.path, extensions=extensions
+                    )
+                )
             elif isinstance(original, GraphError | AccessDenied):
                 processed.append(
                     GraphQLError(
@@ -59,5 +69,7 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what the client will only see masked; expected errors are not noise in the log."""
     for error in errors:
         original = _original(error)
-        if original is not None and not isinstance(original, GraphError | AccessDenied):
+        if original is not None and not isinstance(
+            original, GraphError | AccessDenied | ClientError
+        ):
             log.error("Unerwarteter Fehler in %s", error.path, exc_info=original)

@@ -8,6 +8,8 @@ from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
+from schema.casework_query import CaseworkQuery
+from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.policy import AuditTrail
 from schema.system import SystemQuery
@@ -16,7 +18,7 @@ MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(SystemQuery, AnalysisQuery):
+class Query(DirectoryQuery, CaseworkQuery, SystemQuery, AnalysisQuery):
     """Lesende Abfragen."""
 
 

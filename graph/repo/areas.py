@@ -1,0 +1,84 @@
+"""Sozialräume (areas): the nesting city > district > sub-district, adjacency, paged lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, LiteralString
+
+from graph.connection import Graph
+from graph.repo import paging
+from graph.repo.nodes import Hop
+from graph.repo.paging import After, Near, Page
+
+AreaSort = Literal["name", "updated", "distance"]
+
+SORT_KEYS: dict[str, LiteralString] = {
+    "name": "toLower(n.name)",
+    "updated": "-n.updated_at.epochMillis",
+    "distance": "coalesce(point.distance(n.centroid, $near), 1.0e12)",
+}
+
+CHILDREN = Hop("(x:Area {id: xid})<-[:PART_OF]-(n:Area)", "Area")
+NEIGHBOURS = Hop("(x:Area {id: xid})-[:ADJACENT_TO]-(n:Area)", "Area")
+LOCATIONS = Hop("(x:Area {id: xid})<-[:IN_AREA]-(n:Location)", "Location")
+NETWORKS = Hop("(x:Area {id: xid})<-[:ACTIVE_IN]-(n:Network)", "Network")
+
+
+@dataclass(frozen=True, slots=True)
+class AreaFilter:
+    levels: tuple[str, ...] = ()
+    within_id: str | None = None  # the area itself and everything below it
+    name_contains: str | None = None
+
+
+def _query(f: AreaFilter, near: Near | None) -> paging.Query:
+    q = paging.Query("Area")
+    if f.levels:
+        q.conditions.append("n.level IN $levels")
+        q.params["levels"] = list(f.levels)
+    if f.within_id is not None:
+        q.conditions.append("EXISTS { MATCH (n)-[:PART_OF*0..]->(:Area {id: $within}) }")
+        q.params["within"] = f.within_id
+    if f.name_contains:
+        q.conditions.append("toLower(n.name) CONTAINS toLower($name)")
+        q.params["name"] = f.name_contains
+    if near is not None:
+        q.params["near"] = near.point()
+    return q
+
+
+def page(
+    graph: Graph,
+    f: AreaFilter,
+    *,
+    sort: AreaSort,
+    first: int,
+    after: After | None,
+    near: Near | None = None,
+) -> Page:
+    return paging.pages(graph, _query(f, near), sort_key=SORT_KEYS[sort], first=first, after=after)[
+        None
+    ]
+
+
+def count(graph: Graph, f: AreaFilter) -> int:
+    return paging.counts(graph, _query(f, None))[None]
+
+
+def district_adjacency(graph: Graph) -> list[tuple[str, str]]:
+    """Every adjacency between areas, once per pair (for reachability in steps)."""
+    rows = graph.query(
+        "MATCH (a:Area)-[:ADJACENT_TO]-(b:Area) WHERE a.id < b.id RETURN a.id AS a, b.id AS b "
+        "ORDER BY a, b"
+    )
+    return [(row["a"], row["b"]) for row in rows]
+
+
+def ids_within(graph: Graph, area_ids: Sequence[str]) -> list[str]:
+    rows = graph.query(
+        "UNWIND $ids AS xid MATCH (:Area {id: xid})<-[:PART_OF*0..]-(n:Area) "
+        "RETURN DISTINCT n.id AS id ORDER BY id",
+        {"ids": list(area_ids)},
+    )
+    return [row["id"] for row in rows]

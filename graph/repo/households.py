@@ -1,0 +1,267 @@
+"""Household-level reads (Bedarfsgemeinschaften, Handlungsbedarfe, Einwilligungen,
+Überleitungen): social data, so every read goes through the few functions here, and each
+takes an optional organization scope.
+
+The scope (``OrgScope``) mirrors graph/scope.py, which the access policies in
+schema/policy.py use to check single records: doing it here as well keeps lists, pages and
+their counts consistent with what the policies let through. ``scope=None`` means
+unrestricted (administrators, system jobs; other roles are stopped by the policies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, LiteralString
+
+from graph.connection import Graph
+from graph.records import Household
+from graph.repo import paging
+from graph.repo.nodes import PROJECTIONS, Hop, to_stored
+from graph.repo.paging import After, Anchor, Page
+from graph.repo.values import Stored
+
+
+@dataclass(frozen=True, slots=True)
+class OrgScope:
+    """Restrict household-level reads to what one organization may see.
+
+    ``referring`` (caseworkers): the households it referred, their needs and consents, and
+    its own referrals. ``receiving`` (partners): referrals to its services under a consent in
+    force that names it, with their households, needs and consents.
+    """
+
+    organization_id: str
+    side: Literal["referring", "receiving"]
+
+
+def scope_for(role: str | None, organization_id: str | None) -> OrgScope | None:
+    """The scope of a role (mirrors graph/scope.py, which the access policies use)."""
+    if organization_id and role == "caseworker":
+        return OrgScope(organization_id, "referring")
+    if organization_id and role == "partner":
+        return OrgScope(organization_id, "receiving")
+    return None
+
+
+# A referral the receiving organization may see (r bound): to its service, under a consent
+# in force that names it.
+_RECEIVED: LiteralString = (
+    "EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
+    "MATCH (r)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
+    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
+    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
+)
+_SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
+
+# The scope condition on ``n`` for each household-level label, per side.
+_VISIBLE: dict[tuple[str, str], LiteralString] = {
+    ("referring", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " }"
+    ),
+    ("referring", "Need"): (
+        "EXISTS { MATCH (n)<-[:HAS_NEED]-(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Consent"): (
+        "EXISTS { MATCH (n)-[:GIVEN_BY]->(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
+    ("receiving", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Need"): "EXISTS { MATCH (n)<-[:FOR_NEED]-(r:Referral) WHERE " + _RECEIVED + " }",
+    ("receiving", "Consent"): (
+        "EXISTS { MATCH (n)<-[:UNDER_CONSENT]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _RECEIVED + " }",
+}
+
+
+def _visible(scope: OrgScope, label: str) -> LiteralString:
+    return _VISIBLE[(scope.side, label)]
+
+
+HOPS: dict[str, Hop] = {
+    "household.needs": Hop("(x:Household {id: xid})-[:HAS_NEED]->(n:Need)", "Need", "n.id"),
+    "household.consents": Hop(
+        "(x:Household {id: xid})<-[:GIVEN_BY]-(n:Consent)", "Consent", "n.valid_from, n.id"
+    ),
+    "household.referrals": Hop(
+        "(x:Household {id: xid})<-[:FOR_HOUSEHOLD]-(n:Referral)", "Referral", "n.created_at, n.id"
+    ),
+    "need.referrals": Hop(
+        "(x:Need {id: xid})<-[:FOR_NEED]-(n:Referral)", "Referral", "n.created_at, n.id"
+    ),
+    "consent.referrals": Hop(
+        "(x:Consent {id: xid})<-[:UNDER_CONSENT]-(n:Referral)", "Referral", "n.created_at, n.id"
+    ),
+    "area.households": Hop("(x:Area {id: xid})<-[:LIVES_IN]-(n:Household)", "Household", "n.id"),
+}
+
+HouseholdHop = Literal[
+    "household.needs",
+    "household.consents",
+    "household.referrals",
+    "need.referrals",
+    "consent.referrals",
+    "area.households",
+]
+
+
+def _scope_params(scope: OrgScope | None) -> dict[str, Any]:
+    return {"scope": scope.organization_id, "today": date.today()} if scope else {}
+
+
+def by_ids(
+    graph: Graph,
+    label: Literal["Household", "Need", "Consent", "Referral"],
+    ids: Iterable[str],
+    scope: OrgScope | None,
+) -> dict[str, Stored[Any]]:
+    """Household-level nodes by id; those outside the scope are absent, as if missing."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    where: LiteralString = ("WHERE " + _visible(scope, label)) if scope else ""
+    cypher = (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {where} RETURN {PROJECTIONS[label]} AS n"
+    )
+    rows = graph.query(cypher, {"ids": wanted, **_scope_params(scope)})
+    return {row["n"]["id"]: to_stored(label, row["n"]) for row in rows}
+
+
+def related(
+    graph: Graph, hop_name: HouseholdHop, ids: Iterable[str], scope: OrgScope | None
+) -> dict[str, list[Stored[Any]]]:
+    """For each id, the household-level nodes one hop away that the scope may see."""
+    hop = HOPS[hop_name]
+    wanted = sorted(set(ids))
+    found: dict[str, list[Stored[Any]]] = {i: [] for i in wanted}
+    if not wanted:
+        return found
+    where: LiteralString = ("WHERE " + _visible(scope, hop.target)) if scope else ""
+    cypher = (
+        f"UNWIND $ids AS xid MATCH {hop.pattern} {where} "
+        f"WITH DISTINCT xid, n ORDER BY {hop.order} "
+        f"RETURN xid, collect({PROJECTIONS[hop.target]}) AS items"
+    )
+    for row in graph.query(cypher, {"ids": wanted, **_scope_params(scope)}):
+        found[row["xid"]] = [to_stored(hop.target, item) for item in row["items"]]
+    return found
+
+
+REFERRAL_ANCHORS: dict[str, Anchor] = {
+    "household": Anchor("(x:Household {id: xid})<-[:FOR_HOUSEHOLD]-(n:Referral)"),
+    "service": Anchor("(x:Service {id: xid})<-[:TO_SERVICE]-(n:Referral)"),
+    "sent_by": Anchor("(x:Organization {id: xid})<-[:FROM_ORGANIZATION]-(n:Referral)"),
+    "received_by": Anchor(
+        "(x:Organization {id: xid})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(n:Referral)"
+    ),
+}
+ReferralAnchor = Literal["household", "service", "sent_by", "received_by"]
+ReferralSort = Literal["created", "updated"]
+
+REFERRAL_SORT_KEYS: dict[str, LiteralString] = {
+    "created": "-n.created_at.epochMillis",
+    "updated": "-n.updated_at.epochMillis",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFilter:
+    statuses: tuple[str, ...] = ()
+    household_id: str | None = None
+    service_id: str | None = None
+    from_organization_id: str | None = None
+    to_organization_id: str | None = None
+    category_ids: tuple[str, ...] = ()
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
+    q = paging.Query("Referral")
+    if scope is not None:
+        q.conditions.append(_visible(scope, "Referral"))
+        q.params.update(_scope_params(scope))
+    if f.statuses:
+        q.conditions.append("n.status IN $statuses")
+        q.params["statuses"] = list(f.statuses)
+    if f.household_id is not None:
+        q.conditions.append("EXISTS { MATCH (n)-[:FOR_HOUSEHOLD]->(:Household {id: $household}) }")
+        q.params["household"] = f.household_id
+    if f.service_id is not None:
+        q.conditions.append("EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service {id: $service}) }")
+        q.params["service"] = f.service_id
+    if f.from_organization_id is not None:
+        q.conditions.append(
+            "EXISTS { MATCH (n)-[:FROM_ORGANIZATION]->(:Organization {id: $from_org}) }"
+        )
+        q.params["from_org"] = f.from_organization_id
+    if f.to_organization_id is not None:
+        q.conditions.append(
+            "EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-"
+            "(:Organization {id: $to_org}) }"
+        )
+        q.params["to_org"] = f.to_organization_id
+    if f.category_ids:
+        q.conditions.append(
+            "EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service)-[:IN_CATEGORY]->(c:Category) "
+            "WHERE c.id IN $categories }"
+        )
+        q.params["categories"] = list(f.category_ids)
+    if f.created_from is not None:
+        q.conditions.append("n.created_at >= $created_from")
+        q.params["created_from"] = f.created_from
+    if f.created_to is not None:
+        q.conditions.append("n.created_at < $created_to")
+        q.params["created_to"] = f.created_to
+    return q
+
+
+def referral_page(
+    graph: Graph,
+    f: ReferralFilter,
+    scope: OrgScope | None,
+    *,
+    sort: ReferralSort,
+    first: int,
+    after: After | None,
+    anchor: ReferralAnchor | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, Page]:
+    return paging.pages(
+        graph,
+        _referral_query(f, scope),
+        sort_key=REFERRAL_SORT_KEYS[sort],
+        first=first,
+        after=after,
+        anchor=REFERRAL_ANCHORS[anchor] if anchor else None,
+        anchor_ids=anchor_ids,
+    )
+
+
+def referral_count(
+    graph: Graph,
+    f: ReferralFilter,
+    scope: OrgScope | None,
+    *,
+    anchor: ReferralAnchor | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, int]:
+    return paging.counts(
+        graph,
+        _referral_query(f, scope),
+        anchor=REFERRAL_ANCHORS[anchor] if anchor else None,
+        anchor_ids=anchor_ids,
+    )
+
+
+def households(
+    graph: Graph, ids: Iterable[str], scope: OrgScope | None
+) -> dict[str, Stored[Household]]:
+    found: dict[str, Stored[Any]] = by_ids(graph, "Household", ids, scope)
+    return found

@@ -1,0 +1,138 @@
+"""How each label is read: one map projection per label (node properties plus the ids of
+the relationships its record owns) and the mapping onto the record dataclass.
+
+Labels and projections are code constants; ids and values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph import records as rec
+from graph.connection import Graph
+from graph.repo.values import Stored, stored
+
+Row = Mapping[str, Any]
+
+PROJECTIONS: dict[str, LiteralString] = {
+    "Area": "n {.*, geometry: null, parent_id: head([(n)-[:PART_OF]->(p:Area) | p.id])}",
+    "Category": "n {.*, parent_id: head([(n)-[:BROADER]->(p:Category) | p.id])}",
+    "Organization": "n {.*}",
+    "Location": (
+        "n {.*, point: null,"
+        " organization_id: head([(o:Organization)-[:HAS_LOCATION]->(n) | o.id]),"
+        " area_id: head([(n)-[:IN_AREA]->(a:Area) | a.id])}"
+    ),
+    "Service": (
+        "n {.*,"
+        " organization_id: head([(o:Organization)-[:PROVIDES]->(n) | o.id]),"
+        " category_ids: [(n)-[:IN_CATEGORY]->(c:Category) | c.id],"
+        " area_ids: [(n)-[:SERVES]->(a:Area) | a.id],"
+        " location_ids: [(n)-[:AT_LOCATION]->(l:Location) | l.id]}"
+    ),
+    "Agreement": (
+        "n {.*,"
+        " party_ids: [(o:Organization)-[:PARTY_TO]->(n) | o.id],"
+        " category_ids: [(n)-[:COVERS]->(c:Category) | c.id]}"
+    ),
+    "Network": "n {.*, area_ids: [(n)-[:ACTIVE_IN]->(a:Area) | a.id]}",
+    "Household": "n {.*, area_id: head([(n)-[:LIVES_IN]->(a:Area) | a.id])}",
+    "Need": (
+        "n {.*,"
+        " household_id: head([(h:Household)-[:HAS_NEED]->(n) | h.id]),"
+        " category_id: head([(n)-[:OF_CATEGORY]->(c:Category) | c.id])}"
+    ),
+    "Consent": (
+        "n {.*,"
+        " household_id: head([(n)-[:GIVEN_BY]->(h:Household) | h.id]),"
+        " organization_ids: [(n)-[:GRANTS_TO]->(o:Organization) | o.id]}"
+    ),
+    "Referral": (
+        "n {.*,"
+        " household_id: head([(n)-[:FOR_HOUSEHOLD]->(h:Household) | h.id]),"
+        " need_id: head([(n)-[:FOR_NEED]->(x:Need) | x.id]),"
+        " from_organization_id: head([(n)-[:FROM_ORGANIZATION]->(o:Organization) | o.id]),"
+        " to_service_id: head([(n)-[:TO_SERVICE]->(s:Service) | s.id]),"
+        " consent_id: head([(n)-[:UNDER_CONSENT]->(c:Consent) | c.id]),"
+        " events: [(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.*}]}"
+    ),
+}
+
+
+def _event_index(event: Row) -> int:
+    suffix = str(event.get("id", "")).rpartition("#")[2]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _area(props: Row) -> Stored[rec.Area]:
+    keys = props.get("indicator_keys") or []
+    indicators = {k: float(props[f"indicator_{k}"]) for k in keys if f"indicator_{k}" in props}
+    return stored(rec.Area, props, indicators=indicators)
+
+
+def _referral(props: Row) -> Stored[rec.Referral]:
+    events = sorted(props.get("events") or [], key=_event_index)
+    history = tuple(stored(rec.ReferralEvent, e).record for e in events)
+    return stored(rec.Referral, props, history=history)
+
+
+MAPPERS: dict[str, Callable[[Row], Stored[Any]]] = {
+    "Area": _area,
+    "Category": lambda p: stored(rec.Category, p),
+    "Organization": lambda p: stored(rec.Organization, p),
+    "Location": lambda p: stored(rec.Location, p),
+    "Service": lambda p: stored(rec.Service, p),
+    "Agreement": lambda p: stored(rec.Agreement, p),
+    "Network": lambda p: stored(rec.Network, p),
+    "Household": lambda p: stored(rec.Household, p),
+    "Need": lambda p: stored(rec.Need, p),
+    "Consent": lambda p: stored(rec.Consent, p),
+    "Referral": _referral,
+}
+
+
+def to_stored(label: str, props: Row) -> Stored[Any]:
+    return MAPPERS[label](props)
+
+
+def by_ids(graph: Graph, label: str, ids: Iterable[str]) -> dict[str, Stored[Any]]:
+    """The nodes of one label with the given ids (missing ones are simply absent)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    cypher = f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN {PROJECTIONS[label]} AS n"
+    rows = graph.query(cypher, {"ids": wanted})
+    return {row["n"]["id"]: to_stored(label, row["n"]) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step through the graph, from nodes ``x`` (with ``id = xid``) to nodes ``n``."""
+
+    pattern: LiteralString
+    target: str
+    order: LiteralString = "n.name, n.id"
+
+
+def related(graph: Graph, hop: Hop, ids: Iterable[str]) -> dict[str, list[Stored[Any]]]:
+    """For each id, the nodes one hop away, ordered; one query for the whole batch."""
+    wanted = sorted(set(ids))
+    found: dict[str, list[Stored[Any]]] = {i: [] for i in wanted}
+    if not wanted:
+        return found
+    cypher = (
+        f"UNWIND $ids AS xid MATCH {hop.pattern} "
+        f"WITH DISTINCT xid, n ORDER BY {hop.order} "
+        f"RETURN xid, collect({PROJECTIONS[hop.target]}) AS items"
+    )
+    for row in graph.query(cypher, {"ids": wanted}):
+        found[row["xid"]] = [to_stored(hop.target, item) for item in row["items"]]
+    return found
+
+
+def all_of(graph: Graph, label: str, order: LiteralString = "n.name, n.id") -> list[Stored[Any]]:
+    """Every node of a small label (categories, agreements, networks), ordered."""
+    cypher = f"MATCH (n:{label}) WITH n ORDER BY {order} RETURN {PROJECTIONS[label]} AS n"
+    return [to_stored(label, row["n"]) for row in graph.query(cypher)]

@@ -1,0 +1,156 @@
+"""Träger (organizations): filtered, sorted, keyset-paged lists; partners and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, LiteralString
+
+from graph.connection import Graph
+from graph.records import Membership
+from graph.repo import paging
+from graph.repo.nodes import Hop
+from graph.repo.paging import After, Anchor, Near, Page
+from graph.repo.text import lucene_query
+from graph.repo.values import as_date
+
+OrganizationSort = Literal["name", "updated", "distance"]
+
+ANCHORS: dict[str, Anchor] = {
+    "network": Anchor("(x:Network {id: xid})<-[:MEMBER_OF]-(n:Organization)"),
+}
+
+SORT_KEYS: dict[str, LiteralString] = {
+    "name": "toLower(n.name)",
+    "updated": "-n.updated_at.epochMillis",
+    "distance": (
+        "coalesce(head(COLLECT { MATCH (n)-[:HAS_LOCATION]->(l:Location) "
+        "WHERE l.point IS NOT NULL "
+        "RETURN point.distance(l.point, $near) AS d ORDER BY d LIMIT 1 }), 1.0e12)"
+    ),
+}
+
+# Partners: the other parties of the organization's agreements.
+PARTNERS = Hop(
+    "(x:Organization {id: xid})-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(n:Organization) "
+    "WHERE n <> x",
+    "Organization",
+)
+AGREEMENTS = Hop(
+    "(x:Organization {id: xid})-[:PARTY_TO]->(n:Agreement)", "Agreement", "n.title, n.id"
+)
+LOCATIONS = Hop("(x:Organization {id: xid})-[:HAS_LOCATION]->(n:Location)", "Location")
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationFilter:
+    text: str | None = None
+    sectors: tuple[str, ...] = ()
+    category_ids: tuple[str, ...] = ()
+    area_id: str | None = None
+    network_id: str | None = None
+
+
+def _query(f: OrganizationFilter, near: Near | None) -> paging.Query:
+    q = paging.Query("Organization")
+    if f.sectors:
+        q.conditions.append("n.sector IN $sectors")
+        q.params["sectors"] = list(f.sectors)
+    if f.category_ids:
+        q.conditions.append(
+            "EXISTS { MATCH (n)-[:PROVIDES]->(:Service)-[:IN_CATEGORY]->(:Category)"
+            "-[:BROADER*0..]->(c:Category) WHERE c.id IN $categories }"
+        )
+        q.params["categories"] = list(f.category_ids)
+    if f.area_id is not None:
+        q.conditions.append(
+            "EXISTS { MATCH (n)-[:PROVIDES]->(:Service)-[:SERVES]->(:Area)"
+            "-[:PART_OF*0..]->(:Area {id: $area}) } "
+            "OR EXISTS { MATCH (n)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(:Area)"
+            "-[:PART_OF*0..]->(:Area {id: $area}) }"
+        )
+        q.params["area"] = f.area_id
+    if f.network_id is not None:
+        q.conditions.append("EXISTS { MATCH (n)-[:MEMBER_OF]->(:Network {id: $network}) }")
+        q.params["network"] = f.network_id
+    if f.text is not None:
+        q.text = lucene_query(f.text)
+        if q.text is None:
+            q.conditions.append("false")
+    if near is not None:
+        q.params["near"] = near.point()
+    return q
+
+
+def page(
+    graph: Graph,
+    f: OrganizationFilter,
+    *,
+    sort: OrganizationSort,
+    first: int,
+    after: After | None,
+    near: Near | None = None,
+    anchor: Literal["network"] | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, Page]:
+    return paging.pages(
+        graph,
+        _query(f, near),
+        sort_key=SORT_KEYS[sort],
+        first=first,
+        after=after,
+        anchor=ANCHORS[anchor] if anchor else None,
+        anchor_ids=anchor_ids,
+    )
+
+
+def count(
+    graph: Graph,
+    f: OrganizationFilter,
+    *,
+    anchor: Literal["network"] | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, int]:
+    return paging.counts(
+        graph, _query(f, None), anchor=ANCHORS[anchor] if anchor else None, anchor_ids=anchor_ids
+    )
+
+
+def _membership(row: dict[str, Any]) -> Membership:
+    return Membership(
+        network_id=row["network_id"],
+        organization_id=row["organization_id"],
+        role=row["role"] or "mitglied",
+        since=as_date(row["since"]),
+        source=row["source"] or "manual",
+    )
+
+
+def memberships_of_organizations(graph: Graph, ids: Sequence[str]) -> dict[str, list[Membership]]:
+    """Each organization's memberships in networks, by network name."""
+    rows = graph.query(
+        "UNWIND $ids AS xid MATCH (o:Organization {id: xid})-[m:MEMBER_OF]->(w:Network) "
+        "WITH xid, o, m, w ORDER BY w.name, w.id "
+        "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
+        "since: m.since, source: m.source}) AS items",
+        {"ids": sorted(set(ids))},
+    )
+    found: dict[str, list[Membership]] = {i: [] for i in ids}
+    for row in rows:
+        found[row["xid"]] = [_membership(m) for m in row["items"]]
+    return found
+
+
+def memberships_of_networks(graph: Graph, ids: Sequence[str]) -> dict[str, list[Membership]]:
+    """Each network's member organizations, by organization name."""
+    rows = graph.query(
+        "UNWIND $ids AS xid MATCH (o:Organization)-[m:MEMBER_OF]->(w:Network {id: xid}) "
+        "WITH xid, o, m, w ORDER BY o.name, o.id "
+        "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
+        "since: m.since, source: m.source}) AS items",
+        {"ids": sorted(set(ids))},
+    )
+    found: dict[str, list[Membership]] = {i: [] for i in ids}
+    for row in rows:
+        found[row["xid"]] = [_membership(m) for m in row["items"]]
+    return found

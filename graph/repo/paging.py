@@ -1,0 +1,162 @@
+"""Keyset pagination: ordered pages of one label, optionally per anchor node, and counts.
+
+A page is ordered by (sort key, id); the cursor carries both, so the next page starts
+strictly after it whatever was inserted meanwhile, and no offset is ever skipped over. Sort
+keys always ascend (newest-first sorts use a negated timestamp), which keeps the
+comparison one expression. Anchors (the area whose services, the organization whose
+referrals, ...) come as one batch: one query answers every anchor, each with its own limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from neo4j.spatial import WGS84Point
+
+from graph.connection import Graph
+from graph.repo.nodes import PROJECTIONS, to_stored
+from graph.repo.values import Stored
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+# The distance key of nodes without a position: behind every real distance.
+FAR_AWAY = 1.0e12
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    """Where the previous page ended."""
+
+    key: str | float | int
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """The reference position for sorting by distance (WGS84)."""
+
+    latitude: float
+    longitude: float
+
+    def point(self) -> WGS84Point:
+        return WGS84Point((self.longitude, self.latitude))
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Restricts ``n`` to the nodes related to the anchor ``x`` (whose id is ``xid``)."""
+
+    pattern: LiteralString
+
+
+@dataclass(slots=True)
+class Query:
+    """What to page through: a label, conditions on ``n`` and their parameters.
+
+    ``conditions`` and ``sort_key`` are code constants; every value is in ``params``.
+    ``text`` restricts to full-text hits of the ``directory_text`` index.
+    """
+
+    label: LiteralString
+    conditions: list[LiteralString] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Stored[Any]]
+    keys: list[str | float | int]
+    has_next: bool
+
+
+def _where(query: Query, extra: Sequence[LiteralString] = ()) -> LiteralString:
+    conditions = [*query.conditions, *extra]
+    if query.text is not None:
+        conditions.append("n IN hits")
+    if not conditions:
+        return ""
+    return "WHERE " + " AND ".join(f"({c})" for c in conditions)
+
+
+def _prelude(query: Query) -> LiteralString:
+    if query.text is None:
+        return "WITH [] AS hits "
+    return (
+        "CALL () { CALL db.index.fulltext.queryNodes('directory_text', $text) YIELD node "
+        "RETURN collect(node) AS hits } "
+    )
+
+
+def _source(query: Query, anchor: Anchor | None) -> LiteralString:
+    if anchor is not None:
+        return f"MATCH {anchor.pattern} "
+    return f"MATCH (n:{query.label}) "
+
+
+def _params(query: Query, anchors: Sequence[str | None]) -> dict[str, Any]:
+    params = dict(query.params)
+    params["anchors"] = list(anchors)
+    if query.text is not None:
+        params["text"] = query.text
+    return params
+
+
+def pages(
+    graph: Graph,
+    query: Query,
+    *,
+    sort_key: LiteralString,
+    first: int,
+    after: After | None,
+    anchor: Anchor | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, Page]:
+    """One page per anchor id (or a single page under ``None`` without an anchor)."""
+    anchors: list[str | None] = list(anchor_ids) if anchor is not None else [None]
+    cursor: list[LiteralString] = []
+    params = _params(query, anchors)
+    params["limit"] = first + 1
+    if after is not None:
+        cursor.append("k > $after_key OR (k = $after_key AND n.id > $after_id)")
+        params["after_key"] = after.key
+        params["after_id"] = after.id
+    cursor_where: LiteralString = ("WHERE " + cursor[0]) if cursor else ""
+    cypher = (
+        _prelude(query) + "UNWIND $anchors AS xid "
+        "CALL (xid, hits) { " + _source(query, anchor) + _where(query) + " "
+        f"WITH DISTINCT n WITH n, {sort_key} AS k {cursor_where} "
+        "ORDER BY k, n.id LIMIT $limit "
+        f"RETURN collect({{node: {PROJECTIONS[query.label]}, key: k}}) AS rows "
+        "} RETURN xid, rows"
+    )
+    result: dict[str | None, Page] = {}
+    for row in graph.query(cypher, params):
+        rows: list[Mapping[str, Any]] = row["rows"]
+        shown = rows[:first]
+        result[row["xid"]] = Page(
+            items=[to_stored(query.label, r["node"]) for r in shown],
+            keys=[r["key"] for r in shown],
+            has_next=len(rows) > first,
+        )
+    return result
+
+
+def counts(
+    graph: Graph,
+    query: Query,
+    *,
+    anchor: Anchor | None = None,
+    anchor_ids: Sequence[str] = (),
+) -> dict[str | None, int]:
+    """How many nodes each anchor's list has, counted in the database, none loaded."""
+    anchors: list[str | None] = list(anchor_ids) if anchor is not None else [None]
+    cypher = (
+        _prelude(query) + "UNWIND $anchors AS xid "
+        "CALL (xid, hits) { " + _source(query, anchor) + _where(query) + " "
+        "RETURN count(DISTINCT n) AS total } RETURN xid, total"
+    )
+    return {row["xid"]: int(row["total"]) for row in graph.query(cypher, _params(query, anchors))}

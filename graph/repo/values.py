@@ -1,0 +1,61 @@
+"""Node properties -> domain records: driver value types end here, plain Python leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from neo4j.time import Date, DateTime
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Stored(Generic[R]):
+    """A record as the graph keeps it, with the bookkeeping the writer maintains."""
+
+    record: R
+    version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def native(value: Any) -> Any:
+    """Driver temporal values to the standard library's; everything else unchanged."""
+    if isinstance(value, DateTime):
+        return value.to_native()
+    if isinstance(value, Date):
+        return value.to_native()
+    if isinstance(value, list):
+        return [native(v) for v in value]
+    return value
+
+
+def record_of(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> R:
+    """Build a record from node properties (plus relationship ids the projection added)."""
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name in overrides:
+            kwargs[f.name] = overrides[f.name]
+        elif f.name in props and props[f.name] is not None:
+            value = native(props[f.name])
+            kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**kwargs)
+
+
+def stored(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> Stored[R]:
+    created = native(props.get("created_at"))
+    updated = native(props.get("updated_at"))
+    return Stored(
+        record=record_of(cls, props, **overrides),
+        version=int(props.get("version") or 1),
+        created_at=created if isinstance(created, datetime) else None,
+        updated_at=updated if isinstance(updated, datetime) else None,
+    )
+
+
+def as_date(value: Any) -> date | None:
+    value = native(value)
+    return value if isinstance(value, date) else None

@@ -1,0 +1,545 @@
+"""Directory types: Sozialräume, Leistungsbereiche, Träger, Standorte, Angebote,
+Kooperationsvereinbarungen, Verbünde und Mitgliedschaften, navigable in both directions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from graph import records as rec
+from graph.repo import areas, catalog, organizations
+from graph.repo.values import Stored
+from schema.context import Info
+from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
+from schema.filters import (
+    ReferralFilterInput,
+    ServiceFilterInput,
+    referral_filter,
+    service_filter,
+)
+from schema.geo import GeoPoint, GeoPointInput, near_of
+from schema.loaders import ReferralArgs, ServiceArgs
+from schema.pagination import (
+    AFTER_DESCRIPTION,
+    FIRST_DESCRIPTION,
+    Connection,
+    connection,
+    decode_cursor,
+    page_size,
+)
+from schema.policy import household_read
+
+if TYPE_CHECKING:
+    from schema.casework import Household, Referral
+
+HouseholdRef = Annotated["Household", strawberry.lazy("schema.casework")]
+ReferralRef = Annotated["Referral", strawberry.lazy("schema.casework")]
+
+
+def id_of(stored: Stored[Any]) -> strawberry.ID:
+    return strawberry.ID(stored.record.id)
+
+
+@strawberry.interface(description="Gemeinsame Angaben jedes gespeicherten Datensatzes.")
+class Versioned:
+    version: int = strawberry.field(
+        description="Version; bei Änderungen mitsenden (optimistische Sperre)."
+    )
+    updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
+
+
+def meta_of(stored: Stored[Any]) -> dict[str, Any]:
+    return {"version": stored.version, "updated_at": stored.updated_at}
+
+
+# -- connections used from several types ---------------------------------------------
+
+
+async def service_connection(
+    info: Info,
+    filter: ServiceFilterInput | None,
+    sort: DirectorySort,
+    first: int | None,
+    after: str | None,
+    near: GeoPointInput | None,
+    anchor: str | None = None,
+    anchor_id: str | None = None,
+) -> Connection[Service]:
+    f = service_filter(filter)
+    args = ServiceArgs(
+        filter=f,
+        sort=sort.value,
+        first=page_size(first),
+        after=decode_cursor(after, sort.value),
+        near=near_of(near, sort.value),
+    )
+    loader = info.context.loaders.services
+    found = await loader.page(args, anchor, anchor_id)
+
+    async def total() -> int:
+        return await loader.count(f, anchor, anchor_id)
+
+    return connection(found, sort.value, Service.of, total)
+
+
+async def referral_connection(
+    info: Info,
+    filter: ReferralFilterInput | None,
+    first: int | None,
+    after: str | None,
+    anchor: str | None = None,
+    anchor_id: str | None = None,
+) -> Connection[ReferralRef]:
+    from schema.casework import Referral
+
+    f = referral_filter(filter)
+    args = ReferralArgs(
+        filter=f, sort="created", first=page_size(first), after=decode_cursor(after, "created")
+    )
+    loader = info.context.loaders.referrals
+    found = await loader.page(args, anchor, anchor_id)
+
+    async def total() -> int:
+        return await loader.count(f, anchor, anchor_id)
+
+    return connection(found, "created", Referral.of, total)
+
+
+# -- types ----------------------------------------------------------------------------
+
+
+@strawberry.type(description="Kennzahl eines Sozialraums (z. B. SGB-II-Quote).")
+class Indicator:
+    key: str
+    value: float
+
+
+@strawberry.type(description="Sozialraum: Planungsraum, verschachtelt Stadt > Bezirk > Stadtteil.")
+class Area(Versioned):
+    stored: strawberry.Private[Stored[rec.Area]]
+    id: strawberry.ID
+    name: str
+    level: AreaLevel
+    population: int | None = strawberry.field(description="Einwohnerzahl.")
+    centroid: GeoPoint | None = strawberry.field(description="Mittelpunkt (WGS84).")
+    indicators: list[Indicator] = strawberry.field(description="Sozialraum-Kennzahlen.")
+
+    @classmethod
+    def of(cls, s: Stored[rec.Area]) -> Area:
+        r = s.record
+        centroid = (
+            GeoPoint(latitude=r.centroid_lat, longitude=r.centroid_lon)
+            if r.centroid_lat is not None and r.centroid_lon is not None
+            else None
+        )
+        return cls(
+            stored=s,
+            id=id_of(s),
+            name=r.name,
+            level=AreaLevel(r.level),
+            population=r.population,
+            centroid=centroid,
+            indicators=[Indicator(key=k, value=v) for k, v in sorted(r.indicators.items())],
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Der umfassende Sozialraum.")
+    async def parent(self, info: Info) -> Area | None:
+        pid = self.stored.record.parent_id
+        found = await info.context.loaders.node("Area", pid) if pid else None
+        return Area.of(found) if found else None
+
+    @strawberry.field(description="Die Teilräume (eine Ebene tiefer).")
+    async def children(self, info: Info) -> list[Area]:
+        return [Area.of(a) for a in await info.context.loaders.hop(areas.CHILDREN, self.id)]
+
+    @strawberry.field(description="Angrenzende Sozialräume (gemeinsame Grenze).")
+    async def neighbours(self, info: Info) -> list[Area]:
+        return [Area.of(a) for a in await info.context.loaders.hop(areas.NEIGHBOURS, self.id)]
+
+    @strawberry.field(description="Angebote, die diesen Sozialraum oder einen Teilraum versorgen.")
+    async def services(
+        self,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(info, filter, sort, first, after, near, "area", self.id)
+
+    @strawberry.field(description="Standorte in diesem Sozialraum.")
+    async def locations(self, info: Info) -> list[Location]:
+        return [Location.of(x) for x in await info.context.loaders.hop(areas.LOCATIONS, self.id)]
+
+    @strawberry.field(description="Verbünde und Arbeitskreise, die hier tätig sind.")
+    async def networks(self, info: Info) -> list[Network]:
+        return [Network.of(x) for x in await info.context.loaders.hop(areas.NETWORKS, self.id)]
+
+    @strawberry.field(
+        description="Haushalte (Bedarfsgemeinschaften), die hier wohnen.",
+        extensions=[household_read()],
+    )
+    async def households(self, info: Info) -> list[HouseholdRef]:
+        from schema.casework import Household
+
+        found = await info.context.loaders.household_hop("area.households", self.id)
+        return [Household.of(h) for h in found]
+
+
+@strawberry.type(description="Leistungsbereich (HSDS taxonomy_term).")
+class Category(Versioned):
+    stored: strawberry.Private[Stored[rec.Category]]
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def of(cls, s: Stored[rec.Category]) -> Category:
+        return cls(stored=s, id=id_of(s), name=s.record.name, **meta_of(s))
+
+    @strawberry.field(description="Der übergeordnete Leistungsbereich.")
+    async def broader(self, info: Info) -> Category | None:
+        pid = self.stored.record.parent_id
+        found = await info.context.loaders.node("Category", pid) if pid else None
+        return Category.of(found) if found else None
+
+    @strawberry.field(description="Engere Leistungsbereiche.")
+    async def narrower(self, info: Info) -> list[Category]:
+        found = await info.context.loaders.hop(catalog.NARROWER, self.id)
+        return [Category.of(c) for c in found]
+
+    @strawberry.field(description="Angebote in diesem Leistungsbereich (samt engeren).")
+    async def services(
+        self,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(info, filter, sort, first, after, near, "category", self.id)
+
+
+@strawberry.type(description="Träger (HSDS organization).")
+class Organization(Versioned):
+    stored: strawberry.Private[Stored[rec.Organization]]
+    id: strawberry.ID
+    name: str
+    sector: Sector
+    description: str
+    website: str | None
+    email: str | None
+    phone: str | None
+
+    @classmethod
+    def of(cls, s: Stored[rec.Organization]) -> Organization:
+        r = s.record
+        return cls(
+            stored=s,
+            id=id_of(s),
+            name=r.name,
+            sector=Sector(r.sector),
+            description=r.description,
+            website=r.website,
+            email=r.email,
+            phone=r.phone,
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Angebote des Trägers.")
+    async def services(
+        self,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(
+            info, filter, sort, first, after, near, "organization", self.id
+        )
+
+    @strawberry.field(description="Standorte des Trägers.")
+    async def locations(self, info: Info) -> list[Location]:
+        found = await info.context.loaders.hop(organizations.LOCATIONS, self.id)
+        return [Location.of(x) for x in found]
+
+    @strawberry.field(description="Kooperationsvereinbarungen, an denen der Träger beteiligt ist.")
+    async def agreements(self, info: Info) -> list[Agreement]:
+        found = await info.context.loaders.hop(organizations.AGREEMENTS, self.id)
+        return [Agreement.of(x) for x in found]
+
+    @strawberry.field(
+        description="Kooperationspartner: die anderen Parteien seiner Vereinbarungen."
+    )
+    async def partners(self, info: Info) -> list[Organization]:
+        found = await info.context.loaders.hop(organizations.PARTNERS, self.id)
+        return [Organization.of(x) for x in found]
+
+    @strawberry.field(description="Mitgliedschaften in Verbünden und Arbeitskreisen.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        found = await info.context.loaders.memberships_of_organization(self.id)
+        return [Membership.of(m) for m in found]
+
+    @strawberry.field(
+        description="Überleitungen, die dieser Träger veranlasst hat.",
+        extensions=[household_read()],
+    )
+    async def referrals_sent(
+        self,
+        info: Info,
+        filter: ReferralFilterInput | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[ReferralRef]:
+        return await referral_connection(info, filter, first, after, "sent_by", self.id)
+
+    @strawberry.field(
+        description="Überleitungen an Angebote dieses Trägers.", extensions=[household_read()]
+    )
+    async def referrals_received(
+        self,
+        info: Info,
+        filter: ReferralFilterInput | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[ReferralRef]:
+        return await referral_connection(info, filter, first, after, "received_by", self.id)
+
+
+@strawberry.type(description="Standort (HSDS location) eines Trägers.")
+class Location(Versioned):
+    stored: strawberry.Private[Stored[rec.Location]]
+    id: strawberry.ID
+    name: str
+    street: str | None
+    postal_code: str | None
+    city: str | None
+    position: GeoPoint | None = strawberry.field(description="Lage (WGS84).")
+
+    @classmethod
+    def of(cls, s: Stored[rec.Location]) -> Location:
+        r = s.record
+        position = (
+            GeoPoint(latitude=r.latitude, longitude=r.longitude)
+            if r.latitude is not None and r.longitude is not None
+            else None
+        )
+        return cls(
+            stored=s,
+            id=id_of(s),
+            name=r.name,
+            street=r.street,
+            postal_code=r.postal_code,
+            city=r.city,
+            position=position,
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Der Träger des Standorts.")
+    async def organization(self, info: Info) -> Organization | None:
+        oid = self.stored.record.organization_id
+        found = await info.context.loaders.node("Organization", oid) if oid else None
+        return Organization.of(found) if found else None
+
+    @strawberry.field(description="Der Sozialraum, in dem der Standort liegt.")
+    async def area(self, info: Info) -> Area | None:
+        aid = self.stored.record.area_id
+        found = await info.context.loaders.node("Area", aid) if aid else None
+        return Area.of(found) if found else None
+
+    @strawberry.field(description="Angebote an diesem Standort.")
+    async def services(
+        self,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(info, filter, sort, first, after, near, "location", self.id)
+
+
+@strawberry.type(description="Angebot (HSDS service) eines Trägers.")
+class Service(Versioned):
+    stored: strawberry.Private[Stored[rec.Service]]
+    id: strawberry.ID
+    name: str
+    description: str
+    target_groups: list[str] = strawberry.field(description="Zielgruppen.")
+    languages: list[str] = strawberry.field(description="Sprachen (ISO 639-1).")
+    legal_basis: str | None = strawberry.field(description="Rechtsgrundlage, z. B. § 16a SGB II.")
+    capacity: int | None = strawberry.field(description="Plätze bzw. Fälle gleichzeitig.")
+    capacity_unit: str | None
+    capacity_used: int | None = strawberry.field(description="Belegte Plätze.")
+    status: ServiceStatus
+    valid_from: dt.date | None = strawberry.field(description="Gültig ab.")
+    valid_to: dt.date | None = strawberry.field(description="Gültig bis.")
+    email: str | None
+    url: str | None
+
+    @classmethod
+    def of(cls, s: Stored[rec.Service]) -> Service:
+        r = s.record
+        return cls(
+            stored=s,
+            id=id_of(s),
+            name=r.name,
+            description=r.description,
+            target_groups=list(r.target_groups),
+            languages=list(r.languages),
+            legal_basis=r.legal_basis,
+            capacity=r.capacity,
+            capacity_unit=r.capacity_unit,
+            capacity_used=r.capacity_used,
+            status=ServiceStatus(r.status),
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            email=r.email,
+            url=r.url,
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Freie Plätze (Kapazität minus Belegung), falls bekannt.")
+    def free_capacity(self) -> int | None:
+        r = self.stored.record
+        if r.capacity is None:
+            return None
+        return max(r.capacity - (r.capacity_used or 0), 0)
+
+    @strawberry.field(description="Der Träger des Angebots.")
+    async def organization(self, info: Info) -> Organization | None:
+        found = await info.context.loaders.node("Organization", self.stored.record.organization_id)
+        return Organization.of(found) if found else None
+
+    @strawberry.field(description="Leistungsbereiche des Angebots.")
+    async def categories(self, info: Info) -> list[Category]:
+        found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
+        return [Category.of(c) for c in found]
+
+    @strawberry.field(description="Versorgte Sozialräume (HSDS service_area).")
+    async def areas(self, info: Info) -> list[Area]:
+        found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
+        return [Area.of(a) for a in found]
+
+    @strawberry.field(description="Standorte, an denen das Angebot erbracht wird.")
+    async def locations(self, info: Info) -> list[Location]:
+        found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
+        return [Location.of(x) for x in found]
+
+    @strawberry.field(description="Überleitungen an dieses Angebot.", extensions=[household_read()])
+    async def referrals(
+        self,
+        info: Info,
+        filter: ReferralFilterInput | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[ReferralRef]:
+        return await referral_connection(info, filter, first, after, "service", self.id)
+
+
+@strawberry.type(description="Kooperationsvereinbarung zwischen Trägern.")
+class Agreement(Versioned):
+    stored: strawberry.Private[Stored[rec.Agreement]]
+    id: strawberry.ID
+    title: str
+    kind: str
+    priority_access: bool = strawberry.field(
+        description="Vorrangiger Zugang: Klient:innen der anderen Partei werden zuerst bedient."
+    )
+    terms: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    document_ref: str | None
+
+    @classmethod
+    def of(cls, s: Stored[rec.Agreement]) -> Agreement:
+        r = s.record
+        return cls(
+            stored=s,
+            id=id_of(s),
+            title=r.title,
+            kind=r.kind,
+            priority_access=r.priority_access,
+            terms=r.terms,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            document_ref=r.document_ref,
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Die Parteien (Träger) der Vereinbarung.")
+    async def parties(self, info: Info) -> list[Organization]:
+        found = await info.context.loaders.nodes("Organization", self.stored.record.party_ids)
+        return [Organization.of(o) for o in found]
+
+    @strawberry.field(description="Abgedeckte Leistungsbereiche (leer: alle).")
+    async def categories(self, info: Info) -> list[Category]:
+        found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
+        return [Category.of(c) for c in found]
+
+    @strawberry.field(description="Gilt die Vereinbarung an diesem Tag (Standard: heute)?")
+    def valid_on(self, date: dt.date | None = None) -> bool:
+        r = self.stored.record
+        day = date or dt.date.today()
+        return (r.valid_from is None or r.valid_from <= day) and (
+            r.valid_to is None or r.valid_to >= day
+        )
+
+
+@strawberry.type(description="Verbund, Arbeitskreis oder Netzwerk von Trägern.")
+class Network(Versioned):
+    stored: strawberry.Private[Stored[rec.Network]]
+    id: strawberry.ID
+    name: str
+    kind: NetworkKind
+    description: str
+
+    @classmethod
+    def of(cls, s: Stored[rec.Network]) -> Network:
+        r = s.record
+        return cls(
+            stored=s,
+            id=id_of(s),
+            name=r.name,
+            kind=NetworkKind(r.kind),
+            description=r.description,
+            **meta_of(s),
+        )
+
+    @strawberry.field(description="Mitgliedschaften der Träger.")
+    async def memberships(self, info: Info) -> list[Membership]:
+        found = await info.context.loaders.memberships_of_network(self.id)
+        return [Membership.of(m) for m in found]
+
+    @strawberry.field(description="Sozialräume, in denen der Verbund tätig ist.")
+    async def areas(self, info: Info) -> list[Area]:
+        found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
+        return [Area.of(a) for a in found]
+
+
+@strawberry.type(description="Mitgliedschaft eines Trägers in einem Verbund / Arbeitskreis.")
+class Membership:
+    membership: strawberry.Private[rec.Membership]
+    role: str
+    since: dt.date | None
+
+    @classmethod
+    def of(cls, m: rec.Membership) -> Membership:
+        return cls(membership=m, role=m.role, since=m.since)
+
+    @strawberry.field(description="Der Träger.")
+    async def organization(self, info: Info) -> Organization | None:
+        found = await info.context.loaders.node("Organization", self.membership.organization_id)
+        return Organization.of(found) if found else None
+
+    @strawberry.field(description="Der Verbund / Arbeitskreis.")
+    async def network(self, info: Info) -> Network | None:
+        found = await info.context.loaders.node("Network", self.membership.network_id)
+        return Network.of(found) if found else None

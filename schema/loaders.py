@@ -1,0 +1,297 @@
+"""Per-request dataloaders: every list and every lookup in a request is batched per level.
+
+One ``Loaders`` object lives in each request's context. Lookups by id, hops through the
+graph and keyset pages are all keyed so that siblings in the result tree share one query,
+which keeps the number of Cypher round trips fixed whatever the number of results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+import anyio.to_thread
+from strawberry.dataloader import DataLoader
+
+from graph import Graph
+from graph.records import Membership
+from graph.repo import areas, households, nodes, organizations, services
+from graph.repo.households import HouseholdHop, OrgScope
+from graph.repo.nodes import Hop
+from graph.repo.paging import After, Near, Page
+from graph.repo.values import Stored
+
+T = TypeVar("T")
+A = TypeVar("A", bound=Hashable)
+
+
+async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+
+
+PageKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, arguments)
+CountKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, filter)
+
+PageFn = Callable[[Any, str | None, Sequence[str]], dict[str | None, Page]]
+CountFn = Callable[[Any, str | None, Sequence[str]], dict[str | None, int]]
+
+
+class Paged(Generic[A]):
+    """Pages and counts of one kind of list, batched over anchors with equal arguments."""
+
+    def __init__(self, page_fn: PageFn, count_fn: CountFn) -> None:
+        self._page_fn = page_fn
+        self._count_fn = count_fn
+        self._pages: DataLoader[PageKey, Page] = DataLoader(self._load_pages)
+        self._counts: DataLoader[CountKey, int] = DataLoader(self._load_counts)
+
+    async def page(self, args: A, anchor: str | None = None, anchor_id: str | None = None) -> Page:
+        return await self._pages.load((anchor, anchor_id, args))
+
+    async def count(
+        self, filt: Any, anchor: str | None = None, anchor_id: str | None = None
+    ) -> int:
+        return await self._counts.load((anchor, anchor_id, filt))
+
+    async def _load_pages(self, keys: list[PageKey]) -> list[Page]:
+        return await self._grouped(keys, self._page_fn, Page(items=[], keys=[], has_next=False))
+
+    async def _load_counts(self, keys: list[CountKey]) -> list[int]:
+        return await self._grouped(keys, self._count_fn, 0)
+
+    @staticmethod
+    async def _grouped(
+        keys: list[tuple[str | None, str | None, Any]],
+        fn: Callable[[Any, str | None, Sequence[str]], dict[str | None, T]],
+        empty: T,
+    ) -> list[T]:
+        groups: dict[tuple[str | None, Any], list[str]] = defaultdict(list)
+        for anchor, anchor_id, args in keys:
+            if anchor_id is not None:
+                groups[(anchor, args)].append(anchor_id)
+            else:
+                groups.setdefault((anchor, args), [])
+        found: dict[tuple[str | None, str | None, Any], T] = {}
+        for (anchor, args), ids in groups.items():
+            result = await _run(fn, args, anchor, sorted(set(ids)))
+            for anchor_id, value in result.items():
+                found[(anchor, anchor_id, args)] = value
+        return [found.get(key, empty) for key in keys]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceArgs:
+    filter: services.ServiceFilter
+    sort: services.ServiceSort
+    first: int
+    after: After | None
+    near: Near | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationArgs:
+    filter: organizations.OrganizationFilter
+    sort: organizations.OrganizationSort
+    first: int
+    after: After | None
+    near: Near | None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaArgs:
+    filter: areas.AreaFilter
+    sort: areas.AreaSort
+    first: int
+    after: After | None
+    near: Near | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralArgs:
+    filter: households.ReferralFilter
+    sort: households.ReferralSort
+    first: int
+    after: After | None
+
+
+def _service_pages(
+    graph: Graph, a: ServiceArgs, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, Page]:
+    return services.page(
+        graph,
+        a.filter,
+        sort=a.sort,
+        first=a.first,
+        after=a.after,
+        near=a.near,
+        anchor=anchor,
+        anchor_ids=ids,
+    )
+
+
+def _service_counts(
+    graph: Graph, f: services.ServiceFilter, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, int]:
+    return services.count(graph, f, anchor=anchor, anchor_ids=ids)
+
+
+def _organization_pages(
+    graph: Graph, a: OrganizationArgs, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, Page]:
+    return organizations.page(
+        graph,
+        a.filter,
+        sort=a.sort,
+        first=a.first,
+        after=a.after,
+        near=a.near,
+        anchor=anchor,
+        anchor_ids=ids,
+    )
+
+
+def _organization_counts(
+    graph: Graph, f: organizations.OrganizationFilter, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, int]:
+    return organizations.count(graph, f, anchor=anchor, anchor_ids=ids)
+
+
+def _area_pages(
+    graph: Graph, a: AreaArgs, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, Page]:
+    return {
+        None: areas.page(graph, a.filter, sort=a.sort, first=a.first, after=a.after, near=a.near)
+    }
+
+
+def _area_counts(
+    graph: Graph, f: areas.AreaFilter, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, int]:
+    return {None: areas.count(graph, f)}
+
+
+def _referral_pages(
+    graph: Graph, scope: OrgScope | None, a: ReferralArgs, anchor: Any, ids: Sequence[str]
+) -> dict[str | None, Page]:
+    return households.referral_page(
+        graph,
+        a.filter,
+        scope,
+        sort=a.sort,
+        first=a.first,
+        after=a.after,
+        anchor=anchor,
+        anchor_ids=ids,
+    )
+
+
+def _referral_counts(
+    graph: Graph,
+    scope: OrgScope | None,
+    f: households.ReferralFilter,
+    anchor: Any,
+    ids: Sequence[str],
+) -> dict[str | None, int]:
+    return households.referral_count(graph, f, scope, anchor=anchor, anchor_ids=ids)
+
+
+class Loaders:
+    """The request's dataloaders (typed; one per kind of lookup)."""
+
+    def __init__(self, graph: Graph, scope: OrgScope | None) -> None:
+        self.graph = graph
+        self.scope = scope
+        self._named: dict[str, Any] = {}
+        self._nodes: dict[str, DataLoader[str, Stored[Any] | None]] = {}
+        self._hops: dict[Hop, DataLoader[str, list[Stored[Any]]]] = {}
+        self._scoped_hops: dict[str, DataLoader[str, list[Stored[Any]]]] = {}
+        self._memberships_of_org: DataLoader[str, list[Membership]] = DataLoader(
+            self._load_memberships_of_org
+        )
+        self._memberships_of_net: DataLoader[str, list[Membership]] = DataLoader(
+            self._load_memberships_of_net
+        )
+        self.services: Paged[ServiceArgs] = Paged(
+            partial(_service_pages, graph), partial(_service_counts, graph)
+        )
+        self.organizations: Paged[OrganizationArgs] = Paged(
+            partial(_organization_pages, graph), partial(_organization_counts, graph)
+        )
+        self.areas: Paged[AreaArgs] = Paged(
+            partial(_area_pages, graph), partial(_area_counts, graph)
+        )
+        # Household-level: the request's scope is bound in, never passed by a resolver.
+        self.referrals: Paged[ReferralArgs] = Paged(
+            partial(_referral_pages, graph, scope), partial(_referral_counts, graph, scope)
+        )
+
+    # -- per-request state of other modules (e.g. the analysis report), by name ---------
+    def setdefault(self, name: str, default: T) -> T:
+        """The request's object under ``name``, created from ``default`` on first use."""
+        found: T = self._named.setdefault(name, default)
+        return found
+
+    # -- lookups by id ---------------------------------------------------------------
+    async def node(self, label: str, ident: str) -> Stored[Any] | None:
+        """A directory node by id (Area, Category, Organization, Location, Service, ...)."""
+        loader = self._nodes.get(label)
+        if loader is None:
+            loader = self._nodes[label] = DataLoader(partial(self._load_nodes, label))
+        return await loader.load(ident)
+
+    async def nodes(self, label: str, idents: Sequence[str]) -> list[Stored[Any]]:
+        """Several nodes by id, in the given order; missing ones are left out."""
+        loader = self._nodes.get(label)
+        if loader is None:
+            loader = self._nodes[label] = DataLoader(partial(self._load_nodes, label))
+        found = await loader.load_many(list(idents))
+        return [item for item in found if item is not None]
+
+    async def _load_nodes(self, label: str, keys: list[str]) -> list[Stored[Any] | None]:
+        if label in ("Household", "Need", "Consent", "Referral"):
+            found = await _run(households.by_ids, self.graph, label, keys, self.scope)
+        else:
+            found = await _run(nodes.by_ids, self.graph, label, keys)
+        return [found.get(key) for key in keys]
+
+    # -- one hop through the directory -------------------------------------------------
+    async def hop(self, hop: Hop, ident: str) -> list[Stored[Any]]:
+        loader = self._hops.get(hop)
+        if loader is None:
+            loader = self._hops[hop] = DataLoader(partial(self._load_hop, hop))
+        return await loader.load(ident)
+
+    async def _load_hop(self, hop: Hop, keys: list[str]) -> list[list[Stored[Any]]]:
+        found = await _run(nodes.related, self.graph, hop, keys)
+        return [found.get(key, []) for key in keys]
+
+    # -- one hop to household-level data (always scoped) -------------------------------
+    async def household_hop(self, name: HouseholdHop, ident: str) -> list[Stored[Any]]:
+        loader = self._scoped_hops.get(name)
+        if loader is None:
+            loader = self._scoped_hops[name] = DataLoader(partial(self._load_scoped_hop, name))
+        return await loader.load(ident)
+
+    async def _load_scoped_hop(
+        self, name: HouseholdHop, keys: list[str]
+    ) -> list[list[Stored[Any]]]:
+        found = await _run(households.related, self.graph, name, keys, self.scope)
+        return [found.get(key, []) for key in keys]
+
+    # -- memberships (relationships with properties) -----------------------------------
+    async def memberships_of_organization(self, ident: str) -> list[Membership]:
+        return await self._memberships_of_org.load(ident)
+
+    async def memberships_of_network(self, ident: str) -> list[Membership]:
+        return await self._memberships_of_net.load(ident)
+
+    async def _load_memberships_of_org(self, keys: list[str]) -> list[list[Membership]]:
+        found = await _run(organizations.memberships_of_organizations, self.graph, keys)
+        return [found.get(key, []) for key in keys]
+
+    async def _load_memberships_of_net(self, keys: list[str]) -> list[list[Membership]]:
+        found = await _run(organizations.memberships_of_networks, self.graph, keys)
+        return [found.get(key, []) for key in keys]
