@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import analyse, db, neo4j, serve, token
+from api.cli import analyse, db, demo, neo4j, serve, token
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,5 +16,6 @@ main.add_command(neo4j.group)
 main.add_command(db.migrate)
 main.add_command(db.status)
 main.add_command(serve.serve)
+main.add_command(demo.group)
 main.add_command(token.group)
 main.add_command(analyse.analyse)
