@@ -8,6 +8,7 @@ from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
+from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
@@ -22,6 +23,11 @@ class Query(DirectoryQuery, CaseworkQuery, SystemQuery, AnalysisQuery):
     """Lesende Abfragen."""
 
 
+@strawberry.type
+class Mutation(AnalysisMutation):
+    """Ändernde Vorgänge."""
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -31,5 +37,6 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
 )
