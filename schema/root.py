@@ -13,13 +13,14 @@ from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.policy import AuditTrail
+from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
 
 MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(DirectoryQuery, CaseworkQuery, SystemQuery, AnalysisQuery):
+class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery):
     """Lesende Abfragen."""
 
 
