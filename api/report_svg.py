@@ -76,7 +76,13 @@ def area_shapes(areas: Sequence[AreaInfo], adjacency: nx.Graph) -> AreaShapes:
             except (ValueError, TypeError, KeyError, AttributeError):
                 continue
     if len(geometry) == len(areas) and areas:
-        return AreaShapes(geometry, schematic=False)
+        minx, miny, maxx, maxy = MultiPoint(
+            [c for g in geometry.values() for c in g.envelope.exterior.coords]
+        ).bounds
+        # Official borders have far more vertices than a 600-pixel picture can show.
+        tolerance = max(maxx - minx, maxy - miny) / 1500
+        simple = {k: g.simplify(tolerance, preserve_topology=True) for k, g in geometry.items()}
+        return AreaShapes(simple, schematic=False)
     points = {
         a.id: _planar(Point(a.centroid_lon, a.centroid_lat))
         for a in areas
