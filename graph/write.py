@@ -10,7 +10,7 @@ from user input; all values travel as parameters.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -236,6 +236,7 @@ def _upsert_query(spec: NodeSpec) -> str:
           n.created_at = coalesce(n.created_at, $now), n.updated_at = $now,
           n.version = CASE WHEN created THEN 1 ELSE coalesce(n.version, 0) + 1 END
       SET n._hash_version = n.version
+      SET n += $stamp
     }}"""
     ]
     for i, rel in enumerate(spec.rels):
@@ -305,16 +306,19 @@ class _Writer:
         tx_runner: Callable[[Callable[[neo4j.ManagedTransaction], Any]], Any],
         batch_size: int,
         now: datetime,
+        stamp: Mapping[str, Any] | None = None,
     ) -> None:
         self._run_tx = tx_runner
         self._batch = batch_size
         self._now = now
+        self._stamp = dict(stamp or {})
         self.counts = WriteCounts()
         self.missing: list[tuple[str, str]] = []
 
     def _run(self, cypher: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(cypher, rows=list(rows), now=self._now)]
+            records = tx.run(cypher, rows=list(rows), now=self._now, stamp=self._stamp)
+            return [r.data() for r in records]
 
         result: list[dict[str, Any]] = self._run_tx(work)
         return result
@@ -355,8 +359,12 @@ def write_bundle(
     batch_size: int = DEFAULT_BATCH_SIZE,
     atomic: bool = False,
     now: datetime | None = None,
+    stamp: Mapping[str, Any] | None = None,
 ) -> WriteCounts:
     """Write a bundle in dependency order; raise IntegrityError if a reference dangles.
+
+    ``stamp`` holds extra properties (e.g. ``imported_at``) set only on nodes the write
+    creates or changes, so re-writing the same records stays a no-op.
 
     ``atomic=True`` writes everything in one transaction, so a dangling reference leaves the
     database unchanged. Otherwise each batch commits by itself (bounded memory for large
@@ -366,7 +374,7 @@ def write_bundle(
     if atomic:
 
         def all_in_one(tx: neo4j.ManagedTransaction) -> WriteCounts:
-            writer = _Writer(lambda work: work(tx), batch_size, now)
+            writer = _Writer(lambda work: work(tx), batch_size, now, stamp)
             _write_all(writer, bundle)
             if writer.missing:
                 # Raising inside the transaction function rolls everything back.
@@ -375,7 +383,7 @@ def write_bundle(
 
         result: WriteCounts = graph.write(all_in_one)
         return result
-    writer = _Writer(graph.write, batch_size, now)
+    writer = _Writer(graph.write, batch_size, now, stamp)
     _write_all(writer, bundle)
     if writer.missing:
         raise _dangling(writer.missing)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import analyse, db, demo, neo4j, serve, token
+from api.cli import analyse, db, demo, neo4j, serve, token, transfer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,3 +19,5 @@ main.add_command(serve.serve)
 main.add_command(demo.group)
 main.add_command(token.group)
 main.add_command(analyse.analyse)
+main.add_command(transfer.import_)
+main.add_command(transfer.export_)

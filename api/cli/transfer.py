@@ -1,0 +1,101 @@
+"""``verbund import`` and ``verbund export``: files in and out, with progress and a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli._common import open_graph
+from loaders.errors import ImportRejected, LoaderError
+from loaders.export import EXPORT_FORMATS, export
+from loaders.formats import IMPORT_FORMATS, parse_input
+from loaders.importer import ImportReport, run_import
+
+MAX_SHOWN_ISSUES = 200
+
+
+@contextmanager
+def loader_errors(console: Console) -> Iterator[None]:
+    """Rejected input as a clean list of issues, other loader errors as one line; exit 1."""
+    try:
+        yield
+    except ImportRejected as exc:
+        console.print(f"[bold red]Import abgelehnt:[/] {exc}")
+        for issue in exc.issues[:MAX_SHOWN_ISSUES]:
+            console.print(f"  • {issue}", markup=False, highlight=False, soft_wrap=True)
+        if len(exc.issues) > MAX_SHOWN_ISSUES:
+            console.print(f"  … und {len(exc.issues) - MAX_SHOWN_ISSUES} weitere")
+        raise SystemExit(1) from None
+    except LoaderError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True
+)
+@click.option("--source", help="Name der Quelle (Standard: Datei- oder Ordnername)")
+@click.option("--dry-run", is_flag=True, help="nur anzeigen, was sich ändern würde")
+@click.option("--prune", is_flag=True, help="fehlende Zeilen dieser Quelle löschen")
+def import_(path: Path, fmt: str, source: str | None, dry_run: bool, prune: bool) -> None:
+    """Datei oder Ordner importieren (Bündel als CSV/XLSX)."""
+    console = Console()
+    source = source or path.resolve().name
+    with loader_errors(console):
+        parsed, used = parse_input(path, fmt, source)
+        with open_graph() as graph, _progress(console) as progress:
+            task = progress.add_task("Schreiben", total=None)
+            report = run_import(
+                graph,
+                parsed,
+                source=source,
+                format=used,
+                dry_run=dry_run,
+                prune=prune,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    console.print(summary_table(report))
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def summary_table(report: ImportReport) -> Table:
+    title = "Probelauf (nichts geschrieben)" if report.dry_run else "Import"
+    table = Table(title=f"{title}: {report.source} ({report.format})")
+    for column in ("Typ", "neu", "geändert", "unverändert", "gelöscht"):
+        table.add_column(column, justify="left" if column == "Typ" else "right")
+    totals = [0, 0, 0, 0]
+    for label in report.labels():
+        row = report.row(label)
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        table.add_row(label, *(str(n) for n in row))
+    table.add_row("Summe", *(str(n) for n in totals), style="bold")
+    return table
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--source", help="nur Datensätze dieser Quelle")
+@click.argument("path", type=click.Path(path_type=Path))
+def export_(fmt: str, source: str | None, path: Path) -> None:
+    """Graph exportieren (Bündel als CSV-Ordner oder XLSX)."""
+    console = Console()
+    with loader_errors(console), open_graph() as graph:
+        message = export(graph, fmt, path, source=source)
+    console.print(message)

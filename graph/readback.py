@@ -1,0 +1,208 @@
+"""Read the graph back as domain records (for exports), page by page in id order.
+
+The inverse of graph/write.py: each record's fields come from its node's properties and the
+relationships it owns. Relationship targets are sorted (the graph keeps no order among them).
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from dataclasses import fields
+from typing import Any
+
+from graph.bundle import Bundle
+from graph.connection import Graph
+from graph.records import (
+    Adjacency,
+    Agreement,
+    Area,
+    Category,
+    Consent,
+    Household,
+    Location,
+    Membership,
+    Need,
+    Network,
+    Organization,
+    Referral,
+    ReferralEvent,
+    Service,
+)
+
+PAGE = 5_000
+
+# Record type -> (label, {field: (relationship pattern from n, target label, many)}).
+_READ: dict[type, tuple[str, dict[str, tuple[str, str, bool]]]] = {
+    Area: ("Area", {"parent_id": ("-[:PART_OF]->", "Area", False)}),
+    Category: ("Category", {"parent_id": ("-[:BROADER]->", "Category", False)}),
+    Organization: ("Organization", {}),
+    Location: (
+        "Location",
+        {
+            "organization_id": ("<-[:HAS_LOCATION]-", "Organization", False),
+            "area_id": ("-[:IN_AREA]->", "Area", False),
+        },
+    ),
+    Service: (
+        "Service",
+        {
+            "organization_id": ("<-[:PROVIDES]-", "Organization", False),
+            "category_ids": ("-[:IN_CATEGORY]->", "Category", True),
+            "area_ids": ("-[:SERVES]->", "Area", True),
+            "location_ids": ("-[:AT_LOCATION]->", "Location", True),
+        },
+    ),
+    Agreement: (
+        "Agreement",
+        {
+            "party_ids": ("<-[:PARTY_TO]-", "Organization", True),
+            "category_ids": ("-[:COVERS]->", "Category", True),
+        },
+    ),
+    Network: ("Network", {"area_ids": ("-[:ACTIVE_IN]->", "Area", True)}),
+    Household: ("Household", {"area_id": ("-[:LIVES_IN]->", "Area", False)}),
+    Need: (
+        "Need",
+        {
+            "household_id": ("<-[:HAS_NEED]-", "Household", False),
+            "category_id": ("-[:OF_CATEGORY]->", "Category", False),
+        },
+    ),
+    Consent: (
+        "Consent",
+        {
+            "household_id": ("-[:GIVEN_BY]->", "Household", False),
+            "organization_ids": ("-[:GRANTS_TO]->", "Organization", True),
+        },
+    ),
+    Referral: (
+        "Referral",
+        {
+            "household_id": ("-[:FOR_HOUSEHOLD]->", "Household", False),
+            "need_id": ("-[:FOR_NEED]->", "Need", False),
+            "from_organization_id": ("-[:FROM_ORGANIZATION]->", "Organization", False),
+            "to_service_id": ("-[:TO_SERVICE]->", "Service", False),
+            "consent_id": ("-[:UNDER_CONSENT]->", "Consent", False),
+        },
+    ),
+}
+
+_KIND_OF_RECORD: dict[str, type] = {
+    "areas": Area,
+    "categories": Category,
+    "organizations": Organization,
+    "locations": Location,
+    "services": Service,
+    "agreements": Agreement,
+    "networks": Network,
+    "households": Household,
+    "needs": Need,
+    "consents": Consent,
+    "referrals": Referral,
+}
+
+
+def _query(record: type) -> str:
+    label, rels = _READ[record]
+    parts = [
+        f"[(n){pattern}(t:{target}) | t.id] AS `{name}`"
+        for name, (pattern, target, _) in rels.items()
+    ]
+    if record is Referral:
+        parts.append(
+            "[(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.id, .status, .at, .by, .note}] AS events"
+        )
+    extra = "".join(", " + p for p in parts)
+    # Only labels and patterns from _READ are interpolated; values travel as parameters.
+    return f"""
+    MATCH (n:{label}) WHERE n.id > $after AND ($source IS NULL OR n.source = $source)
+    WITH n ORDER BY n.id LIMIT $page
+    RETURN properties(n) AS props{extra}
+    """
+
+
+def read_records(graph: Graph, record: type, *, source: str | None = None) -> Iterator[Any]:
+    """Every node of one record type as records, in id order, ``PAGE`` at a time."""
+    query = _query(record)
+    after = ""
+    while True:
+        rows = graph.query(query, {"after": after, "source": source, "page": PAGE})
+        for row in rows:
+            yield _record(record, row)
+        if len(rows) < PAGE:
+            return
+        after = rows[-1]["props"]["id"]
+
+
+def _native(value: Any) -> Any:
+    if hasattr(value, "to_native"):
+        return value.to_native()
+    return value
+
+
+def _record(record: type, row: dict[str, Any]) -> Any:
+    props = {k: _native(v) for k, v in row["props"].items()}
+    _, rels = _READ[record]
+    hints = typing.get_type_hints(record)
+    values: dict[str, Any] = {}
+    for f in fields(record):
+        if f.name in rels:
+            targets = sorted(row[f.name])
+            values[f.name] = (
+                tuple(targets) if rels[f.name][2] else (targets[0] if targets else None)
+            )
+        elif f.name in props:
+            value = props[f.name]
+            if isinstance(value, list) and typing.get_origin(hints[f.name]) is tuple:
+                value = tuple(value)
+            values[f.name] = value
+    if record is Area:
+        values["indicators"] = {
+            key: props[f"indicator_{key}"] for key in props.get("indicator_keys", [])
+        }
+    if record is Referral:
+        events = sorted(row["events"], key=lambda e: int(e["id"].rsplit("#", 1)[1]))
+        values["history"] = tuple(
+            ReferralEvent(status=e["status"], at=_native(e["at"]), by=e["by"], note=e["note"])
+            for e in events
+        )
+    return record(**values)
+
+
+_MEMBERSHIPS = """
+MATCH (o:Organization)-[m:MEMBER_OF]->(w:Network)
+WHERE $source IS NULL OR m.source = $source
+RETURN o.id AS organization_id, w.id AS network_id, m.role AS role, m.since AS since,
+       m.source AS source ORDER BY network_id, organization_id
+"""
+
+_ADJACENCIES = """
+MATCH (a:Area)-[r:ADJACENT_TO]->(b:Area)
+WHERE $source IS NULL OR r.source = $source
+RETURN a.id AS area_id, b.id AS other_area_id, r.source AS source ORDER BY area_id, other_area_id
+"""
+
+
+def read_memberships(graph: Graph, *, source: str | None = None) -> list[Membership]:
+    return [
+        Membership(**{k: _native(v) for k, v in row.items() if v is not None})
+        for row in graph.query(_MEMBERSHIPS, {"source": source})
+    ]
+
+
+def read_adjacencies(graph: Graph, *, source: str | None = None) -> list[Adjacency]:
+    return [
+        Adjacency(**{k: v for k, v in row.items() if v is not None})
+        for row in graph.query(_ADJACENCIES, {"source": source})
+    ]
+
+
+def read_bundle(graph: Graph, *, source: str | None = None) -> Bundle:
+    """The whole graph (or one source's part) as a Bundle."""
+    bundle = Bundle()
+    for kind, record in _KIND_OF_RECORD.items():
+        getattr(bundle, kind).extend(read_records(graph, record, source=source))
+    bundle.memberships.extend(read_memberships(graph, source=source))
+    bundle.adjacencies.extend(read_adjacencies(graph, source=source))
+    return bundle

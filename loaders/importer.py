@@ -1,0 +1,140 @@
+"""One import: validated bundle in, plan computed against the graph, batched writes, pruning
+scoped to the source, and an ImportRun recording the counts. A rejected input writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+
+from graph.bundle import Bundle
+from graph.connection import Graph
+from graph.diff import Plan, plan_bundle
+from graph.imports import ImportRun, prune_nodes, prune_pairs, record_import_run
+from graph.write import write_bundle
+from loaders.errors import ImportRejected
+from loaders.references import TABLE_LABELS, check_references
+from loaders.tabular.reader import ParsedBundle
+
+WRITE_CHUNK = 5_000
+
+Progress = Callable[[int, int], None]  # (rows done, rows total)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    source: str
+    format: str
+    dry_run: bool
+    plan: Plan
+    pruned: dict[str, int] = field(default_factory=dict)
+    run_id: str | None = None
+
+    def row(self, label: str) -> tuple[int, int, int, int]:
+        return (
+            self.plan.created.get(label, 0),
+            self.plan.changed.get(label, 0),
+            self.plan.unchanged.get(label, 0),
+            self.pruned.get(label, 0),
+        )
+
+    def labels(self) -> list[str]:
+        return sorted(set(self.plan.labels()) | set(self.pruned))
+
+    @property
+    def is_no_op(self) -> bool:
+        return (
+            not any(self.plan.created.values())
+            and not any(self.plan.changed.values())
+            and not any(self.pruned.values())
+        )
+
+
+def run_import(
+    graph: Graph,
+    parsed: ParsedBundle,
+    *,
+    source: str,
+    format: str,
+    dry_run: bool = False,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate references, plan, then (unless ``dry_run``) write, prune and record the run."""
+    # References of the valid rows are checked too, so one run reports every problem.
+    issues = parsed.issues + check_references(
+        graph, parsed, pruning_source=source if prune else None
+    )
+    if issues:
+        raise ImportRejected(issues)
+    started = datetime.now(UTC)
+    bundle = parsed.bundle
+    report = ImportReport(source, format, dry_run, plan_bundle(graph, bundle))
+    if prune:
+        report.pruned = _prune(graph, parsed, source, dry_run=True)
+    if dry_run:
+        return report
+    _write(graph, bundle, started, progress)
+    if prune:
+        report.pruned = _prune(graph, parsed, source, dry_run=False)
+    report.run_id = str(uuid.uuid4())
+    record_import_run(
+        graph,
+        ImportRun(
+            id=report.run_id,
+            source=source,
+            format=format,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            pruned_requested=prune,
+            created=report.plan.created,
+            changed=report.plan.changed,
+            unchanged=report.plan.unchanged,
+            pruned=report.pruned,
+        ),
+    )
+    return report
+
+
+def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:
+    """Write kind by kind in chunks (references first), reporting progress after each."""
+    total = sum(bundle.counts().values())
+    done = 0
+    stamp = {"imported_at": now}
+    for kind in fields(Bundle):
+        records = getattr(bundle, kind.name)
+        for start in range(0, len(records), WRITE_CHUNK):
+            chunk = records[start : start + WRITE_CHUNK]
+            write_bundle(graph, Bundle(**{kind.name: chunk}), now=now, stamp=stamp)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+
+
+def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) -> dict[str, int]:
+    """Remove what this source imported before but this import no longer contains.
+
+    Only the tables the import contains are pruned: importing a lone ``services.csv`` with
+    ``--prune`` never deletes that source's organizations.
+    """
+    bundle = parsed.bundle
+    pruned: dict[str, int] = {}
+    # Relationship rows first: pruning a node takes its relationships with it.
+    if "memberships" in parsed.tables:
+        keep_pairs = {(m.organization_id, m.network_id) for m in bundle.memberships}
+        pruned["MEMBER_OF"] = prune_pairs(graph, "MEMBER_OF", source, keep_pairs, dry_run=dry_run)
+    if "adjacencies" in parsed.tables:
+        keep_pairs = {(a.area_id, a.other_area_id) for a in bundle.adjacencies}
+        pruned["ADJACENT_TO"] = prune_pairs(
+            graph, "ADJACENT_TO", source, keep_pairs, dry_run=dry_run
+        )
+    for table in sorted(parsed.tables):
+        if table in TABLE_LABELS:
+            label = TABLE_LABELS[table]
+            keep = {r.id for r in getattr(bundle, table)}
+            pruned[label] = prune_nodes(graph, label, source, keep, dry_run=dry_run)
+    return {k: v for k, v in pruned.items() if v}

@@ -1,0 +1,229 @@
+"""Parse and validate the tables of a bundle into domain records, collecting every issue.
+
+Nothing is written here: the result is either a complete Bundle or a list of issues naming
+file, row and column. Every record remembers the file and row it came from, so reference
+checks later can point at the cell that names a missing node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from graph.bundle import Bundle
+from graph.records import ReferralEvent
+from loaders.errors import Issue
+from loaders.messages import german_message
+from loaders.tabular.sources import TableSource, find_sources
+from loaders.tabular.tables import Kind, ReferralEventRow, Table, indicator_key
+from loaders.values import (
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_float,
+    parse_int,
+    parse_list,
+    parse_text,
+)
+
+_PARSERS: dict[Kind, Callable[[Any], Any]] = {
+    "text": parse_text,
+    "int": parse_int,
+    "float": parse_float,
+    "bool": parse_bool,
+    "date": parse_date,
+    "datetime": parse_datetime,
+    "list": parse_list,
+    "indicators": parse_float,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: file label, row and the header used for each field."""
+
+    file: str
+    row: int
+    headers: dict[str, str]
+
+    def issue(self, field_name: str, message: str) -> Issue:
+        return Issue(self.file, self.row, self.headers.get(field_name, field_name), message)
+
+
+@dataclass(slots=True)
+class ParsedBundle:
+    """A validated bundle, the origin of each record (parallel lists) and the issues."""
+
+    bundle: Bundle = field(default_factory=Bundle)
+    origins: dict[str, list[Origin]] = field(default_factory=dict)
+    tables: set[str] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def read_bundle(path: Path, source: str) -> ParsedBundle:
+    """Read every table under ``path`` (folder, CSV file or XLSX workbook)."""
+    sources, issues = find_sources(path)
+    parsed = ParsedBundle(issues=list(issues))
+    events: list[tuple[ReferralEventRow, Origin]] = []
+    for table_source in sources:
+        records, origins = _read_table(table_source, source, parsed.issues)
+        name = table_source.table.name
+        parsed.tables.add(name)
+        if name == "referral_events":
+            events += list(zip(records, origins, strict=True))
+            continue
+        getattr(parsed.bundle, name).extend(records)
+        parsed.origins.setdefault(name, []).extend(origins)
+    _attach_history(parsed, events)
+    return parsed
+
+
+def _read_table(
+    table_source: TableSource, source: str, issues: list[Issue]
+) -> tuple[list[Any], list[Origin]]:
+    table = table_source.table
+    label = table_source.label
+    rows = table_source.rows()
+    try:
+        header = next(rows)
+    except StopIteration:
+        issues.append(Issue(label, None, None, "Datei ist leer (keine Kopfzeile)"))
+        return [], []
+    except (UnicodeError, OSError) as exc:
+        issues.append(Issue(label, None, None, f"nicht lesbar: {exc}"))
+        return [], []
+    columns, headers, header_issues = _columns(table, label, header)
+    if header_issues:
+        issues += header_issues
+        return [], []
+    adapter: TypeAdapter[Any] = TypeAdapter(table.record)
+    records: list[Any] = []
+    origins: list[Origin] = []
+    seen_ids: dict[str, int] = {}
+    for number, cells in enumerate(rows, start=2):
+        if all(is_blank(c) for c in cells):
+            continue
+        origin = Origin(label, number, headers)
+        data, cell_issues = _row_data(table, columns, cells, origin)
+        data["source"] = source
+        duplicate = _duplicate(data.get("id"), number, seen_ids)
+        try:
+            record = adapter.validate_python(data)
+        except ValidationError as exc:
+            issues += cell_issues
+            issues += [_issue(origin, error) for error in exc.errors()]
+            record = None
+        if duplicate:
+            issues.append(origin.issue("id", duplicate))
+        if record is None or duplicate:
+            continue
+        if cell_issues:
+            issues += cell_issues
+            continue
+        records.append(record)
+        origins.append(origin)
+    return records, origins
+
+
+def _duplicate(ident: Any, number: int, seen: dict[str, int]) -> str | None:
+    if not isinstance(ident, str) or not ident:
+        return None
+    if ident in seen:
+        return f"ID „{ident}“ doppelt (schon in Zeile {seen[ident]})"
+    seen[ident] = number
+    return None
+
+
+def _columns(
+    table: Table, label: str, header: list[Any]
+) -> tuple[list[tuple[int, str, str]], dict[str, str], list[Issue]]:
+    """(cell index, header, field) per used column, field -> header, and header issues."""
+    columns: list[tuple[int, str, str]] = []
+    headers: dict[str, str] = {}
+    issues: list[Issue] = []
+    for index, cell in enumerate(header):
+        text = parse_text(cell) if not is_blank(cell) else ""
+        if not text:
+            continue
+        name = table.field_for(text)
+        if name is None:
+            known = ", ".join(table.kinds)
+            issues.append(Issue(label, 1, text, f"unbekannte Spalte (bekannt: {known})"))
+            continue
+        if name == "indicators":
+            headers[f"indicators.{indicator_key(text)}"] = text
+        elif name in headers:
+            issues.append(Issue(label, 1, text, f"Spalte doppelt (wie „{headers[name]}“)"))
+            continue
+        else:
+            headers[name] = text
+        columns.append((index, text, name))
+    for name in sorted(table.required - set(headers)):
+        issues.append(Issue(label, 1, name, "Pflichtspalte fehlt"))
+    return columns, headers, issues
+
+
+def _row_data(
+    table: Table, columns: list[tuple[int, str, str]], cells: list[Any], origin: Origin
+) -> tuple[dict[str, Any], list[Issue]]:
+    data: dict[str, Any] = {}
+    indicators: dict[str, Any] = {}
+    used = {index for index, _, _ in columns}
+    issues = [
+        Issue(origin.file, origin.row, None, f"Wert in Spalte {i + 1} ohne Überschrift")
+        for i, cell in enumerate(cells)
+        if i not in used and not is_blank(cell)
+    ]
+    for index, header, name in columns:
+        value = cells[index] if index < len(cells) else None
+        if is_blank(value):
+            continue
+        value = _PARSERS[table.kinds[name]](table.translate_word(name, value))
+        if name == "indicators":
+            indicators[indicator_key(header)] = value
+        else:
+            data[name] = value
+    if indicators:
+        data["indicators"] = indicators
+    return data, issues
+
+
+def _issue(origin: Origin, error: Any) -> Issue:
+    loc = error.get("loc", ())
+    name = str(loc[0]) if loc else ""
+    if name == "indicators" and len(loc) > 1:
+        name = f"indicators.{loc[1]}"
+    return origin.issue(name, german_message(error))
+
+
+def _attach_history(parsed: ParsedBundle, events: list[tuple[ReferralEventRow, Origin]]) -> None:
+    """Fold ``referral_events`` rows into their referral's history, ordered by position."""
+    if not events:
+        return
+    by_referral: dict[str, list[tuple[ReferralEventRow, Origin]]] = {}
+    for row, origin in events:
+        by_referral.setdefault(row.referral_id, []).append((row, origin))
+    referrals = parsed.bundle.referrals
+    index = {r.id: i for i, r in enumerate(referrals)}
+    for referral_id, rows in by_referral.items():
+        if referral_id not in index:
+            for _, origin in rows:
+                parsed.issues.append(
+                    origin.issue("referral_id", f"Überleitung „{referral_id}“ fehlt in referrals")
+                )
+            continue
+        rows.sort(key=lambda pair: pair[0].position)
+        positions = [row.position for row, _ in rows]
+        if len(set(positions)) != len(positions):
+            parsed.issues.append(rows[0][1].issue("position", "Position doppelt"))
+            continue
+        history = tuple(
+            ReferralEvent(status=row.status, at=row.at, by=row.by, note=row.note) for row, _ in rows
+        )
+        i = index[referral_id]
+        referrals[i] = replace(referrals[i], history=history)

@@ -1,0 +1,52 @@
+"""Shared helpers for the loader tests: import a path, snapshot the graph, compare bundles."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from graph import Bundle, Graph
+from graph.readback import read_bundle
+from loaders.formats import parse_input
+from loaders.importer import ImportReport, run_import
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_BUNDLE = ROOT / "examples" / "bundle"
+
+
+def import_path(
+    graph: Graph,
+    path: Path,
+    *,
+    source: str = "test",
+    fmt: str = "auto",
+    dry_run: bool = False,
+    prune: bool = False,
+) -> ImportReport:
+    parsed, used = parse_input(path, fmt, source)
+    return run_import(graph, parsed, source=source, format=used, dry_run=dry_run, prune=prune)
+
+
+def snapshot(graph: Graph) -> list[dict[str, Any]]:
+    """Every node and relationship with all properties: equal snapshots = unchanged graph."""
+    nodes = graph.query(
+        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
+    )
+    rels = graph.query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS props "
+        "ORDER BY a, t, b"
+    )
+    return nodes + rels
+
+
+def normalized(bundle: Bundle, source: str = "x") -> Bundle:
+    """The bundle with every record's source replaced (sources name the import, not data)."""
+    out = Bundle()
+    for f in fields(Bundle):
+        getattr(out, f.name).extend(replace(r, source=source) for r in getattr(bundle, f.name))
+    return out
+
+
+def graph_bundle(graph: Graph) -> Bundle:
+    return normalized(read_bundle(graph))
