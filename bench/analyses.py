@@ -56,7 +56,47 @@ def write_demo(size: str, seed: int) -> dict[str, Any]:
         start = time.perf_counter()
         write_bundle(graph, demo.bundle)
         written = time.perf_counter() - start
+    TRUTH_FILE.write_text(demo.truth.to_json(), "utf-8")
     return {"generate_s": generated, "write_s": written, "records": demo.bundle.counts()}
+
+
+TRUTH_FILE = Path("/tmp/verbund-bench-truth.json")
+
+
+def against_truth(report: Any) -> dict[str, list[float]]:
+    """Precision and recall of every planted kind (the demo written just before)."""
+    from loaders.demo import PlantedTruth
+
+    truth = PlantedTruth.from_json(TRUTH_FILE.read_text("utf-8"))
+    cases = report.double_support_cases
+    pairs: dict[str, tuple[set[Any], frozenset[Any]]] = {
+        "gaps": ({(g.area_ids[0], g.category_id) for g in report.gaps}, truth.gaps),
+        "duplicate_structures": (
+            {frozenset(f.service_ids) for f in report.duplicate_structures},
+            truth.duplicate_structures,
+        ),
+        "double_support": ({(c.household_id, c.category_id) for c in cases}, truth.double_support),
+        "uncoordinated_double_support": (
+            {(c.household_id, c.category_id) for c in cases if c.uncoordinated},
+            truth.uncoordinated_double_support,
+        ),
+        "duplicate_organizations": (
+            {frozenset(f.organization_ids) for f in report.duplicate_records},
+            truth.duplicate_organizations,
+        ),
+        "missing_cooperation": (
+            {frozenset(f.organization_ids) for f in report.missing_cooperation},
+            truth.missing_cooperation,
+        ),
+    }
+    out: dict[str, list[float]] = {}
+    for name, (found, planted) in pairs.items():
+        hits = len(found & planted)
+        out[name] = [
+            hits / len(found) if found else 1.0,
+            hits / len(planted) if planted else 1.0,
+        ]
+    return out
 
 
 def referral_graph(snapshot: Snapshot) -> nx.Graph:
@@ -144,6 +184,7 @@ def measure(size: str) -> dict[str, Any]:
             "weak_spots": len(report.network.findings),
         },
     }
+    result["precision_recall"] = against_truth(report)
     referrals = referral_graph(snapshot)
     result["betweenness"] = [
         compare_betweenness("Kooperationsnetz", report.cooperation, None),
@@ -185,6 +226,9 @@ def main() -> None:
             f"Spitze {measured['peak_rss_mib']:.0f} MiB",
             flush=True,
         )
+        pr = measured["precision_recall"]
+        exact = all(v == [1.0, 1.0] for v in pr.values())
+        print(f"  gegen die gepflanzte Wahrheit: {'exakt' if exact else pr}", flush=True)
         for b in measured["betweenness"]:
             print(
                 f"  Betweenness {b['graph']} ({b['nodes']} Knoten, {b['edges']} Kanten): "
