@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import fields
 from datetime import UTC, datetime
 from functools import cache
@@ -62,6 +65,27 @@ def test_same_seed_gives_identical_output_and_another_seed_differs() -> None:
     other = generate("small", 2027)
     assert other.bundle.households != first.bundle.households
     assert other.truth.double_support != first.truth.double_support
+
+
+DIGEST = (
+    "import hashlib, sys; from loaders.demo import generate; d = generate('small', 5); "
+    "sys.stdout.write(hashlib.sha256((repr(d.bundle) + d.truth.to_json()).encode()).hexdigest())"
+)
+
+
+def test_output_does_not_depend_on_the_interpreter_hash_seed() -> None:
+    # Iterating over a set of strings would follow PYTHONHASHSEED; the generator must not.
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", DIGEST],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_sizes() -> None:
@@ -198,6 +222,10 @@ def test_needs_and_consents_fit_the_referrals() -> None:
         assert service.organization_id in consent.organization_ids
         assert consent.valid_from
         assert consent.valid_from <= r.created_at.date()
+        if r.status in ("created", "accepted", "started"):
+            assert consent.revoked_at is None
+            assert consent.valid_to
+            assert consent.valid_to > PERIOD[1].date()
 
 
 def test_referral_histories_are_plausible() -> None:
