@@ -12,6 +12,8 @@ from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.mutations_directory import DirectoryMutation
+from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
@@ -25,7 +27,7 @@ class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, An
 
 
 @strawberry.type
-class Mutation(AnalysisMutation):
+class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation):
     """Ändernde Vorgänge."""
 
 
