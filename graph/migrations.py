@@ -26,6 +26,7 @@ NODE_LABELS: tuple[str, ...] = (
     "ImportRun",
     "AuditEvent",
     "ApiToken",
+    "ReferralAggregate",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.

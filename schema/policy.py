@@ -8,7 +8,7 @@ Every field of ``Query`` and ``Mutation`` and every field of a household-level t
 
 and household-level types declare their label once, which puts an object guard on each field:
 
-    @household_level("Referral", categories={"history": "verlauf"})
+    @household_level("Referral", categories={"history": "hilfeverlauf"})
     @strawberry.type
     class Referral: ...
 
@@ -39,7 +39,14 @@ from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 
 MIN_COUNT = 5
-"""Aggregates never show a count below this (Sozialplanung: Fallzahlen unter 5 unterdrückt)."""
+"""Aggregates never show a count from 1 to MIN_COUNT - 1 (Fallzahlen unter 5 unterdrückt).
+
+Zero stays: it discloses nobody, and planners must tell "no household" from "hidden"."""
+
+
+def is_small(value: int) -> bool:
+    return 0 < value < MIN_COUNT
+
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
 HOUSEHOLD_LABELS: frozenset[str] = frozenset(
@@ -47,12 +54,18 @@ HOUSEHOLD_LABELS: frozenset[str] = frozenset(
 )
 HOUSEHOLD_ROLES: frozenset[Role] = frozenset({"admin", "caseworker", "partner"})
 
-# Consent data categories (Datenkategorien einer Einwilligung) a partner may receive.
+# Consent data categories (Datenkategorien einer Einwilligung) a partner may receive; the
+# demo and imports write these names into ``Consent.data_categories``.
 DATA_CATEGORIES: dict[str, str] = {
-    "stammdaten": "Haushaltstyp und Altersgruppen",
-    "wohnort": "Sozialraum des Haushalts",
-    "bedarf": "Handlungsbedarfe",
-    "verlauf": "Verlauf der Überleitung (Statuswechsel, Ergebnis, Gründe)",
+    "stammdaten": "Haushaltstyp, Altersgruppen und Sozialraum des Haushalts",
+    "bedarfslage": "Handlungsbedarfe",
+    "hilfeverlauf": "Verlauf der Überleitung (Statuswechsel, Ergebnis, Gründe)",
+}
+# Earlier names, still accepted in declarations.
+_CATEGORY_ALIASES: dict[str, str] = {
+    "wohnort": "stammdaten",
+    "bedarf": "bedarfslage",
+    "verlauf": "hilfeverlauf",
 }
 
 # Integer attributes of aggregate results that are not counts of people.
@@ -238,7 +251,10 @@ def household_level(
     """
     if label not in HOUSEHOLD_LABELS:
         raise ValueError(f"{label} ist kein haushaltsbezogener Typ")
-    wanted = dict(categories or {})
+    wanted = {
+        name: _CATEGORY_ALIASES.get(category, category)
+        for name, category in (categories or {}).items()
+    }
     unknown = set(wanted.values()) - set(DATA_CATEGORIES)
     if unknown:
         raise ValueError(f"Unbekannte Datenkategorien: {sorted(unknown)}")
@@ -342,7 +358,7 @@ _DROP = object()
 
 
 def suppress_small_counts(value: Any, not_counts: frozenset[str] = NOT_COUNTS) -> Any:
-    """Suppress every count below MIN_COUNT: list rows that carry one are dropped, a count in a
+    """Suppress every count from 1 to 4: list rows that carry one are dropped, a count in a
     single object becomes null (aggregate types declare their counts as ``int | None``)."""
     result = _suppress(value, not_counts, in_list=False)
     return None if result is _DROP else result
@@ -356,7 +372,7 @@ def _suppress(value: Any, not_counts: frozenset[str], *, in_list: bool) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
-        return value if value >= MIN_COUNT else (_DROP if in_list else None)
+        return (_DROP if in_list else None) if is_small(value) else value
     if isinstance(value, list | tuple):
         kept = [_suppress(item, not_counts, in_list=True) for item in value]
         return type(value)(item for item in kept if item is not _DROP)
@@ -364,7 +380,7 @@ def _suppress(value: Any, not_counts: frozenset[str], *, in_list: bool) -> Any:
         changed: dict[str, Any] = {}
         for f in dataclasses.fields(value):
             current = getattr(value, f.name)
-            if _is_count(f.name, current, not_counts) and current < MIN_COUNT:
+            if _is_count(f.name, current, not_counts) and is_small(current):
                 if in_list:
                     return _DROP
                 changed[f.name] = None

@@ -11,6 +11,8 @@ from schema.analysis import AnalysisQuery
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.mutations_directory import DirectoryMutation
+from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
@@ -23,6 +25,11 @@ class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, An
     """Lesende Abfragen."""
 
 
+@strawberry.type
+class Mutation(DirectoryMutation, ReferralMutation):
+    """Ändernde Vorgänge."""
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -32,5 +39,6 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
 )

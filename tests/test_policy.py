@@ -121,7 +121,8 @@ def test_suppression_keeps_non_counts_and_large_counts() -> None:
     assert suppress_small_counts([Row(area="x", households=5, level=2)]) == [
         Row(area="x", households=5, level=2)
     ]
-    assert suppress_small_counts([Row(area="x", households=0)]) == []
+    assert suppress_small_counts([Row(area="x", households=0)]) == [Row(area="x", households=0)]
+    assert suppress_small_counts([Row(area="x", households=4)]) == []
     assert suppress_small_counts(Row(area="x", households=1)) == Row(area="x", households=None)
     assert suppress_small_counts(3) is None
 

@@ -1,0 +1,140 @@
+"""Data protection commands: ``verbund retention apply``, ``verbund audit export``,
+``verbund pseudonym``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from api.cli._common import open_graph
+from api.settings import get_settings
+from graph import audit
+from graph.retention import apply_retention
+from loaders.pseudonym import PseudonymError, pseudonym
+from schema.principal import SYSTEM
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(moment.year * 12 + (moment.month - 1) - months, 12)
+    month += 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@click.group("retention")
+def retention() -> None:
+    """Löschfristen für Haushalts-, Überleitungs- und Einwilligungsdaten."""
+
+
+@retention.command("apply")
+@click.option("--dry-run", is_flag=True, help="Nur auflisten, was gelöscht würde.")
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Frist in Monaten nach Abschluss der letzten Überleitung "
+    "(Standard: VERBUND_RETENTION_MONTHS, sonst 24).",
+)
+def apply(dry_run: bool, months: int | None) -> None:
+    """Fällige Daten löschen; Zählwerte für die Sozialplanung bleiben erhalten."""
+    period = months or get_settings().retention_months
+    cutoff = months_before(datetime.now(UTC), period)
+    with open_graph() as graph:
+        report = apply_retention(graph, cutoff, dry_run=dry_run)
+        if not dry_run and report.households:
+            audit.append(
+                graph,
+                [
+                    audit.new_event(
+                        subject=SYSTEM.subject,
+                        role="admin",
+                        organization_id=None,
+                        auth_method=SYSTEM.auth_method,
+                        action="delete",
+                        operation="retention apply",
+                        purpose=f"Löschfrist {period} Monate",
+                        records=[f"Household:{h}" for h in report.households],
+                    )
+                ],
+            )
+    verb = "Würde löschen" if dry_run else "Gelöscht"
+    click.echo(f"Frist: {period} Monate nach der letzten abgeschlossenen Überleitung")
+    click.echo(f"Stichtag: {cutoff:%Y-%m-%d}")
+    click.echo(f"{verb}:")
+    for label in ("Household", "Need", "Consent", "Referral", "ReferralEvent"):
+        click.echo(f"  {label:<14} {report.removed.get(label, 0):>8}")
+    if dry_run:
+        for household in report.households:
+            click.echo(f"  - {household}")
+    else:
+        click.echo(
+            f"Für die Sozialplanung gezählt: {report.aggregated_referrals} Überleitungen "
+            f"in {report.aggregate_groups} Gruppen (ReferralAggregate)."
+        )
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Zugriffsprotokoll (nur lesen und exportieren; es ist nicht änderbar)."""
+
+
+@audit_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+def export(fmt: str) -> None:
+    """Das ganze Protokoll, älteste Einträge zuerst, nach stdout."""
+    fields = [
+        "id",
+        "at",
+        "subject",
+        "role",
+        "organization_id",
+        "auth_method",
+        "action",
+        "operation",
+        "purpose",
+        "records",
+    ]
+    writer = csv.writer(sys.stdout) if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(fields)
+    with open_graph() as graph:
+        for event in audit.export_events(graph):
+            row = {
+                "id": event.id,
+                "at": event.at.isoformat(),
+                "subject": event.subject,
+                "role": event.role,
+                "organization_id": event.organization_id,
+                "auth_method": event.auth_method,
+                "action": event.action,
+                "operation": event.operation,
+                "purpose": event.purpose,
+                "records": list(event.records),
+            }
+            if writer is not None:
+                writer.writerow(
+                    [" ".join(row["records"]) if k == "records" else row[k] for k in fields]
+                )
+            else:
+                click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@click.command("pseudonym")
+@click.argument("case_number")
+@click.option("--office", default="", help="Die führende Stelle, z. B. jobcenter-stuttgart")
+def pseudonym_command(case_number: str, office: str) -> None:
+    """Pseudonym eines Aktenzeichens (mit VERBUND_PSEUDONYM_SECRET)."""
+    secret = get_settings().pseudonym_secret
+    try:
+        click.echo(pseudonym(case_number, secret.get_secret_value() if secret else "", office))
+    except PseudonymError as exc:
+        raise click.ClickException(str(exc)) from exc
