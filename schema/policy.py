@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graph import audit
@@ -78,6 +79,15 @@ PURPOSE_HEADER = "x-verbund-zweck"
 log = logging.getLogger("verbund.audit")
 
 
+class Withheld(AccessDenied):
+    """The record is visible, but this field's data category is not in the consent."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _WithheldValue:
+    value: Any
+
+
 Guard = Callable[[Principal, Any, Mapping[str, Any], Info], Awaitable[None]]
 
 
@@ -121,9 +131,20 @@ class Policy(FieldExtension):
         self.purpose = purpose
         self.not_counts = NOT_COUNTS | frozenset(not_counts)
         self.field_name = ""
+        # What a field outside the consented data categories shows (null, empty list), if
+        # its type allows; otherwise the access is refused with an error.
+        self.withheld: _WithheldValue | None = None
 
     def apply(self, field: StrawberryField) -> None:
         self.field_name = field.name
+        try:
+            kind = field.type
+        except Exception:  # an unresolved type: nothing can be withheld softly
+            kind = None
+        if isinstance(kind, StrawberryOptional):
+            self.withheld = _WithheldValue(None)
+        elif isinstance(kind, StrawberryList):
+            self.withheld = _WithheldValue([])
 
     def __repr__(self) -> str:
         return f"Policy(roles={sorted(self.roles)}, aggregate={self.aggregate})"
@@ -139,10 +160,15 @@ class Policy(FieldExtension):
             raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
         if info.path.prev is None:
             context.access.operations[info.field_name] = self.purpose or info.field_name
+        if self.guard is not None:
+            try:
+                await self.guard(principal, source, kwargs, info)
+            except Withheld:
+                if self.withheld is None:
+                    raise
+                return copy.copy(self.withheld.value)
         if self.write:
             context.access.wrote = True
-        if self.guard is not None:
-            await self.guard(principal, source, kwargs, info)
         result = next_(source, info, **kwargs)
         if inspect.isawaitable(result):
             result = await result
@@ -310,7 +336,7 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
                 raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
             shared = seen.categories_of(key, record_id)
             if category is not None and shared is not None and category not in shared:
-                raise AccessDenied(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
+                raise Withheld(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
         info.context.access.records.add(f"{key}:{record_id}")
 
     return guard

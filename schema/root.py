@@ -12,6 +12,7 @@ from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.policy import AuditTrail
+from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
 
@@ -19,8 +20,15 @@ MAX_QUERY_DEPTH = 10
 
 
 @strawberry.type
-class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery):
+class Query(
+    DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery, PrivacyQuery
+):
     """Lesende Abfragen."""
+
+
+@strawberry.type
+class Mutation(PrivacyMutation):
+    """Ändernde Vorgänge."""
 
 
 class Schema(strawberry.Schema):
@@ -32,5 +40,6 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
 )
