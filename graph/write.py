@@ -390,6 +390,18 @@ def write_bundle(
     return writer.counts
 
 
+def write_bundle_in(
+    tx: neo4j.ManagedTransaction, records: Sequence[Record], now: datetime
+) -> list[tuple[str, str]]:
+    """Write records of one kind inside the caller's transaction; return dangling references.
+
+    For the API's single-record writes, which check versions in the same transaction first.
+    """
+    writer = _Writer(lambda work: work(tx), DEFAULT_BATCH_SIZE, now)
+    writer.nodes(records)
+    return writer.missing
+
+
 def _dangling(missing: list[tuple[str, str]]) -> IntegrityError:
     shown = ", ".join(f"{label} {ident!r}" for label, ident in missing[:10])
     more = f" (und {len(missing) - 10} weitere)" if len(missing) > 10 else ""

@@ -48,10 +48,17 @@ class Versioned:
         description="Version; bei Änderungen mitsenden (optimistische Sperre)."
     )
     updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
+    archived_at: dt.datetime | None = strawberry.field(
+        description="Archiviert am (archivierte Datensätze bleiben für Verlauf und Auswertung)."
+    )
 
 
 def meta_of(stored: Stored[Any]) -> dict[str, Any]:
-    return {"version": stored.version, "updated_at": stored.updated_at}
+    return {
+        "version": stored.version,
+        "updated_at": stored.updated_at,
+        "archived_at": stored.archived_at,
+    }
 
 
 # -- connections used from several types ---------------------------------------------
@@ -284,7 +291,7 @@ class Organization(Versioned):
     @strawberry.field(description="Mitgliedschaften in Verbünden und Arbeitskreisen.")
     async def memberships(self, info: Info) -> list[Membership]:
         found = await info.context.loaders.memberships_of_organization(self.id)
-        return [Membership.of(m) for m in found]
+        return [Membership.of(m.membership, m.version) for m in found]
 
     @strawberry.field(
         description="Überleitungen, die dieser Träger veranlasst hat.",
@@ -516,7 +523,7 @@ class Network(Versioned):
     @strawberry.field(description="Mitgliedschaften der Träger.")
     async def memberships(self, info: Info) -> list[Membership]:
         found = await info.context.loaders.memberships_of_network(self.id)
-        return [Membership.of(m) for m in found]
+        return [Membership.of(m.membership, m.version) for m in found]
 
     @strawberry.field(description="Sozialräume, in denen der Verbund tätig ist.")
     async def areas(self, info: Info) -> list[Area]:
@@ -529,10 +536,11 @@ class Membership:
     membership: strawberry.Private[rec.Membership]
     role: str
     since: dt.date | None
+    version: int = strawberry.field(description="Version; bei Änderungen mitsenden.")
 
     @classmethod
-    def of(cls, m: rec.Membership) -> Membership:
-        return cls(membership=m, role=m.role, since=m.since)
+    def of(cls, m: rec.Membership, version: int = 1) -> Membership:
+        return cls(membership=m, role=m.role, since=m.since, version=version)
 
     @strawberry.field(description="Der Träger.")
     async def organization(self, info: Info) -> Organization | None:

@@ -79,6 +79,9 @@ class OrganizationFilterInput:
     network: strawberry.ID | None = strawberry.field(
         default=None, description="Mitglieder dieses Verbunds / Arbeitskreises."
     )
+    include_archived: bool = strawberry.field(
+        default=False, description="Auch archivierte Träger einschließen."
+    )
 
 
 def organization_filter(f: OrganizationFilterInput | None) -> OrganizationFilter:
@@ -90,6 +93,7 @@ def organization_filter(f: OrganizationFilterInput | None) -> OrganizationFilter
         category_ids=tuple(f.categories or ()),
         area_id=f.area,
         network_id=f.network,
+        include_archived=f.include_archived,
     )
 
 

@@ -17,10 +17,10 @@ import anyio.to_thread
 from strawberry.dataloader import DataLoader
 
 from graph import Graph
-from graph.records import Membership
 from graph.repo import areas, households, nodes, organizations, services
 from graph.repo.households import HouseholdHop, OrgScope
 from graph.repo.nodes import Hop
+from graph.repo.organizations import StoredMembership
 from graph.repo.paging import After, Near, Page
 from graph.repo.values import Stored
 
@@ -208,10 +208,10 @@ class Loaders:
         self._nodes: dict[str, DataLoader[str, Stored[Any] | None]] = {}
         self._hops: dict[Hop, DataLoader[str, list[Stored[Any]]]] = {}
         self._scoped_hops: dict[str, DataLoader[str, list[Stored[Any]]]] = {}
-        self._memberships_of_org: DataLoader[str, list[Membership]] = DataLoader(
+        self._memberships_of_org: DataLoader[str, list[StoredMembership]] = DataLoader(
             self._load_memberships_of_org
         )
-        self._memberships_of_net: DataLoader[str, list[Membership]] = DataLoader(
+        self._memberships_of_net: DataLoader[str, list[StoredMembership]] = DataLoader(
             self._load_memberships_of_net
         )
         self.services: Paged[ServiceArgs] = Paged(
@@ -282,16 +282,16 @@ class Loaders:
         return [found.get(key, []) for key in keys]
 
     # -- memberships (relationships with properties) -----------------------------------
-    async def memberships_of_organization(self, ident: str) -> list[Membership]:
+    async def memberships_of_organization(self, ident: str) -> list[StoredMembership]:
         return await self._memberships_of_org.load(ident)
 
-    async def memberships_of_network(self, ident: str) -> list[Membership]:
+    async def memberships_of_network(self, ident: str) -> list[StoredMembership]:
         return await self._memberships_of_net.load(ident)
 
-    async def _load_memberships_of_org(self, keys: list[str]) -> list[list[Membership]]:
+    async def _load_memberships_of_org(self, keys: list[str]) -> list[list[StoredMembership]]:
         found = await _run(organizations.memberships_of_organizations, self.graph, keys)
         return [found.get(key, []) for key in keys]
 
-    async def _load_memberships_of_net(self, keys: list[str]) -> list[list[Membership]]:
+    async def _load_memberships_of_net(self, keys: list[str]) -> list[list[StoredMembership]]:
         found = await _run(organizations.memberships_of_networks, self.graph, keys)
         return [found.get(key, []) for key in keys]

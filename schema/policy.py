@@ -302,6 +302,18 @@ def household_level(
     return decorate
 
 
+def every_field(make: Callable[[], Policy]) -> Callable[[T], T]:
+    """Give every field of a strawberry type without a policy the one ``make`` builds."""
+
+    def decorate(cls: T) -> T:
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if not any(isinstance(e, Policy) for e in field.extensions):
+                field.extensions.append(make())
+        return cls
+
+    return decorate
+
+
 def _chain(first: Guard, second: Guard | None) -> Guard:
     if second is None:
         return first

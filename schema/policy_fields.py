@@ -17,13 +17,14 @@ from graph.consents import revoke_consent
 from graph.retention import referral_aggregates
 from schema.casework import Consent
 from schema.context import Info
-from schema.policy import Policy, admin_only, aggregate, visibility
+from schema.policy import Policy, admin_only, aggregate, every_field, visibility
 from schema.principal import AccessDenied, Principal
 from schema.problems import NotFound
 
 MAX_AUDIT_EVENTS = 500
 
 
+@every_field(admin_only)
 @strawberry.type(name="AuditEvent", description="Protokolleintrag: ein Zugriff auf Sozialdaten.")
 class AuditEventType:
     id: strawberry.ID

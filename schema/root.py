@@ -11,6 +11,8 @@ from schema.analysis import AnalysisQuery
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.mutations_directory import DirectoryMutation
+from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
 from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
@@ -27,7 +29,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(PrivacyMutation):
+class Mutation(DirectoryMutation, ReferralMutation, PrivacyMutation):
     """Ändernde Vorgänge."""
 
 

@@ -45,6 +45,7 @@ LOCATIONS = Hop("(x:Organization {id: xid})-[:HAS_LOCATION]->(n:Location)", "Loc
 @dataclass(frozen=True, slots=True)
 class OrganizationFilter:
     text: str | None = None
+    include_archived: bool = False
     sectors: tuple[str, ...] = ()
     category_ids: tuple[str, ...] = ()
     area_id: str | None = None
@@ -53,6 +54,8 @@ class OrganizationFilter:
 
 def _query(f: OrganizationFilter, near: Near | None) -> paging.Query:
     q = paging.Query("Organization")
+    if not f.include_archived:
+        q.conditions.append("n.archived_at IS NULL")
     if f.sectors:
         q.conditions.append("n.sector IN $sectors")
         q.params["sectors"] = list(f.sectors)
@@ -116,41 +119,54 @@ def count(
     )
 
 
-def _membership(row: dict[str, Any]) -> Membership:
-    return Membership(
-        network_id=row["network_id"],
-        organization_id=row["organization_id"],
-        role=row["role"] or "mitglied",
-        since=as_date(row["since"]),
-        source=row["source"] or "manual",
+@dataclass(frozen=True, slots=True)
+class StoredMembership:
+    """A membership (a MEMBER_OF relationship) with its own version for updates."""
+
+    membership: Membership
+    version: int
+
+
+def membership_of(row: dict[str, Any]) -> StoredMembership:
+    return StoredMembership(
+        Membership(
+            network_id=row["network_id"],
+            organization_id=row["organization_id"],
+            role=row["role"] or "mitglied",
+            since=as_date(row["since"]),
+            source=row["source"] or "manual",
+        ),
+        int(row["version"] or 1),
     )
 
 
-def memberships_of_organizations(graph: Graph, ids: Sequence[str]) -> dict[str, list[Membership]]:
+def memberships_of_organizations(
+    graph: Graph, ids: Sequence[str]
+) -> dict[str, list[StoredMembership]]:
     """Each organization's memberships in networks, by network name."""
     rows = graph.query(
         "UNWIND $ids AS xid MATCH (o:Organization {id: xid})-[m:MEMBER_OF]->(w:Network) "
         "WITH xid, o, m, w ORDER BY w.name, w.id "
         "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
-        "since: m.since, source: m.source}) AS items",
+        "since: m.since, source: m.source, version: m.version}) AS items",
         {"ids": sorted(set(ids))},
     )
-    found: dict[str, list[Membership]] = {i: [] for i in ids}
+    found: dict[str, list[StoredMembership]] = {i: [] for i in ids}
     for row in rows:
-        found[row["xid"]] = [_membership(m) for m in row["items"]]
+        found[row["xid"]] = [membership_of(m) for m in row["items"]]
     return found
 
 
-def memberships_of_networks(graph: Graph, ids: Sequence[str]) -> dict[str, list[Membership]]:
+def memberships_of_networks(graph: Graph, ids: Sequence[str]) -> dict[str, list[StoredMembership]]:
     """Each network's member organizations, by organization name."""
     rows = graph.query(
         "UNWIND $ids AS xid MATCH (o:Organization)-[m:MEMBER_OF]->(w:Network {id: xid}) "
         "WITH xid, o, m, w ORDER BY o.name, o.id "
         "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
-        "since: m.since, source: m.source}) AS items",
+        "since: m.since, source: m.source, version: m.version}) AS items",
         {"ids": sorted(set(ids))},
     )
-    found: dict[str, list[Membership]] = {i: [] for i in ids}
+    found: dict[str, list[StoredMembership]] = {i: [] for i in ids}
     for row in rows:
-        found[row["xid"]] = [_membership(m) for m in row["items"]]
+        found[row["xid"]] = [membership_of(m) for m in row["items"]]
     return found

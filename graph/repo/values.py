@@ -20,6 +20,7 @@ class Stored(Generic[R]):
     version: int
     created_at: datetime | None
     updated_at: datetime | None
+    archived_at: datetime | None = None
 
 
 def native(value: Any) -> Any:
@@ -48,11 +49,13 @@ def record_of(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> R:
 def stored(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> Stored[R]:
     created = native(props.get("created_at"))
     updated = native(props.get("updated_at"))
+    archived = native(props.get("archived_at"))
     return Stored(
         record=record_of(cls, props, **overrides),
         version=int(props.get("version") or 1),
         created_at=created if isinstance(created, datetime) else None,
         updated_at=updated if isinstance(updated, datetime) else None,
+        archived_at=archived if isinstance(archived, datetime) else None,
     )
 
 
