@@ -28,8 +28,8 @@ from schema.policy import household_level
     categories={
         "household_type": "stammdaten",
         "age_bands": "stammdaten",
-        "area": "wohnort",
-        "needs": "bedarf",
+        "area": "stammdaten",
+        "needs": "bedarfslage",
     },
 )
 @strawberry.type(
@@ -74,7 +74,8 @@ class Household(Versioned):
 
 
 @household_level(
-    "Need", categories={"status": "bedarf", "identified_on": "bedarf", "category": "bedarf"}
+    "Need",
+    categories={"status": "bedarfslage", "identified_on": "bedarfslage", "category": "bedarfslage"},
 )
 @strawberry.type(description="Handlungsbedarf eines Haushalts in einem Leistungsbereich.")
 class Need(Versioned):
@@ -179,10 +180,10 @@ class ReferralEvent:
 @household_level(
     "Referral",
     categories={
-        "history": "verlauf",
-        "outcome": "verlauf",
-        "decline_reason": "verlauf",
-        "need": "bedarf",
+        "history": "hilfeverlauf",
+        "outcome": "hilfeverlauf",
+        "decline_reason": "hilfeverlauf",
+        "need": "bedarfslage",
     },
 )
 @strawberry.type(description="Überleitung eines Haushalts von einem Träger an ein Angebot.")

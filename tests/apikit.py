@@ -157,7 +157,7 @@ def network_bundle(districts: int = 3, services_per_district: int = 2) -> Bundle
             household_id="hh-1",
             organization_ids=("caritas",),
             purpose="schuldnerberatung",
-            data_categories=("stammdaten", "wohnort", "bedarf", "verlauf"),
+            data_categories=("stammdaten", "bedarfslage", "hilfeverlauf"),
             valid_from=date(2025, 1, 1),
         )
     )
