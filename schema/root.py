@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
@@ -18,7 +24,12 @@ from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
 
-MAX_QUERY_DEPTH = 10
+# Limits against expensive documents (documented in docs/graphql.md). The depth allows the
+# deepest documented example (a connection costs two levels: edges/nodes and the node).
+MAX_QUERY_DEPTH = 12
+MAX_TOKENS = 2_000
+MAX_ALIASES = 30
+CACHE_SIZE = 256
 
 
 @strawberry.type
@@ -43,5 +54,13 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH), ErrorCodes, AuditTrail],
+    extensions=[
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ErrorCodes,
+        AuditTrail,
+    ],
 )

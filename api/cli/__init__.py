@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from api.cli import db, demo, neo4j, privacy, serve, token, transfer
+from api.cli import db, demo, graphql_schema, neo4j, privacy, serve, token, transfer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,3 +23,4 @@ main.add_command(transfer.export_)
 main.add_command(privacy.retention)
 main.add_command(privacy.audit_group)
 main.add_command(privacy.pseudonym_command)
+main.add_command(graphql_schema.group)
