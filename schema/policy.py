@@ -35,7 +35,12 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graph import audit
-from graph.scope import Visibility, receiving_visibility, referring_visibility
+from graph.scope import (
+    Visibility,
+    household_has_referrals,
+    receiving_visibility,
+    referring_visibility,
+)
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 
@@ -172,6 +177,9 @@ class Policy(FieldExtension):
         result = next_(source, info, **kwargs)
         if inspect.isawaitable(result):
             result = await result
+        if self.write:
+            # The write may have changed what the caller sees (a new referral, a revocation).
+            context.access.visibility = None
         if principal.role != "admin" and _may_hold_households(result):
             result = _hide(result, await visibility(info))
         if self.aggregate and principal.role != "admin":
@@ -206,16 +214,32 @@ def household_read(purpose: str | None = None, **options: Any) -> Policy:
     return Policy(HOUSEHOLD_ROLES, purpose=purpose, **options)
 
 
-def referral_create(organization_of: Callable[[Mapping[str, Any]], str | None]) -> Policy:
-    """Creating a referral: caseworkers only from their own organization.
+def _input_household(args: Mapping[str, Any]) -> str | None:
+    value = getattr(args.get("input"), "household", None)
+    return None if value is None else str(value)
 
-    ``organization_of`` reads the referring organization's id from the resolver's arguments.
+
+def referral_create(
+    organization_of: Callable[[Mapping[str, Any]], str | None],
+    household_of: Callable[[Mapping[str, Any]], str | None] = _input_household,
+) -> Policy:
+    """Creating a referral: caseworkers only from their own organization, and only for a
+    household of their own organization (one it referred before) or a new case (a household
+    nobody has referred yet).
+
+    ``organization_of`` and ``household_of`` read the ids from the resolver's arguments.
     """
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
         if principal.role == "admin":
             return
         if organization_of(args) != principal.organization_id:
+            raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
+        household = household_of(args)
+        if household is None or household in (await visibility(info)).households:
+            return
+        context: Context = info.context
+        if await context.run(household_has_referrals, context.graph, household):
             raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose="Überleitung")
