@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
+from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
@@ -40,7 +41,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ReferralMutation, PrivacyMutation):
+class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation, PrivacyMutation):
     """Ändernde Vorgänge."""
 
 

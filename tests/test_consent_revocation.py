@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
@@ -100,3 +101,59 @@ def test_audit_trail_is_admin_only_and_has_no_mutation(
         mutations = post(admin, "{ __schema { mutationType { fields { name } } } }")
     names = {f["name"] for f in mutations["data"]["__schema"]["mutationType"]["fields"]}
     assert not {n for n in names if "audit" in n.lower()}
+
+
+def test_audit_export_writes_every_event_as_jsonl_and_csv(db: Graph) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from graph.audit import append, new_event
+
+    events = [
+        new_event(
+            subject=f"s{n}",
+            role="caseworker",
+            organization_id="jobcenter-stuttgart",
+            auth_method="token",
+            action="read",
+            operation="referral",
+            purpose="Test",
+            records=[f"Referral:ref-{n}"],
+        )
+        for n in range(3)
+    ]
+    append(db, events)
+    runner = CliRunner()
+    lines = runner.invoke(main, ["audit", "export"]).stdout.strip().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert sorted(r["subject"] for r in rows) == ["s0", "s1", "s2"]
+    assert {r["subject"]: r["records"] for r in rows}["s1"] == ["Referral:ref-1"]
+    table = runner.invoke(main, ["audit", "export", "--format", "csv"]).stdout.splitlines()
+    assert table[0].startswith("id,at,subject,role")
+    assert len(table) == 4
+
+
+def test_pseudonym_command_needs_the_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from api.settings import get_settings
+    from loaders.pseudonym import pseudonym
+
+    runner = CliRunner()
+    monkeypatch.delenv("VERBUND_PSEUDONYM_SECRET", raising=False)
+    get_settings.cache_clear()
+    try:
+        refused = runner.invoke(main, ["pseudonym", "4711"])
+        assert refused.exit_code != 0
+        assert "VERBUND_PSEUDONYM_SECRET" in refused.output
+        monkeypatch.setenv("VERBUND_PSEUDONYM_SECRET", "geheimnis-mit-genug-laenge")
+        get_settings.cache_clear()
+        done = runner.invoke(main, ["pseudonym", "4711", "--office", "jobcenter-stuttgart"])
+        assert done.stdout.strip() == pseudonym(
+            "4711", "geheimnis-mit-genug-laenge", "jobcenter-stuttgart"
+        )
+    finally:
+        get_settings.cache_clear()
