@@ -291,3 +291,14 @@ def test_planner_sees_the_coverage_rows_with_small_counts_hidden(world: Graph) -
     rows = {row["category"]["id"]: row["householdsInNeed"] for row in data["coverage"]}
     # 3 households need Schuldnerberatung, 2 Suchtberatung: both hidden.
     assert rows == {"schuldnerberatung": None, "suchtberatung": None}
+
+
+def test_referral_options_for_another_office_household_are_not_found(world: Graph) -> None:
+    query = '{ householdReferralOptions(household: "%s") { __typename } }'
+    data, codes = ask(world, "cw-jobcenter", query % "hh-b")
+    assert codes == set()
+    assert data["householdReferralOptions"]["__typename"] == "NotFound"
+    data, codes = ask(world, "cw-jobcenter", query % "hh-a")
+    assert data["householdReferralOptions"]["__typename"] != "NotFound"
+    data, codes = ask(world, "planner", query % "hh-a")
+    assert codes == {FORBIDDEN}

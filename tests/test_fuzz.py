@@ -33,7 +33,20 @@ def partner(graph: Graph) -> Iterator[TestClient]:
         create_app(), headers={"Authorization": f"Bearer {token}"}, raise_server_exceptions=False
     ) as client:
         yield client
+    # Whatever was sent, the foreign records are as they were.
+    foreign = graph.query(
+        "MATCH (r:Referral) WHERE r.id IN ['ref-b', 'ref-c'] "
+        "MATCH (r)-[:UNDER_CONSENT]->(c:Consent) "
+        "RETURN r.id AS id, r.status AS status, c.revoked_at IS NULL AS consent_open "
+        "ORDER BY id"
+    )
+    count = graph.query("MATCH (r:Referral) RETURN count(r) AS n")[0]["n"]
     clear(graph)
+    assert foreign == [
+        {"id": "ref-b", "status": "created", "consent_open": True},
+        {"id": "ref-c", "status": "created", "consent_open": False},
+    ]
+    assert count == 4
 
 
 def ids_in(value: Any) -> set[str]:
@@ -77,6 +90,17 @@ ROOTS = [
     "__schema",
     "__type(name: {v})",
 ]
+# Writes on foreign records (tried inside "mutation" documents).
+MUTATIONS = [
+    "revokeConsent(id: {v})",
+    "acceptReferral(id: {v})",
+    "startReferral(id: {v})",
+    'declineReferral(id: {v}, reason: "x")',
+    "cancelReferral(id: {v})",
+    'completeReferral(id: {v}, outcome: "x")',
+    'createReferral(input: {{household: {v}, fromOrganization: {v}, toService: "svc-eva-sucht", '
+    'consent: "cs-b"}})',
+]
 SUBFIELDS = [
     "id",
     "status",
@@ -105,6 +129,8 @@ VALUES = [
     '"ref-c"',
     '"hh-c"',
     '"ref-a"',
+    '"cs-b"',
+    '"cs-c"',
     '"jugendamt-stuttgart"',
     '"eva-stuttgart"',
     "$v",
@@ -131,14 +157,15 @@ selection: st.SearchStrategy[str] = st.recursive(
 @st.composite
 def documents(draw: Callable[..., Any]) -> str:
     roots = []
+    kind = draw(st.sampled_from(["query", "query Q($v: ID)", "mutation", "subscription", ""]))
+    fields = MUTATIONS if kind == "mutation" else ROOTS
     for _ in range(draw(st.integers(1, 3))):
-        root = draw(st.sampled_from(ROOTS)).format(
+        root = draw(st.sampled_from(fields)).format(
             v=draw(st.sampled_from(VALUES)), n=draw(st.integers(-5, 10_000))
         )
         children = draw(st.lists(selection, min_size=0, max_size=3))
         body = f" {{ {' '.join(children)} }}" if children else ""
         roots.append(f"{draw(st.sampled_from(['', 'x: ', 'y: ']))}{root}{body}")
-    kind = draw(st.sampled_from(["query", "query Q($v: ID)", "mutation", "subscription", ""]))
     doc = f"{kind} {{ {' '.join(roots)} }}"
     mangle = draw(st.sampled_from(["none", "cut", "braces", "fragment", "junk"]))
     if mangle == "cut":
