@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
+from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
@@ -37,7 +38,7 @@ class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, An
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ReferralMutation):
+class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation):
     """Ändernde Vorgänge."""
 
 

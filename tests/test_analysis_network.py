@@ -95,3 +95,16 @@ def test_network_structure_findings() -> None:
     assert (density["m"].organizations, density["m"].links) == (3, 3)
     assert density["m"].density == 1.0
     assert result.communities
+
+
+def test_igraph_engine_gives_networkx_betweenness() -> None:
+    pytest.importorskip("igraph")
+    from graph.analysis.weak_spots import betweenness, igraph_betweenness
+
+    g = nx.relabel_nodes(nx.gnm_random_graph(60, 120, seed=3), str)
+    fast = igraph_betweenness(g)
+    assert fast is not None
+    reference = nx.betweenness_centrality(g)
+    assert fast == pytest.approx(reference)
+    forced = WeakSpotConfig(betweenness_engine="igraph")
+    assert betweenness(g, forced) == pytest.approx(reference)

@@ -6,6 +6,7 @@ The demo generator plants truth for exactly these defaults; change them only tog
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 ACTIVE_REFERRAL_STATUSES: frozenset[str] = frozenset({"created", "accepted", "started"})
 # Referrals that count as "this household really went there" for missing cooperation.
@@ -80,9 +81,11 @@ class WeakSpotConfig:
 
     top_brokers: int = 5
     min_broker_betweenness: float = 0.05
-    # Exact betweenness up to this many nodes; above, a seeded sample of k pivots.
+    # Exact betweenness up to this many nodes; above, igraph computes it exactly when installed
+    # ("auto"), else networkx uses a seeded sample of k pivots.
     exact_betweenness_max_nodes: int = 3_000
     betweenness_sample: int = 500
+    betweenness_engine: Literal["auto", "networkx", "igraph"] = "auto"
     seed: int = 7
 
 

@@ -164,7 +164,8 @@ class _Builder:
             where = d.name if n == 1 else f"{d.name}, Außenstelle {d.subdistricts[n - 1]}"
             name = f"{info.name} {where}"
             if sizing == "low":
-                name = f"{info.name} {d.name} (Außensprechstunde)"
+                small = "Kleingruppe" if category == "kinderbetreuung" else "Außensprechstunde"
+                name = f"{info.name} {d.name} ({small})"
             self.layout.slots.append(
                 ServiceSlot(
                     id=f"svc-{category}-{district}{suffix}",

@@ -1,0 +1,74 @@
+"""``verbund analyse``: run every analysis and print, save or render the findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from api.cli._common import open_graph, user_errors
+from api.report import render_report
+from api.report_data import report_dict
+from graph.analysis import analyse as run_all
+from graph.analysis import within_area
+from graph.analysis.findings import SEVERITY_ORDER
+
+
+@click.command()
+@click.option("--area", help="Nur Befunde für diesen Sozialraum (id, z. B. stuttgart-mitte).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="Ausgabeformat.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="In diese Datei schreiben statt auf die Standardausgabe.",
+)
+def analyse(area: str | None, fmt: str, output: Path | None) -> None:
+    """Versorgungslücken, Doppelstrukturen, Doppelbetreuung und Schwachstellen im Netz."""
+    with open_graph() as graph, user_errors():
+        report = run_all(graph)
+        if area:
+            report = within_area(report, area)
+    if fmt == "json":
+        text = json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "html":
+        title = "verbund – Analysebericht" + (f" für {report.area_name(area)}" if area else "")
+        text = render_report(report, title=title)
+    else:
+        text = _table(report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Bericht geschrieben: {output}", err=True)
+
+
+def _table(report: object) -> str:
+    from graph.analysis import AnalysisReport
+
+    assert isinstance(report, AnalysisReport)
+    findings = sorted(report.findings(), key=lambda f: (f.kind, SEVERITY_ORDER[f.severity]))
+    titles = {
+        "coverage_gap": "Versorgungslücken",
+        "duplicate_structure": "Doppelstrukturen",
+        "duplicate_record": "Doppelt erfasste Träger",
+        "double_support": "Doppelbetreuung",
+        "missing_cooperation": "Fehlende Kooperation",
+        "weak_spot": "Schwachstellen im Kooperationsnetz",
+    }
+    lines: list[str] = []
+    for kind, title in titles.items():
+        these = [f for f in findings if f.kind == kind]
+        lines.append(f"{title} ({len(these)})")
+        lines.extend(f"  [{f.severity:<7}] {f.explanation}" for f in these)
+        lines.append("")
+    if report.demand_estimated:
+        lines.append("Hinweis: keine Haushaltsdaten, Bedarf aus Gebietsindikatoren geschätzt.")
+    return "\n".join(lines) + "\n"

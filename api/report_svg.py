@@ -1,0 +1,287 @@
+"""Inline SVG pictures for the analysis report: coverage maps and the cooperation network.
+
+Areas are drawn from their GeoJSON geometry when they have one. Without geometry (the demo) the
+map is schematic: Voronoi cells around the areas' centroids, clipped to their hull, or, without
+centroids, circles placed by a layout of the adjacency graph. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+import networkx as nx
+import shapely
+from shapely.geometry import MultiPoint, Point, shape
+from shapely.geometry.base import BaseGeometry
+
+from graph.analysis.coverage import AreaCoverage
+from graph.analysis.snapshot import AreaInfo
+from graph.analysis.weak_spots import NetworkStructure
+
+# Coverage classes: (upper bound of the ratio, colour, label).
+RATIO_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (1e-9, "#b2182b", "kein erreichbares Angebot"),
+    (0.5, "#ef8a62", "unter 0,5 Plätze je Haushalt"),
+    (1.0, "#fddbc7", "0,5 bis 1"),
+    (2.0, "#92c5de", "1 bis 2"),
+    (math.inf, "#2166ac", "2 und mehr"),
+)
+NO_DEMAND = "#e0e0e0"
+
+
+def ratio_colour(ratio: float | None) -> str:
+    if ratio is None:
+        return NO_DEMAND
+    for bound, colour, _ in RATIO_CLASSES:
+        if ratio < bound:
+            return colour
+    return RATIO_CLASSES[-1][1]
+
+
+def legend_svg() -> str:
+    items = [(NO_DEMAND, "kein Bedarf / unter 5 Haushalte")] + [
+        (c, label) for _, c, label in RATIO_CLASSES
+    ]
+    rows = "".join(
+        f'<g transform="translate(0,{18 * i})"><rect width="14" height="14" fill="{c}" '
+        f'stroke="#555" stroke-width="0.5"/><text x="20" y="11">{escape(t)}</text></g>'
+        for i, (c, t) in enumerate(items)
+    )
+    return (
+        f'<svg class="legend" width="260" height="{18 * len(items)}" '
+        f'font-size="11" font-family="sans-serif" role="img" '
+        f'aria-label="Legende der Versorgungsquote">{rows}</svg>'
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AreaShapes:
+    """Areas as shapes in one planar frame (lon scaled by cos(lat)); schematic or real."""
+
+    shapes: Mapping[str, BaseGeometry]
+    schematic: bool
+
+
+def area_shapes(areas: Sequence[AreaInfo], adjacency: nx.Graph) -> AreaShapes:
+    """Shapes for the analysis units: real geometry, else centroid Voronoi, else a layout."""
+    geometry: dict[str, BaseGeometry] = {}
+    for a in areas:
+        if a.geometry:
+            try:
+                geometry[a.id] = _planar(shape(json.loads(a.geometry)))
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+    if len(geometry) == len(areas) and areas:
+        minx, miny, maxx, maxy = MultiPoint(
+            [c for g in geometry.values() for c in g.envelope.exterior.coords]
+        ).bounds
+        # Official borders have far more vertices than a 600-pixel picture can show.
+        tolerance = max(maxx - minx, maxy - miny) / 1500
+        simple = {k: g.simplify(tolerance, preserve_topology=True) for k, g in geometry.items()}
+        return AreaShapes(simple, schematic=False)
+    points = {
+        a.id: _planar(Point(a.centroid_lon, a.centroid_lat))
+        for a in areas
+        if a.centroid_lat is not None and a.centroid_lon is not None
+    }
+    if len(points) == len(areas) and len(areas) >= 3:
+        return AreaShapes(_voronoi(points), schematic=True)
+    layout = nx.spring_layout(adjacency, seed=3) if adjacency.number_of_nodes() else {}
+    return AreaShapes(
+        {a.id: Point(*layout.get(a.id, (0.0, 0.0))).buffer(0.09) for a in areas},
+        schematic=True,
+    )
+
+
+def _planar(geom: BaseGeometry) -> BaseGeometry:
+    """Equirectangular projection around the geometry's latitude (good enough for a city)."""
+    lat = geom.centroid.y
+    k = math.cos(math.radians(lat))
+    return shapely.transform(geom, lambda xy: xy * [k, 1.0])
+
+
+def _voronoi(points: Mapping[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    ids = list(points)
+    cloud = MultiPoint([points[i] for i in ids])
+    spread = max(cloud.bounds[2] - cloud.bounds[0], cloud.bounds[3] - cloud.bounds[1]) or 1.0
+    hull = cloud.convex_hull.buffer(spread * 0.08)
+    cells = shapely.voronoi_polygons(cloud, extend_to=hull)
+    out: dict[str, BaseGeometry] = {}
+    for cell in cells.geoms:
+        for i in ids:
+            if cell.contains(points[i]):
+                out[i] = cell.intersection(hull)
+                break
+    for i in ids:  # duplicate centroids: fall back to a small disc
+        out.setdefault(i, points[i].buffer(spread * 0.03))
+    return out
+
+
+def _path(geom: BaseGeometry, to_xy: Callable[[float, float], tuple[float, float]]) -> str:
+    parts: list[str] = []
+    polygons = getattr(geom, "geoms", [geom])
+    for poly in polygons:
+        if poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            coords = [to_xy(x, y) for x, y in ring.coords]
+            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + "Z")
+    return "".join(parts)
+
+
+def coverage_map(
+    shapes: AreaShapes,
+    rows: Iterable[AreaCoverage],
+    names: Mapping[str, str],
+    *,
+    title: str,
+    gaps: Iterable[str] = (),
+    width: int = 300,
+    min_count: int = 5,
+) -> str:
+    """One map: each area coloured by its accessibility ratio; gaps outlined."""
+    by_area = {r.area_id: r for r in rows}
+    flagged = set(gaps)
+    geoms = shapes.shapes
+    if not geoms:
+        return ""
+    minx, miny, maxx, maxy = MultiPoint(
+        [c for g in geoms.values() for c in g.envelope.exterior.coords]
+    ).bounds
+    scale = (width - 10) / max(maxx - minx, 1e-9)
+    height = int((maxy - miny) * scale) + 10
+
+    def to_xy(x: float, y: float) -> tuple[float, float]:
+        return 5 + (x - minx) * scale, 5 + (maxy - y) * scale
+
+    cells: list[str] = []
+    labels: list[str] = []
+    for area_id, geom in sorted(geoms.items()):
+        row = by_area.get(area_id)
+        small = row is None or row.demand < min_count
+        colour = NO_DEMAND if small else ratio_colour(row.ratio if row else None)
+        stroke = (
+            ' stroke="#000" stroke-width="2.5"'
+            if area_id in flagged
+            else (' stroke="#fff" stroke-width="0.8"')
+        )
+        name = names.get(area_id, area_id)
+        ratio = (
+            ""
+            if small or row is None or row.ratio is None
+            else f": {row.ratio:.2f}".replace(".", ",")
+        )
+        cells.append(
+            f'<path d="{_path(geom, to_xy)}" fill="{colour}"{stroke}>'
+            f"<title>{escape(name)}{escape(ratio)}</title></path>"
+        )
+        cx, cy = to_xy(geom.representative_point().x, geom.representative_point().y)
+        labels.append(
+            f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle">{escape(name[:14])}</text>'
+        )
+    note = " (schematisch)" if shapes.schematic else ""
+    return (
+        f'<figure class="map"><svg width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-size="7" font-family="sans-serif" '
+        f'role="img" aria-label="{escape(title)}">{"".join(cells)}'
+        f'<g fill="#222" pointer-events="none">{"".join(labels)}</g></svg>'
+        f"<figcaption>{escape(title)}{note}</figcaption></figure>"
+    )
+
+
+def network_picture(
+    g: nx.Graph,
+    structure: NetworkStructure,
+    names: Mapping[str, str],
+    *,
+    width: int = 900,
+    height: int = 620,
+    max_labels: int = 40,
+) -> str:
+    """The cooperation network: brokers large and orange, articulation points red, isolated
+    partners grey; bridges dashed red; agreements dark, shared networks blue, referrals light."""
+    if g.number_of_nodes() == 0:
+        return ""
+    pos = nx.spring_layout(g, seed=11, k=1.6 / math.sqrt(g.number_of_nodes()), iterations=80)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    pad = 60
+
+    def to_xy(node: str) -> tuple[float, float]:
+        x, y = pos[node]
+        sx = pad + (x - minx) / max(maxx - minx, 1e-9) * (width - 2 * pad)
+        sy = pad / 2 + (y - miny) / max(maxy - miny, 1e-9) * (height - pad)
+        return sx, sy
+
+    bridges = {(a, b) for a, b, _ in structure.bridges} | {(b, a) for a, b, _ in structure.bridges}
+    points = structure.articulation_points
+    central = structure.betweenness
+    brokers = {o for o, v in sorted(central.items(), key=lambda x: -x[1])[:5] if v > 0.0}
+    edges: list[str] = []
+    for a, b, data in g.edges(data=True):
+        (x1, y1), (x2, y2) = to_xy(a), to_xy(b)
+        if data.get("agreements"):
+            colour, w = "#333", 1.6
+        elif data.get("networks"):
+            colour, w = "#4f81bd", 1.0
+        else:
+            colour, w = "#bbb", 0.4 + min(float(data.get("referrals", 0)), 50.0) / 25
+        dash = ""
+        if (a, b) in bridges:
+            colour, w, dash = "#d7301f", 2.2, ' stroke-dasharray="6 3"'
+        edges.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke="{colour}" stroke-width="{w:.2f}"{dash}/>'
+        )
+    nodes: list[str] = []
+    ranked = sorted(g.nodes, key=lambda n: -central.get(n, 0.0))
+    labelled = set(ranked[:max_labels]) | set(points) | set(structure.isolated_ids)
+    for node in sorted(g.nodes):
+        x, y = to_xy(node)
+        r = 5 + 28 * math.sqrt(central.get(node, 0.0))
+        fill, stroke = "#9ecae1", "#3182bd"
+        if node in brokers:
+            fill, stroke = "#fd8d3c", "#a63603"
+        if node in points:
+            stroke = "#d7301f"
+        if node in structure.isolated_ids:
+            fill, stroke = "#f0f0f0", "#999"
+        width_px = 3 if node in points else 1.2
+        name = names.get(node, node)
+        nodes.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{width_px}"><title>{escape(name)}</title></circle>'
+        )
+        if node in labelled:
+            nodes.append(
+                f'<text x="{x:.1f}" y="{y - r - 2:.1f}" text-anchor="middle">'
+                f"{escape(name[:28])}</text>"
+            )
+    legend = (
+        '<g font-size="11" transform="translate(10,10)">'
+        '<circle cx="6" cy="6" r="6" fill="#fd8d3c" stroke="#a63603"/>'
+        '<text x="16" y="10">Vermittler (Betweenness)</text>'
+        '<circle cx="6" cy="24" r="6" fill="#9ecae1" stroke="#d7301f" stroke-width="3"/>'
+        '<text x="16" y="28">Schnittpunkt (ohne ihn zerfällt das Netz)</text>'
+        '<circle cx="6" cy="42" r="6" fill="#f0f0f0" stroke="#999"/>'
+        '<text x="16" y="46">isolierter Träger</text>'
+        '<line x1="0" y1="60" x2="12" y2="60" stroke="#d7301f" stroke-width="2.2" '
+        'stroke-dasharray="6 3"/><text x="16" y="64">Brücke</text>'
+        '<line x1="0" y1="78" x2="12" y2="78" stroke="#333" stroke-width="1.6"/>'
+        '<text x="16" y="82">Kooperationsvereinbarung</text>'
+        '<line x1="0" y1="96" x2="12" y2="96" stroke="#4f81bd"/>'
+        '<text x="16" y="100">gemeinsamer Verbund</text>'
+        '<line x1="0" y1="114" x2="12" y2="114" stroke="#bbb" stroke-width="2"/>'
+        '<text x="16" y="118">Überleitungen</text></g>'
+    )
+    return (
+        f'<svg class="network" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-size="9" font-family="sans-serif" role="img" '
+        'aria-label="Kooperationsnetz der Träger">'
+        f"<g>{''.join(edges)}</g><g>{''.join(nodes)}</g>{legend}</svg>"
+    )

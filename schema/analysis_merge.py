@@ -1,0 +1,68 @@
+"""Dubletten zusammenführen: the coordinators' mutation behind the duplicate-record analysis."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graph.errors import ConflictError
+from graph.merge import InvalidMerge, OrganizationNotFound, merge_organizations
+from schema.context import Info
+from schema.policy import directory_write
+from schema.problems import Conflict, InvalidInput, NotFound, invalid
+
+
+@strawberry.type(description="Anzahl verschobener Beziehungen eines Typs.")
+class MovedRelationships:
+    type: str
+    count: int
+
+
+@strawberry.type(description="Zwei Datensätze eines Trägers wurden zusammengeführt.")
+class OrganizationsMerged:
+    kept_id: strawberry.ID = strawberry.field(description="Der verbleibende Träger.")
+    dropped_id: strawberry.ID = strawberry.field(description="Der entfernte Datensatz.")
+    moved: list[MovedRelationships]
+    tokens: int = strawberry.field(description="API-Tokens, die nun für den Träger gelten.")
+    agreements_with_itself: int = strawberry.field(
+        description="Vereinbarungen zwischen den beiden Datensätzen (jetzt nur eine Partei)."
+    )
+
+
+MergeOrganizationsResult = Annotated[
+    OrganizationsMerged | NotFound | InvalidInput | Conflict,
+    strawberry.union("MergeOrganizationsResult"),
+]
+
+
+@strawberry.type
+class AnalysisMutation:
+    @strawberry.mutation(
+        description="Zwei Datensätze desselben Trägers zusammenführen; alle Beziehungen "
+        "(Angebote, Standorte, Vereinbarungen, Verbünde, Einwilligungen, Überleitungen) "
+        "gehen auf den verbleibenden über.",
+        extensions=[directory_write(purpose="Dubletten zusammenführen")],
+    )
+    async def merge_organizations(
+        self, info: Info, keep_id: strawberry.ID, drop_id: strawberry.ID
+    ) -> MergeOrganizationsResult:
+        try:
+            result = await info.context.run(
+                merge_organizations, info.context.graph, str(keep_id), str(drop_id)
+            )
+        except OrganizationNotFound as exc:
+            return NotFound(
+                message=str(exc), kind="Organization", id=strawberry.ID(exc.organization_id)
+            )
+        except InvalidMerge as exc:
+            return invalid("dropId", str(exc))
+        except ConflictError as exc:
+            return Conflict(message=str(exc), current_version=None)
+        return OrganizationsMerged(
+            kept_id=strawberry.ID(result.kept_id),
+            dropped_id=strawberry.ID(result.dropped_id),
+            moved=[MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())],
+            tokens=result.tokens,
+            agreements_with_itself=result.agreements_with_itself,
+        )
