@@ -131,3 +131,47 @@ def test_mapping_errors_name_file_row_and_column(db: Graph, tmp_path: Path) -> N
         " Ebene district",
     ]
     assert db.query("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+CONTAINMENT_MAPPING = """
+layers:
+  - file: bezirke.geojson
+    kind: areas
+    level: district
+    id: {column: nr, prefix: "b-"}
+    name: name
+  - file: teile.geojson
+    kind: areas
+    level: subdistrict
+    id: {column: nr, prefix: "t-"}
+    name: name
+    parent_by_containment: district
+"""
+
+
+def test_nesting_by_containment(db: Graph, tmp_path: Path) -> None:
+    data = tmp_path / "daten"
+    data.mkdir()
+    (data / "bezirke.geojson").write_text(GEOJSON, "utf-8")
+    parts = {
+        "type": "FeatureCollection",
+        "features": [
+            _square("1", "Westteil", 13.05, 13.1),
+            _square("2", "Ostteil", 13.5, 13.6),
+            # mostly in Ost, a little over the border into West
+            _square("3", "Grenzteil", 13.29, 13.4),
+        ],
+    }
+    (data / "teile.geojson").write_text(json.dumps(parts), "utf-8")
+    mapping = tmp_path / "zuordnung.yaml"
+    mapping.write_text(CONTAINMENT_MAPPING, "utf-8")
+    import_path(db, data, source="teile", mapping=mapping)
+    rows = db.query(
+        "MATCH (t:Area {level: 'subdistrict'})-[:PART_OF]->(b:Area) "
+        "RETURN t.id AS t, b.id AS b ORDER BY t"
+    )
+    assert rows == [
+        {"t": "t-1", "b": "b-1"},
+        {"t": "t-2", "b": "b-2"},
+        {"t": "t-3", "b": "b-2"},
+    ]

@@ -84,8 +84,7 @@ class Placer:
     def container_of(self, geometry: BaseGeometry) -> str | None:
         """The area containing most of ``geometry`` (nesting by containment)."""
         best: tuple[float, str] | None = None
-        probe = geometry.representative_point()
-        for i in self._tree.query(probe, predicate="intersects"):
+        for i in self._tree.query(geometry, predicate="intersects"):
             candidate = self._shapes[int(i)]
             overlap = candidate.geometry.intersection(geometry).area
             if best is None or overlap > best[0]:
