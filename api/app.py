@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -32,6 +33,16 @@ class VerbundGraphQL(GraphQL[Context, None]):
     def __init__(self, graph_of: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self._graph_of = graph_of
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Only a JSON object is a GraphQL request; anything else is the client's error (400)."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict):
+            raise HTTPException(400, "Die Anfrage muss ein JSON-Objekt sein.")
+        name = parsed.get("operationName")
+        if name is not None and not isinstance(name, str):
+            raise HTTPException(400, "`operationName` muss eine Zeichenkette sein.")
+        return parsed
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(

@@ -162,3 +162,13 @@ def _run_of(props: dict[str, Any]) -> ImportRun:
         unchanged=counts["unchanged"],
         pruned=counts["pruned"],
     )
+
+
+def area_geometries(graph: Graph, level: str) -> list[tuple[str, str]]:
+    """(id, GeoJSON text) of the areas of one level that have a geometry."""
+    rows = graph.query(
+        "MATCH (a:Area {level: $level}) WHERE a.geometry IS NOT NULL "
+        "RETURN a.id AS id, a.geometry AS geometry ORDER BY id",
+        {"level": level},
+    )
+    return [(row["id"], row["geometry"]) for row in rows]

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 import neo4j
@@ -215,61 +216,77 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _upsert_query(spec: NodeSpec) -> str:
-    """One statement per batch: MERGE the nodes, set changed ones, make owned links match.
+def _state_query(spec: NodeSpec) -> str:
+    """Which of a batch's ids exist, and whether their stored fingerprint still holds.
 
-    A record whose fingerprint (``_hash``, over its properties and link targets) equals the
-    stored one is skipped entirely, which keeps re-imports cheap. The fingerprint only counts
-    while ``_hash_version`` equals ``version``: any other writer that changes the node bumps
+    The fingerprint (``_hash``, over properties and link targets) only counts while
+    ``_hash_version`` equals ``version``: any other writer that changes the node bumps
     ``version`` and so invalidates it. Only labels and relationship types from NODE_SPECS are
-    interpolated here.
+    interpolated into these statements.
     """
-    parts = [
-        f"""
+    return f"""
     UNWIND $rows AS row
-    MERGE (n:{spec.label} {{id: row.id}})
-    WITH n, row, n.created_at IS NULL AS created,
-         coalesce(n._hash = row.h AND n._hash_version = n.version, false) AS same
-    CALL (n, row, created, same) {{
-      WITH * WHERE NOT same
-      SET n += row.props, n._hash = row.h,
-          n.created_at = coalesce(n.created_at, $now), n.updated_at = $now,
-          n.version = CASE WHEN created THEN 1 ELSE coalesce(n.version, 0) + 1 END
-      SET n._hash_version = n.version
-      SET n += $stamp
-    }}"""
-    ]
-    for i, rel in enumerate(spec.rels):
-        if rel.direction == "out":
-            old, new = f"-[r:{rel.type}]->", f"-[:{rel.type}]->"
-        else:
-            old, new = f"<-[r:{rel.type}]-", f"<-[:{rel.type}]-"
-        parts.append(
-            f"""
-    CALL (n, row, created, same) {{
-      WITH * WHERE NOT same AND NOT created
-      OPTIONAL MATCH (n){old}(stale:{rel.target})
-      WHERE NOT stale.id IN row.t[{i}]
-      DELETE r
-    }}
-    CALL (n, row, same) {{
-      WITH * WHERE NOT same
-      UNWIND row.t[{i}] AS tid
-      OPTIONAL MATCH (t:{rel.target} {{id: tid}})
-      FOREACH (_ IN CASE WHEN t IS NULL THEN [] ELSE [1] END | MERGE (n){new}(t))
-      RETURN count(t) AS linked{i}, collect(CASE WHEN t IS NULL THEN tid END) AS missing{i}
-    }}"""
-        )
-    linked = " + ".join(f"linked{i}" for i in range(len(spec.rels))) or "0"
-    missing = ", ".join(f"collect(missing{i})" for i in range(len(spec.rels)))
-    parts.append(
-        f"""
-    RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created,
-           sum(CASE WHEN NOT created AND NOT same THEN 1 ELSE 0 END) AS changed,
-           count(*) AS total, sum({linked}) AS linked, [{missing}] AS missing
+    MATCH (n:{spec.label} {{id: row.id}})
+    RETURN row.id AS id,
+           coalesce(n._hash = row.h AND n._hash_version = n.version, false) AS same
     """
-    )
-    return "".join(parts)
+
+
+def _create_query(spec: NodeSpec) -> str:
+    # Plain CREATE: the state query showed these ids are new (the constraint guards races).
+    return f"""
+    UNWIND $rows AS row
+    CREATE (n:{spec.label} {{id: row.id}})
+    SET n += row.props, n += $stamp, n._hash = row.h,
+        n.created_at = coalesce(row.props.created_at, $now),
+        n.updated_at = $now, n.version = 1, n._hash_version = 1
+    """
+
+
+def _update_query(spec: NodeSpec) -> str:
+    return f"""
+    UNWIND $rows AS row
+    MATCH (n:{spec.label} {{id: row.id}})
+    WITH n, row, coalesce(n.version, 0) + 1 AS v
+    SET n += row.props, n += $stamp, n._hash = row.h, n.updated_at = $now,
+        n.created_at = coalesce(n.created_at, $now), n.version = v, n._hash_version = v
+    """
+
+
+def _arrows(rel: OwnedRel) -> tuple[str, str]:
+    if rel.direction == "out":
+        return f"-[r:{rel.type}]->", f"-[:{rel.type}]->"
+    return f"<-[r:{rel.type}]-", f"<-[:{rel.type}]-"
+
+
+def _missing_query(rel: OwnedRel) -> str:
+    return f"""
+    UNWIND $ids AS id
+    OPTIONAL MATCH (t:{rel.target} {{id: id}})
+    WITH id, t WHERE t IS NULL
+    RETURN collect(id) AS missing
+    """
+
+
+def _unlink_query(spec: NodeSpec, rel: OwnedRel) -> str:
+    old, _ = _arrows(rel)
+    return f"""
+    UNWIND $rows AS row
+    MATCH (n:{spec.label} {{id: row.id}}){old}(t:{rel.target})
+    WHERE NOT t.id IN row.targets
+    DELETE r
+    """
+
+
+def _link_query(spec: NodeSpec, rel: OwnedRel, *, merge: bool) -> str:
+    _, new = _arrows(rel)
+    verb = "MERGE" if merge else "CREATE"
+    return f"""
+    UNWIND $links AS link
+    MATCH (n:{spec.label} {{id: link.s}})
+    MATCH (t:{rel.target} {{id: link.t}})
+    {verb} (n){new}(t)
+    """
 
 
 def fingerprint(props: dict[str, Any], targets: list[list[str]]) -> str:
@@ -300,6 +317,17 @@ RETURN row.organization_id AS a, row.network_id AS b, o IS NULL AS a_missing,
 """
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: str
+    props: dict[str, Any]
+    targets: list[list[str]]
+    hash: str
+
+    def param(self) -> dict[str, Any]:
+        return {"id": self.id, "props": self.props, "h": self.hash}
+
+
 class _Writer:
     def __init__(
         self,
@@ -324,23 +352,58 @@ class _Writer:
         return result
 
     def nodes(self, records: Sequence[Record]) -> None:
+        """Upsert records of one kind: new ones are created, changed ones updated and
+        re-linked, unchanged ones (same fingerprint) not touched at all."""
         if not records:
             return
         spec = NODE_SPECS[type(records[0])]
-        query = _upsert_query(spec)
-        for batch in _batches(records, self._batch):
-            rows = []
-            for r in batch:
-                props = props_of(r)
-                targets = [list(dict.fromkeys(rel.targets(r))) for rel in spec.rels]
-                rows.append(
-                    {"id": r.id, "props": props, "t": targets, "h": fingerprint(props, targets)}
-                )
-            (res,) = self._run(query, rows)
-            self.counts.add(spec.label, res["created"], res["changed"], res["total"])
-            self.counts.relationships += res["linked"]
-            for rel, per_row in zip(spec.rels, res["missing"], strict=True):
-                self.missing.extend((rel.target, m) for ids in per_row for m in ids)
+        unique = list({r.id: r for r in records}.values())  # last wins, as MERGE would
+        for batch in _batches(_parents_first(spec, unique), self._batch):
+            rows = [_row(spec, r) for r in batch]
+            created, changed = self._run_tx(partial(self._batch_in, spec=spec, rows=rows))
+            self.counts.add(spec.label, created, changed, len(rows))
+
+    def _batch_in(
+        self, tx: neo4j.ManagedTransaction, *, spec: NodeSpec, rows: list[_Row]
+    ) -> tuple[int, int]:
+        params = [row.param() for row in rows]
+        state = {r["id"]: r["same"] for r in tx.run(_state_query(spec), rows=params)}
+        new = [row for row in rows if row.id not in state]
+        changed = [row for row in rows if row.id in state and not state[row.id]]
+        common: dict[str, Any] = {"now": self._now, "stamp": self._stamp}
+        if new:
+            tx.run(_create_query(spec), rows=[r.param() for r in new], **common).consume()
+        if changed:
+            tx.run(_update_query(spec), rows=[r.param() for r in changed], **common).consume()
+        for i, rel in enumerate(spec.rels):
+            self._link(tx, spec, rel, [(r.id, r.targets[i]) for r in new], merge=False)
+            if changed:
+                tx.run(
+                    _unlink_query(spec, rel),
+                    rows=[{"id": r.id, "targets": r.targets[i]} for r in changed],
+                ).consume()
+                self._link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], merge=True)
+        return len(new), len(changed)
+
+    def _link(
+        self,
+        tx: neo4j.ManagedTransaction,
+        spec: NodeSpec,
+        rel: OwnedRel,
+        wanted: list[tuple[str, list[str]]],
+        *,
+        merge: bool,
+    ) -> None:
+        ids = sorted({t for _, targets in wanted for t in targets})
+        if not ids:
+            return
+        (res,) = tx.run(_missing_query(rel), ids=ids).data()
+        missing = set(res["missing"])
+        self.missing.extend((rel.target, m) for m in sorted(missing))
+        links = [{"s": s, "t": t} for s, targets in wanted for t in targets if t not in missing]
+        if links:
+            tx.run(_link_query(spec, rel, merge=merge), links=links).consume()
+            self.counts.relationships += len(links)
 
     def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
         for batch in _batches(rows, self._batch):
@@ -350,6 +413,37 @@ class _Writer:
                 if res["b_missing"]:
                     self.missing.append((labels[1], res["b"]))
             self.counts.relationships += len(batch)
+
+
+def _row(spec: NodeSpec, record: Record) -> _Row:
+    props = props_of(record)
+    targets = [list(dict.fromkeys(rel.targets(record))) for rel in spec.rels]
+    return _Row(record.id, props, targets, fingerprint(props, targets))
+
+
+def _parents_first(spec: NodeSpec, records: list[Record]) -> list[Record]:
+    """Order records that link to their own kind (areas, categories) parents first, so a
+    parent is always written in the same or an earlier batch than its children."""
+    self_rels = [rel for rel in spec.rels if rel.target == spec.label]
+    if not self_rels:
+        return records
+    by_id = {r.id: r for r in records}
+    depth: dict[str, int] = {}
+
+    def depth_of(ident: str, seen: frozenset[str] = frozenset()) -> int:
+        if ident in depth:
+            return depth[ident]
+        parents = [
+            p
+            for rel in self_rels
+            for p in rel.targets(by_id[ident])
+            if p in by_id and p not in seen
+        ]
+        d = 1 + max((depth_of(p, seen | {ident}) for p in parents), default=-1)
+        depth[ident] = d
+        return d
+
+    return sorted(records, key=lambda r: depth_of(r.id))
 
 
 def write_bundle(

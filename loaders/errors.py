@@ -13,13 +13,16 @@ class Issue:
     row: int | None
     column: str | None
     message: str
+    # JSON inputs speak of records and fields instead of rows and columns.
+    row_word: str = "Zeile"
+    column_word: str = "Spalte"
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", Zeile {self.row}"
+            where += f", {self.row_word} {self.row}"
         if self.column:
-            where += f", Spalte „{self.column}“"
+            where += f", {self.column_word} „{self.column}“"
         return f"{where}: {self.message}"
 
 

@@ -1,4 +1,5 @@
-"""Exports of the graph: the canonical bundle (CSV folder, XLSX)."""
+"""Exports of the graph: the canonical bundle (CSV folder, XLSX), HSDS 3.x JSON, and the
+cooperation network as GraphML or GEXF."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 from graph.connection import Graph
 from graph.readback import read_bundle
 from loaders.errors import LoaderError
+from loaders.hsds.writer import write_hsds
+from loaders.network_export import NETWORK_FORMATS, write_network
 from loaders.tabular.writer import write_csv_folder, write_xlsx
 
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "hsds", *NETWORK_FORMATS)
 
 
 def export(graph: Graph, fmt: str, path: Path, *, source: str | None = None) -> str:
@@ -17,6 +20,12 @@ def export(graph: Graph, fmt: str, path: Path, *, source: str | None = None) -> 
     if fmt not in EXPORT_FORMATS:
         raise LoaderError(f"unbekanntes Exportformat {fmt!r}")
     bundle = read_bundle(graph, source=source)
+    if fmt in NETWORK_FORMATS:
+        nodes, edges = write_network(bundle, fmt, path)
+        return f"Kooperationsnetz mit {nodes} Knoten und {edges} Kanten nach {path}"
+    if fmt == "hsds":
+        count = write_hsds(bundle, path)
+        return f"{count} Angebote (HSDS 3.x) nach {path}"
     total = sum(bundle.counts().values())
     if fmt == "csv":
         files = write_csv_folder(bundle, path)

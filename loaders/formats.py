@@ -1,29 +1,67 @@
-"""Which reader handles an input: by ``--format``, a mapping file, or the file's suffix."""
+"""Which reader handles an input: a mapping file, ``--format``, or the file's suffix."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from graph.connection import Graph
+from graph.imports import area_geometries
 from loaders.errors import LoaderError
+from loaders.geo.shapes import Shape, parse_geometry_text
+from loaders.hsds.reader import read_hsds
+from loaders.mapping.reader import AreaLookup, load_mapping, read_mapped
 from loaders.tabular.reader import ParsedBundle, read_bundle
 
-IMPORT_FORMATS: tuple[str, ...] = ("auto", "csv", "xlsx")
+IMPORT_FORMATS: tuple[str, ...] = ("auto", "csv", "xlsx", "hsds")
+
+_BY_SUFFIX = {".csv": "csv", ".xlsx": "xlsx", ".json": "hsds", ".ndjson": "hsds", ".jsonl": "hsds"}
 
 
 def detect_format(path: Path) -> str:
     if path.is_dir():
         return "csv"
     suffix = path.suffix.lower()
-    by_suffix = {".csv": "csv", ".xlsx": "xlsx"}
-    if suffix not in by_suffix:
+    if suffix not in _BY_SUFFIX:
         raise LoaderError(f"{path.name}: Format nicht erkennbar, bitte --format angeben")
-    return by_suffix[suffix]
+    return _BY_SUFFIX[suffix]
 
 
-def parse_input(path: Path, fmt: str, source: str) -> tuple[ParsedBundle, str]:
+def default_source(path: Path, mapping: Path | None = None) -> str:
+    """The source name when none is given: the mapping's ``source``, else the input's name."""
+    if mapping is not None:
+        spec, _ = load_mapping(mapping)
+        if spec is not None and spec.source:
+            return spec.source
+    return path.resolve().name
+
+
+def graph_areas(graph: Graph) -> AreaLookup:
+    """Areas with geometry already in the graph, for placing points of a later import."""
+
+    def lookup(level: str) -> list[Shape]:
+        return [
+            Shape(area_id, parse_geometry_text(text))
+            for area_id, text in area_geometries(graph, level)
+        ]
+
+    return lookup
+
+
+def parse_input(
+    path: Path,
+    fmt: str,
+    source: str,
+    *,
+    mapping: Path | None = None,
+    lookup: AreaLookup | None = None,
+) -> tuple[ParsedBundle, str]:
     """The parsed, validated bundle and the format actually used."""
+    if mapping is not None:
+        return read_mapped(mapping, path, source, lookup), "mapping"
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
+    if fmt == "hsds":
+        return read_hsds(path, source), fmt
     raise LoaderError(f"unbekanntes Format {fmt!r}")

@@ -31,10 +31,16 @@ from typing import Any, TypeVar
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graph import audit
-from graph.scope import Visibility, receiving_visibility, referring_visibility
+from graph.scope import (
+    Visibility,
+    household_has_referrals,
+    receiving_visibility,
+    referring_visibility,
+)
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 
@@ -76,6 +82,15 @@ NOT_COUNTS: frozenset[str] = frozenset(
 PURPOSE_HEADER = "x-verbund-zweck"
 
 log = logging.getLogger("verbund.audit")
+
+
+class Withheld(AccessDenied):
+    """The record is visible, but this field's data category is not in the consent."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _WithheldValue:
+    value: Any
 
 
 Guard = Callable[[Principal, Any, Mapping[str, Any], Info], Awaitable[None]]
@@ -121,9 +136,20 @@ class Policy(FieldExtension):
         self.purpose = purpose
         self.not_counts = NOT_COUNTS | frozenset(not_counts)
         self.field_name = ""
+        # What a field outside the consented data categories shows (null, empty list), if
+        # its type allows; otherwise the access is refused with an error.
+        self.withheld: _WithheldValue | None = None
 
     def apply(self, field: StrawberryField) -> None:
         self.field_name = field.name
+        try:
+            kind = field.type
+        except Exception:  # an unresolved type: nothing can be withheld softly
+            kind = None
+        if isinstance(kind, StrawberryOptional):
+            self.withheld = _WithheldValue(None)
+        elif isinstance(kind, StrawberryList):
+            self.withheld = _WithheldValue([])
 
     def __repr__(self) -> str:
         return f"Policy(roles={sorted(self.roles)}, aggregate={self.aggregate})"
@@ -139,13 +165,21 @@ class Policy(FieldExtension):
             raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
         if info.path.prev is None:
             context.access.operations[info.field_name] = self.purpose or info.field_name
+        if self.guard is not None:
+            try:
+                await self.guard(principal, source, kwargs, info)
+            except Withheld:
+                if self.withheld is None:
+                    raise
+                return copy.copy(self.withheld.value)
         if self.write:
             context.access.wrote = True
-        if self.guard is not None:
-            await self.guard(principal, source, kwargs, info)
         result = next_(source, info, **kwargs)
         if inspect.isawaitable(result):
             result = await result
+        if self.write:
+            # The write may have changed what the caller sees (a new referral, a revocation).
+            context.access.visibility = None
         if principal.role != "admin" and _may_hold_households(result):
             result = _hide(result, await visibility(info))
         if self.aggregate and principal.role != "admin":
@@ -180,16 +214,32 @@ def household_read(purpose: str | None = None, **options: Any) -> Policy:
     return Policy(HOUSEHOLD_ROLES, purpose=purpose, **options)
 
 
-def referral_create(organization_of: Callable[[Mapping[str, Any]], str | None]) -> Policy:
-    """Creating a referral: caseworkers only from their own organization.
+def _input_household(args: Mapping[str, Any]) -> str | None:
+    value = getattr(args.get("input"), "household", None)
+    return None if value is None else str(value)
 
-    ``organization_of`` reads the referring organization's id from the resolver's arguments.
+
+def referral_create(
+    organization_of: Callable[[Mapping[str, Any]], str | None],
+    household_of: Callable[[Mapping[str, Any]], str | None] = _input_household,
+) -> Policy:
+    """Creating a referral: caseworkers only from their own organization, and only for a
+    household of their own organization (one it referred before) or a new case (a household
+    nobody has referred yet).
+
+    ``organization_of`` and ``household_of`` read the ids from the resolver's arguments.
     """
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
         if principal.role == "admin":
             return
         if organization_of(args) != principal.organization_id:
+            raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
+        household = household_of(args)
+        if household is None or household in (await visibility(info)).households:
+            return
+        context: Context = info.context
+        if await context.run(household_has_referrals, context.graph, household):
             raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose="Überleitung")
@@ -276,6 +326,18 @@ def household_level(
     return decorate
 
 
+def every_field(make: Callable[[], Policy]) -> Callable[[T], T]:
+    """Give every field of a strawberry type without a policy the one ``make`` builds."""
+
+    def decorate(cls: T) -> T:
+        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if not any(isinstance(e, Policy) for e in field.extensions):
+                field.extensions.append(make())
+        return cls
+
+    return decorate
+
+
 def _chain(first: Guard, second: Guard | None) -> Guard:
     if second is None:
         return first
@@ -310,7 +372,7 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
                 raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
             shared = seen.categories_of(key, record_id)
             if category is not None and shared is not None and category not in shared:
-                raise AccessDenied(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
+                raise Withheld(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
         info.context.access.records.add(f"{key}:{record_id}")
 
     return guard

@@ -21,6 +21,7 @@ from schema.errors import ErrorCodes, log_unexpected
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
+from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
 
@@ -33,12 +34,14 @@ CACHE_SIZE = 256
 
 
 @strawberry.type
-class Query(DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery):
+class Query(
+    DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery, PrivacyQuery
+):
     """Lesende Abfragen."""
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation):
+class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation, PrivacyMutation):
     """Ändernde Vorgänge."""
 
 

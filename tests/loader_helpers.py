@@ -8,7 +8,7 @@ from typing import Any
 
 from graph import Bundle, Graph
 from graph.readback import read_bundle
-from loaders.formats import parse_input
+from loaders.formats import graph_areas, parse_input
 from loaders.importer import ImportReport, run_import
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,8 +23,9 @@ def import_path(
     fmt: str = "auto",
     dry_run: bool = False,
     prune: bool = False,
+    mapping: Path | None = None,
 ) -> ImportReport:
-    parsed, used = parse_input(path, fmt, source)
+    parsed, used = parse_input(path, fmt, source, mapping=mapping, lookup=graph_areas(graph))
     return run_import(graph, parsed, source=source, format=used, dry_run=dry_run, prune=prune)
 
 
@@ -50,3 +51,10 @@ def normalized(bundle: Bundle, source: str = "x") -> Bundle:
 
 def graph_bundle(graph: Graph) -> Bundle:
     return normalized(read_bundle(graph))
+
+
+def shared_data() -> Path:
+    """The team's read-only open data (``VERBUND_SHARED_DATA``, default ``../shared/data``)."""
+    import os
+
+    return Path(os.environ.get("VERBUND_SHARED_DATA") or ROOT.parent / "shared" / "data")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -77,3 +78,49 @@ def test_cli_dry_run_lists_then_apply_removes_and_is_audited(db: Graph) -> None:
     (event,) = query_events(db, record="Household:hh-old")
     assert event.action == "delete"
     assert event.operation == "retention apply"
+
+
+def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Graph) -> None:
+    from graph.records import CLOSED_REFERRAL_STATUSES
+    from graph.write import write_bundle
+    from loaders.demo import generate
+
+    bundle = generate("small").bundle
+    write_bundle(db, bundle)
+    cutoff = months_before(datetime.now(UTC), 12)
+    referrals_of: dict[str, list[Any]] = {}
+    for r in bundle.referrals:
+        referrals_of.setdefault(r.household_id, []).append(r)
+    expected = set()
+    for household, refs in referrals_of.items():
+        if any(r.status not in CLOSED_REFERRAL_STATUSES for r in refs):
+            continue
+        closed = [
+            e.at for r in refs for e in r.history if e.status in CLOSED_REFERRAL_STATUSES
+        ] or [r.created_at for r in refs]
+        if max(closed) < cutoff:
+            expected.add(household)
+    assert expected, "the demo should have households past a 12-month period"
+    removed_referrals = sum(len(referrals_of[h]) for h in expected)
+    before = label_counts(db)
+
+    report = apply_retention(db, cutoff)
+
+    assert set(report.households) == expected
+    assert report.removed["Household"] == len(expected)
+    assert report.removed["Referral"] == removed_referrals
+    assert report.aggregated_referrals == removed_referrals
+    after = label_counts(db)
+    assert after["Household"] == before["Household"] - len(expected)
+    assert after["Referral"] == before["Referral"] - removed_referrals
+    assert after["Service"] == before["Service"]
+    left = {row["id"] for row in db.query("MATCH (h:Household) RETURN h.id AS id")}
+    assert left.isdisjoint(expected)
+    # Every active referral survived; the kept counts add up to what was removed.
+    active = sum(1 for r in bundle.referrals if r.status not in CLOSED_REFERRAL_STATUSES)
+    (row,) = db.query(
+        "MATCH (r:Referral) WHERE NOT r.status IN $closed RETURN count(r) AS n",
+        {"closed": sorted(CLOSED_REFERRAL_STATUSES)},
+    )
+    assert row["n"] == active
+    assert sum(g["referrals"] for g in referral_aggregates(db)) == removed_referrals

@@ -14,7 +14,7 @@ from rich.table import Table
 from api.cli._common import open_graph
 from loaders.errors import ImportRejected, LoaderError
 from loaders.export import EXPORT_FORMATS, export
-from loaders.formats import IMPORT_FORMATS, parse_input
+from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
 from loaders.importer import ImportReport, run_import
 
 MAX_SHOWN_ISSUES = 200
@@ -41,16 +41,26 @@ def loader_errors(console: Console) -> Iterator[None]:
 @click.option(
     "--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto", show_default=True
 )
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML-Zuordnung für fremde Listen (Dateien darin relativ zu PATH)",
+)
 @click.option("--source", help="Name der Quelle (Standard: Datei- oder Ordnername)")
 @click.option("--dry-run", is_flag=True, help="nur anzeigen, was sich ändern würde")
 @click.option("--prune", is_flag=True, help="fehlende Zeilen dieser Quelle löschen")
-def import_(path: Path, fmt: str, source: str | None, dry_run: bool, prune: bool) -> None:
-    """Datei oder Ordner importieren (Bündel als CSV/XLSX)."""
+def import_(
+    path: Path, fmt: str, mapping: Path | None, source: str | None, dry_run: bool, prune: bool
+) -> None:
+    """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, Zuordnungsdatei)."""
     console = Console()
-    source = source or path.resolve().name
-    with loader_errors(console):
-        parsed, used = parse_input(path, fmt, source)
-        with open_graph() as graph, _progress(console) as progress:
+    with loader_errors(console), open_graph() as graph:
+        source = source or default_source(path, mapping)
+        with console.status("Lesen und Prüfen …"):
+            parsed, used = parse_input(
+                path, fmt, source, mapping=mapping, lookup=graph_areas(graph)
+            )
+        with _progress(console) as progress:
             task = progress.add_task("Schreiben", total=None)
             report = run_import(
                 graph,
@@ -94,7 +104,7 @@ def summary_table(report: ImportReport) -> Table:
 @click.option("--source", help="nur Datensätze dieser Quelle")
 @click.argument("path", type=click.Path(path_type=Path))
 def export_(fmt: str, source: str | None, path: Path) -> None:
-    """Graph exportieren (Bündel als CSV-Ordner oder XLSX)."""
+    """Graph exportieren: Bündel (CSV-Ordner, XLSX), HSDS-JSON, Kooperationsnetz (GraphML, GEXF)."""
     console = Console()
     with loader_errors(console), open_graph() as graph:
         message = export(graph, fmt, path, source=source)

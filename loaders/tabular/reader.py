@@ -50,9 +50,13 @@ class Origin:
     file: str
     row: int
     headers: dict[str, str]
+    json: bool = False
 
     def issue(self, field_name: str, message: str) -> Issue:
-        return Issue(self.file, self.row, self.headers.get(field_name, field_name), message)
+        column = self.headers.get(field_name, field_name)
+        if self.json:
+            return Issue(self.file, self.row, column, message, "Datensatz", "Feld")
+        return Issue(self.file, self.row, column, message)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,1 @@
+"""Geodata: GeoJSON areas and points, reference systems, adjacency, nesting, placement."""

@@ -1,0 +1,1 @@
+"""Open Referral HSDS 3.x: full service records with nested organization and locations."""

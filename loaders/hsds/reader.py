@@ -1,0 +1,255 @@
+"""Import HSDS 3.x service records (JSON array, NDJSON, or a page with ``contents``).
+
+Each service brings its organization and locations nested; the same organization, location
+or taxonomy term repeated in many services is taken once (and must be the same each time).
+HSDS ids are kept as node ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.records import Category, Location, Organization, Service
+from loaders.errors import Issue
+from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService
+from loaders.hsds.vocabulary import (
+    AREA_IDENTIFIER_TYPE,
+    AREA_URN,
+    SECTOR_FROM_HSDS,
+    STATUS_FROM_HSDS,
+    TARGET_GROUP_TERM_PREFIX,
+    TAXONOMY_LEGAL_BASIS,
+    TAXONOMY_TARGET_GROUP,
+    TAXONOMY_VALIDITY,
+    TERM_VALID_FROM,
+    TERM_VALID_TO,
+    UNKNOWN_USE,
+)
+from loaders.messages import german_message
+from loaders.tabular.reader import Origin, ParsedBundle
+
+HSDS_TABLES = ("organizations", "locations", "services", "categories")
+
+
+def _records(path: Path, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
+    """(record number, decoded JSON) for every service record in the file."""
+    if path.suffix.lower() in (".ndjson", ".jsonl"):
+        with path.open(encoding="utf-8-sig") as fh:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        yield number, json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        issues.append(_issue(path, number, None, f"kein JSON: {exc.msg}"))
+        return
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            data = json.load(fh)
+    except json.JSONDecodeError as exc:
+        issues.append(Issue(path.name, exc.lineno, None, f"kein JSON: {exc.msg}"))
+        return
+    if isinstance(data, dict) and isinstance(data.get("contents"), list):
+        data = data["contents"]
+    elif isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        issues.append(Issue(path.name, None, None, "erwartet: Liste von Angeboten (services)"))
+        return
+    yield from enumerate(data, start=1)
+
+
+def _issue(path: Path, number: int, field: str | None, message: str) -> Issue:
+    return Issue(path.name, number, field, message, "Datensatz", "Feld")
+
+
+class _Collector:
+    """Deduplicates nested records by id and reports conflicting repetitions."""
+
+    def __init__(self, parsed: ParsedBundle, path: Path) -> None:
+        self.parsed = parsed
+        self.path = path
+        self.seen: dict[tuple[str, str], Any] = {}
+
+    def add(self, table: str, record: Any, origin: Origin, where: str) -> None:
+        key = (table, record.id)
+        if key in self.seen:
+            if self.seen[key] != record:
+                self.parsed.issues.append(
+                    origin.issue(where, f"„{record.id}“ kommt abweichend mehrfach vor")
+                )
+            return
+        self.seen[key] = record
+        getattr(self.parsed.bundle, table).append(record)
+        self.parsed.origins.setdefault(table, []).append(origin)
+
+
+def read_hsds(path: Path, source: str) -> ParsedBundle:
+    parsed = ParsedBundle(tables=set(HSDS_TABLES))
+    if not path.is_file():
+        parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
+        return parsed
+    collector = _Collector(parsed, path)
+    service_ids: set[str] = set()
+    for number, raw in _records(path, parsed.issues):
+        origin = Origin(path.name, number, {}, json=True)
+        try:
+            service = HsdsService.model_validate(raw)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"])
+                parsed.issues.append(_issue(path, number, field, german_message(error)))
+            continue
+        if service.id in service_ids:
+            parsed.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
+            continue
+        service_ids.add(service.id)
+        _convert(service, source, origin, collector)
+    return parsed
+
+
+def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector) -> None:
+    issues = out.parsed.issues
+    before = len(issues)
+    org = _organization(service.organization, source, origin, issues)
+    locations = []
+    for i, sal in enumerate(service.service_at_locations):
+        if sal.location is None:
+            issues.append(origin.issue(f"service_at_locations.{i}", "Standort fehlt (location)"))
+            continue
+        locations.append(_location(sal.location, source))
+    area_ids = []
+    for i, area in enumerate(service.service_areas):
+        if area.uri and area.uri.startswith(AREA_URN):
+            area_ids.append(area.uri[len(AREA_URN) :])
+        else:
+            issues.append(
+                origin.issue(
+                    f"service_areas.{i}.uri",
+                    f"Sozialraum nicht zuzuordnen: uri „{AREA_URN}<id>“ erwartet",
+                )
+            )
+    languages = []
+    for i, lang in enumerate(service.languages):
+        if not lang.code:
+            issues.append(origin.issue(f"languages.{i}.code", "Sprachcode (ISO 639-1) fehlt"))
+        else:
+            languages.append(lang.code)
+    fields: dict[str, Any] = {"category_ids": [], "target_groups": []}
+    categories = []
+    for i, attribute in enumerate(service.attributes):
+        term = attribute.taxonomy_term
+        if term is None:
+            issues.append(origin.issue(f"attributes.{i}", "taxonomy_term fehlt"))
+            continue
+        where = f"attributes.{i}.value"
+        if term.taxonomy == TAXONOMY_TARGET_GROUP:
+            fields["target_groups"].append(term.code or term.id[len(TARGET_GROUP_TERM_PREFIX) :])
+        elif term.taxonomy == TAXONOMY_LEGAL_BASIS:
+            fields["legal_basis"] = attribute.value
+        elif term.taxonomy == TAXONOMY_VALIDITY and term.id in (TERM_VALID_FROM, TERM_VALID_TO):
+            try:
+                day = date.fromisoformat(attribute.value or "")
+            except ValueError:
+                issues.append(origin.issue(where, "Datum JJJJ-MM-TT erwartet"))
+                continue
+            fields["valid_from" if term.id == TERM_VALID_FROM else "valid_to"] = day
+        else:
+            fields["category_ids"].append(term.id)
+            categories.append(
+                Category(id=term.id, name=term.name, parent_id=term.parent_id, source=source)
+            )
+    status = STATUS_FROM_HSDS.get(service.status.casefold())
+    if status is None:
+        issues.append(origin.issue("status", f"unbekannter Status „{service.status}“"))
+    capacity: dict[str, Any] = {}
+    if len(service.capacities) > 1:
+        issues.append(origin.issue("capacities", "nur eine Kapazität je Angebot möglich"))
+    elif service.capacities:
+        cap = service.capacities[0]
+        maximum = cap.maximum if cap.maximum is not None else cap.available
+        capacity = {
+            "capacity": int(maximum),
+            "capacity_unit": (cap.unit.name if cap.unit else None) or None,
+            "capacity_used": None
+            if cap.description == UNKNOWN_USE
+            else int(maximum - cap.available),
+        }
+    if len(issues) > before or org is None or status is None:
+        return
+    out.add("organizations", org, origin, "organization")
+    for i, loc in enumerate(locations):
+        out.add("locations", loc, origin, f"service_at_locations.{i}.location")
+    for i, cat in enumerate(categories):
+        out.add("categories", cat, origin, f"attributes.{i}.taxonomy_term")
+    record = Service(
+        id=service.id,
+        organization_id=org.id,
+        name=service.name,
+        description=service.description or "",
+        category_ids=tuple(fields["category_ids"]),
+        target_groups=tuple(fields["target_groups"]),
+        languages=tuple(languages),
+        legal_basis=fields.get("legal_basis"),
+        status=status,  # type: ignore[arg-type]
+        valid_from=fields.get("valid_from"),
+        valid_to=fields.get("valid_to"),
+        area_ids=tuple(area_ids),
+        location_ids=tuple(loc.id for loc in locations),
+        email=service.email,
+        url=service.url,
+        source=source,
+        **capacity,
+    )
+    out.add("services", record, origin, "id")
+
+
+def _organization(
+    org: HsdsOrganization, source: str, origin: Origin, issues: list[Issue]
+) -> Organization | None:
+    sector = "nonprofit"
+    if org.legal_status:
+        found = SECTOR_FROM_HSDS.get(org.legal_status.casefold())
+        if found is None:
+            issues.append(
+                origin.issue(
+                    "organization.legal_status",
+                    f"unbekannte Rechtsform „{org.legal_status}“ (public, nonprofit, private)",
+                )
+            )
+            return None
+        sector = found
+    return Organization(
+        id=org.id,
+        name=org.name,
+        sector=sector,  # type: ignore[arg-type]
+        description=org.description or "",
+        website=org.website,
+        email=org.email,
+        phone=org.phones[0].number if org.phones else None,
+        source=source,
+    )
+
+
+def _location(loc: HsdsLocation, source: str) -> Location:
+    address = loc.addresses[0] if loc.addresses else None
+    area_id = (
+        loc.external_identifier if loc.external_identifier_type == AREA_IDENTIFIER_TYPE else None
+    )
+    return Location(
+        id=loc.id,
+        name=loc.name or loc.id,
+        organization_id=loc.organization_id,
+        street=(address.address_1 or None) if address else None,
+        postal_code=(address.postal_code or None) if address else None,
+        city=(address.city or None) if address else None,
+        latitude=loc.latitude,
+        longitude=loc.longitude,
+        area_id=area_id,
+        source=source,
+    )

@@ -1,0 +1,1 @@
+"""Column-mapping files (YAML): import foreign lists without editing them."""

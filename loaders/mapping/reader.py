@@ -1,0 +1,442 @@
+"""Run a mapping file over its input files: foreign lists in, a validated Bundle out.
+
+Layers run in order. Area layers (GeoJSON polygons or CSV rows) create Sozialräume, nested by
+an id rule or by containment, with geometry, centroid and adjacency from shared borders.
+Indicator layers add attributes to those areas. Service layers turn each row into a Träger
+(once per Träger), a Standort placed in its area by point in polygon, and an Angebot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import shapely
+import yaml
+from pydantic import TypeAdapter, ValidationError
+from shapely.geometry.base import BaseGeometry
+
+from graph.records import Adjacency, Area, Category, Organization
+from loaders.errors import Issue
+from loaders.geo.crs import arrays_to_wgs84, crs_of, to_wgs84
+from loaders.geo.shapes import (
+    Placer,
+    Shape,
+    adjacent_pairs,
+    centroid,
+    geometry_of,
+    geometry_text,
+)
+from loaders.mapping.spec import Layer, Mapping, Value, slugify
+from loaders.messages import german_message
+from loaders.tabular.reader import Origin, ParsedBundle
+from loaders.tabular.tables import TABLES_BY_NAME
+from loaders.textfile import read_rows
+from loaders.values import (
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_float,
+    parse_int,
+    parse_list,
+    parse_text,
+)
+
+AreaLookup = Callable[[str], list[Shape]]  # level -> shapes already in the graph
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "text": parse_text,
+    "int": parse_int,
+    "float": parse_float,
+    "bool": parse_bool,
+    "date": parse_date,
+    "datetime": parse_datetime,
+    "list": parse_list,
+    "indicators": lambda v: v,
+}
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    values: dict[str, Any]
+    geometry: BaseGeometry | None
+
+
+@dataclass(slots=True)
+class _State:
+    source: str
+    parsed: ParsedBundle
+    areas: dict[str, Area] = field(default_factory=dict)
+    area_origins: dict[str, Origin] = field(default_factory=dict)
+    area_shapes: dict[str, BaseGeometry] = field(default_factory=dict)
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    service_ids: set[str] = field(default_factory=set)
+    org_origins: dict[str, Origin] = field(default_factory=dict)
+    placers: dict[str, Placer] = field(default_factory=dict)
+    lookup: AreaLookup | None = None
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.parsed.issues
+
+
+def load_mapping(path: Path) -> tuple[Mapping | None, list[Issue]]:
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        return None, [Issue(path.name, None, None, f"nicht lesbar: {exc}")]
+    try:
+        return Mapping.model_validate(raw), []
+    except ValidationError as exc:
+        return None, [
+            Issue(
+                path.name,
+                None,
+                ".".join(str(p) for p in e["loc"]),
+                german_message(e),
+                "",
+                "Eintrag",
+            )
+            for e in exc.errors()
+        ]
+
+
+def read_mapped(
+    mapping_path: Path, data: Path, source: str, lookup: AreaLookup | None = None
+) -> ParsedBundle:
+    """Everything the mapping describes, read from the files under ``data``."""
+    parsed = ParsedBundle()
+    mapping, issues = load_mapping(mapping_path)
+    parsed.issues += issues
+    if mapping is None:
+        return parsed
+    state = _State(source, parsed, lookup=lookup)
+    origin = Origin(mapping_path.name, 0, {})
+    for fixed in mapping.areas:
+        area = Area(**fixed.model_dump(), source=source)
+        state.areas[area.id] = area
+        state.area_origins[area.id] = origin
+    for cat in mapping.categories:
+        parsed.bundle.categories.append(Category(**cat.model_dump(), source=source))
+        parsed.origins.setdefault("categories", []).append(origin)
+    if mapping.categories:
+        parsed.tables.add("categories")
+    folder = data if data.is_dir() else data.parent
+    for layer in mapping.layers:
+        _run_layer(state, layer, folder / layer.file)
+    parsed.bundle.areas.extend(state.areas.values())
+    parsed.origins["areas"] = [state.area_origins[a] for a in state.areas]
+    parsed.bundle.organizations.extend(state.organizations.values())
+    parsed.origins["organizations"] = [state.org_origins[o] for o in state.organizations]
+    if state.areas:
+        parsed.tables.update({"areas", "adjacencies"})
+    if state.organizations:
+        parsed.tables.add("organizations")
+    return parsed
+
+
+def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
+    """Rows of a CSV file or features of a GeoJSON file (geometry transformed to WGS84)."""
+    if not path.is_file():
+        issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
+        return
+    wanted = layer.columns()
+    if path.suffix.lower() in (".geojson", ".json"):
+        with path.open(encoding="utf-8-sig") as fh:
+            collection = json.load(fh)
+        crs = layer.crs or crs_of(collection)
+        to_lonlat = arrays_to_wgs84(crs)
+        features = collection.get("features") or []
+        present = set().union(*(set(f.get("properties") or {}) for f in features))
+        _check_columns(path, wanted, present, issues)
+        for number, feature in enumerate(features, start=1):
+            geometry = None
+            if feature.get("geometry"):
+                geometry = geometry_of(feature["geometry"])
+                if to_lonlat is not None:
+                    geometry = shapely.transform(geometry, to_lonlat, interleaved=False)
+            yield _Row(number, feature.get("properties") or {}, geometry)
+        return
+    rows = read_rows(path)
+    header = [h.strip() for h in next(rows, [])]
+    _check_columns(path, wanted, set(header), issues)
+    for number, cells in enumerate(rows, start=2):
+        if all(is_blank(c) for c in cells):
+            continue
+        yield _Row(number, dict(zip(header, cells, strict=False)), None)
+
+
+def _check_columns(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> None:
+    for column in sorted(wanted - present):
+        issues.append(Issue(path.name, 1, column, "Spalte fehlt in der Datei"))
+
+
+def _headers(layer: Layer) -> dict[str, str]:
+    """Record field -> the column(s) it comes from, for error messages."""
+    out: dict[str, str] = {}
+    for name in type(layer).model_fields:
+        value = getattr(layer, name)
+        if isinstance(value, Value) and value.used_columns():
+            out[name] = "+".join(value.used_columns())
+    out["organization_id"] = out.get("organization_id", out.get("organization", ""))
+    xy = [c for v in (layer.x, layer.y) if v is not None for c in v.used_columns()]
+    out["coordinates"] = "+".join(xy) if xy else "geometry"
+    return out
+
+
+def _validated(table: str, data: dict[str, Any], origin: Origin, issues: list[Issue]) -> Any:
+    spec = TABLES_BY_NAME[table]
+    clean = {
+        k: _PARSERS[spec.kinds[k]](v) if k in spec.kinds else v
+        for k, v in data.items()
+        if v is not None
+    }
+    try:
+        return TypeAdapter(spec.record).validate_python(clean)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            issues.append(origin.issue(name, german_message(error)))
+        return None
+
+
+def _run_layer(state: _State, layer: Layer, path: Path) -> None:
+    headers = _headers(layer)
+    new_shapes: list[Shape] = []
+    for row in _rows(path, layer, state.issues):
+        origin = Origin(f"{path.name}", row.number, headers, json=row.geometry is not None)
+        if layer.kind == "areas":
+            shape = _area_row(state, layer, row, origin)
+            if shape is not None:
+                new_shapes.append(shape)
+        elif layer.kind == "indicators":
+            _indicator_row(state, layer, row, origin)
+        else:
+            _service_row(state, layer, row, origin)
+    if layer.kind == "areas" and layer.adjacency and new_shapes:
+        for a, b in adjacent_pairs(new_shapes):
+            state.parsed.bundle.adjacencies.append(
+                Adjacency(area_id=a, other_area_id=b, source=state.source)
+            )
+            state.parsed.origins.setdefault("adjacencies", []).append(
+                Origin(path.name, 0, {"area_id": "Geometrie", "other_area_id": "Geometrie"})
+            )
+
+
+def _area_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> Shape | None:
+    assert layer.id is not None
+    assert layer.name is not None
+    data: dict[str, Any] = {
+        "id": layer.id.get(row.values),
+        "name": layer.name.get(row.values),
+        "level": layer.level,
+        "source": state.source,
+    }
+    if layer.parent is not None:
+        data["parent_id"] = layer.parent.get(row.values)
+    if layer.population is not None:
+        data["population"] = layer.population.get(row.values)
+    if row.geometry is not None:
+        data["geometry"] = geometry_text(row.geometry)
+        data["centroid_lat"], data["centroid_lon"] = centroid(row.geometry)
+        if layer.parent_by_containment is not None:
+            placer = _placer(state, layer.parent_by_containment)
+            data["parent_id"] = placer.container_of(row.geometry) if placer else None
+    area = _validated("areas", data, origin, state.issues)
+    if area is None:
+        return None
+    if area.id in state.areas:
+        state.issues.append(origin.issue("id", f"Sozialraum „{area.id}“ doppelt"))
+        return None
+    state.areas[area.id] = area
+    state.area_origins[area.id] = origin
+    if row.geometry is None:
+        return None
+    state.area_shapes[area.id] = row.geometry
+    state.placers.pop(area.level, None)
+    return Shape(area.id, row.geometry)
+
+
+def _indicator_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None:
+    assert layer.area is not None
+    area_id = layer.area.get(row.values)
+    area = state.areas.get(str(area_id))
+    if area is None:
+        state.issues.append(
+            origin.issue("area", f"Sozialraum „{area_id}“ ist nicht Teil dieses Imports")
+        )
+        return
+    data: dict[str, Any] = {"indicators": {}}
+    for key, value in layer.indicators.items():
+        raw = value.get(row.values)
+        if raw is not None:
+            data["indicators"][key] = parse_float(raw)
+    if layer.population is not None:
+        data["population"] = layer.population.get(row.values)
+    checked = _validated(
+        "areas",
+        {**_area_fields(area), **{k: v for k, v in data.items() if v}},
+        origin,
+        state.issues,
+    )
+    if checked is not None:
+        state.areas[area.id] = replace(
+            checked, indicators={**area.indicators, **checked.indicators}
+        )
+
+
+def _area_fields(area: Area) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "name": area.name,
+        "level": area.level,
+        "parent_id": area.parent_id,
+        "population": area.population,
+        "geometry": area.geometry,
+        "centroid_lat": area.centroid_lat,
+        "centroid_lon": area.centroid_lon,
+        "source": area.source,
+    }
+
+
+def _placer(state: _State, level: str) -> Placer | None:
+    if level not in state.placers:
+        shapes = [
+            Shape(area_id, geometry)
+            for area_id, geometry in state.area_shapes.items()
+            if state.areas[area_id].level == level
+        ]
+        if not shapes and state.lookup is not None:
+            shapes = state.lookup(level)
+        if not shapes:
+            return None
+        state.placers[level] = Placer(shapes)
+    return state.placers[level]
+
+
+def _point(state: _State, layer: Layer, row: _Row, origin: Origin) -> tuple[float, float] | None:
+    """(lon, lat) of the row: its point geometry, or x/y columns in the layer's CRS."""
+    if row.geometry is not None:
+        point = row.geometry.centroid
+        return float(point.x), float(point.y)
+    if layer.x is None or layer.y is None:
+        return None
+    x, y = parse_float(layer.x.get(row.values)), parse_float(layer.y.get(row.values))
+    try:
+        fx, fy = float(x), float(y)
+    except (TypeError, ValueError):
+        state.issues.append(
+            origin.issue("coordinates", "Koordinaten fehlen oder sind keine Zahlen")
+        )
+        return None
+    to_lonlat = to_wgs84(layer.crs or "EPSG:4326")
+    return to_lonlat(fx, fy) if to_lonlat else (fx, fy)
+
+
+def _service_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None:
+    assert layer.id is not None
+    assert layer.name is not None
+    assert layer.organization is not None
+    assert layer.category is not None
+    get = row.values
+    org_name = layer.organization.get(get)
+    org_id = layer.organization_id.get(get) if layer.organization_id else None
+    if org_id is None and org_name:
+        org_id = slugify(str(org_name))
+    area_id = None
+    lonlat = _point(state, layer, row, origin)
+    if layer.place_in is not None:
+        placer = _placer(state, layer.place_in)
+        if placer is None:
+            state.issues.append(
+                origin.issue(
+                    "place_in", f"keine Sozialräume der Ebene {layer.place_in} mit Geometrie"
+                )
+            )
+            return
+        if lonlat is None:
+            state.issues.append(origin.issue("coordinates", "ohne Koordinaten nicht zuzuordnen"))
+            return
+        area_id = placer.place(*lonlat)
+        if area_id is None:
+            state.issues.append(
+                origin.issue(
+                    "coordinates", f"liegt in keinem Sozialraum der Ebene {layer.place_in}"
+                )
+            )
+            return
+    service_id = layer.id.get(get)
+    org = _validated(
+        "organizations",
+        {
+            "id": org_id,
+            "name": org_name,
+            "sector": layer.sector.get(get) if layer.sector else None,
+            "source": state.source,
+        },
+        origin,
+        state.issues,
+    )
+    location = _validated(
+        "locations",
+        {
+            "id": service_id,
+            "name": layer.name.get(get),
+            "organization_id": org_id,
+            "street": _opt(layer.street, get),
+            "postal_code": _opt(layer.postal_code, get),
+            "city": _opt(layer.city, get),
+            "latitude": round(lonlat[1], 7) if lonlat else None,
+            "longitude": round(lonlat[0], 7) if lonlat else None,
+            "area_id": area_id,
+            "source": state.source,
+        },
+        origin,
+        state.issues,
+    )
+    service = _validated(
+        "services",
+        {
+            "id": service_id,
+            "organization_id": org_id,
+            "name": layer.name.get(get),
+            "description": _opt(layer.description, get),
+            "category_ids": (layer.category.get(get),),
+            "target_groups": tuple(layer.target_groups),
+            "languages": tuple(layer.languages),
+            "legal_basis": _opt(layer.legal_basis, get),
+            "capacity": _opt(layer.capacity, get),
+            "capacity_unit": _opt(layer.capacity_unit, get),
+            "area_ids": (area_id,) if area_id and layer.serve_placed_area else (),
+            "location_ids": (service_id,),
+            "email": _opt(layer.email, get),
+            "url": _opt(layer.url, get),
+            "source": state.source,
+        },
+        origin,
+        state.issues,
+    )
+    if org is None or location is None or service is None:
+        return
+    if service.id in state.service_ids:
+        state.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
+        return
+    state.service_ids.add(service.id)
+    if org.id not in state.organizations:
+        # A Träger named in many rows is created once, from its first row.
+        state.organizations[org.id] = org
+        state.org_origins[org.id] = origin
+    bundle, origins = state.parsed.bundle, state.parsed.origins
+    for table, record in (("locations", location), ("services", service)):
+        getattr(bundle, table).append(record)
+        origins.setdefault(table, []).append(origin)
+        state.parsed.tables.add(table)
+
+
+def _opt(value: Value | None, row: dict[str, Any]) -> Any:
+    return value.get(row) if value is not None else None
