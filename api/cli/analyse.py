@@ -14,10 +14,12 @@ from api.report_data import report_dict
 from graph.analysis import DEFAULT_CONFIG, within_area
 from graph.analysis import analyse as run_all
 from graph.analysis.findings import SEVERITY_ORDER
+from graph.analysis.suite import for_category
 
 
 @click.command()
 @click.option("--area", help="Nur Befunde für diesen Sozialraum (id, z. B. stuttgart-mitte).")
+@click.option("--category", help="Nur dieser Leistungsbereich (id, z. B. schuldnerberatung).")
 @click.option(
     "--format",
     "fmt",
@@ -59,6 +61,7 @@ from graph.analysis.findings import SEVERITY_ORDER
 )
 def analyse(
     area: str | None,
+    category: str | None,
     fmt: str,
     output: Path | None,
     level: str,
@@ -79,6 +82,8 @@ def analyse(
         report = run_all(graph, config)
         if area:
             report = within_area(report, area)
+        if category:
+            report = for_category(report, category)
     if fmt == "json":
         text = json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
