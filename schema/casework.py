@@ -15,12 +15,14 @@ from schema.directory import (
     Category,
     Organization,
     Service,
-    Versioned,
     id_of,
-    meta_of,
 )
 from schema.enums import NeedStatus, ReferralStatus
 from schema.policy import household_level
+
+# Own fields, not the Versioned interface: household-level types get their own access guard on
+# every field, which must not reach the directory types sharing an interface field.
+VERSION = "Version; bei Änderungen mitsenden (optimistische Sperre)."
 
 
 @household_level(
@@ -35,8 +37,10 @@ from schema.policy import household_level
 @strawberry.type(
     description="Bedarfsgemeinschaft / Familie, nur unter Pseudonym; keine Namen, keine Adressen."
 )
-class Household(Versioned):
+class Household:
     stored: strawberry.Private[Stored[rec.Household]]
+    version: int = strawberry.field(description=VERSION)
+    updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
     id: strawberry.ID = strawberry.field(description="Pseudonym.")
     household_type: str = strawberry.field(description="Haushaltstyp.")
     age_bands: list[str] = strawberry.field(description="Altersgruppen der Mitglieder.")
@@ -49,7 +53,8 @@ class Household(Versioned):
             id=id_of(s),
             household_type=r.household_type,
             age_bands=list(r.age_bands),
-            **meta_of(s),
+            version=s.version,
+            updated_at=s.updated_at,
         )
 
     @strawberry.field(description="Der Sozialraum, in dem der Haushalt wohnt.")
@@ -78,8 +83,10 @@ class Household(Versioned):
     categories={"status": "bedarfslage", "identified_on": "bedarfslage", "category": "bedarfslage"},
 )
 @strawberry.type(description="Handlungsbedarf eines Haushalts in einem Leistungsbereich.")
-class Need(Versioned):
+class Need:
     stored: strawberry.Private[Stored[rec.Need]]
+    version: int = strawberry.field(description=VERSION)
+    updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
     id: strawberry.ID
     status: NeedStatus
     identified_on: dt.date | None = strawberry.field(description="Festgestellt am.")
@@ -92,7 +99,8 @@ class Need(Versioned):
             id=id_of(s),
             status=NeedStatus(r.status),
             identified_on=r.identified_on,
-            **meta_of(s),
+            version=s.version,
+            updated_at=s.updated_at,
         )
 
     @strawberry.field(description="Der Leistungsbereich.")
@@ -115,8 +123,10 @@ class Need(Versioned):
 @strawberry.type(
     description="Einwilligung von Haushaltsmitgliedern zur Weitergabe an benannte Träger."
 )
-class Consent(Versioned):
+class Consent:
     stored: strawberry.Private[Stored[rec.Consent]]
+    version: int = strawberry.field(description=VERSION)
+    updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
     id: strawberry.ID
     purpose: str = strawberry.field(description="Zweck.")
     members: list[str] = strawberry.field(description="Einwilligende Haushaltsmitglieder.")
@@ -137,7 +147,8 @@ class Consent(Versioned):
             valid_from=r.valid_from,
             valid_to=r.valid_to,
             revoked_at=r.revoked_at,
-            **meta_of(s),
+            version=s.version,
+            updated_at=s.updated_at,
         )
 
     @strawberry.field(description="Gilt die Einwilligung an diesem Tag (nicht widerrufen)?")
@@ -187,8 +198,10 @@ class ReferralEvent:
     },
 )
 @strawberry.type(description="Überleitung eines Haushalts von einem Träger an ein Angebot.")
-class Referral(Versioned):
+class Referral:
     stored: strawberry.Private[Stored[rec.Referral]]
+    version: int = strawberry.field(description=VERSION)
+    updated_at: dt.datetime | None = strawberry.field(description="Zuletzt geändert.")
     id: strawberry.ID
     status: ReferralStatus
     created_at: dt.datetime
@@ -212,7 +225,8 @@ class Referral(Versioned):
                 ReferralEvent(status=ReferralStatus(e.status), at=e.at, by=e.by, note=e.note)
                 for e in r.history
             ],
-            **meta_of(s),
+            version=s.version,
+            updated_at=s.updated_at,
         )
 
     @strawberry.field(description="Der übergeleitete Haushalt.")

@@ -183,3 +183,12 @@ def network_bundle(districts: int = 3, services_per_district: int = 2) -> Bundle
 
 def load_network(graph: Graph, districts: int = 3, services_per_district: int = 2) -> None:
     write_bundle(graph, network_bundle(districts, services_per_district), now=T0)
+
+
+def load_small_demo(graph: Graph) -> None:
+    """The ``small`` demo (deterministic), written into an emptied database."""
+    from graph.admin import clear
+    from loaders.demo import generate
+
+    clear(graph)
+    write_bundle(graph, generate("small").bundle)

@@ -1,0 +1,273 @@
+"""GraphQL against hand-written Cypher on the ``city`` demo: p50/p99 latency, throughput, ratio.
+
+    .venv/bin/python bench/graphql.py --load      # loads the city demo first (clears the database!)
+    .venv/bin/python bench/graphql.py             # the city demo is already loaded
+
+Starts the app with uvicorn on 127.0.0.1 (a free port), authenticates with a temporary admin
+API token (revoked at the end), and runs each typical query over HTTP; in the same run, the
+equivalent hand-written Cypher goes through the Python driver (``Graph.query``, one
+``execute_query`` per request) in this process. Both sides must return the same ids, or the
+script stops. It also reports the Cypher round trips each GraphQL request costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Run as a script, this file's folder comes first on sys.path, and this file would shadow the
+# graphql package (graphql-core) it is named after.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import httpx  # noqa: E402
+
+from api.auth.api_tokens import create_token  # noqa: E402
+from api.localneo4j import ensure_started  # noqa: E402
+from api.settings import get_settings  # noqa: E402
+from graph import Graph  # noqa: E402
+from graph.admin import clear  # noqa: E402
+from graph.tokens import revoke_token  # noqa: E402
+from graph.write import write_bundle  # noqa: E402
+from schema import Context, schema  # noqa: E402
+from schema.principal import SYSTEM  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    document: str
+    variables: dict[str, Any]
+    cypher: str
+    params: dict[str, Any]
+    graphql_ids: Callable[[dict[str, Any]], list[str]]
+    cypher_ids: Callable[[list[dict[str, Any]]], list[str]]
+
+
+ACTIVE = ["created", "accepted", "started"]
+
+CASES = [
+    Case(
+        "Angebote im Bezirk (samt stadtweiter)",
+        """query($area: ID!) { services(filter: {area: $area, includeBroaderAreas: true,
+             statuses: [ACTIVE]}, first: 20) {
+           totalCount nodes { id name languages capacity capacityUsed
+             organization { id name } categories { id name } } } }""",
+        {"area": "stuttgart-bad-cannstatt"},
+        """MATCH (s:Service) WHERE s.status = 'active' AND (
+             EXISTS { (s)-[:SERVES]->(:Area)-[:PART_OF*0..]->(:Area {id: $area}) }
+             OR EXISTS { (:Area {id: $area})-[:PART_OF*1..]->(:Area)<-[:SERVES]-(s) })
+           WITH s ORDER BY toLower(s.name), s.id
+           WITH collect(s) AS found
+           UNWIND found[0..20] AS s
+           RETURN size(found) AS total, s {.id, .name, .languages, .capacity, .capacity_used,
+             organization: head([(o:Organization)-[:PROVIDES]->(s) | o {.id, .name}]),
+             categories: [(s)-[:IN_CATEGORY]->(c:Category) | c {.id, .name}]} AS s""",
+        {"area": "stuttgart-bad-cannstatt"},
+        lambda d: [n["id"] for n in d["services"]["nodes"]],
+        lambda rows: [r["s"]["id"] for r in rows],
+    ),
+    Case(
+        "Volltextsuche",
+        """query($text: String!) { services(filter: {text: $text}, first: 10) {
+           totalCount nodes { id name organization { id name } } } }""",
+        {"text": "Beratung"},
+        """CALL db.index.fulltext.queryNodes('directory_text', $q) YIELD node
+           WITH node AS s WHERE s:Service
+           WITH s ORDER BY toLower(s.name), s.id
+           WITH collect(s) AS found
+           UNWIND found[0..10] AS s
+           RETURN size(found) AS total, s {.id, .name,
+             organization: head([(o:Organization)-[:PROVIDES]->(s) | o {.id, .name}])} AS s""",
+        {"q": "Beratung*"},
+        lambda d: [n["id"] for n in d["services"]["nodes"]],
+        lambda rows: [r["s"]["id"] for r in rows],
+    ),
+    Case(
+        "Bezirke > Angebote > Träger > Vereinbarungen",
+        """{ areas(filter: {levels: [DISTRICT]}, first: 23) { nodes { id name
+             services(first: 10) { nodes { id name
+               organization { id name agreements { id title priorityAccess } } } } } } }""",
+        {},
+        """MATCH (a:Area {level: 'district'})
+           WITH a ORDER BY toLower(a.name), a.id LIMIT 23
+           CALL (a) {
+             MATCH (a)<-[:PART_OF*0..]-(:Area)<-[:SERVES]-(s:Service)
+             WITH DISTINCT s ORDER BY toLower(s.name), s.id LIMIT 10
+             RETURN collect(s {.id, .name,
+               organization: head([(o:Organization)-[:PROVIDES]->(s) | o {.id, .name,
+                 agreements: [(o)-[:PARTY_TO]->(g:Agreement) | g {.id, .title,
+                                                                   .priority_access}]}])})
+               AS services
+           }
+           RETURN a.id AS id, a.name AS name, services""",
+        {},
+        lambda d: [s["id"] for a in d["areas"]["nodes"] for s in a["services"]["nodes"]],
+        lambda rows: [s["id"] for r in rows for s in r["services"]],
+    ),
+    Case(
+        "Träger mit Partnern, Verbünden, Standorten",
+        """query($id: ID!) { organization(id: $id) { id name
+             partners { id name } memberships { role network { id name } }
+             locations { id name } agreements { id title } } }""",
+        {"id": "caritas-stuttgart"},
+        """MATCH (o:Organization {id: $id})
+           RETURN o {.id, .name,
+             partners: [(o)-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(p:Organization)
+                        WHERE p <> o | p {.id, .name}],
+             memberships: [(o)-[m:MEMBER_OF]->(w:Network) | {role: m.role,
+                                                             network: w {.id, .name}}],
+             locations: [(o)-[:HAS_LOCATION]->(l:Location) | l {.id, .name}],
+             agreements: [(o)-[:PARTY_TO]->(g:Agreement) | g {.id, .title}]} AS o""",
+        {"id": "caritas-stuttgart"},
+        lambda d: sorted(x["id"] for x in d["organization"]["locations"]),
+        lambda rows: sorted(x["id"] for x in rows[0]["o"]["locations"]),
+    ),
+    Case(
+        "Laufende Überleitungen (Verwaltung)",
+        """{ referrals(filter: {statuses: [CREATED, ACCEPTED, STARTED]}, first: 20) {
+             totalCount nodes { id status createdAt toService { id name } household { id } } } }""",
+        {},
+        """MATCH (r:Referral) WHERE r.status IN $statuses
+           WITH r ORDER BY r.created_at DESC, r.id
+           WITH collect(r) AS found
+           UNWIND found[0..20] AS r
+           RETURN size(found) AS total, r {.id, .status, .created_at,
+             service: head([(r)-[:TO_SERVICE]->(s:Service) | s {.id, .name}]),
+             household: head([(r)-[:FOR_HOUSEHOLD]->(h:Household) | h.id])} AS r""",
+        {"statuses": ACTIVE},
+        lambda d: [n["id"] for n in d["referrals"]["nodes"]],
+        lambda rows: [r["r"]["id"] for r in rows],
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _measure(run: Callable[[], Any], warmup: int, iterations: int) -> tuple[float, float, float]:
+    for _ in range(warmup):
+        run()
+    times: list[float] = []
+    start = time.perf_counter()
+    for _ in range(iterations):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    total = time.perf_counter() - start
+    return statistics.median(times) * 1000, _percentile(times, 0.99) * 1000, iterations / total
+
+
+def _roundtrips(graph: Graph, case: Case) -> int:
+    before = graph.roundtrips
+    result = asyncio.run(
+        schema.execute(
+            case.document,
+            variable_values=case.variables,
+            context_value=Context(graph, principal=SYSTEM),
+        )
+    )
+    assert result.errors is None, result.errors
+    return graph.roundtrips - before
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--load", action="store_true", help="city-Demo vorher laden (leert!)")
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args()
+
+    settings = get_settings()
+    config = ensure_started(settings)
+    with Graph(config) as graph:
+        if args.load:
+            from loaders.demo import generate
+
+            clear(graph)
+            write_bundle(graph, generate("city").bundle)
+        (row,) = graph.query("MATCH (h:Household) RETURN count(h) AS n")
+        if row["n"] < 3000:
+            sys.exit("Die city-Demo ist nicht geladen: mit --load starten.")
+        record, token = create_token(graph, role="admin", organization_id=None, name="bench")
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=ROOT,
+        )  # fmt: skip
+        try:
+            client = httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+            for _ in range(100):
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            rows = []
+            for case in CASES:
+
+                def over_http(case: Case = case) -> dict[str, Any]:
+                    response = client.post(
+                        "/graphql", json={"query": case.document, "variables": case.variables}
+                    )
+                    body = response.json()
+                    if response.status_code != 200 or "errors" in body:
+                        sys.exit(f"{case.name}: {body}")
+                    data: dict[str, Any] = body["data"]
+                    return data
+
+                def by_hand(case: Case = case) -> list[dict[str, Any]]:
+                    return graph.query(case.cypher, case.params)
+
+                same = case.graphql_ids(over_http()) == case.cypher_ids(by_hand())
+                if not same:
+                    sys.exit(f"{case.name}: GraphQL und Cypher liefern verschiedene Ergebnisse")
+                trips = _roundtrips(graph, case)
+                g50, g99, gtp = _measure(over_http, args.warmup, args.iterations)
+                c50, c99, ctp = _measure(by_hand, args.warmup, args.iterations)
+                rows.append((case.name, trips, g50, g99, gtp, c50, c99, ctp))
+        finally:
+            server.terminate()
+            server.wait(10)
+            revoke_token(graph, record.id)
+
+    print(
+        "| Abfrage | Round Trips | GraphQL p50 | p99 | req/s "
+        "| Cypher p50 | p99 | req/s | p50-Verhältnis |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, trips, g50, g99, gtp, c50, c99, ctp in rows:
+        print(
+            f"| {name} | {trips} | {g50:.1f} ms | {g99:.1f} ms | {gtp:.0f} | "
+            f"{c50:.1f} ms | {c99:.1f} ms | {ctp:.0f} | {g50 / c50:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""On the small demo: every example in docs/graphql.md runs, as the role it names,
+without errors or expected-failure results; referral options rank as documented."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import Graph
+from schema.principal import Principal, parse_role
+from tests.apikit import execute, load_small_demo
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "graphql.md"
+EXAMPLE = re.compile(
+    r"<!-- als: (?P<role>[a-z]+)(?: (?P<org>[a-z0-9-]+))? -->\n"
+    r"```graphql\n(?P<document>.*?)```\n"
+    r"(?:```json\n(?P<variables>.*?)```\n)?",
+    re.S,
+)
+PROBLEMS = {"NotFound", "InvalidInput", "Conflict", "NotAllowed"}
+
+
+def examples() -> list[tuple[str, str | None, str, dict[str, Any] | None]]:
+    text = DOC.read_text("utf-8")
+    found = [
+        (
+            m["role"],
+            m["org"],
+            m["document"],
+            json.loads(m["variables"]) if m["variables"] else None,
+        )
+        for m in EXAMPLE.finditer(text)
+    ]
+    assert len(found) == text.count("```graphql"), "jedes Beispiel braucht eine Zeile `als:`"
+    return found
+
+
+def _problems(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        own = [value] if value.get("__typename") in PROBLEMS else []
+        return own + [p for v in value.values() for p in _problems(v)]
+    if isinstance(value, list):
+        return [p for v in value for p in _problems(v)]
+    return []
+
+
+@pytest.fixture(scope="module")
+def demo(graph: Graph) -> Graph:
+    load_small_demo(graph)
+    return graph
+
+
+def test_every_documented_example_runs(demo: Graph) -> None:
+    for role, org, document, variables in examples():
+        principal = Principal(
+            subject=f"doku-{role}", role=parse_role(role), organization_id=org, auth_method="token"
+        )
+        result = execute(demo, document, variables, principal=principal)
+        name = document.split("{", 1)[0].strip()
+        assert result.errors is None, (name, result.errors)
+        assert result.data, name
+        assert _problems(result.data) == [], (name, result.data)
+
+
+OPTIONS = """query($org: ID) { referralOptions(input: {area: "stuttgart-bad-cannstatt-1",
+    categories: ["schuldnerberatung"], targetGroups: ["familien"], referringOrganization: $org}) {
+  ... on ReferralOptions { options { rank score steps
+      service { id areas { id } organization { id } } reasons { code points } } } } }"""
+
+ZSB = {"caritas-stuttgart", "eva-stuttgart", "praeventsozial"}
+
+
+def _options(graph: Graph, org: str) -> list[dict[str, Any]]:
+    data = execute(graph, OPTIONS, {"org": org})
+    assert data.errors is None, data.errors
+    options: list[dict[str, Any]] = data.data["referralOptions"]["options"]
+    return options
+
+
+def test_referral_options_on_the_demo_put_priority_partners_first(demo: Graph) -> None:
+    jobcenter = _options(demo, "jobcenter-stuttgart")
+    assert jobcenter, "die Demo hat Schuldnerberatung in und um Bad Cannstatt"
+    assert jobcenter == _options(demo, "jobcenter-stuttgart")  # deterministic
+    scores = [o["score"] for o in jobcenter]
+    assert scores == sorted(scores, reverse=True)
+    for option in jobcenter:
+        assert option["score"] == sum(r["points"] for r in option["reasons"])
+        assert option["steps"] <= 1
+        codes = {r["code"] for r in option["reasons"]}
+        # the Zentrale Schuldnerberatung grants Jobcenter clients priority access
+        assert ("PRIORITY_AGREEMENT" in codes) == (option["service"]["organization"]["id"] in ZSB)
+    top = jobcenter[0]
+    assert top["steps"] == 0
+    assert top["service"]["organization"]["id"] in ZSB
+    # the Jugendamt has no such agreement: same services, no priority reasons
+    jugendamt = _options(demo, "jugendamt-stuttgart")
+    assert {o["service"]["id"] for o in jugendamt} == {o["service"]["id"] for o in jobcenter}
+    assert not any(r["code"] == "PRIORITY_AGREEMENT" for o in jugendamt for r in o["reasons"])
