@@ -206,17 +206,28 @@ def network_picture(
     partners grey; bridges dashed red; agreements dark, shared networks blue, referrals light."""
     if g.number_of_nodes() == 0:
         return ""
-    pos = nx.spring_layout(g, seed=11, k=1.6 / math.sqrt(g.number_of_nodes()), iterations=80)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
+    isolated = [n for n in sorted(g.nodes) if g.degree(n) == 0]
+    core = g.subgraph(n for n in g.nodes if g.degree(n) > 0)
+    # Isolated Träger go into a row at the bottom instead of being flung to the margins.
+    n = core.number_of_nodes()
+    pos = dict(nx.spring_layout(core, seed=11, k=2.5 / math.sqrt(n), iterations=300)) if n else {}
+    left, top, right = 250, 30, 60
+    bottom = 70 if isolated else 30
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
-    pad = 60
+    coords: dict[str, tuple[float, float]] = {}
+    for node, (x, y) in pos.items():
+        coords[node] = (
+            left + (x - minx) / max(maxx - minx, 1e-9) * (width - left - right),
+            top + (y - miny) / max(maxy - miny, 1e-9) * (height - top - bottom),
+        )
+    step = (width - left - right) / max(len(isolated), 1)
+    for i, node in enumerate(isolated):
+        coords[node] = (left + step * (i + 0.5), height - 25)
 
     def to_xy(node: str) -> tuple[float, float]:
-        x, y = pos[node]
-        sx = pad + (x - minx) / max(maxx - minx, 1e-9) * (width - 2 * pad)
-        sy = pad / 2 + (y - miny) / max(maxy - miny, 1e-9) * (height - pad)
-        return sx, sy
+        return coords[node]
 
     bridges = {(a, b) for a, b, _ in structure.bridges} | {(b, a) for a, b, _ in structure.bridges}
     points = structure.articulation_points
@@ -277,7 +288,9 @@ def network_picture(
         '<line x1="0" y1="96" x2="12" y2="96" stroke="#4f81bd"/>'
         '<text x="16" y="100">gemeinsamer Verbund</text>'
         '<line x1="0" y1="114" x2="12" y2="114" stroke="#bbb" stroke-width="2"/>'
-        '<text x="16" y="118">Überleitungen</text></g>'
+        '<text x="16" y="118">Überleitungen</text>'
+        + (f'<text x="0" y="{height - 40}">isolierte Träger:</text>' if isolated else "")
+        + "</g>"
     )
     return (
         f'<svg class="network" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '

@@ -247,9 +247,11 @@ def _update_query(spec: NodeSpec) -> str:
     return f"""
     UNWIND $rows AS row
     MATCH (n:{spec.label} {{id: row.id}})
-    WITH n, row, coalesce(n.version, 0) + 1 AS v
+    WITH n, row, coalesce(n.version, 0) + 1 AS v, n.revoked_at AS revoked
     SET n += row.props, n += $stamp, n._hash = row.h, n.updated_at = $now,
-        n.created_at = coalesce(n.created_at, $now), n.version = v, n._hash_version = v
+        n.created_at = coalesce(n.created_at, $now), n.version = v, n._hash_version = v,
+        // A revocation (of a consent) is final: a re-import cannot undo it.
+        n.revoked_at = coalesce(revoked, row.props.revoked_at)
     """
 
 

@@ -108,3 +108,11 @@ def test_igraph_engine_gives_networkx_betweenness() -> None:
     assert fast == pytest.approx(reference)
     forced = WeakSpotConfig(betweenness_engine="igraph")
     assert betweenness(g, forced) == pytest.approx(reference)
+
+
+def test_network_without_any_cooperation_data_is_one_finding() -> None:
+    g = nx.Graph()
+    g.add_nodes_from(["a", "b", "c"])
+    result = network_structure(g, CONFIG)
+    assert [(f.spot, f.counts) for f in result.findings] == [("no_data", {"organizations": 3})]
+    assert result.isolated_ids == ("a", "b", "c")

@@ -6,7 +6,7 @@ from datetime import date
 
 from graph import Graph
 from graph.analysis.projection import load_snapshot
-from graph.analysis.suite import run_analyses, within_area
+from graph.analysis.suite import for_category, run_analyses, within_area
 from graph.write import write_bundle
 from tests.analysis_fixtures import tiny_city
 
@@ -58,6 +58,10 @@ def test_suite_on_projected_graph(db: Graph) -> None:
     assert report.network.isolated_ids == ()
     rates = {(r.category_id, r.area_id): r for r in report.pathways.rates}
     assert rates[("schuldnerberatung", "st-a")].median_response_hours == 3.0
+    sucht = for_category(report, "suchtberatung")
+    assert [g.category_id for g in sucht.gaps] == ["suchtberatung"]
+    assert sucht.duplicate_structures == ()
+    assert sucht.duplicate_records == report.duplicate_records  # not tied to a category
     only_b = within_area(report, "st-b")
     assert only_b.gaps == ()
     assert within_area(report, "st-a-1").gaps == report.gaps

@@ -157,3 +157,20 @@ def test_pseudonym_command_needs_the_secret(monkeypatch: pytest.MonkeyPatch) -> 
         )
     finally:
         get_settings.cache_clear()
+
+
+def test_a_reimport_cannot_undo_a_revocation(db: Graph) -> None:
+    from datetime import UTC, datetime
+
+    from graph.consents import revoke_consent
+    from graph.write import write_bundle
+    from tests.privacy_world import world
+
+    load(db)
+    assert revoke_consent(db, "cs-a", datetime.now(UTC)) is not None
+    write_bundle(db, world())
+    (row,) = db.query("MATCH (c:Consent {id: 'cs-a'}) RETURN c.revoked_at IS NULL AS open")
+    assert row["open"] is False
+    # Consents never revoked stay open after the same re-import.
+    (row,) = db.query("MATCH (c:Consent {id: 'cs-b'}) RETURN c.revoked_at IS NULL AS open")
+    assert row["open"] is True

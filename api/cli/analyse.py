@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -10,13 +11,15 @@ import click
 from api.cli._common import open_graph, user_errors
 from api.report import render_report
 from api.report_data import report_dict
+from graph.analysis import DEFAULT_CONFIG, within_area
 from graph.analysis import analyse as run_all
-from graph.analysis import within_area
 from graph.analysis.findings import SEVERITY_ORDER
+from graph.analysis.suite import for_category
 
 
 @click.command()
 @click.option("--area", help="Nur Befunde für diesen Sozialraum (id, z. B. stuttgart-mitte).")
+@click.option("--category", help="Nur dieser Leistungsbereich (id, z. B. schuldnerberatung).")
 @click.option(
     "--format",
     "fmt",
@@ -30,12 +33,57 @@ from graph.analysis.findings import SEVERITY_ORDER
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="In diese Datei schreiben statt auf die Standardausgabe.",
 )
-def analyse(area: str | None, fmt: str, output: Path | None) -> None:
+@click.option(
+    "--level",
+    default=DEFAULT_CONFIG.coverage.level,
+    show_default=True,
+    help="Ebene der Versorgungsanalyse (district, subdistrict, planning).",
+)
+@click.option(
+    "--indicator",
+    default=DEFAULT_CONFIG.coverage.estimate_indicator,
+    show_default=True,
+    help="Gebietsindikator (Prozent) für den geschätzten Bedarf, wenn Haushaltsdaten fehlen.",
+)
+@click.option(
+    "--rate",
+    type=float,
+    default=DEFAULT_CONFIG.coverage.estimate_rate,
+    show_default=True,
+    help="Faktor auf Einwohner x Indikator beim geschätzten Bedarf.",
+)
+@click.option(
+    "--min-ratio",
+    type=float,
+    default=DEFAULT_CONFIG.coverage.min_ratio,
+    show_default=True,
+    help="Versorgungslücke unter so vielen erreichbaren Plätzen je Haushalt.",
+)
+def analyse(
+    area: str | None,
+    category: str | None,
+    fmt: str,
+    output: Path | None,
+    level: str,
+    indicator: str,
+    rate: float,
+    min_ratio: float,
+) -> None:
     """Versorgungslücken, Doppelstrukturen, Doppelbetreuung und Schwachstellen im Netz."""
+    coverage = replace(
+        DEFAULT_CONFIG.coverage,
+        level=level,
+        estimate_indicator=indicator,
+        estimate_rate=rate,
+        min_ratio=min_ratio,
+    )
+    config = replace(DEFAULT_CONFIG, coverage=coverage)
     with open_graph() as graph, user_errors():
-        report = run_all(graph)
+        report = run_all(graph, config)
         if area:
             report = within_area(report, area)
+        if category:
+            report = for_category(report, category)
     if fmt == "json":
         text = json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":

@@ -174,14 +174,14 @@ def duplicate_records(
         if score < config.min_score:
             continue
         severity: Severity = "hoch" if score >= 0.9 else "mittel"
-        why = ", ".join(matched) if matched else "keine Kontaktangaben"
+        why = ", ".join(matched) if matched else "nur der Name"
         found.append(
             DuplicateRecord(
                 kind="duplicate_record",
                 severity=severity,
                 explanation=(
                     f"„{a.org.name}“ und „{b.org.name}“ sind vermutlich derselbe Träger: "
-                    f"Namensähnlichkeit {fmt(100 * similarity, 0)} %, gleich: {why}."
+                    f"Namensähnlichkeit {fmt(100 * similarity, 0)} %, übereinstimmend: {why}."
                 ),
                 organization_ids=(a.org.id, b.org.id),
                 counts={"score": round(score, 3), "name_similarity": round(similarity, 3)},

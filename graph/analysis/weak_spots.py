@@ -67,7 +67,7 @@ def cooperation_graph(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WeakSpot(Finding):
-    spot: str  # isolated, component, articulation_point, bridge, broker
+    spot: str  # isolated, component, articulation_point, bridge, broker, no_data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -251,7 +251,24 @@ def network_structure(
     points, bridges = cut_sizes(connected)
     central = dict(centrality) if centrality is not None else betweenness(connected, config)
     findings: list[WeakSpot] = []
-    for org in isolated:
+    if isolated and g.number_of_edges() == 0:
+        # Without any cooperation data, one finding says so instead of one per Träger.
+        findings.append(
+            WeakSpot(
+                kind="weak_spot",
+                spot="no_data",
+                severity="mittel",
+                explanation=(
+                    f"Für die {len(isolated)} Träger sind weder Vereinbarungen noch Verbünde "
+                    "noch Überleitungen erfasst: das Kooperationsnetz ist unbekannt."
+                ),
+                counts={"organizations": len(isolated)},
+            )
+        )
+        isolated_findings: tuple[str, ...] = ()
+    else:
+        isolated_findings = isolated
+    for org in isolated_findings:
         findings.append(
             WeakSpot(
                 kind="weak_spot",
