@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from neo4j.time import Date, DateTime
@@ -46,10 +46,18 @@ def record_of(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> R:
     return cls(**kwargs)
 
 
+def _moment(props: Mapping[str, Any], name: str) -> datetime | None:
+    millis = props.get(f"{name}_ms")
+    if isinstance(millis, int):
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    value = native(props.get(f"{name}_at"))
+    return value if isinstance(value, datetime) else None
+
+
 def stored(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> Stored[R]:
-    created = native(props.get("created_at"))
-    updated = native(props.get("updated_at"))
-    archived = native(props.get("archived_at"))
+    created = _moment(props, "created")
+    updated = _moment(props, "updated")
+    archived = _moment(props, "archived")
     return Stored(
         record=record_of(cls, props, **overrides),
         version=int(props.get("version") or 1),
