@@ -37,7 +37,7 @@ from graph.records import (
     Service,
 )
 
-DEFAULT_BATCH_SIZE = 5_000
+DEFAULT_BATCH_SIZE = 10_000
 
 Record = Any  # one of the dataclasses in graph.records
 
@@ -288,6 +288,7 @@ def _link_query(spec: NodeSpec, rel: OwnedRel, *, merge: bool) -> str:
     MATCH (n:{spec.label} {{id: link.s}})
     MATCH (t:{rel.target} {{id: link.t}})
     {verb} (n){new}(t)
+    RETURN count(*) AS linked
     """
 
 
@@ -344,6 +345,7 @@ class _Writer:
         self._stamp = dict(stamp or {})
         self.counts = WriteCounts()
         self.missing: list[tuple[str, str]] = []
+        self._known: set[str] = set()
 
     def _run(self, cypher: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -368,8 +370,10 @@ class _Writer:
     def _batch_in(
         self, tx: neo4j.ManagedTransaction, *, spec: NodeSpec, rows: list[_Row]
     ) -> tuple[int, int]:
-        params = [row.param() for row in rows]
-        state = {r["id"]: r["same"] for r in tx.run(_state_query(spec), rows=params)}
+        state: dict[str, bool] = {}
+        if self._has_nodes(tx, spec.label):
+            params = [row.param() for row in rows]
+            state = {r["id"]: r["same"] for r in tx.run(_state_query(spec), rows=params)}
         new = [row for row in rows if row.id not in state]
         changed = [row for row in rows if row.id in state and not state[row.id]]
         common: dict[str, Any] = {"now": self._now, "stamp": self._stamp}
@@ -387,6 +391,16 @@ class _Writer:
                 self._link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], merge=True)
         return len(new), len(changed)
 
+    def _has_nodes(self, tx: neo4j.ManagedTransaction, label: str) -> bool:
+        """Whether any node of the label exists; a fresh import then skips the state read.
+        Answered from the count store; remembered once true."""
+        if label in self._known:
+            return True
+        (row,) = tx.run(_COUNT_QUERIES[label]).data()
+        if row["n"] > 0:
+            self._known.add(label)
+        return bool(row["n"] > 0)
+
     def _link(
         self,
         tx: neo4j.ManagedTransaction,
@@ -396,16 +410,16 @@ class _Writer:
         *,
         merge: bool,
     ) -> None:
-        ids = sorted({t for _, targets in wanted for t in targets})
-        if not ids:
+        links = [{"s": s, "t": t} for s, targets in wanted for t in targets]
+        if not links:
             return
-        (res,) = tx.run(_missing_query(rel), ids=ids).data()
-        missing = set(res["missing"])
-        self.missing.extend((rel.target, m) for m in sorted(missing))
-        links = [{"s": s, "t": t} for s, targets in wanted for t in targets if t not in missing]
-        if links:
-            tx.run(_link_query(spec, rel, merge=merge), links=links).consume()
-            self.counts.relationships += len(links)
+        (res,) = tx.run(_link_query(spec, rel, merge=merge), links=links).data()
+        self.counts.relationships += res["linked"]
+        if res["linked"] < len(links):
+            # Only now look for what is missing: the common case costs one statement.
+            ids = sorted({link["t"] for link in links})
+            (found,) = tx.run(_missing_query(rel), ids=ids).data()
+            self.missing.extend((rel.target, m) for m in found["missing"])
 
     def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
         for batch in _batches(rows, self._batch):
@@ -554,3 +568,7 @@ class _EventRecord:
 
 
 NODE_SPECS[_EventRecord] = NodeSpec("ReferralEvent")
+
+_COUNT_QUERIES: dict[str, str] = {
+    spec.label: f"MATCH (n:{spec.label}) RETURN count(n) AS n" for spec in NODE_SPECS.values()
+}
