@@ -364,32 +364,38 @@ class _Writer:
         unique = list({r.id: r for r in records}.values())  # last wins, as MERGE would
         for batch in _batches(_parents_first(spec, unique), self._batch):
             rows = [_row(spec, r) for r in batch]
-            created, changed = self._run_tx(partial(self._batch_in, spec=spec, rows=rows))
-            self.counts.add(spec.label, created, changed, len(rows))
+            # The transaction function may run more than once (retries), so it only returns
+            # what it did; counts are taken after it committed.
+            done: _BatchResult = self._run_tx(partial(self._batch_in, spec=spec, rows=rows))
+            self.counts.add(spec.label, done.created, done.changed, len(rows))
+            self.counts.relationships += done.linked
+            self.missing.extend(done.missing)
 
     def _batch_in(
         self, tx: neo4j.ManagedTransaction, *, spec: NodeSpec, rows: list[_Row]
-    ) -> tuple[int, int]:
+    ) -> _BatchResult:
+        params = {row.id: row.param() for row in rows}
         state: dict[str, bool] = {}
         if self._has_nodes(tx, spec.label):
-            params = [row.param() for row in rows]
-            state = {r["id"]: r["same"] for r in tx.run(_state_query(spec), rows=params)}
+            result = tx.run(_state_query(spec), rows=list(params.values()))
+            state = {r["id"]: r["same"] for r in result}
         new = [row for row in rows if row.id not in state]
         changed = [row for row in rows if row.id in state and not state[row.id]]
         common: dict[str, Any] = {"now": self._now, "stamp": self._stamp}
         if new:
-            tx.run(_create_query(spec), rows=[r.param() for r in new], **common).consume()
+            tx.run(_create_query(spec), rows=[params[r.id] for r in new], **common).consume()
         if changed:
-            tx.run(_update_query(spec), rows=[r.param() for r in changed], **common).consume()
+            tx.run(_update_query(spec), rows=[params[r.id] for r in changed], **common).consume()
+        done = _BatchResult(len(new), len(changed))
         for i, rel in enumerate(spec.rels):
-            self._link(tx, spec, rel, [(r.id, r.targets[i]) for r in new], merge=False)
+            _link(tx, spec, rel, [(r.id, r.targets[i]) for r in new], done, merge=False)
             if changed:
                 tx.run(
                     _unlink_query(spec, rel),
                     rows=[{"id": r.id, "targets": r.targets[i]} for r in changed],
                 ).consume()
-                self._link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], merge=True)
-        return len(new), len(changed)
+                _link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], done, merge=True)
+        return done
 
     def _has_nodes(self, tx: neo4j.ManagedTransaction, label: str) -> bool:
         """Whether any node of the label exists; a fresh import then skips the state read.
@@ -401,26 +407,6 @@ class _Writer:
             self._known.add(label)
         return bool(row["n"] > 0)
 
-    def _link(
-        self,
-        tx: neo4j.ManagedTransaction,
-        spec: NodeSpec,
-        rel: OwnedRel,
-        wanted: list[tuple[str, list[str]]],
-        *,
-        merge: bool,
-    ) -> None:
-        links = [{"s": s, "t": t} for s, targets in wanted for t in targets]
-        if not links:
-            return
-        (res,) = tx.run(_link_query(spec, rel, merge=merge), links=links).data()
-        self.counts.relationships += res["linked"]
-        if res["linked"] < len(links):
-            # Only now look for what is missing: the common case costs one statement.
-            ids = sorted({link["t"] for link in links})
-            (found,) = tx.run(_missing_query(rel), ids=ids).data()
-            self.missing.extend((rel.target, m) for m in found["missing"])
-
     def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
         for batch in _batches(rows, self._batch):
             for res in self._run(query, batch):
@@ -429,6 +415,35 @@ class _Writer:
                 if res["b_missing"]:
                     self.missing.append((labels[1], res["b"]))
             self.counts.relationships += len(batch)
+
+
+@dataclass(slots=True)
+class _BatchResult:
+    created: int
+    changed: int
+    linked: int = 0
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _link(
+    tx: neo4j.ManagedTransaction,
+    spec: NodeSpec,
+    rel: OwnedRel,
+    wanted: list[tuple[str, list[str]]],
+    done: _BatchResult,
+    *,
+    merge: bool,
+) -> None:
+    links = [{"s": s, "t": t} for s, targets in wanted for t in targets]
+    if not links:
+        return
+    (res,) = tx.run(_link_query(spec, rel, merge=merge), links=links).data()
+    done.linked += res["linked"]
+    if res["linked"] < len(links):
+        # Only now look for what is missing: the common case costs one statement.
+        ids = sorted({link["t"] for link in links})
+        (found,) = tx.run(_missing_query(rel), ids=ids).data()
+        done.missing.extend((rel.target, m) for m in found["missing"])
 
 
 def _row(spec: NodeSpec, record: Record) -> _Row:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,35 @@ def test_dangling_reference_in_atomic_write_changes_nothing(db: Graph) -> None:
         write_bundle(db, bad, atomic=True)
     assert ("Organization", "gibt-es-nicht") in err.value.missing
     assert label_counts(db) == {}
+
+
+def test_retried_batch_is_counted_once(db: Graph) -> None:
+    """The driver re-runs a transaction function after a transient error; what the first,
+    rolled-back attempt did must not be counted or reported again."""
+    from neo4j.exceptions import TransientError
+
+    from graph.write import _Writer
+
+    attempts = 0
+
+    def flaky(work: Any) -> Any:
+        def once_failing(tx: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
+            result = work(tx)
+            if attempts == 1:
+                raise TransientError("simulierte Verklemmung")
+            return result
+
+        return db.write(once_failing)
+
+    bundle = small_bundle()
+    writer = _Writer(flaky, 100, T0)
+    writer.nodes(bundle.areas)
+    writer.nodes([Service(id="lonely", organization_id="nowhere", name="X", area_ids=("st-ost",))])
+    assert attempts > 2  # the first batch really was retried
+    assert writer.counts.created == {"Area": 3, "Service": 1}
+    assert writer.counts.relationships == 2 + 1  # two PART_OF, one SERVES
+    assert writer.missing == [("Organization", "nowhere")]
+    (row,) = db.query("MATCH (a:Area) RETURN count(a) AS n")
+    assert row["n"] == 3
