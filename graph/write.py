@@ -10,11 +10,13 @@ from user input; all values travel as parameters.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timezone
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_type_hints
 
 import neo4j
 from neo4j.spatial import WGS84Point
@@ -59,6 +61,9 @@ class NodeSpec:
     # Record fields that become relationships (or are flattened), not node properties.
     not_props: frozenset[str] = frozenset()
     extra: Callable[[Record], dict[str, Any]] | None = None
+    # The property names ``extra`` returns; None when they depend on the data (then the
+    # statements set a map of properties instead of naming each one, which is slower).
+    extra_keys: tuple[str, ...] | None = ()
 
 
 def _one(value: str | None) -> list[str]:
@@ -88,6 +93,7 @@ NODE_SPECS: dict[type, NodeSpec] = {
         (OwnedRel("PART_OF", "out", "Area", lambda r: _one(r.parent_id)),),
         frozenset({"parent_id", "indicators"}),
         _area_extra,
+        None,
     ),
     Category: NodeSpec(
         "Category",
@@ -103,6 +109,7 @@ NODE_SPECS: dict[type, NodeSpec] = {
         ),
         frozenset({"organization_id", "area_id"}),
         _location_extra,
+        ("point",),
     ),
     Service: NodeSpec(
         "Service",
@@ -180,20 +187,29 @@ def _event_ids(r: Referral) -> list[str]:
 
 def props_of(record: Record) -> dict[str, Any]:
     """The node properties a record stores (lists for tuples; None removes a property)."""
-    spec = NODE_SPECS[type(record)]
-    props: dict[str, Any] = {}
+    record_type = type(record)
+    spec = NODE_SPECS[record_type]
+    names = _PROP_NAMES.get(record_type)
+    if names is None:
+        names = _PROP_NAMES[record_type] = tuple(
+            f.name for f in fields(record) if f.name != "id" and f.name not in spec.not_props
+        )
     # Shallow on purpose: dataclasses.asdict deep-copies every value, which dominated imports.
-    for f in fields(record):
-        key = f.name
-        if key == "id" or key in spec.not_props:
-            continue
+    props: dict[str, Any] = {}
+    for key in names:
         value = getattr(record, key)
-        if isinstance(value, dict):
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, dict):
             value = dict(value)
-        props[key] = list(value) if isinstance(value, tuple) else value
+        props[key] = value
     if spec.extra is not None:
         props.update(spec.extra(record))
     return props
+
+
+# Per record type: the fields props_of stores, in field order (worked out once).
+_PROP_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(slots=True)
@@ -222,7 +238,8 @@ def _state_query(spec: NodeSpec) -> str:
     The fingerprint (``_hash``, over properties and link targets) only counts while
     ``_hash_version`` equals ``version``: any other writer that changes the node bumps
     ``version`` and so invalidates it. Only labels and relationship types from NODE_SPECS are
-    interpolated into these statements.
+    interpolated into these statements. The rows carry only id and fingerprint: sending the
+    properties here too doubled what a batch costs to pack and unpack.
     """
     return f"""
     UNWIND $rows AS row
@@ -232,26 +249,150 @@ def _state_query(spec: NodeSpec) -> str:
     """
 
 
-def _create_query(spec: NodeSpec) -> str:
-    # Plain CREATE: the state query showed these ids are new (the constraint guards races).
+PropKind = Literal["value", "datetime", "date"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How the rows of one record kind look in the statements.
+
+    ``props`` names every property with its kind, so statements set each by name: a map
+    (``n += row.p``) hides from the planner which properties change, and it then buffers
+    all rows (Eager) between every step of a statement. ``props`` is None when property
+    names depend on the data (area indicators); those kinds use the map.
+    """
+
+    spec: NodeSpec
+    props: tuple[tuple[str, PropKind], ...] | None
+    stamp: tuple[str, ...]
+    temporal: dict[str, PropKind] = field(default_factory=dict)  # the props sent as text
+
+
+def _kind(hint: Any) -> PropKind:
+    args = get_args(hint) or (hint,)
+    if datetime in args:
+        return "datetime"
+    if date in args:
+        return "date"
+    return "value"
+
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+_SHAPES: dict[tuple[type, tuple[str, ...]], _Shape] = {}
+
+
+def _shape(record_type: type, stamp: tuple[str, ...]) -> _Shape:
+    key = (record_type, stamp)
+    if key not in _SHAPES:
+        _SHAPES[key] = _new_shape(record_type, stamp)
+    return _SHAPES[key]
+
+
+def _new_shape(record_type: type, stamp: tuple[str, ...]) -> _Shape:
+    spec = NODE_SPECS[record_type]
+    for name in stamp:
+        # Stamp keys are code constants, but they become property names in the statements.
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"ungültiger Eigenschaftsname {name!r}")
+    if spec.extra_keys is None:
+        return _Shape(spec, None, stamp)
+    hints = get_type_hints(record_type)
+    props = [
+        (f.name, _kind(hints[f.name]))
+        for f in fields(record_type)
+        if f.name != "id" and f.name not in spec.not_props
+    ]
+    props += [(name, "value") for name in spec.extra_keys]
+    temporal: dict[str, PropKind] = {name: kind for name, kind in props if kind != "value"}
+    return _Shape(spec, tuple(props), stamp, temporal)
+
+
+def _value(name: str, kind: PropKind) -> str:
+    # Temporal values travel as ISO text and are converted by the server: the driver's
+    # per-value conversion of datetime objects cost more client time than everything else
+    # in a batch. ``row.t`` holds date-times with a fixed offset, ``row.d`` dates; anything
+    # else (None, a named zone) stays in ``row.p`` (see _params).
+    if kind == "datetime":
+        return f"coalesce(datetime(row.t.{name}), row.p.{name})"
+    if kind == "date":
+        return f"coalesce(date(row.d.{name}), row.p.{name})"
+    return f"row.p.{name}"
+
+
+def _set_items(shape: _Shape, *, update: bool) -> list[str]:
+    """What a created (``update=False``) or changed node gets: its properties, the stamp and
+    the bookkeeping. A changed node is bound together with ``v`` (its next version), ``was``
+    (its created_at) and ``revoked`` (its revoked_at) read before."""
+    version = "v" if update else "1"
+    tail = [f"n.{key} = $stamp.{key}" for key in shape.stamp]
+    tail += ["n._hash = row.h", "n.updated_at = $now", f"n.version = {version}",
+             f"n._hash_version = {version}"]  # fmt: skip
+    if shape.props is None:
+        return ["n += row.p", *tail]
+    items = []
+    created = "was" if update else "null"
+    for name, kind in shape.props:
+        value = _value(name, kind)
+        if name == "created_at":
+            created = value
+        elif name == "revoked_at" and update:
+            # A revocation (of a consent) is final: a re-import cannot undo it.
+            items.append(f"n.revoked_at = coalesce(revoked, {value})")
+        else:
+            items.append(f"n.{name} = {value}")
+    return [*items, *tail, f"n.created_at = coalesce({created}, $now)"]
+
+
+def _sets(items: list[str]) -> str:
+    return "SET " + ",\n        ".join(items)
+
+
+def _create_query(shape: _Shape) -> str:
+    """Create new nodes and all their owned relationships in one statement.
+
+    Plain CREATE: the state query (or an empty label) showed these ids are new (the
+    constraint guards races). Linking from the node just created, instead of one statement
+    per relationship type that finds it again by id, halves the index lookups. Returns how
+    many relationships of each type were created, so missing targets are only looked for
+    when a count falls short.
+    """
+    spec = shape.spec
+    links = "".join(
+        f"""
+    CALL (n, row) {{
+      UNWIND row.l[{i}] AS target
+      MATCH (t:{rel.target} {{id: target}})
+      CREATE (n){_arrows(rel)[1]}(t)
+      RETURN count(*) AS c{i}
+    }}"""
+        for i, rel in enumerate(spec.rels)
+    )
+    counts = "".join(f", sum(c{i}) AS c{i}" for i in range(len(spec.rels)))
+    dynamic = "\n    SET n.created_at = coalesce(n.created_at, $now)" if shape.props is None else ""
     return f"""
     UNWIND $rows AS row
     CREATE (n:{spec.label} {{id: row.id}})
-    SET n += row.props, n += $stamp, n._hash = row.h,
-        n.created_at = coalesce(row.props.created_at, $now),
-        n.updated_at = $now, n.version = 1, n._hash_version = 1
+    {_sets(_set_items(shape, update=False))}{dynamic}
+    WITH n, row{links}
+    RETURN count(*) AS created{counts}
     """
 
 
-def _update_query(spec: NodeSpec) -> str:
+def _update_query(shape: _Shape) -> str:
+    dynamic = (
+        """
+    SET n.created_at = coalesce(n.created_at, $now),
+        n.revoked_at = coalesce(revoked, n.revoked_at)"""
+        if shape.props is None
+        else ""
+    )
     return f"""
     UNWIND $rows AS row
-    MATCH (n:{spec.label} {{id: row.id}})
-    WITH n, row, coalesce(n.version, 0) + 1 AS v, n.revoked_at AS revoked
-    SET n += row.props, n += $stamp, n._hash = row.h, n.updated_at = $now,
-        n.created_at = coalesce(n.created_at, $now), n.version = v, n._hash_version = v,
-        // A revocation (of a consent) is final: a re-import cannot undo it.
-        n.revoked_at = coalesce(revoked, row.props.revoked_at)
+    MATCH (n:{shape.spec.label} {{id: row.id}})
+    WITH n, row, coalesce(n.version, 0) + 1 AS v, n.revoked_at AS revoked, n.created_at AS was
+    {_sets(_set_items(shape, update=True))}{dynamic}
     """
 
 
@@ -280,14 +421,14 @@ def _unlink_query(spec: NodeSpec, rel: OwnedRel) -> str:
     """
 
 
-def _link_query(spec: NodeSpec, rel: OwnedRel, *, merge: bool) -> str:
+def _link_query(spec: NodeSpec, rel: OwnedRel) -> str:
+    """Relink changed nodes (MERGE: the links they keep already exist)."""
     _, new = _arrows(rel)
-    verb = "MERGE" if merge else "CREATE"
     return f"""
     UNWIND $links AS link
     MATCH (n:{spec.label} {{id: link.s}})
     MATCH (t:{rel.target} {{id: link.t}})
-    {verb} (n){new}(t)
+    MERGE (n){new}(t)
     RETURN count(*) AS linked
     """
 
@@ -323,12 +464,38 @@ RETURN row.organization_id AS a, row.network_id AS b, o IS NULL AS a_missing,
 @dataclass(frozen=True, slots=True)
 class _Row:
     id: str
-    props: dict[str, Any]
     targets: list[list[str]]
     hash: str
+    param: dict[str, Any]  # what the create and update statements get for this row
 
-    def param(self) -> dict[str, Any]:
-        return {"id": self.id, "props": self.props, "h": self.hash}
+
+def _params(
+    ident: str, digest: str, props: dict[str, Any], temporal: dict[str, PropKind]
+) -> dict[str, Any]:
+    """The statement parameters of one row: properties in ``p``, except date-times with a
+    fixed offset (as ISO text in ``t``) and dates (in ``d``), which the server converts."""
+    param: dict[str, Any] = {"id": ident, "h": digest, "p": props}
+    if not temporal:
+        return param
+    plain = dict(props)
+    times: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    for key, kind in temporal.items():
+        value = plain.get(key)
+        if kind == "datetime" and isinstance(value, datetime):
+            # Named zones (zoneinfo) keep their zone id only through the driver.
+            if isinstance(value.tzinfo, timezone):
+                times[key] = value.isoformat()
+                del plain[key]
+        elif kind == "date" and isinstance(value, date) and not isinstance(value, datetime):
+            dates[key] = value.isoformat()
+            del plain[key]
+    param["p"] = plain
+    if times:
+        param["t"] = times
+    if dates:
+        param["d"] = dates
+    return param
 
 
 class _Writer:
@@ -338,14 +505,15 @@ class _Writer:
         batch_size: int,
         now: datetime,
         stamp: Mapping[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         self._run_tx = tx_runner
+        self._progress = progress
         self._batch = batch_size
         self._now = now
         self._stamp = dict(stamp or {})
         self.counts = WriteCounts()
         self.missing: list[tuple[str, str]] = []
-        self._known: set[str] = set()
 
     def _run(self, cypher: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
@@ -360,52 +528,61 @@ class _Writer:
         re-linked, unchanged ones (same fingerprint) not touched at all."""
         if not records:
             return
-        spec = NODE_SPECS[type(records[0])]
+        shape = _shape(type(records[0]), tuple(self._stamp))
+        spec = shape.spec
         unique = list({r.id: r for r in records}.values())  # last wins, as MERGE would
-        for batch in _batches(_parents_first(spec, unique), self._batch):
-            rows = [_row(spec, r) for r in batch]
+        # A label without nodes when the write starts needs no state reads at all: every id
+        # of this call is new (they are unique), also in its later batches.
+        fresh: bool = self._run_tx(partial(self._is_empty, label=spec.label))
+        for rows in _prepared(shape, list(_batches(_parents_first(spec, unique), self._batch))):
             # The transaction function may run more than once (retries), so it only returns
             # what it did; counts are taken after it committed.
-            done: _BatchResult = self._run_tx(partial(self._batch_in, spec=spec, rows=rows))
+            done: _BatchResult = self._run_tx(
+                partial(self._batch_in, shape=shape, rows=rows, fresh=fresh)
+            )
             self.counts.add(spec.label, done.created, done.changed, len(rows))
             self.counts.relationships += done.linked
             self.missing.extend(done.missing)
+            self._done(len(rows))
+
+    def _done(self, rows: int) -> None:
+        if self._progress is not None:
+            self._progress(rows)
 
     def _batch_in(
-        self, tx: neo4j.ManagedTransaction, *, spec: NodeSpec, rows: list[_Row]
+        self, tx: neo4j.ManagedTransaction, *, shape: _Shape, rows: list[_Row], fresh: bool
     ) -> _BatchResult:
-        params = {row.id: row.param() for row in rows}
+        spec = shape.spec
         state: dict[str, bool] = {}
-        if self._has_nodes(tx, spec.label):
-            result = tx.run(_state_query(spec), rows=list(params.values()))
+        if not fresh:
+            result = tx.run(_state_query(spec), rows=[{"id": r.id, "h": r.hash} for r in rows])
             state = {r["id"]: r["same"] for r in result}
         new = [row for row in rows if row.id not in state]
         changed = [row for row in rows if row.id in state and not state[row.id]]
         common: dict[str, Any] = {"now": self._now, "stamp": self._stamp}
-        if new:
-            tx.run(_create_query(spec), rows=[params[r.id] for r in new], **common).consume()
-        if changed:
-            tx.run(_update_query(spec), rows=[params[r.id] for r in changed], **common).consume()
         done = _BatchResult(len(new), len(changed))
+        if new:
+            (linked,) = tx.run(_create_query(shape), rows=[r.param for r in new], **common).data()
+            for i, rel in enumerate(spec.rels):
+                wanted = [t for r in new for t in r.targets[i]]
+                done.linked += linked[f"c{i}"]
+                if linked[f"c{i}"] < len(wanted):
+                    _find_missing(tx, rel, wanted, done)
+        if changed:
+            tx.run(_update_query(shape), rows=[r.param for r in changed], **common).consume()
         for i, rel in enumerate(spec.rels):
-            _link(tx, spec, rel, [(r.id, r.targets[i]) for r in new], done, merge=False)
             if changed:
                 tx.run(
                     _unlink_query(spec, rel),
                     rows=[{"id": r.id, "targets": r.targets[i]} for r in changed],
                 ).consume()
-                _link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], done, merge=True)
+                _link(tx, spec, rel, [(r.id, r.targets[i]) for r in changed], done)
         return done
 
-    def _has_nodes(self, tx: neo4j.ManagedTransaction, label: str) -> bool:
-        """Whether any node of the label exists; a fresh import then skips the state read.
-        Answered from the count store; remembered once true."""
-        if label in self._known:
-            return True
+    def _is_empty(self, tx: neo4j.ManagedTransaction, label: str) -> bool:
+        """Whether the label has no nodes (answered from the count store)."""
         (row,) = tx.run(_COUNT_QUERIES[label]).data()
-        if row["n"] > 0:
-            self._known.add(label)
-        return bool(row["n"] > 0)
+        return bool(row["n"] == 0)
 
     def pairs(self, query: str, rows: Sequence[dict[str, Any]], labels: tuple[str, str]) -> None:
         for batch in _batches(rows, self._batch):
@@ -415,6 +592,7 @@ class _Writer:
                 if res["b_missing"]:
                     self.missing.append((labels[1], res["b"]))
             self.counts.relationships += len(batch)
+            self._done(len(batch))
 
 
 @dataclass(slots=True)
@@ -431,25 +609,55 @@ def _link(
     rel: OwnedRel,
     wanted: list[tuple[str, list[str]]],
     done: _BatchResult,
-    *,
-    merge: bool,
 ) -> None:
     links = [{"s": s, "t": t} for s, targets in wanted for t in targets]
     if not links:
         return
-    (res,) = tx.run(_link_query(spec, rel, merge=merge), links=links).data()
+    (res,) = tx.run(_link_query(spec, rel), links=links).data()
     done.linked += res["linked"]
     if res["linked"] < len(links):
-        # Only now look for what is missing: the common case costs one statement.
-        ids = sorted({link["t"] for link in links})
-        (found,) = tx.run(_missing_query(rel), ids=ids).data()
-        done.missing.extend((rel.target, m) for m in found["missing"])
+        _find_missing(tx, rel, [link["t"] for link in links], done)
 
 
-def _row(spec: NodeSpec, record: Record) -> _Row:
+def _find_missing(
+    tx: neo4j.ManagedTransaction, rel: OwnedRel, targets: list[str], done: _BatchResult
+) -> None:
+    """Only called when a link statement fell short: the common case costs no statement."""
+    (found,) = tx.run(_missing_query(rel), ids=sorted(set(targets))).data()
+    done.missing.extend((rel.target, m) for m in found["missing"])
+
+
+def _prepared(shape: _Shape, batches: list[Sequence[Record]]) -> Iterator[list[_Row]]:
+    """Each batch's rows, the next batch prepared in a thread while the current one is written.
+
+    Preparing rows (properties, fingerprints) is client CPU, writing mostly waits on the
+    server: overlapped they use both cores. One batch ahead keeps memory bounded.
+    """
+    if len(batches) <= 1:
+        yield from ([_row(shape, r) for r in batch] for batch in batches)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-prepare") as pool:
+        ahead = pool.submit(_rows, shape, batches[0])
+        for nxt in [*batches[1:], None]:
+            rows = ahead.result()
+            if nxt is not None:
+                ahead = pool.submit(_rows, shape, nxt)
+            yield rows
+
+
+def _rows(shape: _Shape, batch: Sequence[Record]) -> list[_Row]:
+    return [_row(shape, r) for r in batch]
+
+
+def _row(shape: _Shape, record: Record) -> _Row:
+    spec = shape.spec
     props = props_of(record)
     targets = [list(dict.fromkeys(rel.targets(record))) for rel in spec.rels]
-    return _Row(record.id, props, targets, fingerprint(props, targets))
+    digest = fingerprint(props, targets)
+    param = _params(record.id, digest, props, shape.temporal)
+    if targets:
+        param["l"] = targets
+    return _Row(record.id, targets, digest, param)
 
 
 def _parents_first(spec: NodeSpec, records: list[Record]) -> list[Record]:
@@ -485,11 +693,14 @@ def write_bundle(
     atomic: bool = False,
     now: datetime | None = None,
     stamp: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> WriteCounts:
     """Write a bundle in dependency order; raise IntegrityError if a reference dangles.
 
     ``stamp`` holds extra properties (e.g. ``imported_at``) set only on nodes the write
-    creates or changes, so re-writing the same records stays a no-op.
+    creates or changes, so re-writing the same records stays a no-op. ``progress`` is called
+    after each batch with the number of rows (nodes, referral events included, or membership
+    and adjacency pairs) it wrote; see ``bundle_rows`` for the total.
 
     ``atomic=True`` writes everything in one transaction, so a dangling reference leaves the
     database unchanged. Otherwise each batch commits by itself (bounded memory for large
@@ -499,7 +710,7 @@ def write_bundle(
     if atomic:
 
         def all_in_one(tx: neo4j.ManagedTransaction) -> WriteCounts:
-            writer = _Writer(lambda work: work(tx), batch_size, now, stamp)
+            writer = _Writer(lambda work: work(tx), batch_size, now, stamp, progress)
             _write_all(writer, bundle)
             if writer.missing:
                 # Raising inside the transaction function rolls everything back.
@@ -508,11 +719,17 @@ def write_bundle(
 
         result: WriteCounts = graph.write(all_in_one)
         return result
-    writer = _Writer(graph.write, batch_size, now, stamp)
+    writer = _Writer(graph.write, batch_size, now, stamp, progress)
     _write_all(writer, bundle)
     if writer.missing:
         raise _dangling(writer.missing)
     return writer.counts
+
+
+def bundle_rows(bundle: Bundle) -> int:
+    """How many rows ``write_bundle`` writes for a bundle: records (memberships and
+    adjacencies included) plus one per referral status event."""
+    return sum(bundle.counts().values()) + sum(len(r.history) for r in bundle.referrals)
 
 
 def write_bundle_in(

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.diff import Plan, plan_bundle
 from graph.imports import ImportRun, prune_nodes, prune_pairs, record_import_run
-from graph.write import write_bundle
+from graph.write import bundle_rows, write_bundle
 from loaders.errors import ImportRejected
 from loaders.references import TABLE_LABELS, check_references
 from loaders.tabular.reader import ParsedBundle
-
-WRITE_CHUNK = 5_000
 
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
@@ -101,18 +99,21 @@ def run_import(
 
 
 def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:
-    """Write kind by kind in chunks (references first), reporting progress after each."""
-    total = sum(bundle.counts().values())
+    """Write in one pass (references first), reporting progress after each batch.
+
+    One ``write_bundle`` call, not one per chunk: the writer then knows that a label empty
+    at the start stays new in every later batch and skips the state reads.
+    """
+    total = bundle_rows(bundle)
     done = 0
-    stamp = {"imported_at": now}
-    for kind in fields(Bundle):
-        records = getattr(bundle, kind.name)
-        for start in range(0, len(records), WRITE_CHUNK):
-            chunk = records[start : start + WRITE_CHUNK]
-            write_bundle(graph, Bundle(**{kind.name: chunk}), now=now, stamp=stamp)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total)
+
+    write_bundle(graph, bundle, now=now, stamp={"imported_at": now}, progress=advance)
 
 
 def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) -> dict[str, int]:
