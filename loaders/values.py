@@ -67,6 +67,8 @@ def parse_datetime(value: Any) -> Any:
     elif isinstance(value, date) and not isinstance(value, datetime):
         parsed = datetime.combine(value, time())
     if isinstance(parsed, datetime):
+        if isinstance(parsed.tzinfo, timezone):
+            return parsed  # already a fixed offset (ISO text with an offset)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=LOCAL_TZ)
         # A fixed offset: the driver mis-stores some named zones, and the instant is what counts.

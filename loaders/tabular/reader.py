@@ -109,11 +109,22 @@ def _read_table(
     records: list[Any] = []
     origins: list[Origin] = []
     seen_ids: dict[str, int] = {}
+    readers = [
+        _Column(
+            index,
+            name,
+            _converter(table, name),
+            indicator_key(text) if name == "indicators" else None,
+        )
+        for index, text, name in columns
+    ]
+    used = {index for index, _, _ in columns}
+    unused = [i for i in range(len(header)) if i not in used]
     for number, cells in enumerate(rows, start=2):
-        if all(is_blank(c) for c in cells):
+        if _blank_row(cells):
             continue
         origin = Origin(label, number, headers)
-        data, cell_issues = _row_data(table, columns, cells, origin)
+        data, cell_issues = _row_data(readers, unused, len(header), cells, origin)
         data["source"] = source
         duplicate = _duplicate(data.get("id"), number, seen_ids)
         try:
@@ -172,26 +183,67 @@ def _columns(
     return columns, headers, issues
 
 
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """A used column: where it is, which field it fills and how its cells are read."""
+
+    index: int
+    name: str
+    convert: Callable[[Any], Any]
+    indicator: str | None  # the indicator key of an ``indicators`` column
+
+
+def _converter(table: Table, name: str) -> Callable[[Any], Any]:
+    """German enum words translated, then the field's parser; worked out once per column
+    (per cell it was the largest part of reading a file)."""
+    parse = _PARSERS[table.kinds[name]]
+    if name not in table.words:
+        return parse
+    # Enum columns hold a handful of distinct words: remember each one's result.
+    memo: dict[str, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, str):
+            return parse(value)
+        if value not in memo:
+            if len(memo) > 1_000:
+                memo.clear()
+            memo[value] = parse(table.translate_word(name, value))
+        return memo[value]
+
+    return convert
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
+
+
+def _blank_row(cells: list[Any]) -> bool:
+    return all(_blank(cell) for cell in cells)
+
+
 def _row_data(
-    table: Table, columns: list[tuple[int, str, str]], cells: list[Any], origin: Origin
+    columns: list[_Column], unused: list[int], width: int, cells: list[Any], origin: Origin
 ) -> tuple[dict[str, Any], list[Issue]]:
-    data: dict[str, Any] = {}
-    indicators: dict[str, Any] = {}
-    used = {index for index, _, _ in columns}
     issues = [
         Issue(origin.file, origin.row, None, f"Wert in Spalte {i + 1} ohne Überschrift")
-        for i, cell in enumerate(cells)
-        if i not in used and not is_blank(cell)
-    ]
-    for index, header, name in columns:
-        value = cells[index] if index < len(cells) else None
-        if is_blank(value):
+        for i in (*unused, *range(width, len(cells)))
+        if i < len(cells) and not _blank(cells[i])
+    ] if unused or len(cells) > width else []  # fmt: skip
+    data: dict[str, Any] = {}
+    indicators: dict[str, Any] = {}
+    count = len(cells)
+    for column in columns:
+        if column.index >= count:
             continue
-        value = _PARSERS[table.kinds[name]](table.translate_word(name, value))
-        if name == "indicators":
-            indicators[indicator_key(header)] = value
+        value = cells[column.index]
+        # _blank inlined: this loop runs for every cell of a file.
+        if value is None or value == "" or (value.__class__ is str and value.isspace()):
+            continue
+        if column.indicator is not None:
+            indicators[column.indicator] = column.convert(value)
         else:
-            data[name] = value
+            data[column.name] = column.convert(value)
     if indicators:
         data["indicators"] = indicators
     return data, issues
