@@ -15,6 +15,7 @@ import strawberry
 
 from graph.analysis import AnalysisReport, analyse, within_area
 from graph.analysis.suite import units_within
+from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
 from schema.context import Info
 from schema.policy import MIN_COUNT, Policy, aggregate
 
@@ -36,6 +37,11 @@ _SUPPRESSED_HERE = (
     "uncoordinated_households",
     "shared_households",
     "referrals",
+)
+
+
+_SPOT_DESCRIPTION = "Art der Schwachstelle: " + ", ".join(
+    f"{spot} ({SPOT_LABELS[spot]})" for spot in SPOTS
 )
 
 
@@ -132,9 +138,7 @@ class MissingCooperation:
 
 @strawberry.type(description="Schwachstelle im Kooperationsnetz.")
 class WeakSpot:
-    spot: str = strawberry.field(
-        description="isolated, component, articulation_point, bridge oder broker"
-    )
+    spot: str = strawberry.field(description=_SPOT_DESCRIPTION)
     severity: str
     explanation: str
     organizations: list[Ref]

@@ -116,3 +116,16 @@ def test_network_without_any_cooperation_data_is_one_finding() -> None:
     result = network_structure(g, CONFIG)
     assert [(f.spot, f.counts) for f in result.findings] == [("no_data", {"organizations": 3})]
     assert result.isolated_ids == ("a", "b", "c")
+
+
+def test_graphql_description_names_every_kind_of_weak_spot() -> None:
+    from graph.analysis.weak_spots import SPOTS
+    from schema import schema
+
+    spot = schema.get_type_by_name("WeakSpot")
+    assert spot is not None
+    description = next(f.description for f in spot.fields if f.name == "spot")  # type: ignore[union-attr]
+    assert description is not None
+    assert "no_data" in SPOTS
+    for value in SPOTS:
+        assert value in description
