@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from graph import Bundle, ConflictError, Graph
+from graph import ConflictError, Graph
 from graph.admin import label_counts
 from graph.merge import (
     InvalidMerge,
@@ -17,11 +16,10 @@ from graph.merge import (
     merge_organizations,
     merge_services,
 )
-from graph.records import Location, Referral, ReferralEvent, Service
 from graph.write import write_bundle
 from schema import Context, schema
 from schema.principal import Principal, Role
-from tests.analysis_fixtures import T0, tiny_city
+from tests.analysis_fixtures import service_world, tiny_city
 
 
 def relationships(graph: Graph, org: str) -> dict[str, int]:
@@ -106,44 +104,6 @@ def test_merge_mutation_for_coordinators(db: Graph) -> None:
     assert {"type": "PROVIDES", "count": 3} in merged["moved"]
 
 
-def service_world() -> Bundle:
-    """tiny_city plus a second record of Caritas' SB A with more categories, areas and places."""
-    b = tiny_city()
-    b.locations.append(
-        Location(id="l2", name="Haus 2", organization_id="o1", street="Nebenstr. 2", area_id="st-b")
-    )
-    b.services = [replace(s, location_ids=("l1",)) if s.id == "s1" else s for s in b.services]
-    b.services.append(
-        Service(
-            id="s1-dup",
-            organization_id="o1",
-            name="Schuldnerberatung A",
-            description="Zweiter Datensatz",
-            category_ids=("schuldnerberatung", "suchtberatung"),
-            target_groups=("familien", "alleinerziehende"),
-            languages=("de", "tr"),
-            area_ids=("st-a", "st-b"),
-            location_ids=("l1", "l2"),
-            capacity=9,
-            url="https://caritas.example/sb-a",
-        )
-    )
-    for i in range(3):
-        b.referrals.append(
-            Referral(
-                id=f"r-dup-{i}",
-                household_id=f"hh-{i}",
-                from_organization_id="jc",
-                to_service_id="s1-dup",
-                consent_id=f"c-{i}",
-                status="created",
-                created_at=T0,
-                history=(ReferralEvent(status="created", at=T0, by="jc"),),
-            )
-        )
-    return b
-
-
 def links(graph: Graph, service_ids: list[str]) -> set[tuple[str, str, str]]:
     """(type, direction, other node) of every relationship of the given services."""
     rows = graph.query(
@@ -180,7 +140,7 @@ def test_merge_services_keeps_every_relationship(db: Graph) -> None:
     assert kept["target_groups"] == ["familien", "alleinerziehende"]
     assert kept["languages"] == ["de", "tr"]
     assert kept["url"] == "https://caritas.example/sb-a"
-    assert kept["alternate_names"] == ["Schuldnerberatung A"]
+    assert kept["alternate_names"] == ["SB A."]
     assert kept["merged_ids"] == ["s1-dup"]
     assert kept["version"] == 2
     assert "_hash" not in kept
