@@ -27,14 +27,14 @@ from graph.analysis.weak_spots import NetworkStructure
 # gives 0.01 places per person, the demo 2 per household). (upper bound of ratio / median,
 # colour, label)
 RELATIVE_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.5, "#ef8a62", "weniger als die Hälfte des Medians"),
-    (0.8, "#fddbc7", "50 bis 80 % des Medians"),
-    (1.25, "#f7f7f7", "80 bis 125 % (um den Median)"),
-    (2.0, "#92c5de", "125 bis 200 % des Medians"),
-    (math.inf, "#2166ac", "mehr als das Doppelte des Medians"),
+    (0.5, "#f46d43", "weniger als die Hälfte des Medians"),
+    (0.8, "#fdae61", "50 bis 80 % des Medians"),
+    (1.25, "#ffffbf", "80 bis 125 % (um den Median)"),
+    (2.0, "#abd9e9", "125 bis 200 % des Medians"),
+    (math.inf, "#4575b4", "mehr als das Doppelte des Medians"),
 )
-NONE_REACHABLE = "#b2182b"
-NO_DEMAND = "#e0e0e0"
+NONE_REACHABLE = "#a50026"
+NO_DEMAND = "#d9d9d9"
 
 
 def median_ratio(rows: Iterable[AreaCoverage], min_count: int = 5) -> float | None:
@@ -63,9 +63,9 @@ def ratio_colour(ratio: float | None, median: float | None) -> str:
 
 
 def legend_svg(gap_threshold: float, unit: str = "Haushalt") -> str:
-    threshold = f"{gap_threshold:g}".replace(".", ",")
+    threshold = _number(gap_threshold)
     items = [
-        (NO_DEMAND, "#555", "kein Bedarf oder unter 5 Haushalte (nicht ausgewiesen)"),
+        (NO_DEMAND, "#555", "kein Bedarf (oder unter 5, nicht ausgewiesen)"),
         (NONE_REACHABLE, "#555", "Bedarf, aber kein erreichbares Angebot"),
         *((c, "#555", label) for _, c, label in RELATIVE_CLASSES),
         (
