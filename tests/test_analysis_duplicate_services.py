@@ -156,3 +156,40 @@ def test_large_blocks_are_split_by_name_token() -> None:
     found = duplicate_services(services, small)
     # "jugendhaus" is in every record (a block of 6 > 3): the pair sharing "anker" is still found.
     assert [f.service_ids for f in found] == [("s0", "s9")]
+
+
+def test_blocking_and_pruning_lose_nothing_on_the_demo() -> None:
+    """Brute force over every pair of one Träger's records gives the same candidates."""
+    from itertools import combinations
+
+    from loaders.demo import generate
+
+    bundle = generate("small").bundle
+    places = {loc.id: f"{loc.street}, {loc.postal_code} {loc.city}" for loc in bundle.locations}
+    services = [
+        ServiceInfo(
+            id=s.id,
+            organization_id=s.organization_id,
+            name=s.name,
+            category_ids=s.category_ids,
+            target_groups=s.target_groups,
+            area_ids=s.area_ids,
+            email=s.email,
+            url=s.url,
+            location_ids=s.location_ids,
+            addresses=tuple(places[i] for i in s.location_ids),
+        )
+        for s in bundle.services
+    ]
+    same = {("awo-stuttgart", "awo-kv-stuttgart")}
+    found = duplicate_services(services, CONFIG, duplicate_organizations=same)
+    one_traeger = {frozenset(p) for p in same}
+    brute = {
+        (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        for a, b in combinations(services, 2)
+        if (a.organization_id == b.organization_id)
+        or frozenset({a.organization_id, b.organization_id}) in one_traeger
+        if score_services(a, b, CONFIG).score >= CONFIG.min_score
+    }
+    assert {f.service_ids for f in found} == brute
+    assert len(brute) == 3

@@ -86,9 +86,11 @@ def _keys(s: ServiceInfo) -> _Keys:
     )
 
 
-def _match(a: _Keys, b: _Keys, config: DuplicateServiceConfig) -> ServiceMatch:
-    similarity = name_similarity(a.name, b.name)
-    score = config.name_weight * similarity
+def _evidence(
+    a: _Keys, b: _Keys, config: DuplicateServiceConfig
+) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
+    """Everything but the name: (score part, what agrees, what speaks against)."""
+    score = 0.0
     matched: list[str] = []
     against: list[str] = []
     if a.locations & b.locations:
@@ -118,17 +120,32 @@ def _match(a: _Keys, b: _Keys, config: DuplicateServiceConfig) -> ServiceMatch:
     if a.groups and b.groups and not a.groups & b.groups:
         against.append("zielgruppen")
         score -= config.other_target_groups_penalty
+    return score, tuple(matched), tuple(against)
+
+
+def _match(
+    a: _Keys, b: _Keys, config: DuplicateServiceConfig, *, at_least: float | None = None
+) -> ServiceMatch | None:
+    """The pair's score; None when it cannot reach ``at_least`` even with identical names (the
+    name comparison is by far the dearest part, and most pairs of one Träger fail without it)."""
+    rest, matched, against = _evidence(a, b, config)
+    if at_least is not None and rest + config.name_weight < at_least:
+        return None
+    similarity = name_similarity(a.name, b.name)
+    score = config.name_weight * similarity + rest
     return ServiceMatch(
         score=round(min(max(score, 0.0), 1.0), 3),
         name_similarity=round(similarity, 3),
-        matched=tuple(matched),
-        contradicting=tuple(against),
+        matched=matched,
+        contradicting=against,
     )
 
 
 def score_services(a: ServiceInfo, b: ServiceInfo, config: DuplicateServiceConfig) -> ServiceMatch:
     """The score of one pair (whatever their Träger: the caller decides who is compared)."""
-    return _match(_keys(a), _keys(b), config)
+    match = _match(_keys(a), _keys(b), config)
+    assert match is not None
+    return match
 
 
 def _owners(
@@ -198,8 +215,8 @@ def duplicate_services(
     found: list[DuplicateService] = []
     for i, j in sorted(_candidate_pairs(keys, owner, config)):
         a, b = keys[i], keys[j]
-        match = _match(a, b, config)
-        if match.score < config.min_score:
+        match = _match(a, b, config, at_least=config.min_score)
+        if match is None or match.score < config.min_score:
             continue
         sa, sb = a.service, b.service
         same_org = sa.organization_id == sb.organization_id
