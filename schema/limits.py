@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -28,7 +29,10 @@ MAX_TOKENS = 2_000
 MAX_ALIASES = 30
 CACHE_SIZE = 256
 
-_RULES = [depth_rule(MAX_QUERY_DEPTH, None), aliases_rule(MAX_ALIASES)]
+_RULES: list[type[ASTValidationRule]] = [
+    depth_rule(MAX_QUERY_DEPTH, None),
+    aliases_rule(MAX_ALIASES),
+]
 
 
 def extensions() -> list[Callable[[], SchemaExtension]]:
