@@ -25,7 +25,7 @@ import copy
 import dataclasses
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
@@ -45,13 +45,41 @@ from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 
 MIN_COUNT = 5
-"""Aggregates never show a count from 1 to MIN_COUNT - 1 (Fallzahlen unter 5 unterdrückt).
+"""Aggregates never show a count of households or referrals below MIN_COUNT, zero included
+(Fallzahlen unter 5 werden nicht ausgewiesen): a zero is as telling as a one when a planner
+knows the area, and a hidden zero cannot be told apart from a hidden small count."""
 
-Zero stays: it discloses nobody, and planners must tell "no household" from "hidden"."""
+
+def is_small(value: float) -> bool:
+    """A count that must not be shown to planners (0 to MIN_COUNT - 1)."""
+    return round(value) < MIN_COUNT
 
 
-def is_small(value: int) -> bool:
-    return 0 < value < MIN_COUNT
+def complementary(
+    total: float, parts: Sequence[float], unlisted: Iterable[int] = ()
+) -> tuple[bool, list[bool]]:
+    """Primary and secondary suppression of a total published together with its parts.
+
+    ``parts`` add up to ``total``. Parts in ``unlisted`` are never published themselves (a
+    remainder such as "referrals without a known area" or "all other pathways"); they may
+    be zero, but not a small positive count. A listed part is shown only if it is not small;
+    then, while the hidden remainder (total minus the shown parts) is small, the smallest
+    shown part is hidden too, so no hidden part, no sum of hidden parts and no zero among
+    them follows by subtraction. Returns (show the total, show each part).
+    """
+    never = set(unlisted)
+    shown = [i not in never and not is_small(p) for i, p in enumerate(parts)]
+    show_total = not is_small(total)
+    while show_total:
+        remainder = total - sum(p for p, s in zip(parts, shown, strict=True) if s)
+        hidden_listed = any(not s for i, s in enumerate(shown) if i not in never)
+        if not is_small(remainder) or (round(remainder) == 0 and not hidden_listed):
+            break
+        candidates = [i for i, s in enumerate(shown) if s]
+        if not candidates:  # the remainder is the whole (large) total: cannot happen
+            break
+        shown[min(candidates, key=lambda i: (parts[i], i))] = False
+    return show_total, shown
 
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
@@ -420,7 +448,7 @@ _DROP = object()
 
 
 def suppress_small_counts(value: Any, not_counts: frozenset[str] = NOT_COUNTS) -> Any:
-    """Suppress every count from 1 to 4: list rows that carry one are dropped, a count in a
+    """Suppress every count from 0 to 4: list rows that carry one are dropped, a count in a
     single object becomes null (aggregate types declare their counts as ``int | None``)."""
     result = _suppress(value, not_counts, in_list=False)
     return None if result is _DROP else result
