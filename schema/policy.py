@@ -21,12 +21,14 @@ also collects what was touched; ``AuditTrail`` writes one append-only event per 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, SchemaExtension
@@ -108,12 +110,46 @@ NOT_COUNTS: frozenset[str] = frozenset(
 )
 
 PURPOSE_HEADER = "x-verbund-zweck"
+"""The purpose a caller declares for a request (UTF-8, optionally percent-encoded)."""
 
 log = logging.getLogger("verbund.audit")
 
 
 class Withheld(AccessDenied):
     """The record is visible, but this field's data category is not in the consent."""
+
+
+class PurposeNotCovered(AccessDenied):
+    """A partner declared a purpose the consent does not cover (Zweckbindung, § 78 SGB X)."""
+
+    code = "PURPOSE_NOT_COVERED"
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(
+            f"Der angegebene Zweck „{purpose}“ ist von der Einwilligung nicht gedeckt."
+        )
+
+
+def _normal(purpose: str) -> str:
+    return " ".join(purpose.split()).casefold()
+
+
+def declared_purpose(context: Context) -> str | None:
+    """The purpose the request declares in ``X-Verbund-Zweck``, or None."""
+    request = context.request
+    raw = request.headers.get(PURPOSE_HEADER) if request is not None else None
+    if raw is None:
+        return None
+    with contextlib.suppress(UnicodeError):
+        # Starlette decodes header bytes as latin-1; clients send UTF-8.
+        raw = raw.encode("latin-1").decode("utf-8")
+    text = " ".join(unquote(raw).split())
+    return text[:200] or None
+
+
+def covers(purposes: Iterable[str], declared: str) -> bool:
+    """Whether one of the consented purposes is the declared one (case and spaces aside)."""
+    return _normal(declared) in {_normal(p) for p in purposes}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +199,9 @@ class Policy(FieldExtension):
         self.write = write
         self.purpose = purpose
         self.not_counts = NOT_COUNTS | frozenset(not_counts)
+        # Partners reach household-level data through this field: their declared purpose
+        # must be one their consents cover.
+        self.household = "partner" in self.roles and self.roles != frozenset(ROLES)
         self.field_name = ""
         # What a field outside the consented data categories shows (null, empty list), if
         # its type allows; otherwise the access is refused with an error.
@@ -193,6 +232,8 @@ class Policy(FieldExtension):
             raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
         if info.path.prev is None:
             context.access.operations[info.field_name] = self.purpose or info.field_name
+        if self.household and principal.role == "partner":
+            await _check_declared_purpose(info)
         if self.guard is not None:
             try:
                 await self.guard(principal, source, kwargs, info)
@@ -213,6 +254,17 @@ class Policy(FieldExtension):
         if self.aggregate and principal.role != "admin":
             result = suppress_small_counts(result, self.not_counts)
         return result
+
+
+async def _check_declared_purpose(info: Info) -> None:
+    """A partner's declared purpose must be covered by a consent it holds (else refused)."""
+    context: Context = info.context
+    declared = declared_purpose(context)
+    if declared is None:
+        return
+    if not covers((await visibility(info)).all_purposes(), declared):
+        context.access.denied.add(f"field:{info.field_name}")
+        raise PurposeNotCovered(declared)
 
 
 # -- the named policies every module uses -------------------------------------------------
@@ -290,8 +342,10 @@ def referral_update(
         if principal.role == "admin":
             return
         referral_id = referral_of(args)
-        if referral_id not in (await visibility(info)).referrals:
+        seen = await visibility(info)
+        if referral_id not in seen.referrals:
             raise AccessDenied("Überleitung nicht gefunden oder nicht erlaubt.")
+        _check_record_purpose(info, seen, "Referral", referral_id)
         info.context.access.records.add(f"Referral:{referral_id}")
 
     return Policy(roles, guard=guard, write=True, purpose="Überleitung bearbeiten")
@@ -398,12 +452,27 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
             seen = await visibility(info)
             if record_id not in seen.ids(key):
                 raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+            _check_record_purpose(info, seen, key, record_id)
             shared = seen.categories_of(key, record_id)
             if category is not None and shared is not None and category not in shared:
                 raise Withheld(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
         info.context.access.records.add(f"{key}:{record_id}")
 
     return guard
+
+
+def _check_record_purpose(info: Info, seen: Visibility, label: str, record_id: str) -> None:
+    """For a partner: the record is used under the purpose of the consent that shares it; a
+    declared purpose the consent does not cover is refused (and audited as denied)."""
+    purposes = seen.purposes_of(label, record_id)
+    if purposes is None:
+        return
+    context: Context = info.context
+    declared = declared_purpose(context)
+    if declared is not None and not covers(purposes, declared):
+        context.access.denied.add(f"{label}:{record_id}")
+        raise PurposeNotCovered(declared)
+    context.access.consent_purposes.update(purposes)
 
 
 def _may_hold_households(value: Any) -> bool:
@@ -503,23 +572,39 @@ class AuditTrail(SchemaExtension):
         if not isinstance(context, Context):
             return
         access = context.access
-        if not access.records and not (access.wrote and access.operations):
+        touched = bool(access.records or (access.wrote and access.operations))
+        if not touched and not access.denied:
             return
         principal = context.principal
-        request = context.request
-        purpose = request.headers.get(PURPOSE_HEADER) if request is not None else None
-        event = audit.new_event(
-            subject=principal.subject,
-            role=principal.role or "anonymous",
-            organization_id=principal.organization_id,
-            auth_method=principal.auth_method,
-            action="write" if access.wrote else "read",
-            operation=",".join(sorted(access.operations)),
-            purpose=(purpose or "; ".join(sorted(set(access.operations.values()))))[:200],
-            records=sorted(access.records),
-        )
+        declared = declared_purpose(context)
+        if declared is not None:
+            purpose = declared
+        elif access.consent_purposes:
+            # A partner who declared nothing reads under the consent's purpose.
+            purpose = "Einwilligung: " + "; ".join(sorted(access.consent_purposes))
+        else:
+            purpose = "; ".join(sorted(set(access.operations.values())))
+
+        def event(action: str, records: Iterable[str]) -> audit.AuditEvent:
+            return audit.new_event(
+                subject=principal.subject,
+                role=principal.role or "anonymous",
+                organization_id=principal.organization_id,
+                auth_method=principal.auth_method,
+                action=action,
+                operation=",".join(sorted(access.operations)),
+                purpose=purpose[:200],
+                records=sorted(records),
+            )
+
+        events = []
+        if touched:
+            events.append(event("write" if access.wrote else "read", access.records))
+        if access.denied:
+            # Refused for an uncovered purpose: recorded, so misuse attempts are visible.
+            events.append(event("denied", access.denied))
         try:
-            await context.run(audit.append, context.graph, [event])
+            await context.run(audit.append, context.graph, events)
         except Exception:
             log.exception("Protokollierung fehlgeschlagen")
             result = self.execution_context.result
