@@ -51,11 +51,12 @@ class Origin:
     row: int
     headers: dict[str, str]
     json: bool = False
+    line: int | None = None  # JSON: the line the record starts on
 
     def issue(self, field_name: str, message: str) -> Issue:
         column = self.headers.get(field_name, field_name)
         if self.json:
-            return Issue(self.file, self.row, column, message, "Datensatz", "Feld")
+            return Issue(self.file, self.row, column, message, "Datensatz", "Feld", self.line)
         return Issue(self.file, self.row, column, message)
 
 
