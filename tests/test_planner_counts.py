@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.cli.privacy import months_before
 from graph import Graph
@@ -259,3 +261,111 @@ def test_household_level_counts_are_refused(demo: Graph, document: str) -> None:
     data, codes = ask(demo, document)
     assert codes <= {"FORBIDDEN", "GRAPHQL_VALIDATION_FAILED", "?"}
     assert "totalCount" not in str(data)
+
+
+# -- any query: random documents over every field a planner may read -------------------------
+
+ID_POOL = [
+    "stuttgart",
+    "stuttgart-mitte",
+    "stuttgart-bad-cannstatt-1",
+    "schuldnerberatung",
+    "suchtberatung",
+    "jobcenter-stuttgart",
+    "caritas-stuttgart",
+    "zentrale-schuldnerberatung",
+    # Household-level ids a planner must never get anything from.
+    "hh-0000001",
+    "ref-0000001",
+    "cs-0000001",
+    "need-0000001-schuldnerberatung",
+]
+
+
+def _selection(draw: Any, gtype: Any, depth: int) -> str:
+    """A random, valid selection set of an object type (``__typename`` on abstract types)."""
+    from graphql import (
+        GraphQLInterfaceType,
+        GraphQLObjectType,
+        GraphQLUnionType,
+        get_named_type,
+        is_non_null_type,
+    )
+
+    if isinstance(gtype, GraphQLUnionType | GraphQLInterfaceType):
+        return "__typename"
+    assert isinstance(gtype, GraphQLObjectType)
+    names = sorted(gtype.fields)
+    chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
+    parts = []
+    for name in chosen:
+        field = gtype.fields[name]
+        if any(is_non_null_type(a.type) and a.default_value is None for a in field.args.values()):
+            if set(field.args) != {"id"}:
+                continue
+            args = f'(id: "{draw(st.sampled_from(ID_POOL))}")'
+        else:
+            args = ""
+        target = get_named_type(field.type)
+        if isinstance(target, GraphQLObjectType | GraphQLUnionType | GraphQLInterfaceType):
+            if depth <= 0:
+                continue
+            parts.append(f"{name}{args} {{ {_selection(draw, target, depth - 1)} }}")
+        else:
+            parts.append(f"{name}{args}")
+    return " ".join(parts) or "__typename"
+
+
+@st.composite
+def planner_documents(draw: Any) -> str:
+    from graphql import get_named_type
+
+    query = schema._schema.query_type
+    assert query is not None
+    readable = sorted(
+        name
+        for name, field in query.fields.items()
+        if (policy := policy_of(field)) is not None and "planner" in policy.roles
+    )
+    # Household-level root fields too: the planner must be refused there.
+    roots = draw(
+        st.lists(st.sampled_from(sorted(query.fields)), min_size=1, max_size=3, unique=True)
+    )
+    roots = [*roots, draw(st.sampled_from(readable))]
+    parts = []
+    for i, name in enumerate(dict.fromkeys(roots)):
+        field = query.fields[name]
+        args = []
+        for arg_name, _arg in field.args.items():
+            if arg_name in ("id", "area", "household") or (
+                arg_name == "category" and draw(st.booleans())
+            ):
+                args.append(f'{arg_name}: "{draw(st.sampled_from(ID_POOL))}"')
+        text = f"f{i}: {name}" + (f"({', '.join(args)})" if args else "")
+        target = get_named_type(field.type)
+        if hasattr(target, "fields") or hasattr(target, "types"):
+            text += " { " + _selection(draw, target, 3) + " }"
+        parts.append(text)
+    return "{ " + " ".join(parts) + " }"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(document=planner_documents())
+def test_any_planner_query_yields_no_household_value_and_no_small_count(
+    demo: Graph, document: str
+) -> None:
+    data, codes = ask(demo, document)
+    # Refusals and validation errors are expected; an internal error never.
+    assert "INTERNAL" not in codes, document
+    household_ids = {"hh-", "ref-", "cs-", "need-"}
+    for text in texts(data):
+        assert not any(text.startswith(prefix) for prefix in household_ids), (document, text)
+    for key, value in people_counts(data):
+        if key in PEOPLE:
+            assert value >= 5, (document, key, value)
+        elif key not in NOT_PEOPLE:
+            assert key in {"rank", "score", "steps", "totalCount"}, (document, key, value)
