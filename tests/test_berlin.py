@@ -34,6 +34,13 @@ def test_readme_documents_the_walk_through() -> None:
 def test_berlin_walk_through(db: Graph, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["import", str(BERLIN), "--mapping", str(MAPPING)])
     assert result.exit_code == 0, result.output
+    # Träger named on many rows with differing websites or kinds: kept from the first row,
+    # the differences listed below the summary.
+    assert "36 Hinweise (übernommen, bitte prüfen):" in result.output
+    assert (
+        "Träger „berlin-traeger-fipp-e-v“: „http://www.fippev.de“ weicht ab von"
+        " „https://www.fippev.de/willkommen“" in result.output
+    )
     levels = db.query("MATCH (a:Area) RETURN a.level AS level, count(*) AS n ORDER BY level")
     assert levels == [
         {"level": "city", "n": 1},
@@ -100,6 +107,9 @@ def test_berlin_walk_through(db: Graph, tmp_path: Path) -> None:
     (mauerpark,) = db.query(
         "MATCH (o)-[:PROVIDES]->(s:Service {id: 'berlin-jfe-01010003'})-[:SERVES]->(a) "
         "RETURN o.name AS org, o.sector AS sector, s.capacity AS places, a.id AS area"
+    )
+    assert _one(db, "MATCH (o:Organization {id: 'berlin-traeger-fipp-e-v'}) RETURN o.website") == (
+        "https://www.fippev.de/willkommen"
     )
     assert mauerpark == {
         "org": "BA Mitte von Berlin",

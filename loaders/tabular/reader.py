@@ -68,6 +68,8 @@ class ParsedBundle:
     origins: dict[str, list[Origin]] = field(default_factory=dict)
     tables: set[str] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)
+    # Worth a look but no reason to refuse the file (listed in the import summary).
+    warnings: list[Issue] = field(default_factory=list)
 
 
 def read_bundle(path: Path, source: str) -> ParsedBundle:
