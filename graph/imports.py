@@ -107,6 +107,7 @@ class ImportRun:
     changed: Mapping[str, int] = field(default_factory=dict)
     unchanged: Mapping[str, int] = field(default_factory=dict)
     pruned: Mapping[str, int] = field(default_factory=dict)
+    warnings: int = 0  # hints that did not refuse the import (e.g. a Träger's differing rows)
 
 
 def record_import_run(graph: Graph, run: ImportRun) -> None:
@@ -125,6 +126,7 @@ def record_import_run(graph: Graph, run: ImportRun) -> None:
                 "changed": sum(run.changed.values()),
                 "unchanged": sum(run.unchanged.values()),
                 "pruned": sum(run.pruned.values()),
+                "warnings": run.warnings,
                 "counts": json.dumps(
                     {
                         "created": dict(run.created),
@@ -163,6 +165,7 @@ def _run_of(props: dict[str, Any]) -> ImportRun:
         changed=counts["changed"],
         unchanged=counts["unchanged"],
         pruned=counts["pruned"],
+        warnings=props.get("warnings", 0),
     )
 
 

@@ -16,11 +16,15 @@ class Issue:
     # JSON inputs speak of records and fields instead of rows and columns.
     row_word: str = "Zeile"
     column_word: str = "Spalte"
+    # JSON records: the line the record starts on, beside its number.
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", {self.row_word} {self.row}"
+        if self.line is not None:
+            where += f" (Zeile {self.line})"
         if self.column:
             where += f", {self.column_word} „{self.column}“"
         return f"{where}: {self.message}"

@@ -7,14 +7,23 @@ from pathlib import Path
 from graph.connection import Graph
 from graph.imports import area_geometries
 from loaders.errors import LoaderError
+from loaders.geo.reader import GeoJsonOptions, read_geojson
 from loaders.geo.shapes import Shape, parse_geometry_text
 from loaders.hsds.reader import read_hsds
 from loaders.mapping.reader import AreaLookup, load_mapping, read_mapped
 from loaders.tabular.reader import ParsedBundle, read_bundle
 
-IMPORT_FORMATS: tuple[str, ...] = ("auto", "csv", "xlsx", "hsds")
+IMPORT_FORMATS: tuple[str, ...] = ("auto", "csv", "xlsx", "hsds", "geojson")
 
-_BY_SUFFIX = {".csv": "csv", ".xlsx": "xlsx", ".json": "hsds", ".ndjson": "hsds", ".jsonl": "hsds"}
+_BY_SUFFIX = {
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".json": "hsds",
+    ".ndjson": "hsds",
+    ".jsonl": "hsds",
+    ".geojson": "geojson",
+}
+_SNIFF = 4096
 
 
 def detect_format(path: Path) -> str:
@@ -23,7 +32,19 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in _BY_SUFFIX:
         raise LoaderError(f"{path.name}: Format nicht erkennbar, bitte --format angeben")
+    if suffix == ".json" and _is_feature_collection(path):
+        return "geojson"
     return _BY_SUFFIX[suffix]
+
+
+def _is_feature_collection(path: Path) -> bool:
+    """A ``.json`` file whose beginning says it is GeoJSON (HSDS records never do)."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            head = fh.read(_SNIFF)
+    except OSError:
+        return False
+    return '"FeatureCollection"' in head
 
 
 def default_source(path: Path, mapping: Path | None = None) -> str:
@@ -54,12 +75,22 @@ def parse_input(
     *,
     mapping: Path | None = None,
     lookup: AreaLookup | None = None,
+    geojson: GeoJsonOptions | None = None,
 ) -> tuple[ParsedBundle, str]:
-    """The parsed, validated bundle and the format actually used."""
+    """The parsed, validated bundle and the format actually used.
+
+    ``geojson`` (the area options) is only allowed for a GeoJSON import.
+    """
     if mapping is not None:
+        if geojson is not None:
+            raise LoaderError("die GeoJSON-Optionen gelten nicht mit --mapping")
         return read_mapped(mapping, path, source, lookup), "mapping"
     if fmt == "auto":
         fmt = detect_format(path)
+    if fmt == "geojson":
+        return read_geojson(path, source, geojson or GeoJsonOptions(), lookup), fmt
+    if geojson is not None:
+        raise LoaderError(f"die GeoJSON-Optionen gelten nur für --format geojson, nicht {fmt}")
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
     if fmt == "hsds":

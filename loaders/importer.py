@@ -14,7 +14,7 @@ from graph.connection import Graph
 from graph.diff import Plan, plan_bundle
 from graph.imports import ImportRun, prune_nodes, prune_pairs, record_import_run
 from graph.write import bundle_rows, write_bundle
-from loaders.errors import ImportRejected
+from loaders.errors import ImportRejected, Issue
 from loaders.references import TABLE_LABELS, check_references
 from loaders.tabular.reader import ParsedBundle
 
@@ -31,6 +31,7 @@ class ImportReport:
     plan: Plan
     pruned: dict[str, int] = field(default_factory=dict)
     run_id: str | None = None
+    warnings: list[Issue] = field(default_factory=list)
 
     def row(self, label: str) -> tuple[int, int, int, int]:
         return (
@@ -72,6 +73,7 @@ def run_import(
     started = datetime.now(UTC)
     bundle = parsed.bundle
     report = ImportReport(source, format, dry_run, plan_bundle(graph, bundle))
+    report.warnings = list(parsed.warnings)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=True)
     if dry_run:
@@ -93,6 +95,7 @@ def run_import(
             changed=report.plan.changed,
             unchanged=report.plan.unchanged,
             pruned=report.pruned,
+            warnings=len(report.warnings),
         ),
     )
     return report

@@ -11,10 +11,12 @@ from graph import records as rec
 from graph.repo.values import Stored
 from schema.context import Info
 from schema.directory import (
+    NOT_READ,
     Area,
     Category,
     Organization,
     Service,
+    ahead,
     id_of,
 )
 from schema.enums import NeedStatus, ReferralStatus
@@ -231,27 +233,37 @@ class Referral:
 
     @strawberry.field(description="Der übergeleitete Haushalt.")
     async def household(self, info: Info) -> Household | None:
-        found = await info.context.loaders.node("Household", self.stored.record.household_id)
+        found = ahead(self.stored, "household")
+        if found is NOT_READ:
+            found = await info.context.loaders.node("Household", self.stored.record.household_id)
         return Household.of(found) if found else None
 
     @strawberry.field(description="Der Handlungsbedarf, um den es geht.")
     async def need(self, info: Info) -> Need | None:
-        nid = self.stored.record.need_id
-        found = await info.context.loaders.node("Need", nid) if nid else None
+        found = ahead(self.stored, "need")
+        if found is NOT_READ:
+            nid = self.stored.record.need_id
+            found = await info.context.loaders.node("Need", nid) if nid else None
         return Need.of(found) if found else None
 
     @strawberry.field(description="Der überleitende Träger.")
     async def from_organization(self, info: Info) -> Organization | None:
-        oid = self.stored.record.from_organization_id
-        found = await info.context.loaders.node("Organization", oid)
+        found = ahead(self.stored, "from_organization")
+        if found is NOT_READ:
+            oid = self.stored.record.from_organization_id
+            found = await info.context.loaders.node("Organization", oid)
         return Organization.of(found) if found else None
 
     @strawberry.field(description="Das aufnehmende Angebot.")
     async def to_service(self, info: Info) -> Service | None:
-        found = await info.context.loaders.node("Service", self.stored.record.to_service_id)
+        found = ahead(self.stored, "to_service")
+        if found is NOT_READ:
+            found = await info.context.loaders.node("Service", self.stored.record.to_service_id)
         return Service.of(found) if found else None
 
     @strawberry.field(description="Die Einwilligung, unter der übergeleitet wird.")
     async def consent(self, info: Info) -> Consent | None:
-        found = await info.context.loaders.node("Consent", self.stored.record.consent_id)
+        found = ahead(self.stored, "consent")
+        if found is NOT_READ:
+            found = await info.context.loaders.node("Consent", self.stored.record.consent_id)
         return Consent.of(found) if found else None

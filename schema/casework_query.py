@@ -12,6 +12,7 @@ from schema.directory import referral_connection
 from schema.filters import ReferralFilterInput
 from schema.pagination import AFTER_DESCRIPTION, FIRST_DESCRIPTION, Connection
 from schema.policy import household_read
+from schema.selection import shape
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -24,22 +25,22 @@ class CaseworkQuery:
         extensions=[household_read()],
     )
     async def household(self, info: Info, id: strawberry.ID) -> Household | None:
-        found = await info.context.loaders.node("Household", id)
+        found = await info.context.loaders.node("Household", id, shape(info, "Household"))
         return Household.of(found) if found else None
 
     @strawberry.field(description="Ein Handlungsbedarf.", extensions=[household_read()])
     async def need(self, info: Info, id: strawberry.ID) -> Need | None:
-        found = await info.context.loaders.node("Need", id)
+        found = await info.context.loaders.node("Need", id, shape(info, "Need"))
         return Need.of(found) if found else None
 
     @strawberry.field(description="Eine Einwilligung.", extensions=[household_read()])
     async def consent(self, info: Info, id: strawberry.ID) -> Consent | None:
-        found = await info.context.loaders.node("Consent", id)
+        found = await info.context.loaders.node("Consent", id, shape(info, "Consent"))
         return Consent.of(found) if found else None
 
     @strawberry.field(description="Eine Überleitung.", extensions=[household_read()])
     async def referral(self, info: Info, id: strawberry.ID) -> Referral | None:
-        found = await info.context.loaders.node("Referral", id)
+        found = await info.context.loaders.node("Referral", id, shape(info, "Referral"))
         return Referral.of(found) if found else None
 
     @strawberry.field(

@@ -10,7 +10,8 @@ import strawberry
 
 from graph import records as rec
 from graph.repo import areas, catalog, organizations
-from graph.repo.values import Stored
+from graph.repo.includes import Linked
+from graph.repo.values import Stored, as_date
 from schema.context import Info
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
 from schema.filters import (
@@ -30,6 +31,7 @@ from schema.pagination import (
     page_size,
 )
 from schema.policy import household_read
+from schema.selection import connection as lookahead
 
 if TYPE_CHECKING:
     from schema.casework import Household, Referral
@@ -40,6 +42,15 @@ ReferralRef = Annotated["Referral", strawberry.lazy("schema.casework")]
 
 def id_of(stored: Stored[Any]) -> strawberry.ID:
     return strawberry.ID(stored.record.id)
+
+
+NOT_READ: Any = object()
+
+
+def ahead(stored: Stored[Any], name: str) -> Any:
+    """What was read with ``stored`` under the include ``name`` (schema/selection.py), or
+    ``NOT_READ``: then the resolver asks the dataloaders."""
+    return stored.included.get(name, NOT_READ)
 
 
 @strawberry.interface(description="Gemeinsame Angaben jedes gespeicherten Datensatzes.")
@@ -75,12 +86,15 @@ async def service_connection(
     anchor_id: str | None = None,
 ) -> Connection[Service]:
     f = service_filter(filter)
+    read, with_total = lookahead(info, "Service")
     args = ServiceArgs(
         filter=f,
         sort=sort.value,
         first=page_size(first),
         after=decode_cursor(after, sort.value),
         near=near_of(near, sort.value),
+        shape=read,
+        with_total=with_total,
     )
     loader = info.context.loaders.services
     found = await loader.page(args, anchor, anchor_id)
@@ -102,8 +116,14 @@ async def referral_connection(
     from schema.casework import Referral
 
     f = referral_filter(filter)
+    read, with_total = lookahead(info, "Referral")
     args = ReferralArgs(
-        filter=f, sort="created", first=page_size(first), after=decode_cursor(after, "created")
+        filter=f,
+        sort="created",
+        first=page_size(first),
+        after=decode_cursor(after, "created"),
+        shape=read,
+        with_total=with_total,
     )
     loader = info.context.loaders.referrals
     found = await loader.page(args, anchor, anchor_id)
@@ -154,17 +174,25 @@ class Area(Versioned):
 
     @strawberry.field(description="Der umfassende Sozialraum.")
     async def parent(self, info: Info) -> Area | None:
-        pid = self.stored.record.parent_id
-        found = await info.context.loaders.node("Area", pid) if pid else None
+        found = ahead(self.stored, "parent")
+        if found is NOT_READ:
+            pid = self.stored.record.parent_id
+            found = await info.context.loaders.node("Area", pid) if pid else None
         return Area.of(found) if found else None
 
     @strawberry.field(description="Die Teilräume (eine Ebene tiefer).")
     async def children(self, info: Info) -> list[Area]:
-        return [Area.of(a) for a in await info.context.loaders.hop(areas.CHILDREN, self.id)]
+        found = ahead(self.stored, "children")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(areas.CHILDREN, self.id)
+        return [Area.of(a) for a in found]
 
     @strawberry.field(description="Angrenzende Sozialräume (gemeinsame Grenze).")
     async def neighbours(self, info: Info) -> list[Area]:
-        return [Area.of(a) for a in await info.context.loaders.hop(areas.NEIGHBOURS, self.id)]
+        found = ahead(self.stored, "neighbours")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(areas.NEIGHBOURS, self.id)
+        return [Area.of(a) for a in found]
 
     @strawberry.field(description="Angebote, die diesen Sozialraum oder einen Teilraum versorgen.")
     async def services(
@@ -180,11 +208,17 @@ class Area(Versioned):
 
     @strawberry.field(description="Standorte in diesem Sozialraum.")
     async def locations(self, info: Info) -> list[Location]:
-        return [Location.of(x) for x in await info.context.loaders.hop(areas.LOCATIONS, self.id)]
+        found = ahead(self.stored, "locations")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(areas.LOCATIONS, self.id)
+        return [Location.of(x) for x in found]
 
     @strawberry.field(description="Verbünde und Arbeitskreise, die hier tätig sind.")
     async def networks(self, info: Info) -> list[Network]:
-        return [Network.of(x) for x in await info.context.loaders.hop(areas.NETWORKS, self.id)]
+        found = ahead(self.stored, "networks")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(areas.NETWORKS, self.id)
+        return [Network.of(x) for x in found]
 
     @strawberry.field(
         description="Haushalte (Bedarfsgemeinschaften), die hier wohnen.",
@@ -209,13 +243,17 @@ class Category(Versioned):
 
     @strawberry.field(description="Der übergeordnete Leistungsbereich.")
     async def broader(self, info: Info) -> Category | None:
-        pid = self.stored.record.parent_id
-        found = await info.context.loaders.node("Category", pid) if pid else None
+        found = ahead(self.stored, "broader")
+        if found is NOT_READ:
+            pid = self.stored.record.parent_id
+            found = await info.context.loaders.node("Category", pid) if pid else None
         return Category.of(found) if found else None
 
     @strawberry.field(description="Engere Leistungsbereiche.")
     async def narrower(self, info: Info) -> list[Category]:
-        found = await info.context.loaders.hop(catalog.NARROWER, self.id)
+        found = ahead(self.stored, "narrower")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(catalog.NARROWER, self.id)
         return [Category.of(c) for c in found]
 
     @strawberry.field(description="Angebote in diesem Leistungsbereich (samt engeren).")
@@ -273,23 +311,32 @@ class Organization(Versioned):
 
     @strawberry.field(description="Standorte des Trägers.")
     async def locations(self, info: Info) -> list[Location]:
-        found = await info.context.loaders.hop(organizations.LOCATIONS, self.id)
+        found = ahead(self.stored, "locations")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(organizations.LOCATIONS, self.id)
         return [Location.of(x) for x in found]
 
     @strawberry.field(description="Kooperationsvereinbarungen, an denen der Träger beteiligt ist.")
     async def agreements(self, info: Info) -> list[Agreement]:
-        found = await info.context.loaders.hop(organizations.AGREEMENTS, self.id)
+        found = ahead(self.stored, "agreements")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(organizations.AGREEMENTS, self.id)
         return [Agreement.of(x) for x in found]
 
     @strawberry.field(
         description="Kooperationspartner: die anderen Parteien seiner Vereinbarungen."
     )
     async def partners(self, info: Info) -> list[Organization]:
-        found = await info.context.loaders.hop(organizations.PARTNERS, self.id)
+        found = ahead(self.stored, "partners")
+        if found is NOT_READ:
+            found = await info.context.loaders.hop(organizations.PARTNERS, self.id)
         return [Organization.of(x) for x in found]
 
     @strawberry.field(description="Mitgliedschaften in Verbünden und Arbeitskreisen.")
     async def memberships(self, info: Info) -> list[Membership]:
+        read: Any = ahead(self.stored, "memberships")
+        if read is not NOT_READ:
+            return [Membership.read_with(self.stored.record.id, linked) for linked in read]
         found = await info.context.loaders.memberships_of_organization(self.id)
         return [Membership.of(m.membership, m.version) for m in found]
 
@@ -350,14 +397,18 @@ class Location(Versioned):
 
     @strawberry.field(description="Der Träger des Standorts.")
     async def organization(self, info: Info) -> Organization | None:
-        oid = self.stored.record.organization_id
-        found = await info.context.loaders.node("Organization", oid) if oid else None
+        found = ahead(self.stored, "organization")
+        if found is NOT_READ:
+            oid = self.stored.record.organization_id
+            found = await info.context.loaders.node("Organization", oid) if oid else None
         return Organization.of(found) if found else None
 
     @strawberry.field(description="Der Sozialraum, in dem der Standort liegt.")
     async def area(self, info: Info) -> Area | None:
-        aid = self.stored.record.area_id
-        found = await info.context.loaders.node("Area", aid) if aid else None
+        found = ahead(self.stored, "area")
+        if found is NOT_READ:
+            aid = self.stored.record.area_id
+            found = await info.context.loaders.node("Area", aid) if aid else None
         return Area.of(found) if found else None
 
     @strawberry.field(description="Angebote an diesem Standort.")
@@ -422,22 +473,31 @@ class Service(Versioned):
 
     @strawberry.field(description="Der Träger des Angebots.")
     async def organization(self, info: Info) -> Organization | None:
-        found = await info.context.loaders.node("Organization", self.stored.record.organization_id)
+        found = ahead(self.stored, "organization")
+        if found is NOT_READ:
+            oid = self.stored.record.organization_id
+            found = await info.context.loaders.node("Organization", oid)
         return Organization.of(found) if found else None
 
     @strawberry.field(description="Leistungsbereiche des Angebots.")
     async def categories(self, info: Info) -> list[Category]:
-        found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
+        found = ahead(self.stored, "categories")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
         return [Category.of(c) for c in found]
 
     @strawberry.field(description="Versorgte Sozialräume (HSDS service_area).")
     async def areas(self, info: Info) -> list[Area]:
-        found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
+        found = ahead(self.stored, "areas")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
         return [Area.of(a) for a in found]
 
     @strawberry.field(description="Standorte, an denen das Angebot erbracht wird.")
     async def locations(self, info: Info) -> list[Location]:
-        found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
+        found = ahead(self.stored, "locations")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
         return [Location.of(x) for x in found]
 
     @strawberry.field(description="Überleitungen an dieses Angebot.", extensions=[household_read()])
@@ -483,12 +543,16 @@ class Agreement(Versioned):
 
     @strawberry.field(description="Die Parteien (Träger) der Vereinbarung.")
     async def parties(self, info: Info) -> list[Organization]:
-        found = await info.context.loaders.nodes("Organization", self.stored.record.party_ids)
+        found = ahead(self.stored, "parties")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Organization", self.stored.record.party_ids)
         return [Organization.of(o) for o in found]
 
     @strawberry.field(description="Abgedeckte Leistungsbereiche (leer: alle).")
     async def categories(self, info: Info) -> list[Category]:
-        found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
+        found = ahead(self.stored, "categories")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
         return [Category.of(c) for c in found]
 
     @strawberry.field(description="Gilt die Vereinbarung an diesem Tag (Standard: heute)?")
@@ -527,7 +591,9 @@ class Network(Versioned):
 
     @strawberry.field(description="Sozialräume, in denen der Verbund tätig ist.")
     async def areas(self, info: Info) -> list[Area]:
-        found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
+        found = ahead(self.stored, "areas")
+        if found is NOT_READ:
+            found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
         return [Area.of(a) for a in found]
 
 
@@ -538,9 +604,26 @@ class Membership:
     since: dt.date | None
     version: int = strawberry.field(description="Version; bei Änderungen mitsenden.")
 
+    network_read: strawberry.Private[Stored[rec.Network] | None] = None
+
     @classmethod
     def of(cls, m: rec.Membership, version: int = 1) -> Membership:
         return cls(membership=m, role=m.role, since=m.since, version=version)
+
+    @classmethod
+    def read_with(cls, organization_id: str, linked: Linked) -> Membership:
+        """A membership read as an include of its organization (with its network)."""
+        edge = linked.edge
+        m = rec.Membership(
+            network_id=linked.node.record.id,
+            organization_id=organization_id,
+            role=edge.get("role") or "mitglied",
+            since=as_date(edge.get("since")),
+            source=edge.get("source") or "manual",
+        )
+        membership = cls.of(m, int(edge.get("version") or 1))
+        membership.network_read = linked.node
+        return membership
 
     @strawberry.field(description="Der Träger.")
     async def organization(self, info: Info) -> Organization | None:
@@ -549,5 +632,7 @@ class Membership:
 
     @strawberry.field(description="Der Verbund / Arbeitskreis.")
     async def network(self, info: Info) -> Network | None:
-        found = await info.context.loaders.node("Network", self.membership.network_id)
+        found = self.network_read or await info.context.loaders.node(
+            "Network", self.membership.network_id
+        )
         return Network.of(found) if found else None

@@ -37,6 +37,8 @@ from schema.pagination import (
     page_size,
 )
 from schema.policy import anyone
+from schema.selection import connection as lookahead
+from schema.selection import shape
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -46,7 +48,7 @@ After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)
 class DirectoryQuery:
     @strawberry.field(description="Ein Sozialraum.", extensions=[anyone()])
     async def area(self, info: Info, id: strawberry.ID) -> Area | None:
-        found = await info.context.loaders.node("Area", id)
+        found = await info.context.loaders.node("Area", id, shape(info, "Area"))
         return Area.of(found) if found else None
 
     @strawberry.field(description="Sozialräume, gefiltert und seitenweise.", extensions=[anyone()])
@@ -60,12 +62,15 @@ class DirectoryQuery:
         near: GeoPointInput | None = None,
     ) -> Connection[Area]:
         f = area_filter(filter)
+        read, with_total = lookahead(info, "Area")
         args = AreaArgs(
             filter=f,
             sort=sort.value,
             first=page_size(first),
             after=decode_cursor(after, sort.value),
             near=near_of(near, sort.value),
+            shape=read,
+            with_total=with_total,
         )
         loader = info.context.loaders.areas
         found = await loader.page(args)
@@ -77,7 +82,7 @@ class DirectoryQuery:
 
     @strawberry.field(description="Ein Leistungsbereich.", extensions=[anyone()])
     async def category(self, info: Info, id: strawberry.ID) -> Category | None:
-        found = await info.context.loaders.node("Category", id)
+        found = await info.context.loaders.node("Category", id, shape(info, "Category"))
         return Category.of(found) if found else None
 
     @strawberry.field(description="Alle Leistungsbereiche.", extensions=[anyone()])
@@ -87,7 +92,7 @@ class DirectoryQuery:
 
     @strawberry.field(description="Ein Träger.", extensions=[anyone()])
     async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
-        found = await info.context.loaders.node("Organization", id)
+        found = await info.context.loaders.node("Organization", id, shape(info, "Organization"))
         return Organization.of(found) if found else None
 
     @strawberry.field(
@@ -103,12 +108,15 @@ class DirectoryQuery:
         near: GeoPointInput | None = None,
     ) -> Connection[Organization]:
         f = organization_filter(filter)
+        read, with_total = lookahead(info, "Organization")
         args = OrganizationArgs(
             filter=f,
             sort=sort.value,
             first=page_size(first),
             after=decode_cursor(after, sort.value),
             near=near_of(near, sort.value),
+            shape=read,
+            with_total=with_total,
         )
         loader = info.context.loaders.organizations
         found = await loader.page(args)
@@ -120,7 +128,7 @@ class DirectoryQuery:
 
     @strawberry.field(description="Ein Angebot.", extensions=[anyone()])
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:
-        found = await info.context.loaders.node("Service", id)
+        found = await info.context.loaders.node("Service", id, shape(info, "Service"))
         return Service.of(found) if found else None
 
     @strawberry.field(
@@ -139,12 +147,12 @@ class DirectoryQuery:
 
     @strawberry.field(description="Ein Standort.", extensions=[anyone()])
     async def location(self, info: Info, id: strawberry.ID) -> Location | None:
-        found = await info.context.loaders.node("Location", id)
+        found = await info.context.loaders.node("Location", id, shape(info, "Location"))
         return Location.of(found) if found else None
 
     @strawberry.field(description="Eine Kooperationsvereinbarung.", extensions=[anyone()])
     async def agreement(self, info: Info, id: strawberry.ID) -> Agreement | None:
-        found = await info.context.loaders.node("Agreement", id)
+        found = await info.context.loaders.node("Agreement", id, shape(info, "Agreement"))
         return Agreement.of(found) if found else None
 
     @strawberry.field(description="Alle Kooperationsvereinbarungen.", extensions=[anyone()])
@@ -156,7 +164,7 @@ class DirectoryQuery:
 
     @strawberry.field(description="Ein Verbund / Arbeitskreis.", extensions=[anyone()])
     async def network(self, info: Info, id: strawberry.ID) -> Network | None:
-        found = await info.context.loaders.node("Network", id)
+        found = await info.context.loaders.node("Network", id, shape(info, "Network"))
         return Network.of(found) if found else None
 
     @strawberry.field(

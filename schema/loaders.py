@@ -17,8 +17,9 @@ import anyio.to_thread
 from strawberry.dataloader import DataLoader
 
 from graph import Graph
-from graph.repo import areas, households, nodes, organizations, services
+from graph.repo import areas, households, includes, nodes, organizations, services
 from graph.repo.households import HouseholdHop, OrgScope
+from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import Hop
 from graph.repo.organizations import StoredMembership
 from graph.repo.paging import After, Near, Page
@@ -89,6 +90,9 @@ class ServiceArgs:
     first: int
     after: After | None
     near: Near | None
+    # What to read of each node, and whether to count the list in the same statement.
+    shape: Shape = FULL
+    with_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,9 @@ class OrganizationArgs:
     first: int
     after: After | None
     near: Near | None
+    # What to read of each node, and whether to count the list in the same statement.
+    shape: Shape = FULL
+    with_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +114,9 @@ class AreaArgs:
     first: int
     after: After | None
     near: Near | None
+    # What to read of each node, and whether to count the list in the same statement.
+    shape: Shape = FULL
+    with_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +125,8 @@ class ReferralArgs:
     sort: households.ReferralSort
     first: int
     after: After | None
+    shape: Shape = FULL
+    with_total: bool = False
 
 
 def _service_pages(
@@ -129,6 +141,8 @@ def _service_pages(
         near=a.near,
         anchor=anchor,
         anchor_ids=ids,
+        shape=a.shape,
+        with_total=a.with_total,
     )
 
 
@@ -150,6 +164,8 @@ def _organization_pages(
         near=a.near,
         anchor=anchor,
         anchor_ids=ids,
+        shape=a.shape,
+        with_total=a.with_total,
     )
 
 
@@ -163,7 +179,16 @@ def _area_pages(
     graph: Graph, a: AreaArgs, anchor: Any, ids: Sequence[str]
 ) -> dict[str | None, Page]:
     return {
-        None: areas.page(graph, a.filter, sort=a.sort, first=a.first, after=a.after, near=a.near)
+        None: areas.page(
+            graph,
+            a.filter,
+            sort=a.sort,
+            first=a.first,
+            after=a.after,
+            near=a.near,
+            shape=a.shape,
+            with_total=a.with_total,
+        )
     }
 
 
@@ -185,6 +210,8 @@ def _referral_pages(
         after=a.after,
         anchor=anchor,
         anchor_ids=ids,
+        shape=a.shape,
+        with_total=a.with_total,
     )
 
 
@@ -205,7 +232,7 @@ class Loaders:
         self.graph = graph
         self.scope = scope
         self._named: dict[str, Any] = {}
-        self._nodes: dict[str, DataLoader[str, Stored[Any] | None]] = {}
+        self._nodes: dict[tuple[str, Shape], DataLoader[str, Stored[Any] | None]] = {}
         self._hops: dict[Hop, DataLoader[str, list[Stored[Any]]]] = {}
         self._scoped_hops: dict[str, DataLoader[str, list[Stored[Any]]]] = {}
         self._memberships_of_org: DataLoader[str, list[StoredMembership]] = DataLoader(
@@ -235,23 +262,31 @@ class Loaders:
         return found
 
     # -- lookups by id ---------------------------------------------------------------
-    async def node(self, label: str, ident: str) -> Stored[Any] | None:
-        """A directory node by id (Area, Category, Organization, Location, Service, ...)."""
-        loader = self._nodes.get(label)
+    def _node_loader(self, label: str, shape: Shape) -> DataLoader[str, Stored[Any] | None]:
+        loader = self._nodes.get((label, shape))
         if loader is None:
-            loader = self._nodes[label] = DataLoader(partial(self._load_nodes, label))
-        return await loader.load(ident)
+            loader = self._nodes[(label, shape)] = DataLoader(
+                partial(self._load_nodes, label, shape)
+            )
+        return loader
+
+    async def node(self, label: str, ident: str, shape: Shape = FULL) -> Stored[Any] | None:
+        """A node by id (Area, Organization, Service, ..., Household, Referral, ...), read
+        in ``shape`` (the whole record by default)."""
+        return await self._node_loader(label, shape).load(ident)
 
     async def nodes(self, label: str, idents: Sequence[str]) -> list[Stored[Any]]:
         """Several nodes by id, in the given order; missing ones are left out."""
-        loader = self._nodes.get(label)
-        if loader is None:
-            loader = self._nodes[label] = DataLoader(partial(self._load_nodes, label))
-        found = await loader.load_many(list(idents))
+        found = await self._node_loader(label, FULL).load_many(list(idents))
         return [item for item in found if item is not None]
 
-    async def _load_nodes(self, label: str, keys: list[str]) -> list[Stored[Any] | None]:
-        if label in ("Household", "Need", "Consent", "Referral"):
+    async def _load_nodes(
+        self, label: str, shape: Shape, keys: list[str]
+    ) -> list[Stored[Any] | None]:
+        if shape != FULL:
+            # Household-level records and includes are limited to the request's scope.
+            found = await _run(includes.by_ids, self.graph, label, keys, shape, self.scope)
+        elif label in ("Household", "Need", "Consent", "Referral"):
             found = await _run(households.by_ids, self.graph, label, keys, self.scope)
         else:
             found = await _run(nodes.by_ids, self.graph, label, keys)

@@ -1,8 +1,9 @@
 """Relay-style connections with keyset cursors.
 
 ``first`` defaults to 20 and may be at most 100; a cursor is opaque (base64 of the sort it
-belongs to, the sort key and the id), and ``totalCount`` is a separate count query that runs
-only when the field is selected.
+belongs to, the sort key and the id), and ``totalCount`` is counted in the database, never by
+loading the list: in the page's own statement when the request selects it (see
+schema/selection.py), else by a separate count query.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ class Connection(Generic[T]):
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
+    total: strawberry.Private[int | None] = None
+
     @strawberry.field(
         description="Anzahl aller Einträge, die dem Filter entsprechen (eine Zählabfrage)."
     )
     async def total_count(self) -> int:
+        if self.total is not None:
+            return self.total
         return await self.count_fn()
 
 
@@ -101,6 +106,7 @@ def connection(
             has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
         ),
         count_fn=count_fn,
+        total=page.total,
     )
 
 

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
@@ -18,6 +11,7 @@ from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
@@ -25,12 +19,7 @@ from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
 
-# Limits against expensive documents (documented in docs/graphql.md). The depth allows the
-# deepest documented example (a connection costs two levels: edges/nodes and the node).
-MAX_QUERY_DEPTH = 12
-MAX_TOKENS = 2_000
-MAX_ALIASES = 30
-CACHE_SIZE = 256
+__all__ = ["CACHE_SIZE", "MAX_ALIASES", "MAX_QUERY_DEPTH", "MAX_TOKENS", "schema"]
 
 
 @strawberry.type
@@ -56,11 +45,7 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     extensions=[
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        *extensions(),
         ErrorCodes,
         AuditTrail,
     ],

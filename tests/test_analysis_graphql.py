@@ -9,7 +9,7 @@ from graph import Graph
 from graph.write import write_bundle
 from schema import Context, schema
 from schema.principal import Principal, Role
-from tests.analysis_fixtures import tiny_city
+from tests.analysis_fixtures import service_world, tiny_city
 
 QUERY = """
 query($area: String) {
@@ -47,14 +47,14 @@ def test_planner_sees_aggregates(db: Graph) -> None:
     assert (gap["severity"], gap["householdsInNeed"], gap["reachableServices"]) == ("hoch", 5, 0)
     coverage = {c["area"]["id"]: c for c in data["coverage"]}
     assert coverage["st-a"]["householdsInNeed"] == 6
-    assert coverage["st-b"]["householdsInNeed"] == 0  # none is no small cell
+    assert coverage["st-b"]["householdsInNeed"] is None  # zero is suppressed like 1 to 4
     (structure,) = data["duplicateStructures"]
     assert [s["id"] for s in structure["services"]] == ["s1", "s2"]
     assert structure["capacity"] == 5  # capacities are not counts of people
     assert data["duplicateRecords"][0]["matched"] == ["website"]
     (support,) = data["doubleSupport"]
     assert support["households"] == 6
-    assert support["uncoordinatedHouseholds"] == 0
+    assert support["uncoordinatedHouseholds"] is None  # zero is suppressed too
     (missing,) = data["missingCooperation"]
     assert (missing["sharedHouseholds"], missing["sameNetwork"]) == (6, True)
     assert data["networkWeakSpots"]["organizations"] == 3
@@ -62,7 +62,9 @@ def test_planner_sees_aggregates(db: Graph) -> None:
     assert paths["households"] == 6
     assert paths["sequences"] == [{"households": 6}]
     rates = {(r["category"]["id"], (r["area"] or {}).get("id")) for r in paths["rates"]}
-    assert ("schuldnerberatung", "st-a") in rates
+    # All referrals come from st-a: its row next to the city row would show that st-b and
+    # st-c have none (zeros by subtraction), so only the city-wide row is shown.
+    assert rates == {("schuldnerberatung", None)}
     assert "hh-" not in str(data)  # no household named anywhere
 
 
@@ -95,3 +97,27 @@ def test_caseworkers_may_not_read_analyses(db: Graph) -> None:
     result = asyncio.run(schema.execute("{ duplicateRecords { score } }", context_value=context))
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+
+
+def test_duplicate_services_for_planners_and_coordinators(db: Graph) -> None:
+    write_bundle(db, service_world())
+    query = """{ duplicateServices { services { id name } organizations { id } category { id }
+        areas { id } score nameSimilarity matched contradicting sameOrganization explanation } }"""
+    for role in ("planner", "coordinator"):
+        context = Context(graph=db, principal=Principal(f"t-{role}", role, None, "token"))
+        result = asyncio.run(schema.execute(query, context_value=context))
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        (found,) = result.data["duplicateServices"]
+        assert [s["id"] for s in found["services"]] == ["s1", "s1-dup"]
+        assert found["organizations"] == [{"id": "o1"}]
+        assert found["category"] == {"id": "schuldnerberatung"}
+        assert [a["id"] for a in found["areas"]] == ["st-a", "st-b"]
+        # 0.5 x 1.0 ("SB A." and "SB A" are one name) + 0.2 Standort l1 + 0.1 category
+        assert (found["score"], found["nameSimilarity"]) == (0.8, 1.0)
+        assert found["matched"] == ["standort", "leistungsbereich"]
+        assert (found["contradicting"], found["sameOrganization"]) == ([], True)
+        assert found["explanation"].startswith("„SB A“ und „SB A.“ (beide von Caritas e.V.)")
+    context = Context(graph=db, principal=Principal("t-cw", "caseworker", "o1", "token"))
+    denied = asyncio.run(schema.execute(query, context_value=context))
+    assert denied.errors is not None

@@ -49,3 +49,16 @@ def test_parser_cache_is_on(graph: Graph) -> None:
     hits = cached.cache_info().hits
     execute(graph, document)
     assert cached.cache_info().hits == hits + 1
+
+
+def test_validation_cache_is_on(graph: Graph) -> None:
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from schema.root import CACHE_SIZE
+
+    cached = _get_validate_cache(CACHE_SIZE)
+    document = '{ area(id: "validation-probe") { id } }'
+    execute(graph, document)
+    hits = cached.cache_info().hits
+    execute(graph, document)
+    assert cached.cache_info().hits == hits + 1

@@ -15,9 +15,28 @@ NESTED = """{
 }"""
 
 
-def _roundtrips(graph: Graph) -> tuple[int, int, int]:
+# Deeper than graph/repo/includes.MAX_DEPTH: the last hops come from the dataloaders.
+DEEP = """{
+  areas(first: 100, filter: {levels: [DISTRICT]}) {
+    edges { node { id services(first: 100) { edges { node { id
+      organization { id agreements { id parties { id locations { id area { id } } } } } } } } } }
+  }
+}"""
+
+
+def _roundtrips(graph: Graph, document: str = NESTED) -> tuple[int, int, int]:
     before = graph.roundtrips
-    data = run_query(graph, NESTED)["areas"]
+    found = run_query(graph, document)["areas"]
+    data = (
+        {
+            "nodes": [
+                {"services": {"nodes": [e["node"] for e in a["services"]["edges"]]}}
+                for a in (edge["node"] for edge in found["edges"])
+            ]
+        }
+        if "edges" in found
+        else found
+    )
     services = sum(len(a["services"]["nodes"]) for a in data["nodes"])
     return graph.roundtrips - before, len(data["nodes"]), services
 
@@ -30,5 +49,17 @@ def test_nested_query_roundtrips_do_not_grow_with_results(db: Graph) -> None:
     large, large_areas, large_services = _roundtrips(db)
     assert (small_areas, small_services) == (2, 2)
     assert (large_areas, large_services) == (8, 40)
-    # areas page + count, services pages + counts, organizations, agreements, parties
-    assert small == large == 7
+    # The areas page with its count; the services pages with their counts and the
+    # organizations, their agreements and the agreements' parties read along.
+    assert small == large == 2
+
+
+def test_round_trips_stay_fixed_beyond_the_include_depth(db: Graph) -> None:
+    load_network(db, districts=2, services_per_district=1)
+    small, _, small_services = _roundtrips(db, DEEP)
+    clear(db)
+    load_network(db, districts=8, services_per_district=5)
+    large, _, large_services = _roundtrips(db, DEEP)
+    assert (small_services, large_services) == (2, 40)
+    # As above without counts, plus one batched hop each for locations and their areas.
+    assert small == large == 4

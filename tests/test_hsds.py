@@ -105,15 +105,67 @@ def test_bad_record_among_valid_ones_is_refused(db: Graph, tmp_path: Path) -> No
     records[1]["capacities"][0]["available"] = "viele"
     records[2]["service_areas"][0]["uri"] = "urn:verbund:area:gibt-es-nicht"
     path = tmp_path / "services.json"
-    path.write_text(json.dumps(records), "utf-8")
+    text = json.dumps(records, indent=2)
+    path.write_text(text, "utf-8")
+    # Each record starts on a line "  {"; messages name the record and that line.
+    starts = [n for n, line in enumerate(text.splitlines(), start=1) if line == "  {"]
     before = snapshot(db)
     with pytest.raises(ImportRejected) as rejected:
         import_path(db, path, source="hsds")
     shown = [str(i) for i in rejected.value.issues]
     assert shown == [
-        "services.json, Datensatz 2, Feld „capacities.0.available“: Zahl erwartet (z. B. 12,5)"
-        " (Wert: „viele“)",
-        "services.json, Datensatz 3, Feld „area_ids“: Sozialraum „gibt-es-nicht“ gibt es weder"
-        " in der Eingabe noch in der Datenbank",
+        f"services.json, Datensatz 2 (Zeile {starts[1]}), Feld „capacities.0.available“:"
+        " Zahl erwartet (z. B. 12,5) (Wert: „viele“)",
+        f"services.json, Datensatz 3 (Zeile {starts[2]}), Feld „area_ids“: Sozialraum"
+        " „gibt-es-nicht“ gibt es weder in der Eingabe noch in der Datenbank",
+    ]
+    assert snapshot(db) == before
+
+
+def _directory_nodes(graph: Graph) -> list[dict[str, object]]:
+    """The imported directory without bookkeeping (import runs and their times)."""
+    return [
+        {k: v for k, v in row.items() if k != "props"}
+        | {"props": {k: v for k, v in (row["props"] or {}).items() if k not in _STAMPS}}
+        for row in snapshot(graph)
+        if "ImportRun" not in row.get("labels", [])
+    ]
+
+
+_STAMPS = {"imported_at", "created_at", "updated_at"}
+
+
+def test_array_ndjson_and_page_import_the_same_graph(db: Graph, tmp_path: Path) -> None:
+    records = json.loads(HSDS_EXAMPLE.read_text("utf-8"))
+    shapes = {
+        "liste.json": json.dumps(records, indent=4),
+        "zeilen.ndjson": "".join(json.dumps(r) + "\n" for r in records),
+        "seite.json": json.dumps({"page_number": 1, "contents": records, "last_page": True}),
+    }
+    graphs = []
+    for name, text in shapes.items():
+        db.query("MATCH (n) DETACH DELETE n", write=True)
+        import_path(db, AREAS, source="gebiete")
+        path = tmp_path / name
+        path.write_text(text, "utf-8")
+        report = import_path(db, path, source="hsds")
+        assert report.plan.created["Service"] == 3
+        graphs.append(_directory_nodes(db))
+    assert graphs[0] == graphs[1] == graphs[2]
+
+
+def test_broken_json_is_refused_with_its_line(db: Graph, tmp_path: Path) -> None:
+    records = json.loads(HSDS_EXAMPLE.read_text("utf-8"))
+    text = json.dumps(records, indent=2)
+    cut = text.rindex('"status"')  # the third record breaks off in the middle
+    path = tmp_path / "services.json"
+    path.write_text(text[:cut], "utf-8")
+    import_path(db, AREAS, source="gebiete")
+    before = snapshot(db)
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(db, path, source="hsds")
+    line = text[:cut].count("\n") + 1
+    assert [str(i) for i in rejected.value.issues] == [
+        f"services.json, Zeile {line}: kein JSON: Expecting property name enclosed in double quotes"
     ]
     assert snapshot(db) == before

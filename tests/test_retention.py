@@ -102,18 +102,33 @@ def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Grap
             expected.add(household)
     assert expected, "the demo should have households past a 12-month period"
     removed_referrals = sum(len(referrals_of[h]) for h in expected)
+    exactly = {
+        "Household": len(expected),
+        "Need": sum(1 for n in bundle.needs if n.household_id in expected),
+        "Consent": sum(1 for c in bundle.consents if c.household_id in expected),
+        "Referral": removed_referrals,
+        "ReferralEvent": sum(len(r.history) for h in expected for r in referrals_of[h]),
+    }
     before = label_counts(db)
+    dry = apply_retention(db, cutoff, dry_run=True)
+    assert label_counts(db) == before
+    assert set(dry.households) == expected
+    assert dry.removed == exactly
 
     report = apply_retention(db, cutoff)
 
     assert set(report.households) == expected
-    assert report.removed["Household"] == len(expected)
-    assert report.removed["Referral"] == removed_referrals
+    assert report.removed == exactly
     assert report.aggregated_referrals == removed_referrals
     after = label_counts(db)
-    assert after["Household"] == before["Household"] - len(expected)
-    assert after["Referral"] == before["Referral"] - removed_referrals
-    assert after["Service"] == before["Service"]
+    for label, n in exactly.items():
+        assert after.get(label, 0) == before[label] - n, label
+    # Everything else (directory, network, tokens) is untouched; only the kept counts are new.
+    others = set(before) | set(after)
+    others -= set(exactly) | {"ReferralAggregate"}
+    assert {label: after.get(label) for label in others} == {
+        label: before.get(label) for label in others
+    }
     left = {row["id"] for row in db.query("MATCH (h:Household) RETURN h.id AS id")}
     assert left.isdisjoint(expected)
     # Every active referral survived; the kept counts add up to what was removed.
@@ -124,3 +139,93 @@ def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Grap
     )
     assert row["n"] == active
     assert sum(g["referrals"] for g in referral_aggregates(db)) == removed_referrals
+    by_status: dict[str, int] = {}
+    for h in expected:
+        for r in referrals_of[h]:
+            by_status[r.status] = by_status.get(r.status, 0) + 1
+    kept: dict[str, int] = {}
+    for g in referral_aggregates(db):
+        kept[g["status"]] = kept.get(g["status"], 0) + g["referrals"]
+    assert kept == by_status
+
+
+# -- the audit trail's own retention ---------------------------------------------------------
+
+
+def _audit_at(graph: Graph, *moments: datetime) -> list[str]:
+    from dataclasses import replace
+
+    from graph.audit import append, new_event
+
+    events = [
+        replace(
+            new_event(
+                subject=f"t-{i}",
+                role="caseworker",
+                organization_id="jobcenter-stuttgart",
+                auth_method="token",
+                action="read",
+                operation="referral",
+                purpose="test",
+                records=[f"Referral:r-{i}"],
+            ),
+            at=at,
+        )
+        for i, at in enumerate(moments)
+    ]
+    append(graph, events)
+    return [e.id for e in events]
+
+
+def test_audit_entries_older_than_their_period_are_deleted_exactly(db: Graph) -> None:
+    from graph.audit import export_events
+    from graph.retention import expire_audit_events
+
+    now = datetime.now(UTC)
+    old = _audit_at(db, months_before(now, 30), months_before(now, 25))
+    kept = _audit_at(db, months_before(now, 23), months_before(now, 1), now)
+    cutoff = months_before(now, 24)
+    dry = expire_audit_events(db, cutoff, dry_run=True)
+    assert (dry.events, dry.dry_run) == (2, True)
+    assert dry.oldest is not None
+    assert dry.oldest.date() == months_before(now, 30).date()
+    assert len(list(export_events(db))) == 5
+    done = expire_audit_events(db, cutoff, batch=1)  # batches: one at a time here
+    assert done.events == 2
+    assert {e.id for e in export_events(db)} == set(kept)
+    assert set(old).isdisjoint(e.id for e in export_events(db))
+    assert expire_audit_events(db, cutoff).events == 0
+
+
+def test_cli_applies_the_audit_period_with_dry_run_and_records_the_run(db: Graph) -> None:
+    from graph.audit import export_events
+
+    now = datetime.now(UTC)
+    _audit_at(db, months_before(now, 40), months_before(now, 13), months_before(now, 2))
+    runner = CliRunner()
+    dry = runner.invoke(main, ["retention", "apply", "--dry-run", "--audit-months", "12"])
+    assert dry.exit_code == 0, dry.output
+    assert "Zugriffsprotokoll: Frist 12 Monate" in dry.output
+    assert "würde löschen 2 Einträge" in dry.output
+    assert len(list(export_events(db))) == 3
+    done = runner.invoke(main, ["retention", "apply", "--audit-months", "12"])
+    assert done.exit_code == 0, done.output
+    assert "gelöscht 2 Einträge" in done.output
+    left = list(export_events(db))
+    # The one recent entry, plus the record of this deletion (which outlives it).
+    assert len(left) == 2
+    (run,) = [e for e in left if e.operation == "retention apply audit"]
+    assert run.action == "delete"
+    assert "2 Einträge" in run.purpose
+    # The default period comes from the settings (24 months): nothing more is due.
+    again = runner.invoke(main, ["retention", "apply", "--dry-run"])
+    assert "Zugriffsprotokoll: Frist 24 Monate" in again.output
+    assert "würde löschen 0 Einträge" in again.output
+
+
+def test_the_api_has_no_way_to_change_or_delete_audit_entries() -> None:
+    from schema import schema
+
+    mutation = schema._schema.mutation_type
+    assert mutation is not None
+    assert [name for name in mutation.fields if "audit" in name.lower()] == []

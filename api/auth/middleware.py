@@ -5,11 +5,17 @@ Protected paths (``/graphql``) answer 401 without valid credentials; only the Gr
 itself (GET, text/html) stays reachable and it contains no data. Other paths (``/health``)
 get the anonymous principal and decide themselves what they show. Repeated failures from one
 client are answered with 429 for a while.
+
+The failure count lives in this process's memory (README, "Failed logins"): exact for the one
+process ``verbund serve`` runs; with several workers each counts alone, so the binding limit
+then belongs in the reverse proxy or the identity provider. It is not kept in Neo4j on purpose:
+each failed attempt would become a database write.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -20,7 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.api_tokens import authenticate_api_token, looks_like_api_token
-from api.auth.errors import AuthError
+from api.auth.errors import AuthError, KeysUnavailable
 from api.auth.oidc import OidcVerifier
 from api.settings import Settings
 from graph import Graph, GraphError
@@ -92,6 +98,13 @@ class AuthMiddleware:
         self.limiter = FailureLimiter(
             settings.auth_failure_limit, settings.auth_failure_window_seconds
         )
+        workers = os.environ.get("WEB_CONCURRENCY", "1")
+        if workers.isdigit() and int(workers) > 1:
+            log.warning(
+                "%s Worker: die Sperre nach fehlgeschlagenen Anmeldungen zählt je Prozess; "
+                "die verbindliche Grenze gehört in den Reverse Proxy.",
+                workers,
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,6 +126,17 @@ class AuthMiddleware:
                 return
             try:
                 principal = await self._authenticate(scope, authorization)
+            except KeysUnavailable as exc:
+                # Not the caller's fault: no failure counted, the operator is told in the log.
+                log.error("Anmeldung nicht prüfbar (%s): %s", client, exc)
+                if protected:
+                    await _error(
+                        503,
+                        exc.code,
+                        "Anmeldung derzeit nicht prüfbar (Identitätsanbieter nicht erreichbar).",
+                        {"Retry-After": "30"},
+                    )(scope, receive, send)
+                    return
             except AuthError as exc:
                 self.limiter.fail(client)
                 log.info("Anmeldung abgelehnt (%s): %s", client, exc)

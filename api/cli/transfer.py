@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, get_args
 
 import click
 from rich.console import Console
@@ -12,12 +13,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli._common import open_graph
-from loaders.errors import ImportRejected, LoaderError
+from graph.records import AreaLevel
+from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
+from loaders.geo.reader import GeoJsonOptions
 from loaders.importer import ImportReport, run_import
 
 MAX_SHOWN_ISSUES = 200
+AREA_LEVELS: tuple[str, ...] = get_args(AreaLevel)
 
 
 @contextmanager
@@ -49,16 +53,51 @@ def loader_errors(console: Console) -> Iterator[None]:
 @click.option("--source", help="Name der Quelle (Standard: Datei- oder Ordnername)")
 @click.option("--dry-run", is_flag=True, help="nur anzeigen, was sich ändern würde")
 @click.option("--prune", is_flag=True, help="fehlende Zeilen dieser Quelle löschen")
+@click.option(
+    "--level", type=click.Choice(AREA_LEVELS), help="GeoJSON: Ebene der Sozialräume (district)"
+)
+@click.option("--id-property", help="GeoJSON: Eigenschaft mit der Id (Standard: erkannt)")
+@click.option("--name-property", help="GeoJSON: Eigenschaft mit dem Namen (Standard: erkannt)")
+@click.option("--id-prefix", help="GeoJSON: Vorsatz vor jeder Id, z. B. berlin-")
+@click.option("--parent-id", help="GeoJSON: alle Flächen liegen in diesem Sozialraum")
+@click.option(
+    "--parent-prefix",
+    type=click.IntRange(min=1),
+    help="GeoJSON: Elternraum = die ersten N Zeichen der Id (mit --id-prefix)",
+)
+@click.option("--parent-property", help="GeoJSON: Eigenschaft mit der Id des Elternraums")
+@click.option(
+    "--parent-level",
+    type=click.Choice(AREA_LEVELS),
+    help="GeoJSON: Elternraum = der Sozialraum dieser Ebene, der die Fläche enthält",
+)
+@click.option(
+    "--crs",
+    help="GeoJSON: Koordinatensystem der Datei (statt ihres crs-Eintrags), z. B. EPSG:25833",
+)
 def import_(
-    path: Path, fmt: str, mapping: Path | None, source: str | None, dry_run: bool, prune: bool
+    path: Path,
+    fmt: str,
+    mapping: Path | None,
+    source: str | None,
+    dry_run: bool,
+    prune: bool,
+    **geo: Any,
 ) -> None:
-    """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, Zuordnungsdatei)."""
+    """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, GeoJSON-Flächen,
+    Zuordnungsdatei).
+
+    GeoJSON-Flächen (.geojson) werden Sozialräume mit Geometrie, Mittelpunkt und Nachbarschaft
+    aus gemeinsamen Grenzen; die --…-Optionen mit „GeoJSON:“ steuern Id, Name, Ebene und
+    Einordnung.
+    """
     console = Console()
     with loader_errors(console), open_graph() as graph:
         source = source or default_source(path, mapping)
+        options = _geojson_options(geo)
         with console.status("Lesen und Prüfen …"):
             parsed, used = parse_input(
-                path, fmt, source, mapping=mapping, lookup=graph_areas(graph)
+                path, fmt, source, mapping=mapping, lookup=graph_areas(graph), geojson=options
             )
         with _progress(console) as progress:
             task = progress.add_task("Schreiben", total=None)
@@ -72,6 +111,26 @@ def import_(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     console.print(summary_table(report))
+    print_warnings(console, report.warnings)
+
+
+def print_warnings(console: Console, warnings: list[Issue]) -> None:
+    """Hints below the summary: the import went through, but someone should look."""
+    if not warnings:
+        return
+    console.print(f"[bold yellow]{len(warnings)} Hinweise[/] (übernommen, bitte prüfen):")
+    for warning in warnings[:MAX_SHOWN_ISSUES]:
+        console.print(f"  • {warning}", markup=False, highlight=False, soft_wrap=True)
+    if len(warnings) > MAX_SHOWN_ISSUES:
+        console.print(f"  … und {len(warnings) - MAX_SHOWN_ISSUES} weitere")
+
+
+def _geojson_options(given: dict[str, Any]) -> GeoJsonOptions | None:
+    """The GeoJSON options, or None when none was given."""
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        return None
+    return GeoJsonOptions(**given)
 
 
 def _progress(console: Console) -> Progress:

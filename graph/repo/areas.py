@@ -8,6 +8,7 @@ from typing import Literal, LiteralString
 
 from graph.connection import Graph
 from graph.repo import paging
+from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import Hop
 from graph.repo.paging import After, Near, Page
 
@@ -56,10 +57,19 @@ def page(
     first: int,
     after: After | None,
     near: Near | None = None,
+    shape: Shape = FULL,
+    with_total: bool = False,
 ) -> Page:
-    return paging.pages(graph, _query(f, near), sort_key=SORT_KEYS[sort], first=first, after=after)[
-        None
-    ]
+    pages = paging.pages(
+        graph,
+        _query(f, near),
+        sort_key=SORT_KEYS[sort],
+        first=first,
+        after=after,
+        shape=shape,
+        with_total=with_total,
+    )
+    return pages[None]
 
 
 def count(graph: Graph, f: AreaFilter) -> int:

@@ -12,76 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal, LiteralString
 
 from graph.connection import Graph
 from graph.records import Household
 from graph.repo import paging
+from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import PROJECTIONS, Hop, to_stored
 from graph.repo.paging import After, Anchor, Page
 from graph.repo.values import Stored
+from graph.repo.visibility import OrgScope, scope_for, scope_params, visible
 
-
-@dataclass(frozen=True, slots=True)
-class OrgScope:
-    """Restrict household-level reads to what one organization may see.
-
-    ``referring`` (caseworkers): the households it referred, their needs and consents, and
-    its own referrals. ``receiving`` (partners): referrals to its services under a consent in
-    force that names it, with their households, needs and consents.
-    """
-
-    organization_id: str
-    side: Literal["referring", "receiving"]
-
-
-def scope_for(role: str | None, organization_id: str | None) -> OrgScope | None:
-    """The scope of a role (mirrors graph/scope.py, which the access policies use)."""
-    if organization_id and role == "caseworker":
-        return OrgScope(organization_id, "referring")
-    if organization_id and role == "partner":
-        return OrgScope(organization_id, "receiving")
-    return None
-
-
-# A referral the receiving organization may see (r bound): to its service, under a consent
-# in force that names it.
-_RECEIVED: LiteralString = (
-    "EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
-    "MATCH (r)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
-    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
-    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
-)
-_SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
-
-# The scope condition on ``n`` for each household-level label, per side.
-_VISIBLE: dict[tuple[str, str], LiteralString] = {
-    ("referring", "Household"): (
-        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " }"
-    ),
-    ("referring", "Need"): (
-        "EXISTS { MATCH (n)<-[:HAS_NEED]-(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
-        "WHERE " + _SENT + " }"
-    ),
-    ("referring", "Consent"): (
-        "EXISTS { MATCH (n)-[:GIVEN_BY]->(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
-        "WHERE " + _SENT + " }"
-    ),
-    ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
-    ("receiving", "Household"): (
-        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _RECEIVED + " }"
-    ),
-    ("receiving", "Need"): "EXISTS { MATCH (n)<-[:FOR_NEED]-(r:Referral) WHERE " + _RECEIVED + " }",
-    ("receiving", "Consent"): (
-        "EXISTS { MATCH (n)<-[:UNDER_CONSENT]-(r:Referral) WHERE " + _RECEIVED + " }"
-    ),
-    ("receiving", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _RECEIVED + " }",
-}
-
-
-def _visible(scope: OrgScope, label: str) -> LiteralString:
-    return _VISIBLE[(scope.side, label)]
+__all__ = ["OrgScope", "scope_for"]
 
 
 HOPS: dict[str, Hop] = {
@@ -111,10 +54,6 @@ HouseholdHop = Literal[
 ]
 
 
-def _scope_params(scope: OrgScope | None) -> dict[str, Any]:
-    return {"scope": scope.organization_id, "today": date.today()} if scope else {}
-
-
 def by_ids(
     graph: Graph,
     label: Literal["Household", "Need", "Consent", "Referral"],
@@ -125,11 +64,11 @@ def by_ids(
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    where: LiteralString = ("WHERE " + _visible(scope, label)) if scope else ""
+    where: LiteralString = ("WHERE " + visible(scope, label)) if scope else ""
     cypher = (
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {where} RETURN {PROJECTIONS[label]} AS n"
     )
-    rows = graph.query(cypher, {"ids": wanted, **_scope_params(scope)})
+    rows = graph.query(cypher, {"ids": wanted, **scope_params(scope)})
     return {row["n"]["id"]: to_stored(label, row["n"]) for row in rows}
 
 
@@ -142,13 +81,13 @@ def related(
     found: dict[str, list[Stored[Any]]] = {i: [] for i in wanted}
     if not wanted:
         return found
-    where: LiteralString = ("WHERE " + _visible(scope, hop.target)) if scope else ""
+    where: LiteralString = ("WHERE " + visible(scope, hop.target)) if scope else ""
     cypher = (
         f"UNWIND $ids AS xid MATCH {hop.pattern} {where} "
         f"WITH DISTINCT xid, n ORDER BY {hop.order} "
         f"RETURN xid, collect({PROJECTIONS[hop.target]}) AS items"
     )
-    for row in graph.query(cypher, {"ids": wanted, **_scope_params(scope)}):
+    for row in graph.query(cypher, {"ids": wanted, **scope_params(scope)}):
         found[row["xid"]] = [to_stored(hop.target, item) for item in row["items"]]
     return found
 
@@ -185,8 +124,8 @@ class ReferralFilter:
 def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     q = paging.Query("Referral")
     if scope is not None:
-        q.conditions.append(_visible(scope, "Referral"))
-        q.params.update(_scope_params(scope))
+        q.conditions.append(visible(scope, "Referral"))
+        q.params.update(scope_params(scope))
     if f.statuses:
         q.conditions.append("n.status IN $statuses")
         q.params["statuses"] = list(f.statuses)
@@ -232,6 +171,8 @@ def referral_page(
     after: After | None,
     anchor: ReferralAnchor | None = None,
     anchor_ids: Sequence[str] = (),
+    shape: Shape = FULL,
+    with_total: bool = False,
 ) -> dict[str | None, Page]:
     return paging.pages(
         graph,
@@ -241,6 +182,9 @@ def referral_page(
         after=after,
         anchor=REFERRAL_ANCHORS[anchor] if anchor else None,
         anchor_ids=anchor_ids,
+        shape=shape,
+        with_total=with_total,
+        scope=scope,
     )
 
 

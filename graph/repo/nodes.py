@@ -6,6 +6,7 @@ Labels and projections are code constants; ids and values always travel as param
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, LiteralString
@@ -29,57 +30,86 @@ _REFERRAL_META: LiteralString = (
     " updated_ms: n.updated_at.epochMillis"
 )
 
-_PROJECTIONS: dict[str, LiteralString] = {
-    "Area": "n {.*, geometry: null, parent_id: head([(n)-[:PART_OF]->(p:Area) | p.id])}",
-    "Category": "n {.*, parent_id: head([(n)-[:BROADER]->(p:Category) | p.id])}",
-    "Organization": "n {.*}",
-    "Location": (
-        "n {.*, point: null,"
-        " organization_id: head([(o:Organization)-[:HAS_LOCATION]->(n) | o.id]),"
-        " area_id: head([(n)-[:IN_AREA]->(a:Area) | a.id])}"
-    ),
-    "Service": (
-        "n {.*,"
-        " organization_id: head([(o:Organization)-[:PROVIDES]->(n) | o.id]),"
-        " category_ids: [(n)-[:IN_CATEGORY]->(c:Category) | c.id],"
-        " area_ids: [(n)-[:SERVES]->(a:Area) | a.id],"
-        " location_ids: [(n)-[:AT_LOCATION]->(l:Location) | l.id]}"
-    ),
-    "Agreement": (
-        "n {.*,"
-        " party_ids: [(o:Organization)-[:PARTY_TO]->(n) | o.id],"
-        " category_ids: [(n)-[:COVERS]->(c:Category) | c.id]}"
-    ),
-    "Network": "n {.*, area_ids: [(n)-[:ACTIVE_IN]->(a:Area) | a.id]}",
-    "Household": "n {.*, area_id: head([(n)-[:LIVES_IN]->(a:Area) | a.id])}",
-    "Need": (
-        "n {.*,"
-        " household_id: head([(h:Household)-[:HAS_NEED]->(n) | h.id]),"
-        " category_id: head([(n)-[:OF_CATEGORY]->(c:Category) | c.id])}"
-    ),
-    "Consent": (
-        "n {.*,"
-        " household_id: head([(n)-[:GIVEN_BY]->(h:Household) | h.id]),"
-        " organization_ids: [(n)-[:GRANTS_TO]->(o:Organization) | o.id]}"
-    ),
-    "Referral": (
-        "n {.*,"
-        " household_id: head([(n)-[:FOR_HOUSEHOLD]->(h:Household) | h.id]),"
-        " need_id: head([(n)-[:FOR_NEED]->(x:Need) | x.id]),"
-        " from_organization_id: head([(n)-[:FROM_ORGANIZATION]->(o:Organization) | o.id]),"
-        " to_service_id: head([(n)-[:TO_SERVICE]->(s:Service) | s.id]),"
-        " consent_id: head([(n)-[:UNDER_CONSENT]->(c:Consent) | c.id]),"
-        " events: [(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.*}]}"
-    ),
-}
+# Properties that are not part of a record (and must not be sent), per label.
+_HIDDEN: dict[str, list[LiteralString]] = {"Area": ["geometry: null"], "Location": ["point: null"]}
 
+# Record fields read through relationships, by record field name: "key: expression".
+COMPUTED: dict[str, dict[str, LiteralString]] = {
+    "Area": {"parent_id": "parent_id: head([(n)-[:PART_OF]->(p:Area) | p.id])"},
+    "Category": {"parent_id": "parent_id: head([(n)-[:BROADER]->(p:Category) | p.id])"},
+    "Organization": {},
+    "Location": {
+        "organization_id": (
+            "organization_id: head([(o:Organization)-[:HAS_LOCATION]->(n) | o.id])"
+        ),
+        "area_id": "area_id: head([(n)-[:IN_AREA]->(a:Area) | a.id])",
+    },
+    "Service": {
+        "organization_id": "organization_id: head([(o:Organization)-[:PROVIDES]->(n) | o.id])",
+        "category_ids": "category_ids: [(n)-[:IN_CATEGORY]->(c:Category) | c.id]",
+        "area_ids": "area_ids: [(n)-[:SERVES]->(a:Area) | a.id]",
+        "location_ids": "location_ids: [(n)-[:AT_LOCATION]->(l:Location) | l.id]",
+    },
+    "Agreement": {
+        "party_ids": "party_ids: [(o:Organization)-[:PARTY_TO]->(n) | o.id]",
+        "category_ids": "category_ids: [(n)-[:COVERS]->(c:Category) | c.id]",
+    },
+    "Network": {"area_ids": "area_ids: [(n)-[:ACTIVE_IN]->(a:Area) | a.id]"},
+    "Household": {"area_id": "area_id: head([(n)-[:LIVES_IN]->(a:Area) | a.id])"},
+    "Need": {
+        "household_id": "household_id: head([(h:Household)-[:HAS_NEED]->(n) | h.id])",
+        "category_id": "category_id: head([(n)-[:OF_CATEGORY]->(c:Category) | c.id])",
+    },
+    "Consent": {
+        "household_id": "household_id: head([(n)-[:GIVEN_BY]->(h:Household) | h.id])",
+        "organization_ids": "organization_ids: [(n)-[:GRANTS_TO]->(o:Organization) | o.id]",
+    },
+    "Referral": {
+        "household_id": "household_id: head([(n)-[:FOR_HOUSEHOLD]->(h:Household) | h.id])",
+        "need_id": "need_id: head([(n)-[:FOR_NEED]->(x:Need) | x.id])",
+        "from_organization_id": (
+            "from_organization_id: head([(n)-[:FROM_ORGANIZATION]->(o:Organization) | o.id])"
+        ),
+        "to_service_id": "to_service_id: head([(n)-[:TO_SERVICE]->(s:Service) | s.id])",
+        "consent_id": "consent_id: head([(n)-[:UNDER_CONSENT]->(c:Consent) | c.id])",
+        "history": "events: [(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.*}]",
+    },
+}
 
 PROJECTIONS: dict[str, LiteralString] = {
-    label: projection.replace(
-        "n {.*", "n {.*," + (_REFERRAL_META if label == "Referral" else _META), 1
-    )
-    for label, projection in _PROJECTIONS.items()
+    label: "n {.*,"
+    + (_REFERRAL_META if label == "Referral" else _META)
+    + "".join(", " + part for part in [*_HIDDEN.get(label, []), *COMPUTED[label].values()])
+    + "}"
+    for label in COMPUTED
 }
+
+# Bookkeeping a lean projection reads only when asked for (see ``lean_projection``).
+_LEAN_META: dict[str, LiteralString] = {
+    "version": ".version",
+    "created_at": "created_ms: n.created_at.epochMillis",
+    "updated_at": "updated_ms: n.updated_at.epochMillis",
+    "archived_at": "archived_ms: n.archived_at.epochMillis",
+}
+
+
+def lean_projection(label: str, fields: frozenset[str]) -> LiteralString:
+    """The projection of only ``fields`` (record fields, ``version`` and the bookkeeping
+    timestamps) plus the id; records built from it keep their defaults elsewhere."""
+    parts: list[LiteralString] = [".id"]
+    computed = COMPUTED[label]
+    # Required properties are cheap and keep every record valid; required relationship
+    # ids not asked for get placeholders instead (``to_stored``).
+    for name in sorted(fields | (_REQUIRED[label].keys() & _PROPERTIES[label])):
+        if name == "id":
+            continue
+        if name in computed:
+            parts.append(computed[name])
+        elif name in _LEAN_META and not (label == "Referral" and name == "created_at"):
+            parts.append(_LEAN_META[name])
+        elif name in _PROPERTIES[label]:
+            parts.append(f".{name}")
+    return "n {" + ", ".join(parts) + "}"
 
 
 def _event_index(event: Row) -> int:
@@ -99,6 +129,25 @@ def _referral(props: Row) -> Stored[rec.Referral]:
     return stored(rec.Referral, props, history=history)
 
 
+_RECORDS: dict[str, type] = {
+    "Area": rec.Area,
+    "Category": rec.Category,
+    "Organization": rec.Organization,
+    "Location": rec.Location,
+    "Service": rec.Service,
+    "Agreement": rec.Agreement,
+    "Network": rec.Network,
+    "Household": rec.Household,
+    "Need": rec.Need,
+    "Consent": rec.Consent,
+    "Referral": rec.Referral,
+}
+# Record fields stored as node properties of the same name.
+_PROPERTIES: dict[str, frozenset[str]] = {
+    label: frozenset(f.name for f in dataclasses.fields(cls)) - set(COMPUTED[label])
+    for label, cls in _RECORDS.items()
+}
+
 MAPPERS: dict[str, Callable[[Row], Stored[Any]]] = {
     "Area": _area,
     "Category": lambda p: stored(rec.Category, p),
@@ -114,7 +163,25 @@ MAPPERS: dict[str, Callable[[Row], Stored[Any]]] = {
 }
 
 
-def to_stored(label: str, props: Row) -> Stored[Any]:
+# Required record fields and the placeholder a lean read gives those it did not read.
+_REQUIRED: dict[str, dict[str, Any]] = {
+    label: {
+        f.name: () if "tuple" in str(f.type) else ""
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    for label, cls in _RECORDS.items()
+}
+
+
+def to_stored(label: str, props: Row, *, lean: bool = False) -> Stored[Any]:
+    """The stored record of a projected node. ``lean``: the projection read only some
+    fields (``lean_projection``); required ones it left out get placeholders. Such records
+    go only to resolvers that declared what they read (schema/selection.py)."""
+    if lean:
+        missing = {k: v for k, v in _REQUIRED[label].items() if k not in props}
+        if missing:
+            props = {**missing, **props}
     return MAPPERS[label](props)
 
 

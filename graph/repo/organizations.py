@@ -9,6 +9,7 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Membership
 from graph.repo import paging
+from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import Hop
 from graph.repo.paging import After, Anchor, Near, Page
 from graph.repo.text import lucene_query
@@ -95,6 +96,8 @@ def page(
     near: Near | None = None,
     anchor: Literal["network"] | None = None,
     anchor_ids: Sequence[str] = (),
+    shape: Shape = FULL,
+    with_total: bool = False,
 ) -> dict[str | None, Page]:
     return paging.pages(
         graph,
@@ -104,6 +107,8 @@ def page(
         after=after,
         anchor=ANCHORS[anchor] if anchor else None,
         anchor_ids=anchor_ids,
+        shape=shape,
+        with_total=with_total,
     )
 
 

@@ -16,8 +16,9 @@ from typing import Any, LiteralString
 from neo4j.spatial import WGS84Point
 
 from graph.connection import Graph
-from graph.repo.nodes import PROJECTIONS, to_stored
+from graph.repo.includes import FULL, Shape, projection, read
 from graph.repo.values import Stored
+from graph.repo.visibility import OrgScope
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -71,6 +72,8 @@ class Page:
     items: list[Stored[Any]]
     keys: list[str | float | int]
     has_next: bool
+    # How many nodes the whole list has, when it was counted in the same statement.
+    total: int | None = None
 
 
 def _where(query: Query, extra: Sequence[LiteralString] = ()) -> LiteralString:
@@ -120,33 +123,66 @@ def pages(
     after: After | None,
     anchor: Anchor | None = None,
     anchor_ids: Sequence[str] = (),
+    shape: Shape = FULL,
+    scope: OrgScope | None = None,
+    with_total: bool = False,
 ) -> dict[str | None, Page]:
-    """One page per anchor id (or a single page under ``None`` without an anchor)."""
+    """One page per anchor id (or a single page under ``None`` without an anchor).
+
+    Each node is read in ``shape`` (household-level includes limited to ``scope``);
+    ``with_total`` counts each whole list in the same statement.
+    """
     anchors: list[str | None] = list(anchor_ids) if anchor is not None else [None]
-    cursor: list[LiteralString] = []
     params = _params(query, anchors)
     params["limit"] = first + 1
     if after is not None:
-        cursor.append("k > $after_key OR (k = $after_key AND n.id > $after_id)")
         params["after_key"] = after.key
         params["after_id"] = after.id
-    cursor_where: LiteralString = ("WHERE " + cursor[0]) if cursor else ""
-    cypher = (
-        _prelude(query) + "UNWIND $anchors AS xid "
+    node = projection(query.label, shape, scope)
+    matched: LiteralString = (
         "CALL (" + _imports(query) + ") { " + _source(query, anchor) + _where(query) + " "
-        f"WITH DISTINCT n WITH n, {sort_key} AS k {cursor_where} "
-        "ORDER BY k, n.id LIMIT $limit "
-        f"RETURN collect({{node: {PROJECTIONS[query.label]}, key: k}}) AS rows "
-        "} RETURN xid, rows"
+        f"WITH DISTINCT n WITH n, {sort_key} AS k "
     )
+    if with_total:
+        # One pass: the ordered matches are collected once, counted, and the page is cut
+        # from them (as a hand-written "collect, size, slice" query would do).
+        window: LiteralString = (
+            "[x IN found WHERE x.k > $after_key OR (x.k = $after_key AND x.n.id > $after_id)]"
+            if after is not None
+            else "found"
+        )
+        cypher = (
+            _prelude(query) + "UNWIND $anchors AS xid " + matched + "ORDER BY k, n.id "
+            "WITH collect({n: n, k: k}) AS found "
+            f"RETURN size(found) AS total, COLLECT {{ UNWIND {window}[0..$limit] AS x "
+            "WITH x.n AS n, x.k AS k ORDER BY k, n.id "
+            f"RETURN {{node: {node}, key: k}} }} AS rows "
+            "} RETURN xid, rows, total"
+        )
+    else:
+        cursor_where: LiteralString = (
+            "WHERE k > $after_key OR (k = $after_key AND n.id > $after_id) "
+            if after is not None
+            else ""
+        )
+        cypher = (
+            _prelude(query)
+            + "UNWIND $anchors AS xid "
+            + matched
+            + cursor_where
+            + "ORDER BY k, n.id LIMIT $limit "
+            f"RETURN collect({{node: {node}, key: k}}) AS rows "
+            "} RETURN xid, rows"
+        )
     result: dict[str | None, Page] = {}
     for row in graph.query(cypher, params):
         rows: list[Mapping[str, Any]] = row["rows"]
         shown = rows[:first]
         result[row["xid"]] = Page(
-            items=[to_stored(query.label, r["node"]) for r in shown],
+            items=[read(query.label, r["node"], shape) for r in shown],
             keys=[r["key"] for r in shown],
             has_next=len(rows) > first,
+            total=int(row["total"]) if with_total else None,
         )
     return result
 

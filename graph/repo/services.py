@@ -10,6 +10,7 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Service
 from graph.repo import paging
+from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import by_ids
 from graph.repo.paging import After, Anchor, Near, Page
 from graph.repo.text import lucene_query
@@ -119,6 +120,8 @@ def page(
     near: Near | None = None,
     anchor: ServiceAnchor | None = None,
     anchor_ids: Sequence[str] = (),
+    shape: Shape = FULL,
+    with_total: bool = False,
 ) -> dict[str | None, Page]:
     return paging.pages(
         graph,
@@ -128,6 +131,8 @@ def page(
         after=after,
         anchor=ANCHORS[anchor] if anchor else None,
         anchor_ids=anchor_ids,
+        shape=shape,
+        with_total=with_total,
     )
 
 

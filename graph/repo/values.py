@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from neo4j.time import Date, DateTime
 
 R = TypeVar("R")
+
+NOTHING_INCLUDED: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,9 @@ class Stored(Generic[R]):
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None = None
+    # Related records read in the same statement (graph/repo/includes.py), by include name:
+    # a Stored, None, or a list. Absent names were not read; ask the loaders for them.
+    included: Mapping[str, Any] = field(default_factory=lambda: NOTHING_INCLUDED, compare=False)
 
 
 def native(value: Any) -> Any:

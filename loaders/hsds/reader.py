@@ -1,4 +1,5 @@
-"""Import HSDS 3.x service records (JSON array, NDJSON, or a page with ``contents``).
+"""Import HSDS 3.x service records (JSON array, NDJSON, or a page with ``contents``), streamed
+record by record (``loaders.jsonstream``), so a large directory is never read whole.
 
 Each service brings its organization and locations nested; the same organization, location
 or taxonomy term repeated in many services is taken once (and must be the same each time).
@@ -7,7 +8,6 @@ HSDS ids are kept as node ids.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -31,41 +31,31 @@ from loaders.hsds.vocabulary import (
     TERM_VALID_TO,
     UNKNOWN_USE,
 )
+from loaders.jsonstream import JsonRecord, JsonSyntaxError, read_records
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 
 HSDS_TABLES = ("organizations", "locations", "services", "categories")
 
 
-def _records(path: Path, issues: list[Issue]) -> Iterator[tuple[int, Any]]:
-    """(record number, decoded JSON) for every service record in the file."""
-    if path.suffix.lower() in (".ndjson", ".jsonl"):
-        with path.open(encoding="utf-8-sig") as fh:
-            for number, line in enumerate(fh, start=1):
-                if line.strip():
-                    try:
-                        yield number, json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        issues.append(_issue(path, number, None, f"kein JSON: {exc.msg}"))
-        return
+def _records(path: Path, issues: list[Issue]) -> Iterator[JsonRecord]:
+    """Every service record of the file, streamed; syntax errors become issues."""
     try:
-        with path.open(encoding="utf-8-sig") as fh:
-            data = json.load(fh)
-    except json.JSONDecodeError as exc:
-        issues.append(Issue(path.name, exc.lineno, None, f"kein JSON: {exc.msg}"))
-        return
-    if isinstance(data, dict) and isinstance(data.get("contents"), list):
-        data = data["contents"]
-    elif isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        issues.append(Issue(path.name, None, None, "erwartet: Liste von Angeboten (services)"))
-        return
-    yield from enumerate(data, start=1)
+        for record in read_records(path):
+            if record.error is not None:
+                issues.append(
+                    _issue(path, record.number, record.line, None, f"kein JSON: {record.error}")
+                )
+            else:
+                yield record
+    except JsonSyntaxError as exc:
+        issues.append(Issue(path.name, exc.line, None, f"kein JSON: {exc.message}"))
+    except UnicodeDecodeError as exc:
+        issues.append(Issue(path.name, None, None, f"nicht UTF-8: {exc.reason}"))
 
 
-def _issue(path: Path, number: int, field: str | None, message: str) -> Issue:
-    return Issue(path.name, number, field, message, "Datensatz", "Feld")
+def _issue(path: Path, number: int, line: int, field: str | None, message: str) -> Issue:
+    return Issue(path.name, number, field, message, "Datensatz", "Feld", line)
 
 
 class _Collector:
@@ -96,14 +86,16 @@ def read_hsds(path: Path, source: str) -> ParsedBundle:
         return parsed
     collector = _Collector(parsed, path)
     service_ids: set[str] = set()
-    for number, raw in _records(path, parsed.issues):
-        origin = Origin(path.name, number, {}, json=True)
+    for record in _records(path, parsed.issues):
+        origin = Origin(path.name, record.number, {}, json=True, line=record.line)
         try:
-            service = HsdsService.model_validate(raw)
+            service = HsdsService.model_validate(record.value)
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(p) for p in error["loc"])
-                parsed.issues.append(_issue(path, number, field, german_message(error)))
+                parsed.issues.append(
+                    _issue(path, record.number, record.line, field, german_message(error))
+                )
             continue
         if service.id in service_ids:
             parsed.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))

@@ -3,33 +3,33 @@
 Layers run in order. Area layers (GeoJSON polygons or CSV rows) create Sozialräume, nested by
 an id rule or by containment, with geometry, centroid and adjacency from shared borders.
 Indicator layers add attributes to those areas. Service layers turn each row into a Träger
-(once per Träger), a Standort placed in its area by point in polygon, and an Angebot.
+(merged over all rows naming it, see ``organizations``), a Standort placed in its area by point
+in polygon, and an Angebot.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import shapely
 import yaml
 from pydantic import TypeAdapter, ValidationError
 from shapely.geometry.base import BaseGeometry
 
-from graph.records import Adjacency, Area, Category, Organization
+from graph.records import Adjacency, Area, Category
 from loaders.errors import Issue
-from loaders.geo.crs import arrays_to_wgs84, crs_of, to_wgs84
+from loaders.geo.crs import to_wgs84
+from loaders.geo.features import read_features, scan_features
 from loaders.geo.shapes import (
     Placer,
     Shape,
     adjacent_pairs,
     centroid,
-    geometry_of,
     geometry_text,
 )
+from loaders.mapping.organizations import OrganizationMerger, organization_headers
 from loaders.mapping.spec import Layer, Mapping, Value, slugify
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
@@ -45,6 +45,8 @@ from loaders.values import (
     parse_list,
     parse_text,
 )
+
+AREA_GEOMETRIES = ("Polygon", "MultiPolygon")
 
 AreaLookup = Callable[[str], list[Shape]]  # level -> shapes already in the graph
 
@@ -65,6 +67,7 @@ class _Row:
     number: int
     values: dict[str, Any]
     geometry: BaseGeometry | None
+    feature: bool = False  # a GeoJSON feature: messages speak of records and fields
 
 
 @dataclass(slots=True)
@@ -74,9 +77,8 @@ class _State:
     areas: dict[str, Area] = field(default_factory=dict)
     area_origins: dict[str, Origin] = field(default_factory=dict)
     area_shapes: dict[str, BaseGeometry] = field(default_factory=dict)
-    organizations: dict[str, Organization] = field(default_factory=dict)
+    organizations: OrganizationMerger = field(default_factory=OrganizationMerger)
     service_ids: set[str] = field(default_factory=set)
-    org_origins: dict[str, Origin] = field(default_factory=dict)
     placers: dict[str, Placer] = field(default_factory=dict)
     lookup: AreaLookup | None = None
 
@@ -110,13 +112,24 @@ def read_mapped(
     mapping_path: Path, data: Path, source: str, lookup: AreaLookup | None = None
 ) -> ParsedBundle:
     """Everything the mapping describes, read from the files under ``data``."""
-    parsed = ParsedBundle()
     mapping, issues = load_mapping(mapping_path)
-    parsed.issues += issues
     if mapping is None:
-        return parsed
+        return ParsedBundle(issues=issues)
+    folder = data if data.is_dir() else data.parent
+    return read_mapping(mapping, mapping_path.name, folder, source, lookup)
+
+
+def read_mapping(
+    mapping: Mapping,
+    label: str,
+    folder: Path,
+    source: str,
+    lookup: AreaLookup | None = None,
+) -> ParsedBundle:
+    """Run a loaded mapping (``label`` names it in messages) over the files in ``folder``."""
+    parsed = ParsedBundle()
     state = _State(source, parsed, lookup=lookup)
-    origin = Origin(mapping_path.name, 0, {})
+    origin = Origin(label, 0, {})
     for fixed in mapping.areas:
         area = Area(**fixed.model_dump(), source=source)
         state.areas[area.id] = area
@@ -126,13 +139,12 @@ def read_mapped(
         parsed.origins.setdefault("categories", []).append(origin)
     if mapping.categories:
         parsed.tables.add("categories")
-    folder = data if data.is_dir() else data.parent
     for layer in mapping.layers:
         _run_layer(state, layer, folder / layer.file)
     parsed.bundle.areas.extend(state.areas.values())
     parsed.origins["areas"] = [state.area_origins[a] for a in state.areas]
-    parsed.bundle.organizations.extend(state.organizations.values())
-    parsed.origins["organizations"] = [state.org_origins[o] for o in state.organizations]
+    parsed.bundle.organizations.extend(state.organizations.records())
+    parsed.origins["organizations"] = state.organizations.origins()
     if state.areas:
         parsed.tables.update({"areas", "adjacencies"})
     if state.organizations:
@@ -147,33 +159,36 @@ def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
         return
     wanted = layer.columns()
     if path.suffix.lower() in (".geojson", ".json"):
-        with path.open(encoding="utf-8-sig") as fh:
-            collection = json.load(fh)
-        crs = layer.crs or crs_of(collection)
-        to_lonlat = arrays_to_wgs84(crs)
-        features = collection.get("features") or []
-        present = set().union(*(set(f.get("properties") or {}) for f in features))
-        _check_columns(path, wanted, present, issues)
-        for number, feature in enumerate(features, start=1):
-            geometry = None
-            if feature.get("geometry"):
-                geometry = geometry_of(feature["geometry"])
-                if to_lonlat is not None:
-                    geometry = shapely.transform(geometry, to_lonlat, interleaved=False)
-            yield _Row(number, feature.get("properties") or {}, geometry)
+        scan = scan_features(path, issues)
+        if scan is None or not _check_properties(path, wanted, scan.present, issues):
+            return
+        for feature in read_features(path, layer.crs or scan.crs, issues):
+            yield _Row(feature.number, feature.properties, feature.geometry, feature=True)
         return
     rows = read_rows(path)
     header = [h.strip() for h in next(rows, [])]
-    _check_columns(path, wanted, set(header), issues)
+    if not _check_columns(path, wanted, set(header), issues):
+        return
     for number, cells in enumerate(rows, start=2):
         if all(is_blank(c) for c in cells):
             continue
         yield _Row(number, dict(zip(header, cells, strict=False)), None)
 
 
-def _check_columns(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> None:
+def _check_columns(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> bool:
+    """False (with an issue per column) when the file lacks a mapped column; its rows are then
+    not read, since every one of them would repeat the error."""
     for column in sorted(wanted - present):
         issues.append(Issue(path.name, 1, column, "Spalte fehlt in der Datei"))
+    return wanted <= present
+
+
+def _check_properties(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> bool:
+    for name in sorted(wanted - present):
+        issues.append(
+            Issue(path.name, None, name, "Eigenschaft fehlt in allen Features", "", "Feld")
+        )
+    return wanted <= present
 
 
 def _headers(layer: Layer) -> dict[str, str]:
@@ -184,6 +199,7 @@ def _headers(layer: Layer) -> dict[str, str]:
         if isinstance(value, Value) and value.used_columns():
             out[name] = "+".join(value.used_columns())
     out["organization_id"] = out.get("organization_id", out.get("organization", ""))
+    out["parent_id"] = out.get("parent", "geometry" if layer.parent_by_containment else "parent")
     xy = [c for v in (layer.x, layer.y) if v is not None for c in v.used_columns()]
     out["coordinates"] = "+".join(xy) if xy else "geometry"
     return out
@@ -209,7 +225,7 @@ def _run_layer(state: _State, layer: Layer, path: Path) -> None:
     headers = _headers(layer)
     new_shapes: list[Shape] = []
     for row in _rows(path, layer, state.issues):
-        origin = Origin(f"{path.name}", row.number, headers, json=row.geometry is not None)
+        origin = Origin(path.name, row.number, headers, json=row.feature)
         if layer.kind == "areas":
             shape = _area_row(state, layer, row, origin)
             if shape is not None:
@@ -241,6 +257,13 @@ def _area_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> Shape |
         data["parent_id"] = layer.parent.get(row.values)
     if layer.population is not None:
         data["population"] = layer.population.get(row.values)
+    if row.geometry is not None and row.geometry.geom_type not in AREA_GEOMETRIES:
+        state.issues.append(
+            origin.issue(
+                "geometry", f"Fläche (Polygon) erwartet, {row.geometry.geom_type} gefunden"
+            )
+        )
+        return None
     if row.geometry is not None:
         data["geometry"] = geometry_text(row.geometry)
         data["centroid_lat"], data["centroid_lon"] = centroid(row.geometry)
@@ -371,16 +394,18 @@ def _service_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None
             )
             return
     service_id = layer.id.get(get)
+    org_data = {
+        "id": org_id,
+        "name": org_name,
+        "sector": _opt(layer.sector, get),
+        "description": _opt(layer.organization_description, get),
+        "website": _opt(layer.organization_website, get),
+        "email": _opt(layer.organization_email, get),
+        "phone": _opt(layer.organization_phone, get),
+    }
+    org_origin = replace(origin, headers=organization_headers(origin.headers))
     org = _validated(
-        "organizations",
-        {
-            "id": org_id,
-            "name": org_name,
-            "sector": layer.sector.get(get) if layer.sector else None,
-            "source": state.source,
-        },
-        origin,
-        state.issues,
+        "organizations", {**org_data, "source": state.source}, org_origin, state.issues
     )
     location = _validated(
         "locations",
@@ -427,10 +452,8 @@ def _service_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None
         state.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
         return
     state.service_ids.add(service.id)
-    if org.id not in state.organizations:
-        # A Träger named in many rows is created once, from its first row.
-        state.organizations[org.id] = org
-        state.org_origins[org.id] = origin
+    given = {k for k, v in org_data.items() if not is_blank(v)}
+    state.organizations.add(org, given, org_origin, state.parsed.warnings)
     bundle, origins = state.parsed.bundle, state.parsed.origins
     for table, record in (("locations", location), ("services", service)):
         getattr(bundle, table).append(record)

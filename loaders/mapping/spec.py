@@ -125,6 +125,10 @@ class Layer(_Strict):
     organization: Value | None = None
     organization_id: Value | None = None
     sector: Value | None = None
+    organization_description: Value | None = None
+    organization_website: Value | None = None
+    organization_email: Value | None = None
+    organization_phone: Value | None = None
     description: Value | None = None
     street: Value | None = None
     postal_code: Value | None = None

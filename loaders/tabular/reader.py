@@ -51,11 +51,12 @@ class Origin:
     row: int
     headers: dict[str, str]
     json: bool = False
+    line: int | None = None  # JSON: the line the record starts on
 
     def issue(self, field_name: str, message: str) -> Issue:
         column = self.headers.get(field_name, field_name)
         if self.json:
-            return Issue(self.file, self.row, column, message, "Datensatz", "Feld")
+            return Issue(self.file, self.row, column, message, "Datensatz", "Feld", self.line)
         return Issue(self.file, self.row, column, message)
 
 
@@ -67,6 +68,8 @@ class ParsedBundle:
     origins: dict[str, list[Origin]] = field(default_factory=dict)
     tables: set[str] = field(default_factory=set)
     issues: list[Issue] = field(default_factory=list)
+    # Worth a look but no reason to refuse the file (listed in the import summary).
+    warnings: list[Issue] = field(default_factory=list)
 
 
 def read_bundle(path: Path, source: str) -> ParsedBundle:

@@ -1,0 +1,222 @@
+"""Related records read in the same statement as their parent ("includes").
+
+A page of services that will show each service's organization, or an organization shown
+with its agreements, partners and locations, is one statement: the related records are
+projected next to the parent's own properties (``_inc_<name>``) instead of being fetched by
+id in further round trips. The API asks for includes from what a request selects; every
+relation is a code constant here, so the statement never contains a caller's string.
+
+Household-level targets carry the organization scope's visibility condition, so an include
+shows exactly what the scoped loaders would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, LiteralString
+
+from graph.connection import Graph
+from graph.repo.nodes import PROJECTIONS, lean_projection, to_stored
+from graph.repo.values import Stored
+from graph.repo.visibility import OrgScope, scope_params, visible
+
+# Includes nest at most this deep (the parent is level 0), which bounds the statement.
+MAX_DEPTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What to read of each node: which record fields (None: the whole record, else only
+    these and the id, the rest keeps the record's defaults) and which related records."""
+
+    fields: frozenset[str] | None = None
+    includes: tuple[Include, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """Read the relation ``name`` of each node, in the given shape."""
+
+    name: str
+    shape: Shape = Shape()
+
+
+FULL = Shape()
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """``pattern`` leads from the parent ``{p}`` to the related ``{c}`` (edge ``{m}``)."""
+
+    pattern: LiteralString
+    target: str
+    many: bool = True
+    # None keeps the traversal order (as the id lists in the projections do).
+    order: LiteralString | None = "{c}.name, {c}.id"
+    # Also read the relationship's properties (``edge`` of a ``Linked``).
+    edge: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """A related node together with the properties of the relationship that leads to it."""
+
+    node: Stored[Any]
+    edge: Mapping[str, Any]
+
+
+def _one(pattern: LiteralString, target: str) -> Relation:
+    return Relation(pattern, target, many=False, order=None)
+
+
+RELATIONS: dict[str, dict[str, Relation]] = {
+    "Area": {
+        "parent": _one("({p})-[:PART_OF]->({c}:Area)", "Area"),
+        "children": Relation("({p})<-[:PART_OF]-({c}:Area)", "Area"),
+        "neighbours": Relation("({p})-[:ADJACENT_TO]-({c}:Area)", "Area"),
+        "locations": Relation("({p})<-[:IN_AREA]-({c}:Location)", "Location"),
+        "networks": Relation("({p})<-[:ACTIVE_IN]-({c}:Network)", "Network"),
+    },
+    "Category": {
+        "broader": _one("({p})-[:BROADER]->({c}:Category)", "Category"),
+        "narrower": Relation("({p})<-[:BROADER]-({c}:Category)", "Category"),
+    },
+    "Organization": {
+        "locations": Relation("({p})-[:HAS_LOCATION]->({c}:Location)", "Location"),
+        "agreements": Relation(
+            "({p})-[:PARTY_TO]->({c}:Agreement)", "Agreement", order="{c}.title, {c}.id"
+        ),
+        "partners": Relation(
+            "({p})-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-({c}:Organization) WHERE {c} <> {p}",
+            "Organization",
+        ),
+        "memberships": Relation("({p})-[{m}:MEMBER_OF]->({c}:Network)", "Network", edge=True),
+    },
+    "Location": {
+        "organization": _one("({p})<-[:HAS_LOCATION]-({c}:Organization)", "Organization"),
+        "area": _one("({p})-[:IN_AREA]->({c}:Area)", "Area"),
+    },
+    "Service": {
+        "organization": _one("({p})<-[:PROVIDES]-({c}:Organization)", "Organization"),
+        "categories": Relation("({p})-[:IN_CATEGORY]->({c}:Category)", "Category", order=None),
+        "areas": Relation("({p})-[:SERVES]->({c}:Area)", "Area", order=None),
+        "locations": Relation("({p})-[:AT_LOCATION]->({c}:Location)", "Location", order=None),
+    },
+    "Agreement": {
+        "parties": Relation("({p})<-[:PARTY_TO]-({c}:Organization)", "Organization", order=None),
+        "categories": Relation("({p})-[:COVERS]->({c}:Category)", "Category", order=None),
+    },
+    "Network": {
+        "areas": Relation("({p})-[:ACTIVE_IN]->({c}:Area)", "Area", order=None),
+    },
+    "Referral": {
+        "household": _one("({p})-[:FOR_HOUSEHOLD]->({c}:Household)", "Household"),
+        "need": _one("({p})-[:FOR_NEED]->({c}:Need)", "Need"),
+        "from_organization": _one("({p})-[:FROM_ORGANIZATION]->({c}:Organization)", "Organization"),
+        "to_service": _one("({p})-[:TO_SERVICE]->({c}:Service)", "Service"),
+        "consent": _one("({p})-[:UNDER_CONSENT]->({c}:Consent)", "Consent"),
+    },
+}
+
+HOUSEHOLD_LEVEL = frozenset({"Household", "Need", "Consent", "Referral"})
+
+_NODE_VAR = re.compile(r"\bn\b")
+
+
+def _var(depth: int) -> LiteralString:
+    return "n" if depth == 0 else f"n{depth}"
+
+
+@cache
+def _renamed(text: LiteralString, var: LiteralString) -> LiteralString:
+    # The projections and scope conditions are written for ``n``; nested levels need their
+    # own variable. Only code constants pass through here.
+    return _NODE_VAR.sub(var, text)
+
+
+def projection(
+    label: str, shape: Shape = FULL, scope: OrgScope | None = None, depth: int = 0
+) -> LiteralString:
+    """The map projection of ``label`` (node variable ``n``) in ``shape``."""
+    var = _var(depth)
+    own = PROJECTIONS[label] if shape.fields is None else lean_projection(label, shape.fields)
+    base = _renamed(own, var)
+    if not shape.includes:
+        return base
+    if depth + 1 >= MAX_DEPTH:
+        raise ValueError(f"Includes sind höchstens {MAX_DEPTH - 1} Ebenen tief.")
+    parts: list[LiteralString] = []
+    for include in shape.includes:
+        relation = RELATIONS[label][include.name]
+        child = _var(depth + 1)
+        edge: LiteralString = f"m{depth + 1}"
+        pattern = relation.pattern.format(p=var, c=child, m=edge)
+        where: LiteralString = ""
+        if scope is not None and relation.target in HOUSEHOLD_LEVEL:
+            condition = _renamed(visible(scope, relation.target), child)
+            where = (" AND " if " WHERE " in pattern else " WHERE ") + condition
+        inner = projection(relation.target, include.shape, scope, depth + 1)
+        if relation.edge:
+            inner = inner[:-1] + f", _edge: {edge} {{.*}}}}"
+        if relation.many:
+            keep: LiteralString = f"{child}, {edge}" if relation.edge else child
+            order: LiteralString = (
+                f" WITH DISTINCT {keep} ORDER BY {relation.order.format(c=child)}"
+                if relation.order
+                else ""
+            )
+            value = f"COLLECT {{ MATCH {pattern}{where}{order} RETURN {inner} }}"
+        else:
+            value = f"head(COLLECT {{ MATCH {pattern}{where} RETURN {inner} }})"
+        parts.append(f"_inc_{include.name}: {value}")
+    return base[:-1] + ", " + ", ".join(parts) + "}"
+
+
+def read(label: str, props: Mapping[str, Any], shape: Shape = FULL) -> Stored[Any]:
+    """The stored record of a projected row, with its included related records."""
+    stored = to_stored(label, props, lean=shape.fields is not None)
+    if not shape.includes:
+        return stored
+    included: dict[str, Any] = {}
+    for include in shape.includes:
+        relation = RELATIONS[label][include.name]
+        value = props.get(f"_inc_{include.name}")
+        if relation.many:
+            included[include.name] = [_item(relation, row, include) for row in value or ()]
+        else:
+            included[include.name] = None if value is None else _item(relation, value, include)
+    return dataclasses.replace(stored, included=included)
+
+
+def _item(relation: Relation, row: Mapping[str, Any], include: Include) -> Any:
+    node = read(relation.target, row, include.shape)
+    if relation.edge:
+        return Linked(node=node, edge=row.get("_edge") or {})
+    return node
+
+
+def by_ids(
+    graph: Graph,
+    label: str,
+    ids: Iterable[str],
+    shape: Shape = FULL,
+    scope: OrgScope | None = None,
+) -> dict[str, Stored[Any]]:
+    """Nodes of one label by id with their includes; household-level ones limited to
+    ``scope`` (those outside it are absent, as if missing)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    where: LiteralString = ""
+    if scope is not None and label in HOUSEHOLD_LEVEL:
+        where = "WHERE " + visible(scope, label)
+    cypher = (
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {where} "
+        f"RETURN {projection(label, shape, scope)} AS n"
+    )
+    rows = graph.query(cypher, {"ids": wanted, **scope_params(scope)})
+    return {row["n"]["id"]: read(label, row["n"], shape) for row in rows}

@@ -1,0 +1,78 @@
+"""The organization scope of household-level reads, as Cypher conditions.
+
+Mirrors graph/scope.py, which the access policies in schema/policy.py use to check single
+records: applying the same conditions in every list, page, count and include keeps them
+consistent with what the policies let through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, LiteralString
+
+
+@dataclass(frozen=True, slots=True)
+class OrgScope:
+    """Restrict household-level reads to what one organization may see.
+
+    ``referring`` (caseworkers): the households it referred, their needs and consents, and
+    its own referrals. ``receiving`` (partners): referrals to its services under a consent in
+    force that names it, with their households, needs and consents.
+    """
+
+    organization_id: str
+    side: Literal["referring", "receiving"]
+
+
+def scope_for(role: str | None, organization_id: str | None) -> OrgScope | None:
+    """The scope of a role (mirrors graph/scope.py, which the access policies use)."""
+    if organization_id and role == "caseworker":
+        return OrgScope(organization_id, "referring")
+    if organization_id and role == "partner":
+        return OrgScope(organization_id, "receiving")
+    return None
+
+
+# A referral the receiving organization may see (r bound): to its service, under a consent
+# in force that names it.
+_RECEIVED: LiteralString = (
+    "EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
+    "MATCH (r)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
+    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
+    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
+)
+_SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
+
+# The scope condition on ``n`` for each household-level label, per side.
+_VISIBLE: dict[tuple[str, str], LiteralString] = {
+    ("referring", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " }"
+    ),
+    ("referring", "Need"): (
+        "EXISTS { MATCH (n)<-[:HAS_NEED]-(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Consent"): (
+        "EXISTS { MATCH (n)-[:GIVEN_BY]->(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
+        "WHERE " + _SENT + " }"
+    ),
+    ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
+    ("receiving", "Household"): (
+        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Need"): "EXISTS { MATCH (n)<-[:FOR_NEED]-(r:Referral) WHERE " + _RECEIVED + " }",
+    ("receiving", "Consent"): (
+        "EXISTS { MATCH (n)<-[:UNDER_CONSENT]-(r:Referral) WHERE " + _RECEIVED + " }"
+    ),
+    ("receiving", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _RECEIVED + " }",
+}
+
+
+def visible(scope: OrgScope, label: str) -> LiteralString:
+    """The condition on ``n`` under which the scope may see a node of ``label``."""
+    return _VISIBLE[(scope.side, label)]
+
+
+def scope_params(scope: OrgScope | None) -> dict[str, Any]:
+    return {"scope": scope.organization_id, "today": date.today()} if scope else {}
