@@ -40,6 +40,8 @@ from graph.records import (
 )
 
 DEFAULT_BATCH_SIZE = 10_000
+# Transactions in flight at once for a non-atomic write (see _Writer.nodes).
+DEFAULT_PARALLEL = 2
 
 Record = Any  # one of the dataclasses in graph.records
 
@@ -506,9 +508,11 @@ class _Writer:
         now: datetime,
         stamp: Mapping[str, Any] | None = None,
         progress: Callable[[int], None] | None = None,
+        parallel: int = 1,
     ) -> None:
         self._run_tx = tx_runner
         self._progress = progress
+        self._parallel = parallel
         self._batch = batch_size
         self._now = now
         self._stamp = dict(stamp or {})
@@ -534,16 +538,32 @@ class _Writer:
         # A label without nodes when the write starts needs no state reads at all: every id
         # of this call is new (they are unique), also in its later batches.
         fresh: bool = self._run_tx(partial(self._is_empty, label=spec.label))
-        for rows in _prepared(shape, list(_batches(_parents_first(spec, unique), self._batch))):
-            # The transaction function may run more than once (retries), so it only returns
-            # what it did; counts are taken after it committed.
-            done: _BatchResult = self._run_tx(
-                partial(self._batch_in, shape=shape, rows=rows, fresh=fresh)
-            )
-            self.counts.add(spec.label, done.created, done.changed, len(rows))
-            self.counts.relationships += done.linked
-            self.missing.extend(done.missing)
-            self._done(len(rows))
+        batches = list(_batches(_parents_first(spec, unique), self._batch))
+        # The transaction function may run more than once (retries), so it only returns what
+        # it did; counts are taken after it committed.
+        if self._parallel > 1 and len(batches) > 1 and not _links_own_kind(spec):
+
+            def prepare_and_write(batch: Sequence[Record]) -> tuple[int, _BatchResult]:
+                rows = _rows(shape, batch)
+                work = partial(self._batch_in, shape=shape, rows=rows, fresh=fresh)
+                return len(rows), self._run_tx(work)
+
+            # Batches of one kind are independent (their links point to kinds written
+            # before), so several run at once: the server then uses more than one core, and
+            # one batch's rows are prepared while another waits for the server.
+            with ThreadPoolExecutor(self._parallel, thread_name_prefix="write") as pool:
+                for size, done in pool.map(prepare_and_write, batches):
+                    self._count(spec.label, size, done)
+            return
+        for rows in _prepared(shape, batches):
+            done = self._run_tx(partial(self._batch_in, shape=shape, rows=rows, fresh=fresh))
+            self._count(spec.label, len(rows), done)
+
+    def _count(self, label: str, rows: int, done: _BatchResult) -> None:
+        self.counts.add(label, done.created, done.changed, rows)
+        self.counts.relationships += done.linked
+        self.missing.extend(done.missing)
+        self._done(rows)
 
     def _done(self, rows: int) -> None:
         if self._progress is not None:
@@ -627,6 +647,11 @@ def _find_missing(
     done.missing.extend((rel.target, m) for m in found["missing"])
 
 
+def _links_own_kind(spec: NodeSpec) -> bool:
+    """Areas and categories link to their own kind: their batches go in order, parents first."""
+    return any(rel.target == spec.label for rel in spec.rels)
+
+
 def _prepared(shape: _Shape, batches: list[Sequence[Record]]) -> Iterator[list[_Row]]:
     """Each batch's rows, the next batch prepared in a thread while the current one is written.
 
@@ -691,6 +716,7 @@ def write_bundle(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     atomic: bool = False,
+    parallel: int = DEFAULT_PARALLEL,
     now: datetime | None = None,
     stamp: Mapping[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -704,7 +730,8 @@ def write_bundle(
 
     ``atomic=True`` writes everything in one transaction, so a dangling reference leaves the
     database unchanged. Otherwise each batch commits by itself (bounded memory for large
-    imports); callers validate references first, as loaders do.
+    imports), up to ``parallel`` batches of a kind at once; callers validate references
+    first, as loaders do.
     """
     now = now or datetime.now(UTC)
     if atomic:
@@ -719,7 +746,7 @@ def write_bundle(
 
         result: WriteCounts = graph.write(all_in_one)
         return result
-    writer = _Writer(graph.write, batch_size, now, stamp, progress)
+    writer = _Writer(graph.write, batch_size, now, stamp, progress, parallel)
     _write_all(writer, bundle)
     if writer.missing:
         raise _dangling(writer.missing)
