@@ -4,6 +4,7 @@ Kooperationsvereinbarungen, Verbünde und Mitgliedschaften, navigable in both di
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -14,6 +15,7 @@ from graph.repo.includes import Linked
 from graph.repo.values import Stored, as_date
 from schema.context import Info
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
+from schema.execution import READ_AHEAD, NotReadAhead
 from schema.filters import (
     ReferralFilterInput,
     ServiceFilterInput,
@@ -636,3 +638,67 @@ class Membership:
             "Network", self.membership.network_id
         )
         return Network.of(found) if found else None
+
+
+# -- completing read-ahead relations without their resolvers (schema/execution.py) -----
+
+
+def _one(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def get(parent: Any) -> Any:
+        found = ahead(parent.stored, name)
+        if found is NOT_READ:
+            raise NotReadAhead
+        return None if found is None else wrap(found)
+
+    return get
+
+
+def _many(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def get(parent: Any) -> Any:
+        found = ahead(parent.stored, name)
+        if found is NOT_READ:
+            raise NotReadAhead
+        return [wrap(item) for item in found]
+
+    return get
+
+
+def _memberships(parent: Organization) -> list[Membership]:
+    found = ahead(parent.stored, "memberships")
+    if found is NOT_READ:
+        raise NotReadAhead
+    return [Membership.read_with(parent.stored.record.id, linked) for linked in found]
+
+
+def _membership_network(membership: Membership) -> Network:
+    if membership.network_read is None:
+        raise NotReadAhead
+    return Network.of(membership.network_read)
+
+
+# Each entry does what the field's resolver does when its records were read ahead.
+READ_AHEAD.update(
+    {
+        ("Area", "parent"): _one("parent", Area.of),
+        ("Area", "children"): _many("children", Area.of),
+        ("Area", "neighbours"): _many("neighbours", Area.of),
+        ("Area", "locations"): _many("locations", Location.of),
+        ("Area", "networks"): _many("networks", Network.of),
+        ("Category", "broader"): _one("broader", Category.of),
+        ("Category", "narrower"): _many("narrower", Category.of),
+        ("Organization", "locations"): _many("locations", Location.of),
+        ("Organization", "agreements"): _many("agreements", Agreement.of),
+        ("Organization", "partners"): _many("partners", Organization.of),
+        ("Organization", "memberships"): _memberships,
+        ("Location", "organization"): _one("organization", Organization.of),
+        ("Location", "area"): _one("area", Area.of),
+        ("Service", "organization"): _one("organization", Organization.of),
+        ("Service", "categories"): _many("categories", Category.of),
+        ("Service", "areas"): _many("areas", Area.of),
+        ("Service", "locations"): _many("locations", Location.of),
+        ("Agreement", "parties"): _many("parties", Organization.of),
+        ("Agreement", "categories"): _many("categories", Category.of),
+        ("Network", "areas"): _many("areas", Area.of),
+        ("Membership", "network"): _membership_network,
+    }
+)
