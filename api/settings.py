@@ -42,6 +42,18 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_OIDC_JWKS",
         description="JWKS of the identity provider: a file path or an https:// URL",
     )
+    oidc_jwks_timeout_seconds: float = Field(
+        default=5.0, gt=0, validation_alias="VERBUND_OIDC_JWKS_TIMEOUT"
+    )
+    oidc_jwks_cache_seconds: float = Field(
+        default=300.0, ge=0, validation_alias="VERBUND_OIDC_JWKS_CACHE"
+    )
+    oidc_jwks_min_refresh_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        validation_alias="VERBUND_OIDC_JWKS_MIN_REFRESH",
+        description="At most one JWKS fetch per this many seconds (unknown key ids, failures)",
+    )
     oidc_role_claim: str = Field(
         default="realm_access.roles", validation_alias="VERBUND_OIDC_ROLE_CLAIM"
     )
@@ -58,6 +70,12 @@ class Settings(BaseSettings):
         default=None, validation_alias="VERBUND_PSEUDONYM_SECRET"
     )
     retention_months: int = Field(default=24, ge=1, validation_alias="VERBUND_RETENTION_MONTHS")
+    audit_retention_months: int = Field(
+        default=24,
+        ge=1,
+        validation_alias="VERBUND_AUDIT_RETENTION_MONTHS",
+        description="How long audit entries are kept (deleted by `verbund retention apply`)",
+    )
     cors_origins: str = Field(
         default="",
         validation_alias="VERBUND_CORS_ORIGINS",

@@ -26,7 +26,7 @@ class AuditEvent:
     role: str
     organization_id: str | None
     auth_method: str
-    action: str  # "read" or "write"
+    action: str  # "read", "write", "delete" or "denied" (purpose not covered)
     operation: str  # the GraphQL root fields or the command
     purpose: str
     records: tuple[str, ...]  # "Label:id"

@@ -6,6 +6,10 @@ referrals, their status events, its consents and needs go with it. Before anythi
 the referrals are counted into ``ReferralAggregate`` nodes (per Sozialraum, Leistungsbereich,
 month and final status), so planners keep their long-term numbers. Counting and deleting run in
 one transaction: a failure leaves everything as it was.
+
+The audit trail has a period of its own (``expire_audit_events``): entries older than their
+cut-off are deleted in batches. This is the only place that deletes audit entries; the API can
+neither change nor delete them.
 """
 
 from __future__ import annotations
@@ -159,3 +163,42 @@ def referral_aggregates(graph: Graph) -> list[dict[str, Any]]:
         "g.month AS month, g.status AS status, g.referrals AS referrals "
         "ORDER BY month, area_id, category_id, status"
     )
+
+
+_AUDIT_DELETE: LiteralString = """
+MATCH (a:AuditEvent) WHERE a.at < $cutoff
+WITH a LIMIT $batch
+DETACH DELETE a
+RETURN count(*) AS n
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRetentionReport:
+    """Audit entries older than the cut-off: deleted, or (dry run) counted."""
+
+    cutoff: datetime
+    dry_run: bool
+    events: int
+    oldest: datetime | None = None
+
+
+def expire_audit_events(
+    graph: Graph, cutoff: datetime, *, dry_run: bool = False, batch: int = 10_000
+) -> AuditRetentionReport:
+    """Delete audit entries recorded before ``cutoff`` (in batches: the trail can be long)."""
+    (row,) = graph.query(
+        "MATCH (a:AuditEvent) WHERE a.at < $cutoff RETURN count(a) AS n, min(a.at) AS oldest",
+        {"cutoff": cutoff},
+    )
+    oldest = row["oldest"]
+    oldest = oldest.to_native() if hasattr(oldest, "to_native") else oldest
+    if dry_run or not row["n"]:
+        return AuditRetentionReport(cutoff=cutoff, dry_run=dry_run, events=row["n"], oldest=oldest)
+    deleted = 0
+    while True:
+        (done,) = graph.query(_AUDIT_DELETE, {"cutoff": cutoff, "batch": batch}, write=True)
+        deleted += int(done["n"])
+        if done["n"] < batch:
+            break
+    return AuditRetentionReport(cutoff=cutoff, dry_run=False, events=deleted, oldest=oldest)

@@ -28,6 +28,9 @@ class Visibility:
     # (label, id) -> data categories the consents in force allow to share (partners only;
     # None in ``categories_of`` means no restriction).
     categories: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # (label, id) -> purposes of the consents in force that share the record (partners only):
+    # a partner may use the data only for these (§ 78 SGB X).
+    purposes: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     restricted: bool = False
 
     def ids(self, label: str) -> frozenset[str]:
@@ -47,6 +50,17 @@ class Visibility:
             return None
         key = "Referral" if label == "ReferralEvent" else label
         return self.categories.get((key, record_id), frozenset())
+
+    def purposes_of(self, label: str, record_id: str) -> frozenset[str] | None:
+        """The consented purposes a record may be used for, or None when not restricted."""
+        if not self.restricted:
+            return None
+        key = "Referral" if label == "ReferralEvent" else label
+        return self.purposes.get((key, record_id), frozenset())
+
+    def all_purposes(self) -> frozenset[str]:
+        """Every purpose any visible record was shared for."""
+        return frozenset(p for found in self.purposes.values() for p in found)
 
 
 _REFERRING = """
@@ -71,7 +85,7 @@ WHERE c.revoked_at IS NULL
 MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
 OPTIONAL MATCH (r)-[:FOR_NEED]->(n:Need)
 RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
-       coalesce(c.data_categories, []) AS categories
+       coalesce(c.data_categories, []) AS categories, c.purpose AS purpose
 """
 
 
@@ -92,6 +106,7 @@ def receiving_visibility(
     """What a receiving organization (partner) may see: referrals under consents in force."""
     rows = graph.query(_RECEIVING, {"org": organization_id, "today": today or date.today()})
     categories: dict[tuple[str, str], set[str]] = {}
+    purposes: dict[tuple[str, str], set[str]] = {}
     for row in rows:
         for key in (
             ("Household", row["household"]),
@@ -101,12 +116,16 @@ def receiving_visibility(
         ):
             if key[1] is not None:
                 categories.setdefault(key, set()).update(row["categories"])
+                found = purposes.setdefault(key, set())
+                if row["purpose"]:
+                    found.add(row["purpose"])
     return Visibility(
         households=frozenset(row["household"] for row in rows),
         referrals=frozenset(row["referral"] for row in rows),
         consents=frozenset(row["consent"] for row in rows),
         needs=frozenset(row["need"] for row in rows if row["need"] is not None),
         categories={key: frozenset(c) for key, c in categories.items()},
+        purposes={key: frozenset(p) for key, p in purposes.items()},
         restricted=True,
     )
 

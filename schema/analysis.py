@@ -1,8 +1,13 @@
 """Analysefelder für die Sozialplanung: Lücken, Doppelstrukturen, Doppelbetreuung, Netzwerk.
 
-Planner views are aggregates only: no household is named, and every count of households below
-``MIN_COUNT`` is shown as null (rows that would reveal one are left out). The analyses run once
-per request, however many analysis fields it asks for.
+Planner views are aggregates only: no household is named, and every count of households or
+referrals below ``MIN_COUNT`` (zero included) is shown as null or its row is left out. Where a
+total is shown next to its parts (a city-wide rate and the areas' rates, all households and the
+common pathways, households and the uncoordinated ones, a structure's demand and the areas'
+demand), secondary suppression (``schema.policy.complementary``) hides more until no hidden count
+follows by subtraction. Suppression is decided on the whole city before the ``area`` and
+``category`` arguments filter, so two queries cannot be differenced either. The analyses run
+once per request, however many analysis fields it asks for.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from dataclasses import dataclass, field
 import strawberry
 
 from graph.analysis import AnalysisReport, analyse, within_area
+from graph.analysis.findings import count_text
+from graph.analysis.pathways import PathwayRates as Rates
 from graph.analysis.suite import units_within
 from schema.context import Info
-from schema.policy import MIN_COUNT, Policy, aggregate
+from schema.policy import MIN_COUNT, Policy, aggregate, complementary, is_small
 
 # Integer fields that count things, not people: the policy must not suppress them.
 _NOT_PEOPLE = (
@@ -28,8 +35,7 @@ _NOT_PEOPLE = (
     "links",
     "components",
 )
-# Counts of households pass through ``_people`` here (1 to 4 become null, 0 stays: a zero
-# discloses nobody, and planners need to see "no household" apart from "hidden").
+# Counts of households pass through ``_people`` here (0 to 4 become null).
 _SUPPRESSED_HERE = (
     "households_in_need",
     "households",
@@ -39,16 +45,19 @@ _SUPPRESSED_HERE = (
 )
 
 
+_DEMAND_HIDDEN = "Bedarf nicht ausgewiesen (Fallzahlenschutz)"
+_PART_HIDDEN = "ein nicht ausgewiesener Teil davon"
+
+
 def _policy() -> Policy:
     return aggregate(not_counts=_NOT_PEOPLE + _SUPPRESSED_HERE, purpose="Sozialplanung")
 
 
 def _people(value: float | None) -> int | None:
     """A count of households for planners: null below the minimum."""
-    if value is None:
+    if value is None or is_small(value):
         return None
-    n = round(value)
-    return n if n == 0 or n >= MIN_COUNT else None
+    return round(value)
 
 
 @strawberry.type(name="AnalysisRef", description="Verweis auf einen Datensatz mit Namen.")
@@ -206,14 +215,18 @@ class _Holder:
     report: AnalysisReport | None = None
 
 
-async def _report(info: Info, area: str | None) -> AnalysisReport:
+async def _full_report(info: Info) -> AnalysisReport:
     context = info.context
     holder = context.loaders.setdefault("analysis", _Holder())
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
             holder.report = await context.run(analyse, context.graph)
-    report = holder.report
+        return holder.report
+
+
+async def _report(info: Info, area: str | None) -> AnalysisReport:
+    report = await _full_report(info)
     return within_area(report, area) if area else report
 
 
@@ -244,10 +257,42 @@ class _Names:
 
 
 def _share(part: int, whole: int) -> float | None:
-    """A rate whose numerator is a small cell is not shown either."""
-    if whole == 0 or 0 < part < MIN_COUNT:
+    """A rate, unless it would give away a small count: whole and part are known to be
+    shown or hidden, and ``whole - part`` follows from them, so all three must be large."""
+    if is_small(whole) or is_small(part) or is_small(whole - part):
         return None
     return part / whole
+
+
+def _demand_shown(report: AnalysisReport, category_id: str | None, area_ids: Iterable[str]) -> bool:
+    """Whether a sum of demand over areas may be shown next to the per-area coverage cells
+    (which ``coverage`` shows when they are not small): only if the hidden cells do not follow
+    by subtraction, i.e. none is hidden or together they are not small."""
+    cells = {(c.area_id, c.category_id): c.demand for c in report.coverage}
+    parts = [cells.get((a, category_id or ""), 0.0) for a in area_ids]
+    hidden = [p for p in parts if is_small(p)]
+    return not is_small(sum(parts)) and (not hidden or not is_small(sum(hidden)))
+
+
+def _rates_shown(rates: Iterable[Rates], units: Iterable[str]) -> set[tuple[str, str | None]]:
+    """(category, area) of the rate rows planners may see. A category's city-wide row is the
+    total of its area rows, of the areas without a row (zero: planners know every area) and
+    of referrals without an area, so they are suppressed together."""
+    by_category: dict[str, dict[str | None, Rates]] = {}
+    for r in rates:
+        by_category.setdefault(r.category_id, {})[r.area_id] = r
+    all_units = sorted(units)
+    shown: set[tuple[str, str | None]] = set()
+    for category, rows in by_category.items():
+        parts = [rows[u].referrals if u in rows else 0 for u in all_units]
+        city = rows.get(None)
+        total = city.referrals if city is not None else sum(parts)
+        parts.append(total - sum(parts))  # referrals without a known area
+        show_city, show_parts = complementary(total, parts, unlisted=[len(all_units)])
+        if show_city and city is not None:
+            shown.add((category, None))
+        shown |= {(category, u) for u, ok in zip(all_units, show_parts, strict=False) if ok}
+    return shown
 
 
 @strawberry.type
@@ -306,12 +351,17 @@ class AnalysisQuery:
     async def duplicate_structures(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[DuplicateStructure]:
-        report = await _report(info, area)
+        full = await _full_report(info)
+        report = within_area(full, area) if area else full
         names = _Names(report)
         return [
             DuplicateStructure(
                 severity=f.severity,
-                explanation=f.explanation,
+                explanation=f.explanation
+                if (shown := _demand_shown(full, f.category_id, f.area_ids))
+                else f.explanation.replace(
+                    f"Bedarf {count_text(f.demand, MIN_COUNT)} Haushalte", _DEMAND_HIDDEN
+                ),
                 category=names.category(f.category_id),
                 areas=names.areas(f.area_ids),
                 organizations=names.orgs_of(f.organization_ids),
@@ -320,7 +370,7 @@ class AnalysisQuery:
                 capacity=f.capacity,
                 capacity_used=f.capacity_used,
                 utilization=f.utilization,
-                households_in_need=_people(f.demand),
+                households_in_need=_people(f.demand) if shown else None,
                 score=f.score,
             )
             for f in report.duplicate_structures
@@ -357,19 +407,31 @@ class AnalysisQuery:
     ) -> list[DoubleSupport]:
         report = await _report(info, area)
         names = _Names(report)
-        return [
-            DoubleSupport(
-                severity=f.severity,
-                explanation=f.explanation,
-                category=names.category(f.category_id),
-                organizations=names.orgs_of(f.organization_ids),
-                areas=names.areas(f.area_ids),
-                households=_people(f.households),
-                uncoordinated_households=_people(f.uncoordinated_households),
+        found = []
+        for f in report.double_support:
+            if category is not None and f.category_id != category:
+                continue
+            # Households = uncoordinated + coordinated: the coordinated count follows from
+            # the two shown ones, so it must not be small (nor zero) either.
+            total, uncoordinated = f.households, f.uncoordinated_households
+            _, (show, _) = complementary(total, [uncoordinated, total - uncoordinated])
+            explanation = f.explanation
+            if not show:
+                explanation = explanation.replace(
+                    f"{count_text(uncoordinated, MIN_COUNT)} davon", _PART_HIDDEN
+                )
+            found.append(
+                DoubleSupport(
+                    severity=f.severity,
+                    explanation=explanation,
+                    category=names.category(f.category_id),
+                    organizations=names.orgs_of(f.organization_ids),
+                    areas=names.areas(f.area_ids),
+                    households=_people(total),
+                    uncoordinated_households=uncoordinated if show else None,
+                )
             )
-            for f in report.double_support
-            if category is None or f.category_id == category
-        ]
+        return found
 
     @strawberry.field(
         description="Trägerpaare mit vielen gemeinsamen Haushalten ohne Kooperationsvereinbarung.",
@@ -450,28 +512,38 @@ class AnalysisQuery:
         names = _Names(report)
         paths = report.pathways
         units = units_within(report.index, area) if area else set(report.index.units)
+        # The listed sequences and the rest add up to all households.
+        counts = [s.households for s in paths.sequences]
+        counts.append(paths.households - sum(counts))
+        show_total, show_sequence = complementary(paths.households, counts, [len(counts) - 1])
+        rates_shown = _rates_shown(paths.rates, report.index.units)
         return ReferralPathways(
-            households=_people(paths.households),
+            households=paths.households if show_total else None,
             sequences=[
                 PathwaySequence(
                     categories=[names.category(c) for c in s.category_ids],
-                    households=n,
+                    households=s.households,
                 )
-                for s in paths.sequences
-                if (n := _people(s.households)) is not None
+                for s, show in zip(paths.sequences, show_sequence, strict=False)
+                if show
             ],
             rates=[
                 PathwayRates(
                     category=names.category(r.category_id),
                     area=names.area(r.area_id) if r.area_id else None,
-                    referrals=_people(r.referrals),
+                    referrals=r.referrals,
                     decline_rate=_share(r.declined, r.referrals),
-                    dropoff_rate=_share(r.cancelled, r.referrals - r.declined),
-                    median_response_hours=r.median_response_hours,
-                    mean_response_hours=r.mean_response_hours,
+                    dropoff_rate=_share(r.cancelled, r.referrals - r.declined)
+                    if _share(r.declined, r.referrals) is not None
+                    else None,
+                    # A median of one or two response times is one family's case history.
+                    median_response_hours=None
+                    if is_small(r.responded)
+                    else r.median_response_hours,
+                    mean_response_hours=None if is_small(r.responded) else r.mean_response_hours,
                 )
                 for r in paths.rates
-                if r.referrals >= MIN_COUNT
+                if (r.category_id, r.area_id) in rates_shown
                 and (category is None or r.category_id == category)
                 and ((r.area_id is None and not area) or r.area_id in units)
             ],

@@ -21,12 +21,14 @@ also collects what was touched; ``AuditTrail`` writes one append-only event per 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, SchemaExtension
@@ -45,13 +47,41 @@ from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 
 MIN_COUNT = 5
-"""Aggregates never show a count from 1 to MIN_COUNT - 1 (Fallzahlen unter 5 unterdrückt).
+"""Aggregates never show a count of households or referrals below MIN_COUNT, zero included
+(Fallzahlen unter 5 werden nicht ausgewiesen): a zero is as telling as a one when a planner
+knows the area, and a hidden zero cannot be told apart from a hidden small count."""
 
-Zero stays: it discloses nobody, and planners must tell "no household" from "hidden"."""
+
+def is_small(value: float) -> bool:
+    """A count that must not be shown to planners (0 to MIN_COUNT - 1)."""
+    return round(value) < MIN_COUNT
 
 
-def is_small(value: int) -> bool:
-    return 0 < value < MIN_COUNT
+def complementary(
+    total: float, parts: Sequence[float], unlisted: Iterable[int] = ()
+) -> tuple[bool, list[bool]]:
+    """Primary and secondary suppression of a total published together with its parts.
+
+    ``parts`` add up to ``total``. Parts in ``unlisted`` are never published themselves (a
+    remainder such as "referrals without a known area" or "all other pathways"); they may
+    be zero, but not a small positive count. A listed part is shown only if it is not small;
+    then, while the hidden remainder (total minus the shown parts) is small, the smallest
+    shown part is hidden too, so no hidden part, no sum of hidden parts and no zero among
+    them follows by subtraction. Returns (show the total, show each part).
+    """
+    never = set(unlisted)
+    shown = [i not in never and not is_small(p) for i, p in enumerate(parts)]
+    show_total = not is_small(total)
+    while show_total:
+        remainder = total - sum(p for p, s in zip(parts, shown, strict=True) if s)
+        hidden_listed = any(not s for i, s in enumerate(shown) if i not in never)
+        if not is_small(remainder) or (round(remainder) == 0 and not hidden_listed):
+            break
+        candidates = [i for i, s in enumerate(shown) if s]
+        if not candidates:  # the remainder is the whole (large) total: cannot happen
+            break
+        shown[min(candidates, key=lambda i: (parts[i], i))] = False
+    return show_total, shown
 
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
@@ -80,12 +110,46 @@ NOT_COUNTS: frozenset[str] = frozenset(
 )
 
 PURPOSE_HEADER = "x-verbund-zweck"
+"""The purpose a caller declares for a request (UTF-8, optionally percent-encoded)."""
 
 log = logging.getLogger("verbund.audit")
 
 
 class Withheld(AccessDenied):
     """The record is visible, but this field's data category is not in the consent."""
+
+
+class PurposeNotCovered(AccessDenied):
+    """A partner declared a purpose the consent does not cover (Zweckbindung, § 78 SGB X)."""
+
+    code = "PURPOSE_NOT_COVERED"
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(
+            f"Der angegebene Zweck „{purpose}“ ist von der Einwilligung nicht gedeckt."
+        )
+
+
+def _normal(purpose: str) -> str:
+    return " ".join(purpose.split()).casefold()
+
+
+def declared_purpose(context: Context) -> str | None:
+    """The purpose the request declares in ``X-Verbund-Zweck``, or None."""
+    request = context.request
+    raw = request.headers.get(PURPOSE_HEADER) if request is not None else None
+    if raw is None:
+        return None
+    with contextlib.suppress(UnicodeError):
+        # Starlette decodes header bytes as latin-1; clients send UTF-8.
+        raw = raw.encode("latin-1").decode("utf-8")
+    text = " ".join(unquote(raw).split())
+    return text[:200] or None
+
+
+def covers(purposes: Iterable[str], declared: str) -> bool:
+    """Whether one of the consented purposes is the declared one (case and spaces aside)."""
+    return _normal(declared) in {_normal(p) for p in purposes}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,6 +199,9 @@ class Policy(FieldExtension):
         self.write = write
         self.purpose = purpose
         self.not_counts = NOT_COUNTS | frozenset(not_counts)
+        # Partners reach household-level data through this field: their declared purpose
+        # must be one their consents cover.
+        self.household = "partner" in self.roles and self.roles != frozenset(ROLES)
         self.field_name = ""
         # What a field outside the consented data categories shows (null, empty list), if
         # its type allows; otherwise the access is refused with an error.
@@ -165,6 +232,8 @@ class Policy(FieldExtension):
             raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
         if info.path.prev is None:
             context.access.operations[info.field_name] = self.purpose or info.field_name
+        if self.household and principal.role == "partner":
+            await _check_declared_purpose(info)
         if self.guard is not None:
             try:
                 await self.guard(principal, source, kwargs, info)
@@ -185,6 +254,17 @@ class Policy(FieldExtension):
         if self.aggregate and principal.role != "admin":
             result = suppress_small_counts(result, self.not_counts)
         return result
+
+
+async def _check_declared_purpose(info: Info) -> None:
+    """A partner's declared purpose must be covered by a consent it holds (else refused)."""
+    context: Context = info.context
+    declared = declared_purpose(context)
+    if declared is None:
+        return
+    if not covers((await visibility(info)).all_purposes(), declared):
+        context.access.denied.add(f"field:{info.field_name}")
+        raise PurposeNotCovered(declared)
 
 
 # -- the named policies every module uses -------------------------------------------------
@@ -262,8 +342,10 @@ def referral_update(
         if principal.role == "admin":
             return
         referral_id = referral_of(args)
-        if referral_id not in (await visibility(info)).referrals:
+        seen = await visibility(info)
+        if referral_id not in seen.referrals:
             raise AccessDenied("Überleitung nicht gefunden oder nicht erlaubt.")
+        _check_record_purpose(info, seen, "Referral", referral_id)
         info.context.access.records.add(f"Referral:{referral_id}")
 
     return Policy(roles, guard=guard, write=True, purpose="Überleitung bearbeiten")
@@ -370,12 +452,27 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
             seen = await visibility(info)
             if record_id not in seen.ids(key):
                 raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+            _check_record_purpose(info, seen, key, record_id)
             shared = seen.categories_of(key, record_id)
             if category is not None and shared is not None and category not in shared:
                 raise Withheld(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
         info.context.access.records.add(f"{key}:{record_id}")
 
     return guard
+
+
+def _check_record_purpose(info: Info, seen: Visibility, label: str, record_id: str) -> None:
+    """For a partner: the record is used under the purpose of the consent that shares it; a
+    declared purpose the consent does not cover is refused (and audited as denied)."""
+    purposes = seen.purposes_of(label, record_id)
+    if purposes is None:
+        return
+    context: Context = info.context
+    declared = declared_purpose(context)
+    if declared is not None and not covers(purposes, declared):
+        context.access.denied.add(f"{label}:{record_id}")
+        raise PurposeNotCovered(declared)
+    context.access.consent_purposes.update(purposes)
 
 
 def _may_hold_households(value: Any) -> bool:
@@ -420,7 +517,7 @@ _DROP = object()
 
 
 def suppress_small_counts(value: Any, not_counts: frozenset[str] = NOT_COUNTS) -> Any:
-    """Suppress every count from 1 to 4: list rows that carry one are dropped, a count in a
+    """Suppress every count from 0 to 4: list rows that carry one are dropped, a count in a
     single object becomes null (aggregate types declare their counts as ``int | None``)."""
     result = _suppress(value, not_counts, in_list=False)
     return None if result is _DROP else result
@@ -475,23 +572,39 @@ class AuditTrail(SchemaExtension):
         if not isinstance(context, Context):
             return
         access = context.access
-        if not access.records and not (access.wrote and access.operations):
+        touched = bool(access.records or (access.wrote and access.operations))
+        if not touched and not access.denied:
             return
         principal = context.principal
-        request = context.request
-        purpose = request.headers.get(PURPOSE_HEADER) if request is not None else None
-        event = audit.new_event(
-            subject=principal.subject,
-            role=principal.role or "anonymous",
-            organization_id=principal.organization_id,
-            auth_method=principal.auth_method,
-            action="write" if access.wrote else "read",
-            operation=",".join(sorted(access.operations)),
-            purpose=(purpose or "; ".join(sorted(set(access.operations.values()))))[:200],
-            records=sorted(access.records),
-        )
+        declared = declared_purpose(context)
+        if declared is not None:
+            purpose = declared
+        elif access.consent_purposes:
+            # A partner who declared nothing reads under the consent's purpose.
+            purpose = "Einwilligung: " + "; ".join(sorted(access.consent_purposes))
+        else:
+            purpose = "; ".join(sorted(set(access.operations.values())))
+
+        def event(action: str, records: Iterable[str]) -> audit.AuditEvent:
+            return audit.new_event(
+                subject=principal.subject,
+                role=principal.role or "anonymous",
+                organization_id=principal.organization_id,
+                auth_method=principal.auth_method,
+                action=action,
+                operation=",".join(sorted(access.operations)),
+                purpose=purpose[:200],
+                records=sorted(records),
+            )
+
+        events = []
+        if touched:
+            events.append(event("write" if access.wrote else "read", access.records))
+        if access.denied:
+            # Refused for an uncovered purpose: recorded, so misuse attempts are visible.
+            events.append(event("denied", access.denied))
         try:
-            await context.run(audit.append, context.graph, [event])
+            await context.run(audit.append, context.graph, events)
         except Exception:
             log.exception("Protokollierung fehlgeschlagen")
             result = self.execution_context.result

@@ -33,7 +33,9 @@ class AuditEventType:
     role: str
     organization_id: str | None
     auth_method: str
-    action: str = strawberry.field(description="read, write oder delete.")
+    action: str = strawberry.field(
+        description="read, write, delete oder denied (Zweck von der Einwilligung nicht gedeckt)."
+    )
     operation: str = strawberry.field(description="Die GraphQL-Felder oder der Befehl.")
     purpose: str = strawberry.field(description="Zweck des Zugriffs.")
     records: list[str] = strawberry.field(description="Betroffene Datensätze als `Typ:ID`.")

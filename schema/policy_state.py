@@ -19,3 +19,8 @@ class RequestAccess:
     # "Label:id" of every household-level record read or written.
     records: set[str] = field(default_factory=set)
     wrote: bool = False
+    # Refused because the declared purpose is not one the consent covers: "Label:id" of the
+    # records, or the field names when the whole field was refused. Audited as "denied".
+    denied: set[str] = field(default_factory=set)
+    # Purposes of the consents under which a partner read (audited when none was declared).
+    consent_purposes: set[str] = field(default_factory=set)

@@ -257,3 +257,16 @@ def test_security_headers_size_limit_and_cors(
         assert allowed.headers["access-control-allow-origin"] == "https://verbund.stadt.example"
         other = client.post("/graphql", json=QUERY, headers={"Origin": "https://boese.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_failure_limiter_counts_per_client_in_a_sliding_window() -> None:
+    from api.auth.middleware import FailureLimiter
+
+    now = [0.0]
+    limiter = FailureLimiter(limit=2, window=60, clock=lambda: now[0])
+    limiter.fail("10.0.0.1")
+    limiter.fail("10.0.0.1")
+    assert limiter.blocked("10.0.0.1")
+    assert not limiter.blocked("10.0.0.2")  # another address keeps its own count
+    now[0] += 61
+    assert not limiter.blocked("10.0.0.1")  # the window slid past both failures

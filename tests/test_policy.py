@@ -12,7 +12,7 @@ from strawberry.types import ExecutionResult
 from graph import ConflictError, Graph
 from graph.audit import query_events
 from schema import Context, schema
-from schema.policy import aggregate, directory_write, suppress_small_counts
+from schema.policy import aggregate, complementary, directory_write, is_small, suppress_small_counts
 from schema.principal import ROLES, InvalidPrincipal, Principal, Role
 
 SERVER_INFO = "{ serverInfo { edition } }"
@@ -121,7 +121,9 @@ def test_suppression_keeps_non_counts_and_large_counts() -> None:
     assert suppress_small_counts([Row(area="x", households=5, level=2)]) == [
         Row(area="x", households=5, level=2)
     ]
-    assert suppress_small_counts([Row(area="x", households=0)]) == [Row(area="x", households=0)]
+    # Zero is below five: it is suppressed like 1 to 4.
+    assert suppress_small_counts([Row(area="x", households=0)]) == []
+    assert suppress_small_counts(Row(area="x", households=0)) == Row(area="x", households=None)
     assert suppress_small_counts([Row(area="x", households=4)]) == []
     assert suppress_small_counts(Row(area="x", households=1)) == Row(area="x", households=None)
     assert suppress_small_counts(3) is None
@@ -146,3 +148,28 @@ def test_audit_events_are_append_only_records(db: Graph) -> None:
     assert found.at == event.at
     with pytest.raises(ConflictError):
         append(db, [event])
+
+
+def test_is_small_includes_zero() -> None:
+    assert [n for n in range(8) if is_small(n)] == [0, 1, 2, 3, 4]
+    assert is_small(4.4)
+    assert not is_small(4.6)
+
+
+def test_complementary_hides_what_would_follow_by_subtraction() -> None:
+    # 3 is hidden; 15 - 7 - 5 would give it back, so 5 goes too (hidden together: 8).
+    assert complementary(15, [7, 5, 3]) == (True, [True, False, False])
+    # A zero is hidden and protected like any small count.
+    assert complementary(10, [10, 0]) == (True, [False, False])
+    # No hidden part: everything is shown.
+    assert complementary(11, [6, 5]) == (True, [True, True])
+    # Two small parts whose sum is large protect each other.
+    assert complementary(16, [10, 3, 3]) == (True, [True, False, False])
+    # A total of small parts is shown when the parts stay hidden; a small total is not.
+    assert complementary(6, [3, 3]) == (True, [False, False])
+    assert complementary(4, [4]) == (False, [False])
+    assert complementary(5, [3, 2]) == (True, [False, False])
+    # An unlisted remainder may be zero, but not a small count.
+    assert complementary(12, [7, 5, 0], unlisted=[2]) == (True, [True, True, False])
+    assert complementary(14, [7, 5, 2], unlisted=[2]) == (True, [True, False, False])
+    assert complementary(7, [5, 2], unlisted=[1]) == (True, [False, False])

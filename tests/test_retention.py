@@ -124,3 +124,85 @@ def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Grap
     )
     assert row["n"] == active
     assert sum(g["referrals"] for g in referral_aggregates(db)) == removed_referrals
+
+
+# -- the audit trail's own retention ---------------------------------------------------------
+
+
+def _audit_at(graph: Graph, *moments: datetime) -> list[str]:
+    from dataclasses import replace
+
+    from graph.audit import append, new_event
+
+    events = [
+        replace(
+            new_event(
+                subject=f"t-{i}",
+                role="caseworker",
+                organization_id="jobcenter-stuttgart",
+                auth_method="token",
+                action="read",
+                operation="referral",
+                purpose="test",
+                records=[f"Referral:r-{i}"],
+            ),
+            at=at,
+        )
+        for i, at in enumerate(moments)
+    ]
+    append(graph, events)
+    return [e.id for e in events]
+
+
+def test_audit_entries_older_than_their_period_are_deleted_exactly(db: Graph) -> None:
+    from graph.audit import export_events
+    from graph.retention import expire_audit_events
+
+    now = datetime.now(UTC)
+    old = _audit_at(db, months_before(now, 30), months_before(now, 25))
+    kept = _audit_at(db, months_before(now, 23), months_before(now, 1), now)
+    cutoff = months_before(now, 24)
+    dry = expire_audit_events(db, cutoff, dry_run=True)
+    assert (dry.events, dry.dry_run) == (2, True)
+    assert dry.oldest is not None
+    assert dry.oldest.date() == months_before(now, 30).date()
+    assert len(list(export_events(db))) == 5
+    done = expire_audit_events(db, cutoff, batch=1)  # batches: one at a time here
+    assert done.events == 2
+    assert {e.id for e in export_events(db)} == set(kept)
+    assert set(old).isdisjoint(e.id for e in export_events(db))
+    assert expire_audit_events(db, cutoff).events == 0
+
+
+def test_cli_applies_the_audit_period_with_dry_run_and_records_the_run(db: Graph) -> None:
+    from graph.audit import export_events
+
+    now = datetime.now(UTC)
+    _audit_at(db, months_before(now, 40), months_before(now, 13), months_before(now, 2))
+    runner = CliRunner()
+    dry = runner.invoke(main, ["retention", "apply", "--dry-run", "--audit-months", "12"])
+    assert dry.exit_code == 0, dry.output
+    assert "Zugriffsprotokoll: Frist 12 Monate" in dry.output
+    assert "würde löschen 2 Einträge" in dry.output
+    assert len(list(export_events(db))) == 3
+    done = runner.invoke(main, ["retention", "apply", "--audit-months", "12"])
+    assert done.exit_code == 0, done.output
+    assert "gelöscht 2 Einträge" in done.output
+    left = list(export_events(db))
+    # The one recent entry, plus the record of this deletion (which outlives it).
+    assert len(left) == 2
+    (run,) = [e for e in left if e.operation == "retention apply audit"]
+    assert run.action == "delete"
+    assert "2 Einträge" in run.purpose
+    # The default period comes from the settings (24 months): nothing more is due.
+    again = runner.invoke(main, ["retention", "apply", "--dry-run"])
+    assert "Zugriffsprotokoll: Frist 24 Monate" in again.output
+    assert "würde löschen 0 Einträge" in again.output
+
+
+def test_the_api_has_no_way_to_change_or_delete_audit_entries() -> None:
+    from schema import schema
+
+    mutation = schema._schema.mutation_type
+    assert mutation is not None
+    assert [name for name in mutation.fields if "audit" in name.lower()] == []

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.api_tokens import authenticate_api_token, looks_like_api_token
-from api.auth.errors import AuthError
+from api.auth.errors import AuthError, KeysUnavailable
 from api.auth.oidc import OidcVerifier
 from api.settings import Settings
 from graph import Graph, GraphError
@@ -113,6 +113,17 @@ class AuthMiddleware:
                 return
             try:
                 principal = await self._authenticate(scope, authorization)
+            except KeysUnavailable as exc:
+                # Not the caller's fault: no failure counted, the operator is told in the log.
+                log.error("Anmeldung nicht prüfbar (%s): %s", client, exc)
+                if protected:
+                    await _error(
+                        503,
+                        exc.code,
+                        "Anmeldung derzeit nicht prüfbar (Identitätsanbieter nicht erreichbar).",
+                        {"Retry-After": "30"},
+                    )(scope, receive, send)
+                    return
             except AuthError as exc:
                 self.limiter.fail(client)
                 log.info("Anmeldung abgelehnt (%s): %s", client, exc)

@@ -1,6 +1,7 @@
 """OpenID Connect bearer tokens (e.g. Keycloak): signature, issuer, audience, expiry, claims.
 
-Keys come from a JWKS file or URL (``VERBUND_OIDC_JWKS``). The role is taken from a claim
+Keys come from a JWKS file or URL (``VERBUND_OIDC_JWKS``; the URL is cached and refetched as
+``api/auth/jwks.py`` describes). The role is taken from a claim
 (default Keycloak's ``realm_access.roles``) whose values carry a prefix (``verbund-caseworker``);
 exactly one verbund role must be present. The organization comes from another claim.
 """
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from jwt import PyJWKClient, PyJWKSet
+from jwt import PyJWKSet
 
 from api.auth.errors import AuthError
+from api.auth.jwks import JwksCache
 from api.settings import Settings
 from schema.principal import ORGANIZATION_ROLES, ROLES, InvalidPrincipal, Principal, Role
 
@@ -42,7 +44,16 @@ class OidcVerifier:
         self.settings = settings
         self.jwks = settings.oidc_jwks
         self.algorithms = [a.strip() for a in settings.oidc_algorithms.split(",") if a.strip()]
-        self._client = PyJWKClient(self.jwks) if self.jwks.startswith("https://") else None
+        self._client = (
+            JwksCache(
+                self.jwks,
+                timeout=settings.oidc_jwks_timeout_seconds,
+                cache_seconds=settings.oidc_jwks_cache_seconds,
+                min_refresh_seconds=settings.oidc_jwks_min_refresh_seconds,
+            )
+            if self.jwks.startswith(("https://", "http://"))
+            else None
+        )
         self._file_keys: PyJWKSet | None = None
         self._file_loaded = 0.0
 
@@ -55,11 +66,13 @@ class OidcVerifier:
 
     def _key(self, token: str) -> Any:
         try:
-            if self._client is not None:
-                return self._client.get_signing_key_from_jwt(token).key
             header = jwt.get_unverified_header(token)
-            keys = self._keys_from_file()
             kid = header.get("kid")
+            if kid is not None and not isinstance(kid, str):
+                raise AuthError("ungültige Schlüssel-ID")
+            if self._client is not None:
+                return self._client.key(kid)
+            keys = self._keys_from_file()
             for key in keys.keys:
                 if kid is None or key.key_id == kid:
                     return key.key

@@ -13,7 +13,7 @@ import click
 from api.cli._common import open_graph
 from api.settings import get_settings
 from graph import audit
-from graph.retention import apply_retention
+from graph.retention import apply_retention, expire_audit_events
 from loaders.pseudonym import PseudonymError, pseudonym
 from schema.principal import SYSTEM
 
@@ -44,12 +44,45 @@ def retention() -> None:
     help="Frist in Monaten nach Abschluss der letzten Überleitung "
     "(Standard: VERBUND_RETENTION_MONTHS, sonst 24).",
 )
-def apply(dry_run: bool, months: int | None) -> None:
-    """Fällige Daten löschen; Zählwerte für die Sozialplanung bleiben erhalten."""
-    period = months or get_settings().retention_months
-    cutoff = months_before(datetime.now(UTC), period)
+@click.option(
+    "--audit-months",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Aufbewahrung des Zugriffsprotokolls in Monaten "
+    "(Standard: VERBUND_AUDIT_RETENTION_MONTHS, sonst 24).",
+)
+def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
+    """Fällige Daten löschen; Zählwerte für die Sozialplanung bleiben erhalten.
+
+    Auch Protokolleinträge, die älter als ihre Aufbewahrungsfrist sind, werden gelöscht.
+    """
+    settings = get_settings()
+    period = months or settings.retention_months
+    audit_period = audit_months or settings.audit_retention_months
+    now = datetime.now(UTC)
+    cutoff = months_before(now, period)
+    audit_cutoff = months_before(now, audit_period)
     with open_graph() as graph:
         report = apply_retention(graph, cutoff, dry_run=dry_run)
+        expired = expire_audit_events(graph, audit_cutoff, dry_run=dry_run)
+        if not dry_run and expired.events:
+            # The run itself is recorded after the deletion, so it outlives it.
+            audit.append(
+                graph,
+                [
+                    audit.new_event(
+                        subject=SYSTEM.subject,
+                        role="admin",
+                        organization_id=None,
+                        auth_method=SYSTEM.auth_method,
+                        action="delete",
+                        operation="retention apply audit",
+                        purpose=f"Aufbewahrungsfrist Protokoll {audit_period} Monate: "
+                        f"{expired.events} Einträge vor {audit_cutoff:%Y-%m-%d} gelöscht",
+                        records=[],
+                    )
+                ],
+            )
         if not dry_run and report.households:
             audit.append(
                 graph,
@@ -80,6 +113,12 @@ def apply(dry_run: bool, months: int | None) -> None:
             f"Für die Sozialplanung gezählt: {report.aggregated_referrals} Überleitungen "
             f"in {report.aggregate_groups} Gruppen (ReferralAggregate)."
         )
+    click.echo(
+        f"Zugriffsprotokoll: Frist {audit_period} Monate, Stichtag {audit_cutoff:%Y-%m-%d}; "
+        f"{verb.lower()} {expired.events} Einträge"
+        + (f" (ältester vom {expired.oldest:%Y-%m-%d})" if expired.oldest else "")
+        + "."
+    )
 
 
 @click.group("audit")

@@ -43,7 +43,8 @@ def fmt(value: float, digits: int = 2) -> str:
 
 
 def count_text(value: float, min_count: int) -> str:
-    """A count of people for planners: below ``min_count`` it is not shown (small cells)."""
-    if 0 < value < min_count:
+    """A count of people for planners: below ``min_count`` it is not shown (small cells,
+    zero included: a zero tells as much about an area as a one)."""
+    if round(value) < min_count:
         return f"weniger als {min_count}"
     return fmt(value, 0)
