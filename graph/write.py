@@ -576,10 +576,13 @@ class _EventRecord:
     at: datetime
     by: str
     note: str
+    source: str  # the referral's: every imported node keeps its source
 
     @staticmethod
     def of(referral: Referral, index: int, event: ReferralEvent) -> _EventRecord:
-        return _EventRecord(f"{referral.id}#{index}", event.status, event.at, event.by, event.note)
+        return _EventRecord(
+            f"{referral.id}#{index}", event.status, event.at, event.by, event.note, referral.source
+        )
 
 
 NODE_SPECS[_EventRecord] = NodeSpec("ReferralEvent")

@@ -1,17 +1,17 @@
 """Records of a large JSON file one at a time, never holding the whole file in memory.
 
 Accepted shapes (what HSDS publishers serve): a top-level array of records, a page object whose
-``contents`` member is that array (other members are skipped), a single record object, or NDJSON
-(one record per line). The decoder keeps one buffered chunk plus the record being decoded:
-``json.JSONDecoder.raw_decode`` decodes each element from the buffer, which grows only while an
-element is incomplete.
+``contents`` member is that array (other members are kept aside), a single record object, or
+NDJSON (one record per line); GeoJSON's ``features`` are read the same way. The decoder keeps
+one buffered chunk plus the record being decoded: ``json.JSONDecoder.raw_decode`` decodes each
+element from the buffer, which grows only while an element is incomplete.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -121,11 +121,23 @@ def _array(reader: _Reader, first_number: int = 1) -> Iterator[JsonRecord]:
             return
 
 
-def _object(reader: _Reader) -> Iterator[JsonRecord]:
-    """A page's ``contents`` streamed; an object without ``contents`` is itself one record."""
+@dataclass(slots=True)
+class JsonDocument:
+    """What a streamed document holds besides its records, filled in while reading: the
+    top-level members (up to the record array: those before it, e.g. GeoJSON's ``crs``) and
+    whether the records came from the array member."""
+
+    shape: str = ""  # "[" or "{"
+    members: dict[str, Any] = field(default_factory=dict)
+    streamed: bool = False
+
+
+def _object(
+    reader: _Reader, member: str, document: JsonDocument, whole: bool
+) -> Iterator[JsonRecord]:
+    """The array ``member`` streamed; without it the object itself is one record (``whole``)."""
     start_line = reader.line_at(reader.pos - 1)
-    members: dict[str, Any] = {}
-    streamed = False
+    members = document.members
     if reader.peek() == "}":
         reader.pos += 1
     else:
@@ -134,15 +146,15 @@ def _object(reader: _Reader) -> Iterator[JsonRecord]:
                 reader.expect('"', "Name in Anführungszeichen")
             _, key = reader.value()
             reader.expect(":", "„:“")
-            if key == "contents" and not streamed and reader.peek() == "[":
+            if key == member and not document.streamed and reader.peek() == "[":
                 reader.pos += 1
+                document.streamed = True
                 yield from _array(reader)
-                streamed = True
             else:
                 _, members[key] = reader.value()
             if reader.expect(",}", "„,“ oder „}“") == "}":
                 break
-    if not streamed:
+    if not document.streamed and whole:
         yield JsonRecord(1, start_line, members)
 
 
@@ -151,11 +163,22 @@ def _end(reader: _Reader) -> None:
         raise JsonSyntaxError(reader.line_at(reader.pos), "weitere Daten nach dem Ende")
 
 
-def json_records(fh: TextIO) -> Iterator[JsonRecord]:
-    """Records of a JSON document (array, page with ``contents``, or one object)."""
+def json_records(
+    fh: TextIO,
+    member: str = "contents",
+    document: JsonDocument | None = None,
+    *,
+    whole: bool = True,
+) -> Iterator[JsonRecord]:
+    """Records of a JSON document: a top-level array, the array ``member`` of an object (a
+    page's ``contents``, a FeatureCollection's ``features``), or (``whole``) one object."""
+    document = document if document is not None else JsonDocument()
     reader = _Reader(fh)
-    first = reader.expect("[{", "„[“ oder „{“")
-    yield from _array(reader) if first == "[" else _object(reader)
+    document.shape = reader.expect("[{", "„[“ oder „{“")
+    if document.shape == "[":
+        yield from _array(reader)
+    else:
+        yield from _object(reader, member, document, whole)
     _end(reader)
 
 

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from loaders.errors import LoaderError
+
 _CHUNK = 1 << 16
+# Area geometries exported as GeoJSON text run to megabytes per cell (the csv module's default
+# limit is 128 KiB); the limit is process-wide, so it is raised once here.
+FIELD_LIMIT = 1 << 28
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,4 +57,10 @@ def read_rows(path: Path, dialect: CsvDialect | None = None) -> Iterator[list[st
     """Every row of the file as a list of cells, header first."""
     dialect = dialect or dialect_of(path)
     with path.open(encoding=dialect.encoding, newline="") as fh:
-        yield from csv.reader(fh, delimiter=dialect.delimiter)
+        reader = csv.reader(fh, delimiter=dialect.delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise LoaderError(
+                f"{path.name}, Zeile {reader.line_num}: kein lesbares CSV: {exc}"
+            ) from None

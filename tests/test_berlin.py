@@ -3,6 +3,7 @@ the checked-in mapping file, from the team's shared open data."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,10 @@ from click.testing import CliRunner
 
 from api.cli import main
 from graph import Graph
-from tests.loader_helpers import ROOT, shared_data
+from graph.admin import clear
+from loaders.errors import LoaderError
+from loaders.export import export
+from tests.loader_helpers import ROOT, graph_bundle, import_path, shared_data
 
 BERLIN = shared_data() / "berlin"
 MAPPING = ROOT / "examples" / "berlin" / "mapping.yaml"
@@ -126,4 +130,30 @@ def test_berlin_walk_through(db: Graph, tmp_path: Path) -> None:
             "RETURN r.created + r.changed",
         )
         == 0
+    )
+
+
+def test_berlin_round_trips_through_csv_and_hsds(db: Graph, tmp_path: Path) -> None:
+    """Real data through every export that can hold it: geometries of megabytes in CSV cells,
+    681 services with their Träger and Standorte in HSDS; XLSX refuses them by name."""
+    import_path(db, BERLIN, source="berlin-lor", mapping=MAPPING)
+    original = graph_bundle(db)
+    export(db, "csv", tmp_path / "csv")
+    export(db, "hsds", tmp_path / "angebote.json")
+    with pytest.raises(LoaderError, match="areas, Zeile 3: Wert länger als 32767 Zeichen"):
+        export(db, "xlsx", tmp_path / "berlin.xlsx")
+    assert not (tmp_path / "berlin.xlsx").exists()
+    clear(db)
+    import_path(db, tmp_path / "csv", source="berlin-lor")
+    assert graph_bundle(db) == original
+    assert import_path(db, tmp_path / "csv", source="berlin-lor").is_no_op
+    db.query(
+        "MATCH (n) WHERE n:Service OR n:Location OR n:Organization OR n:Category DETACH DELETE n",
+        write=True,
+    )
+    import_path(db, tmp_path / "angebote.json", source="berlin-lor")
+    assert graph_bundle(db) == original
+    export(db, "hsds", tmp_path / "wieder.json")
+    assert json.loads((tmp_path / "wieder.json").read_text("utf-8")) == json.loads(
+        (tmp_path / "angebote.json").read_text("utf-8")
     )

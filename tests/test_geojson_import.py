@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ from pyproj import Transformer
 
 from api.cli import main
 from graph import Graph
-from loaders.errors import ImportRejected, LoaderError
+from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.formats import detect_format, graph_areas, parse_input
+from loaders.geo.features import read_features, scan_features
 from loaders.geo.reader import GeoJsonOptions
 from loaders.importer import ImportReport, run_import
 from tests.loader_helpers import EXAMPLE_BUNDLE, shared_data, snapshot
@@ -259,3 +261,34 @@ def test_berlin_shapes_through_the_cli(db: Graph) -> None:
     assert nested == {"n": 58}
     (sources,) = db.query("MATCH (a:Area) RETURN collect(DISTINCT a.source) AS s")
     assert sorted(sources["s"]) == ["bezirke.geojson", "prognoseraeume_2021.geojson"]
+
+
+def test_features_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
+    """Scanning and reading a GeoJSON file holds one feature at a time, not the file."""
+    path = tmp_path / "einrichtungen.geojson"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('{"type": "FeatureCollection", "features": [\n')
+        for i in range(2_000):
+            point = {"type": "Point", "coordinates": [390_000.0 + i, 5_820_000.0]}
+            feature = {"type": "Feature", "properties": {"nr": i, "text": "x" * 8_000}}
+            fh.write(("," if i else "") + json.dumps({**feature, "geometry": point}) + "\n")
+        # the reference system after the features, as some tools write it
+        fh.write('], "crs": {"type": "name", "properties": {"name": "EPSG:25833"}}}\n')
+    size = path.stat().st_size
+    issues: list[Issue] = []
+    tracemalloc.start()
+    try:
+        scan = scan_features(path, issues)
+        assert scan is not None
+        count = 0
+        for feature in read_features(path, scan.crs, issues):
+            assert feature.geometry is not None
+            count += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (scan.count, count, issues) == (2_000, 2_000, [])
+    assert (scan.crs, scan.filled["text"]) == ("EPSG:25833", 2_000)
+    # transformed from UTM to WGS84: the last point lies in Berlin-Mitte
+    assert (round(feature.geometry.x, 2), round(feature.geometry.y, 2)) == (13.41, 52.52)
+    assert peak < size / 20

@@ -1,10 +1,16 @@
 """Reading GeoJSON FeatureCollections: properties and WGS84 geometry of each feature, with
-every problem reported as an issue naming the file and the feature's number."""
+every problem reported as an issue naming the file and the feature's number.
+
+Files are streamed twice (``loaders.jsonstream``): a scan for the reference system (``crs`` may
+follow the features) and the properties present, then the features one at a time, so only the
+geometries kept for the import are ever in memory, never the decoded file.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,8 @@ from shapely.geometry.base import BaseGeometry
 from loaders.errors import Issue
 from loaders.geo.crs import arrays_to_wgs84, crs_of
 from loaders.geo.shapes import geometry_of
+from loaders.jsonstream import JsonDocument, JsonRecord, JsonSyntaxError, json_records
+from loaders.values import is_blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +38,48 @@ def feature_issue(path: Path, number: int, field: str | None, message: str) -> I
     return Issue(path.name, number, field, message, "Datensatz", "Feld")
 
 
-def load_collection(path: Path, issues: list[Issue]) -> dict[str, Any] | None:
-    """The decoded FeatureCollection, or None (with an issue) when it is not one."""
+@dataclass(slots=True)
+class FeatureScan:
+    """A first streaming pass over a FeatureCollection: its reference system, the number of
+    features, the properties any feature has and how many features fill each."""
+
+    crs: str = "EPSG:4326"
+    count: int = 0
+    present: set[str] = field(default_factory=set)
+    filled: Counter[str] = field(default_factory=Counter)
+
+
+def _records(path: Path, issues: list[Issue], document: JsonDocument) -> Iterator[JsonRecord]:
+    """The features streamed (one at a time in memory); syntax errors become issues."""
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            data = json.load(fh)
-    except json.JSONDecodeError as exc:
-        issues.append(Issue(path.name, exc.lineno, None, f"kein JSON: {exc.msg}"))
-        return None
+            yield from json_records(fh, "features", document, whole=False)
+    except JsonSyntaxError as exc:
+        issues.append(Issue(path.name, exc.line, None, f"kein JSON: {exc.message}"))
     except UnicodeDecodeError as exc:
         issues.append(Issue(path.name, None, None, f"nicht UTF-8: {exc.reason}"))
+
+
+def scan_features(path: Path, issues: list[Issue]) -> FeatureScan | None:
+    """The scan, or None (with an issue) when the file is not a readable FeatureCollection."""
+    before = len(issues)
+    document = JsonDocument()
+    scan = FeatureScan()
+    for record in _records(path, issues, document):
+        properties = properties_of(record.value)
+        scan.count += 1
+        scan.present.update(properties)
+        scan.filled.update(k for k, v in properties.items() if not is_blank(v))
+    if len(issues) > before:
         return None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+    if document.shape != "{" or document.members.get("type") != "FeatureCollection":
         issues.append(Issue(path.name, None, None, "GeoJSON-FeatureCollection erwartet"))
         return None
-    if not isinstance(data.get("features"), list):
+    if not document.streamed:
         issues.append(Issue(path.name, None, "features", "Liste der Features fehlt"))
         return None
-    return data
+    scan.crs = crs_of(document.members)
+    return scan
 
 
 def properties_of(feature: Any) -> dict[str, Any]:
@@ -61,14 +93,11 @@ def properties_of(feature: Any) -> dict[str, Any]:
     return out
 
 
-def read_features(path: Path, crs: str | None, issues: list[Issue]) -> list[Feature]:
-    """Every feature of the file, geometry transformed from the file's (or ``crs``) system."""
-    collection = load_collection(path, issues)
-    if collection is None:
-        return []
-    to_lonlat = arrays_to_wgs84(crs or crs_of(collection))
-    features = []
-    for number, raw in enumerate(collection["features"], start=1):
+def read_features(path: Path, crs: str, issues: list[Issue]) -> Iterator[Feature]:
+    """Every feature of a scanned file, streamed, its geometry transformed from ``crs``."""
+    to_lonlat = arrays_to_wgs84(crs)
+    for record in _records(path, issues, JsonDocument()):
+        raw, number = record.value, record.number
         if not isinstance(raw, dict) or raw.get("type") != "Feature":
             issues.append(feature_issue(path, number, None, "kein GeoJSON-Feature"))
             continue
@@ -81,5 +110,4 @@ def read_features(path: Path, crs: str | None, issues: list[Issue]) -> list[Feat
             except (GEOSException, ValueError, TypeError, AttributeError, KeyError) as exc:
                 issues.append(feature_issue(path, number, "geometry", f"ungültig: {exc}"))
                 continue
-        features.append(Feature(number, properties_of(raw), geometry))
-    return features
+        yield Feature(number, properties_of(raw), geometry)

@@ -18,12 +18,11 @@ from pydantic import ValidationError
 
 from graph.records import AreaLevel
 from loaders.errors import Issue, LoaderError
-from loaders.geo.features import load_collection, properties_of
+from loaders.geo.features import FeatureScan, scan_features
 from loaders.mapping.reader import AreaLookup, read_mapping
 from loaders.mapping.spec import Layer, Mapping
 from loaders.messages import german_message
 from loaders.tabular.reader import ParsedBundle
-from loaders.values import is_blank
 
 # Property names offices and statistics offices use, compared without regard to case.
 ID_PROPERTIES = ("id", "nr", "nummer", "schluessel", "schlüssel", "code", "key", "ags", "ars")
@@ -68,13 +67,13 @@ class GeoJsonOptions:
         return next(iter(rules.values()), {})
 
 
-def detect_property(features: Sequence[dict[str, Any]], candidates: Sequence[str]) -> str | None:
+def detect_property(scan: FeatureScan, candidates: Sequence[str]) -> str | None:
     """The first candidate (any case) that every feature fills, else the first any feature has
     (then the features without a value are reported one by one)."""
-    names = {name.casefold(): name for f in features for name in f}
+    names = {name.casefold(): name for name in scan.present}
     present = [names[c] for c in candidates if c in names]
     for name in present:
-        if all(not is_blank(f.get(name)) for f in features):
+        if scan.filled[name] == scan.count:
             return name
     return present[0] if present else None
 
@@ -100,15 +99,14 @@ def read_geojson(
     if not path.is_file():
         return ParsedBundle(issues=[Issue(path.name, None, None, "Datei nicht gefunden")])
     issues: list[Issue] = []
-    collection = load_collection(path, issues)
-    if collection is None:
+    scan = scan_features(path, issues)
+    if scan is None:
         return ParsedBundle(issues=issues)
-    features = [properties_of(f) for f in collection["features"]]
-    if not features:
+    if not scan.count:
         return ParsedBundle(issues=[Issue(path.name, None, None, "keine Features in der Datei")])
-    seen = {name for f in features for name in f}
-    id_property = options.id_property or detect_property(features, ID_PROPERTIES)
-    name_property = options.name_property or detect_property(features, NAME_PROPERTIES)
+    seen = scan.present
+    id_property = options.id_property or detect_property(scan, ID_PROPERTIES)
+    name_property = options.name_property or detect_property(scan, NAME_PROPERTIES)
     if id_property is None:
         issues.append(_missing(path, "die Id", "--id-property", ID_PROPERTIES, seen))
     if name_property is None:

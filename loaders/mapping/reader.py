@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from graph.records import Adjacency, Area, Category
 from loaders.errors import Issue
 from loaders.geo.crs import to_wgs84
-from loaders.geo.features import read_features
+from loaders.geo.features import read_features, scan_features
 from loaders.geo.shapes import (
     Placer,
     Shape,
@@ -159,11 +159,10 @@ def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
         return
     wanted = layer.columns()
     if path.suffix.lower() in (".geojson", ".json"):
-        features = read_features(path, layer.crs, issues)
-        present = set().union(*(set(f.properties) for f in features))
-        if features and not _check_properties(path, wanted, present, issues):
+        scan = scan_features(path, issues)
+        if scan is None or not _check_properties(path, wanted, scan.present, issues):
             return
-        for feature in features:
+        for feature in read_features(path, layer.crs or scan.crs, issues):
             yield _Row(feature.number, feature.properties, feature.geometry, feature=True)
         return
     rows = read_rows(path)

@@ -87,9 +87,8 @@ def write_csv_folder(bundle: Bundle, folder: Path) -> list[Path]:
 def write_xlsx(bundle: Bundle, path: Path) -> None:
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
+    # Checked before the workbook exists: a half-written write-only workbook complains on exit.
     for table in _tables(bundle):
-        sheet = workbook.create_sheet(table.name)
         for number, row in enumerate(table_rows(bundle, table), start=1):
             for value in row:
                 if len(value) > XLSX_CELL_LIMIT:
@@ -97,6 +96,10 @@ def write_xlsx(bundle: Bundle, path: Path) -> None:
                         f"{table.name}, Zeile {number}: Wert länger als {XLSX_CELL_LIMIT} Zeichen "
                         "(Excel-Grenze; z. B. Geometrien) – bitte als CSV exportieren"
                     )
+    workbook = Workbook(write_only=True)
+    for table in _tables(bundle):
+        sheet = workbook.create_sheet(table.name)
+        for row in table_rows(bundle, table):
             sheet.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
