@@ -64,6 +64,9 @@ class Versioned:
     archived_at: dt.datetime | None = strawberry.field(
         description="Archiviert am (archivierte Datensätze bleiben für Verlauf und Auswertung)."
     )
+    updated_by: str | None = strawberry.field(
+        description="Wer zuletzt über die API geändert hat; Importe lassen es unverändert."
+    )
 
 
 def meta_of(stored: Stored[Any]) -> dict[str, Any]:
@@ -71,6 +74,7 @@ def meta_of(stored: Stored[Any]) -> dict[str, Any]:
         "version": stored.version,
         "updated_at": stored.updated_at,
         "archived_at": stored.archived_at,
+        "updated_by": stored.updated_by,
     }
 
 
