@@ -140,6 +140,43 @@ async def referral_connection(
     return connection(found, "created", Referral.of, total)
 
 
+# -- the same list field on several types ------------------------------------------------
+
+
+def service_field(anchor: str, description: str) -> Any:
+    """``services(filter, sort, first, after, near)`` of the node it is declared on."""
+
+    async def services(
+        self: Any,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(info, filter, sort, first, after, near, anchor, self.id)
+
+    return strawberry.field(resolver=services, description=description)
+
+
+def referral_field(anchor: str, description: str) -> Any:
+    """A page of referrals of the node it is declared on (household-level: a policy)."""
+
+    async def referrals(
+        self: Any,
+        info: Info,
+        filter: ReferralFilterInput | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[ReferralRef]:
+        return await referral_connection(info, filter, first, after, anchor, self.id)
+
+    return strawberry.field(
+        resolver=referrals, description=description, extensions=[household_read()]
+    )
+
+
 # -- types ----------------------------------------------------------------------------
 
 
@@ -200,17 +237,9 @@ class Area(Versioned):
             found = await info.context.loaders.hop(areas.NEIGHBOURS, self.id)
         return [Area.of(a) for a in found]
 
-    @strawberry.field(description="Angebote, die diesen Sozialraum oder einen Teilraum versorgen.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "area", self.id)
+    services = service_field(
+        "area", "Angebote, die diesen Sozialraum oder einen Teilraum versorgen."
+    )
 
     @strawberry.field(description="Standorte in diesem Sozialraum.")
     async def locations(self, info: Info) -> list[Location]:
@@ -262,17 +291,7 @@ class Category(Versioned):
             found = await info.context.loaders.hop(catalog.NARROWER, self.id)
         return [Category.of(c) for c in found]
 
-    @strawberry.field(description="Angebote in diesem Leistungsbereich (samt engeren).")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "category", self.id)
+    services = service_field("category", "Angebote in diesem Leistungsbereich (samt engeren).")
 
 
 @strawberry.type(description="Träger (HSDS organization).")
@@ -301,19 +320,7 @@ class Organization(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Angebote des Trägers.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(
-            info, filter, sort, first, after, near, "organization", self.id
-        )
+    services = service_field("organization", "Angebote des Trägers.")
 
     @strawberry.field(description="Standorte des Trägers.")
     async def locations(self, info: Info) -> list[Location]:
@@ -346,30 +353,9 @@ class Organization(Versioned):
         found = await info.context.loaders.memberships_of_organization(self.id)
         return [Membership.of(m.membership, m.version) for m in found]
 
-    @strawberry.field(
-        description="Überleitungen, die dieser Träger veranlasst hat.",
-        extensions=[household_read()],
-    )
-    async def referrals_sent(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "sent_by", self.id)
+    referrals_sent = referral_field("sent_by", "Überleitungen, die dieser Träger veranlasst hat.")
 
-    @strawberry.field(
-        description="Überleitungen an Angebote dieses Trägers.", extensions=[household_read()]
-    )
-    async def referrals_received(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "received_by", self.id)
+    referrals_received = referral_field("received_by", "Überleitungen an Angebote dieses Trägers.")
 
 
 @strawberry.type(description="Standort (HSDS location) eines Trägers.")
@@ -417,17 +403,7 @@ class Location(Versioned):
             found = await info.context.loaders.node("Area", aid) if aid else None
         return Area.of(found) if found else None
 
-    @strawberry.field(description="Angebote an diesem Standort.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "location", self.id)
+    services = service_field("location", "Angebote an diesem Standort.")
 
 
 @strawberry.type(description="Angebot (HSDS service) eines Trägers.")
@@ -506,15 +482,7 @@ class Service(Versioned):
             found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
         return [Location.of(x) for x in found]
 
-    @strawberry.field(description="Überleitungen an dieses Angebot.", extensions=[household_read()])
-    async def referrals(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "service", self.id)
+    referrals = referral_field("service", "Überleitungen an dieses Angebot.")
 
 
 @strawberry.type(description="Kooperationsvereinbarung zwischen Trägern.")
