@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,12 @@ def _headers(layer: Layer) -> dict[str, str]:
     return out
 
 
+@cache
+def _adapter(table: str) -> TypeAdapter[Any]:
+    # Building an adapter generates the record's schema: once per table, not once per row.
+    return TypeAdapter(TABLES_BY_NAME[table].record)
+
+
 def _validated(table: str, data: dict[str, Any], origin: Origin, issues: list[Issue]) -> Any:
     spec = TABLES_BY_NAME[table]
     clean = {
@@ -213,7 +220,7 @@ def _validated(table: str, data: dict[str, Any], origin: Origin, issues: list[Is
         if v is not None
     }
     try:
-        return TypeAdapter(spec.record).validate_python(clean)
+        return _adapter(table).validate_python(clean)
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
