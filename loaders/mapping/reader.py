@@ -19,7 +19,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from shapely.geometry.base import BaseGeometry
 
-from graph.records import Adjacency, Area, Category
+from graph.records import Adjacency, Area, Category, Organization
 from loaders.errors import Issue
 from loaders.geo.crs import to_wgs84
 from loaders.geo.features import read_features, scan_features
@@ -30,8 +30,13 @@ from loaders.geo.shapes import (
     centroid,
     geometry_text,
 )
-from loaders.mapping.organizations import OrganizationMerger, organization_headers
+from loaders.mapping.organizations import (
+    ORGANIZATION_FIELDS,
+    organization_headers,
+    organization_merger,
+)
 from loaders.mapping.spec import Layer, Mapping, Value, slugify
+from loaders.merge import RecordMerger
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 from loaders.tabular.tables import TABLES_BY_NAME
@@ -78,7 +83,7 @@ class _State:
     areas: dict[str, Area] = field(default_factory=dict)
     area_origins: dict[str, Origin] = field(default_factory=dict)
     area_shapes: dict[str, BaseGeometry] = field(default_factory=dict)
-    organizations: OrganizationMerger = field(default_factory=OrganizationMerger)
+    organizations: RecordMerger[Organization] = field(default_factory=organization_merger)
     service_ids: set[str] = field(default_factory=set)
     placers: dict[str, Placer] = field(default_factory=dict)
     lookup: AreaLookup | None = None
@@ -459,7 +464,7 @@ def _service_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None
         state.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
         return
     state.service_ids.add(service.id)
-    given = {k for k, v in org_data.items() if not is_blank(v)}
+    given = {k for k, v in org_data.items() if k in ORGANIZATION_FIELDS and not is_blank(v)}
     state.organizations.add(org, given, org_origin, state.parsed.warnings)
     bundle, origins = state.parsed.bundle, state.parsed.origins
     for table, record in (("locations", location), ("services", service)):
