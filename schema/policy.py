@@ -250,7 +250,7 @@ class Policy(FieldExtension):
             # The write may have changed what the caller sees (a new referral, a revocation).
             context.access.visibility = None
         if principal.role != "admin" and _may_hold_households(result):
-            result = _hide(result, await visibility(info))
+            result = _hide(result, await visibility(info), declared_purpose(context), context)
         if self.aggregate and principal.role != "admin":
             result = suppress_small_counts(result, self.not_counts)
         return result
@@ -495,13 +495,33 @@ def _visible(value: Any, seen: Visibility) -> bool:
     return record_id is None or record_id in seen.ids(key)
 
 
-def _hide(value: Any, seen: Visibility) -> Any:
-    """Drop household-level records outside the caller's visibility from a result."""
+def _covered(value: Any, seen: Visibility, purpose: str | None, context: Context) -> bool:
+    """Whether a list item may stay under the declared purpose (partners); a dropped one is
+    audited as denied. Single records are refused by the object guard instead."""
+    label = _HOUSEHOLD_TYPES.get(type(value))
+    record_id = None if label is None or purpose is None else _record_id(label, value, "id")
+    if label is None or record_id is None or purpose is None:
+        return True
+    key = "Referral" if label == "ReferralEvent" else label
+    purposes = seen.purposes_of(key, record_id)
+    if purposes is None or covers(purposes, purpose):
+        return True
+    context.access.denied.add(f"{key}:{record_id}")
+    return False
+
+
+def _hide(value: Any, seen: Visibility, purpose: str | None, context: Context) -> Any:
+    """Drop household-level records outside the caller's visibility from a result, and from
+    lists those a partner's declared purpose does not cover."""
+
+    def keep(item: Any) -> bool:
+        return _visible(item, seen) and _covered(item, seen, purpose, context)
+
     if isinstance(value, list | tuple):
-        return type(value)(item for item in value if _visible(item, seen))
+        return type(value)(item for item in value if keep(item))
     edges = getattr(value, "edges", None)
     if isinstance(edges, list):
-        kept = [edge for edge in edges if _visible(getattr(edge, "node", None), seen)]
+        kept = [edge for edge in edges if keep(getattr(edge, "node", None))]
         if len(kept) != len(edges):
             value = copy.copy(value)
             object.__setattr__(value, "edges", kept)

@@ -157,6 +157,22 @@ NESTED = [
     '{ area(id: "stuttgart-mitte-1") { households { id referrals { id } consents { id } } } }',
     # Through one's own record to the shared need and back to other households.
     '{ referral(id: "ref-a") { household { referrals { id } needs { id referrals { id } } } } }',
+    # Through another organization's service and the directory's own lists.
+    '{ service(id: "svc-eva-sucht") { referrals(first: 50) '
+    "{ totalCount edges { node { id household { id } } } } } }",
+    "{ services(first: 20) { edges { node { id referrals(first: 50) "
+    "{ totalCount edges { node { id household { id } consent { id } } } } } } } }",
+    "{ organizations(first: 20) { edges { node { id referralsReceived(first: 50) "
+    "{ edges { node { id } } } referralsSent(first: 50) { edges { node { id } } } } } } }",
+    # Filters naming the other side, a service or a category.
+    '{ referrals(filter: {toOrganization: "eva-stuttgart"}) { totalCount edges { node { id } } } }',
+    '{ referrals(filter: {service: "svc-eva-sucht"}) { totalCount edges { node { id } } } }',
+    '{ referrals(filter: {categories: ["suchtberatung"]}) { totalCount edges { node { id } } } }',
+    # Through a consent and a need of one's own case back to other referrals.
+    '{ consent(id: "cs-a") { household { referrals { id } } referrals { id } } }',
+    '{ need(id: "need-a2") { household { id } referrals { id } } }',
+    # Aliases asking for the foreign record next to one's own.
+    '{ mine: referral(id: "ref-a") { id } theirs: referral(id: "ref-b") { id household { id } } }',
 ]
 
 

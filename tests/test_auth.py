@@ -270,3 +270,17 @@ def test_failure_limiter_counts_per_client_in_a_sliding_window() -> None:
     assert not limiter.blocked("10.0.0.2")  # another address keeps its own count
     now[0] += 61
     assert not limiter.blocked("10.0.0.1")  # the window slid past both failures
+
+
+def test_several_workers_are_warned_that_the_failure_limit_is_per_process(
+    settings: Settings, graph: Graph, caplog: pytest.LogCaptureFixture, monkeypatch: Any
+) -> None:
+    import logging
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with (
+        caplog.at_level(logging.WARNING, logger="verbund.auth"),
+        TestClient(create_app(settings)) as client,
+    ):
+        client.get("/health")  # the middleware stack is built on the first request
+    assert any("je Prozess" in r.getMessage() for r in caplog.records)

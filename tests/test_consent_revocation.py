@@ -174,3 +174,40 @@ def test_a_reimport_cannot_undo_a_revocation(db: Graph) -> None:
     # Consents never revoked stay open after the same re-import.
     (row,) = db.query("MATCH (c:Consent {id: 'cs-b'}) RETURN c.revoked_at IS NULL AS open")
     assert row["open"] is True
+
+
+AFTER_REVOCATION = [
+    '{ referral(id: "ref-a") { id status } }',
+    '{ household(id: "hh-a") { id householdType } }',
+    '{ consent(id: "cs-a") { id purpose } }',
+    '{ need(id: "need-a") { id } }',
+    "{ referrals(first: 50) { edges { node { id household { id } consent { id } } } } }",
+    '{ area(id: "stuttgart-mitte-1") { households { id referrals { id } } } }',
+    '{ organization(id: "caritas-stuttgart") { referralsReceived(first: 50) '
+    "{ edges { node { id } } } } }",
+    '{ organization(id: "jobcenter-stuttgart") { referralsSent(first: 50) '
+    "{ edges { node { id } } } } }",
+    '{ service(id: "svc-caritas-sb") { referrals(first: 50) { edges { node { id } } } } }',
+    '{ referral(id: "ref-old") { household { referrals { id } needs { id } } } }',
+]
+
+
+def test_after_revocation_the_partner_reaches_nothing_of_the_case_by_any_path(
+    db: Graph, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    load(db)
+    with TestClient(create_app(), headers=auth_headers("caseworker", "jobcenter-stuttgart")) as c:
+        assert post(c, REVOKE, {"id": "cs-a"})["data"]["revokeConsent"]["__typename"] == (
+            "ConsentRevoked"
+        )
+    with TestClient(create_app(), headers=auth_headers("partner", "caritas-stuttgart")) as c:
+        for query in AFTER_REVOCATION:
+            body = post(c, query)
+            text = str(body.get("data"))
+            for record in ("ref-a", "hh-a", "cs-a", "need-a"):
+                assert f"'{record}'" not in text, (query, body)
+        # Nor can it still act on the referral.
+        moved = post(c, 'mutation { startReferral(id: "ref-a") { __typename } }')
+        assert moved["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    (row,) = db.query("MATCH (r:Referral {id: 'ref-a'}) RETURN r.status AS s")
+    assert row["s"] == "accepted"

@@ -144,3 +144,24 @@ def test_the_referring_office_is_not_bound_to_the_partners_consent_purpose(
     assert body["data"]["referral"]["id"] == "ref-a"
     (read,) = events(world, "read")
     assert read.purpose == "Fallsteuerung SGB II"
+
+
+def test_lists_keep_only_the_records_the_declared_purpose_covers(
+    caritas: TestClient, world: Graph
+) -> None:
+    query = "{ referrals(first: 10) { totalCount edges { node { id household { id } } } } }"
+    body = ask(caritas, query, quote(HOUSING))
+    assert "errors" not in body, body
+    edges = body["data"]["referrals"]["edges"]
+    assert [e["node"]["id"] for e in edges] == ["ref-old"]
+    assert "hh-a" not in str(body)
+    # The count is of the partner's scope (both referrals it may see under some purpose).
+    assert body["data"]["referrals"]["totalCount"] == 2
+    (denied,) = events(world, "denied")
+    assert denied.records == ("Referral:ref-a",)
+    (read,) = events(world, "read")
+    assert "Referral:ref-old" in read.records
+    assert "Referral:ref-a" not in read.records
+    # Without a declaration both are listed, each under its own consent's purpose.
+    body = ask(caritas, query)
+    assert {e["node"]["id"] for e in body["data"]["referrals"]["edges"]} == {"ref-a", "ref-old"}

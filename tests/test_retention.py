@@ -102,18 +102,33 @@ def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Grap
             expected.add(household)
     assert expected, "the demo should have households past a 12-month period"
     removed_referrals = sum(len(referrals_of[h]) for h in expected)
+    exactly = {
+        "Household": len(expected),
+        "Need": sum(1 for n in bundle.needs if n.household_id in expected),
+        "Consent": sum(1 for c in bundle.consents if c.household_id in expected),
+        "Referral": removed_referrals,
+        "ReferralEvent": sum(len(r.history) for h in expected for r in referrals_of[h]),
+    }
     before = label_counts(db)
+    dry = apply_retention(db, cutoff, dry_run=True)
+    assert label_counts(db) == before
+    assert set(dry.households) == expected
+    assert dry.removed == exactly
 
     report = apply_retention(db, cutoff)
 
     assert set(report.households) == expected
-    assert report.removed["Household"] == len(expected)
-    assert report.removed["Referral"] == removed_referrals
+    assert report.removed == exactly
     assert report.aggregated_referrals == removed_referrals
     after = label_counts(db)
-    assert after["Household"] == before["Household"] - len(expected)
-    assert after["Referral"] == before["Referral"] - removed_referrals
-    assert after["Service"] == before["Service"]
+    for label, n in exactly.items():
+        assert after.get(label, 0) == before[label] - n, label
+    # Everything else (directory, network, tokens) is untouched; only the kept counts are new.
+    others = set(before) | set(after)
+    others -= set(exactly) | {"ReferralAggregate"}
+    assert {label: after.get(label) for label in others} == {
+        label: before.get(label) for label in others
+    }
     left = {row["id"] for row in db.query("MATCH (h:Household) RETURN h.id AS id")}
     assert left.isdisjoint(expected)
     # Every active referral survived; the kept counts add up to what was removed.
@@ -124,6 +139,14 @@ def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Grap
     )
     assert row["n"] == active
     assert sum(g["referrals"] for g in referral_aggregates(db)) == removed_referrals
+    by_status: dict[str, int] = {}
+    for h in expected:
+        for r in referrals_of[h]:
+            by_status[r.status] = by_status.get(r.status, 0) + 1
+    kept: dict[str, int] = {}
+    for g in referral_aggregates(db):
+        kept[g["status"]] = kept.get(g["status"], 0) + g["referrals"]
+    assert kept == by_status
 
 
 # -- the audit trail's own retention ---------------------------------------------------------

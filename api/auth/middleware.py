@@ -5,11 +5,17 @@ Protected paths (``/graphql``) answer 401 without valid credentials; only the Gr
 itself (GET, text/html) stays reachable and it contains no data. Other paths (``/health``)
 get the anonymous principal and decide themselves what they show. Repeated failures from one
 client are answered with 429 for a while.
+
+The failure count lives in this process's memory (README, "Failed logins"): exact for the one
+process ``verbund serve`` runs; with several workers each counts alone, so the binding limit
+then belongs in the reverse proxy or the identity provider. It is not kept in Neo4j on purpose:
+each failed attempt would become a database write.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -92,6 +98,13 @@ class AuthMiddleware:
         self.limiter = FailureLimiter(
             settings.auth_failure_limit, settings.auth_failure_window_seconds
         )
+        workers = os.environ.get("WEB_CONCURRENCY", "1")
+        if workers.isdigit() and int(workers) > 1:
+            log.warning(
+                "%s Worker: die Sperre nach fehlgeschlagenen Anmeldungen zählt je Prozess; "
+                "die verbindliche Grenze gehört in den Reverse Proxy.",
+                workers,
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
