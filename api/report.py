@@ -13,7 +13,7 @@ from html import escape
 
 from api.report_data import people
 from api.report_svg import area_shapes, coverage_map, legend_svg, network_picture
-from graph.analysis import AnalysisReport
+from graph.analysis import DEFAULT_CONFIG, AnalysisReport
 from graph.analysis.coverage import AreaCoverage
 from graph.analysis.findings import Finding
 
@@ -56,7 +56,11 @@ def _findings_table(findings: Sequence[Finding], empty: str) -> str:
 
 
 def render_report(
-    report: AnalysisReport, *, title: str = "verbund – Analysebericht", min_count: int = 5
+    report: AnalysisReport,
+    *,
+    title: str = "verbund – Analysebericht",
+    min_count: int = 5,
+    gap_threshold: float = DEFAULT_CONFIG.coverage.min_ratio,
 ) -> str:
     """The whole report as one HTML document."""
     index = report.index
@@ -94,7 +98,8 @@ def render_report(
         for k, v in (
             ("Versorgungslücken", len(report.gaps)),
             ("Doppelstrukturen", len(report.duplicate_structures)),
-            ("doppelte Datensätze", len(report.duplicate_records)),
+            ("doppelt erfasste Träger", len(report.duplicate_records)),
+            ("doppelt erfasste Angebote", len(report.duplicate_services)),
             (
                 "Haushalte mit unkoordinierter Doppelbetreuung",
                 _shown(uncoordinated, min_count),
@@ -130,6 +135,7 @@ def render_report(
         if r.area_id is None and r.referrals >= min_count
     )
     stamp = datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC")
+    unit = "Person mit geschätztem Bedarf" if report.demand_estimated else "Haushalt"
     return f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{escape(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -141,9 +147,12 @@ werden nicht ausgewiesen.</p>
 
 <h2>Versorgung je Sozialraum</h2>
 <p>Erreichbare Plätze je Haushalt mit offenem Bedarf (Two-Step-Floating-Catchment: Angebote im
-eigenen Gebiet zählen voll, in Nachbargebieten halb). Schwarz umrandet: Versorgungslücke.</p>
+eigenen Gebiet zählen voll, in Nachbargebieten halb). Die Farben vergleichen jeden Sozialraum
+mit dem Median der Sozialräume mit Bedarf auf derselben Karte (er steht unter der Karte): rot
+heißt deutlich schlechter versorgt als üblich, blau deutlich besser. Schwarz umrandet ist eine
+Versorgungslücke nach der festen Schwelle.</p>
 {estimated}
-{legend_svg()}
+{legend_svg(gap_threshold, unit)}
 <div class="maps">{maps}</div>
 {_findings_table(list(report.gaps), "Keine Versorgungslücken bei den Standardschwellen.")}
 
@@ -172,6 +181,13 @@ selben Gebiet, nach Koordinationsbedarf geordnet (freie Plätze, Angebot über B
 
 <h2>Doppelt erfasste Träger</h2>
 {_findings_table(list(report.duplicate_records), "Keine Kandidaten.")}
+
+<h2>Doppelt erfasste Angebote</h2>
+<p>Zwei Datensätze eines Trägers (oder zweier Datensätze desselben Trägers), die vermutlich
+ein Angebot sind: ähnlicher Name, gleicher Standort oder gleiche Adresse, gleiche Kontaktdaten,
+Leistungsbereich und Sozialräume. Angebote verschiedener Träger sind nie Dubletten, höchstens
+eine Doppelstruktur. Zusammenführen mit der Mutation <code>mergeServices</code>.</p>
+{_findings_table(list(report.duplicate_services), "Keine Kandidaten.")}
 
 <h2>Überleitungswege</h2>
 <table><tr><th>Häufige Abfolge</th><th>Haushalte</th></tr>{sequences}</table>

@@ -22,39 +22,70 @@ from graph.analysis.coverage import AreaCoverage
 from graph.analysis.snapshot import AreaInfo
 from graph.analysis.weak_spots import NetworkStructure
 
-# Coverage classes: (upper bound of the ratio, colour, label).
-RATIO_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (1e-9, "#b2182b", "kein erreichbares Angebot"),
-    (0.5, "#ef8a62", "unter 0,5 Plätze je Haushalt"),
-    (1.0, "#fddbc7", "0,5 bis 1"),
-    (2.0, "#92c5de", "1 bis 2"),
-    (math.inf, "#2166ac", "2 und mehr"),
+# Coverage classes relative to the median of the map's areas with demand: absolute classes gave
+# one colour to a whole map whenever the ratios lived on another scale (estimated demand in Berlin
+# gives 0.01 places per person, the demo 2 per household). (upper bound of ratio / median,
+# colour, label)
+RELATIVE_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.5, "#f46d43", "weniger als die Hälfte des Medians"),
+    (0.8, "#fdae61", "50 bis 80 % des Medians"),
+    (1.25, "#ffffbf", "80 bis 125 % (um den Median)"),
+    (2.0, "#abd9e9", "125 bis 200 % des Medians"),
+    (math.inf, "#4575b4", "mehr als das Doppelte des Medians"),
 )
-NO_DEMAND = "#e0e0e0"
+NONE_REACHABLE = "#a50026"
+NO_DEMAND = "#d9d9d9"
 
 
-def ratio_colour(ratio: float | None) -> str:
+def median_ratio(rows: Iterable[AreaCoverage], min_count: int = 5) -> float | None:
+    """The median accessibility of the areas with demand (>= min_count) and some supply."""
+    values = sorted(
+        r.ratio for r in rows if r.demand >= min_count and r.ratio is not None and r.ratio > 0
+    )
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def ratio_colour(ratio: float | None, median: float | None) -> str:
+    """Colour of an area: grey without demand, dark red without any reachable place, else its
+    class relative to the map's median."""
     if ratio is None:
         return NO_DEMAND
-    for bound, colour, _ in RATIO_CLASSES:
-        if ratio < bound:
+    if ratio <= 0 or median is None:
+        return NONE_REACHABLE
+    relative = ratio / median
+    for bound, colour, _ in RELATIVE_CLASSES:
+        if relative < bound:
             return colour
-    return RATIO_CLASSES[-1][1]
+    return RELATIVE_CLASSES[-1][1]
 
 
-def legend_svg() -> str:
-    items = [(NO_DEMAND, "kein Bedarf / unter 5 Haushalte")] + [
-        (c, label) for _, c, label in RATIO_CLASSES
+def legend_svg(gap_threshold: float, unit: str = "Haushalt") -> str:
+    threshold = _number(gap_threshold)
+    items = [
+        (NO_DEMAND, "#555", "kein Bedarf (oder unter 5, nicht ausgewiesen)"),
+        (NONE_REACHABLE, "#555", "Bedarf, aber kein erreichbares Angebot"),
+        *((c, "#555", label) for _, c, label in RELATIVE_CLASSES),
+        (
+            "#fff",
+            "#000",
+            f"schwarz umrandet: Versorgungslücke (unter {threshold} Plätze je {unit})",
+        ),
     ]
     rows = "".join(
-        f'<g transform="translate(0,{18 * i})"><rect width="14" height="14" fill="{c}" '
-        f'stroke="#555" stroke-width="0.5"/><text x="20" y="11">{escape(t)}</text></g>'
-        for i, (c, t) in enumerate(items)
+        f'<g transform="translate(0,{18 * i + 18})"><rect width="14" height="14" fill="{c}" '
+        f'stroke="{stroke}" stroke-width="{2 if stroke == "#000" else 0.5}"/>'
+        f'<text x="20" y="11">{escape(t)}</text></g>'
+        for i, (c, stroke, t) in enumerate(items)
     )
+    title = f"Erreichbare Plätze je {unit}, im Vergleich zum Median der Karte"
     return (
-        f'<svg class="legend" width="260" height="{18 * len(items)}" '
+        f'<svg class="legend" width="460" height="{18 * len(items) + 22}" '
         f'font-size="11" font-family="sans-serif" role="img" '
-        f'aria-label="Legende der Versorgungsquote">{rows}</svg>'
+        f'aria-label="Legende der Versorgungskarten"><text x="0" y="11" font-weight="bold">'
+        f"{escape(title)}</text>{rows}</svg>"
     )
 
 
@@ -143,8 +174,11 @@ def coverage_map(
     width: int = 300,
     min_count: int = 5,
 ) -> str:
-    """One map: each area coloured by its accessibility ratio; gaps outlined."""
+    """One map: each area coloured by its accessibility relative to the map's median; gaps
+    outlined; the median itself in the caption."""
+    rows = list(rows)
     by_area = {r.area_id: r for r in rows}
+    median = median_ratio(rows, min_count)
     flagged = set(gaps)
     geoms = shapes.shapes
     if not geoms:
@@ -163,18 +197,18 @@ def coverage_map(
     for area_id, geom in sorted(geoms.items()):
         row = by_area.get(area_id)
         small = row is None or row.demand < min_count
-        colour = NO_DEMAND if small else ratio_colour(row.ratio if row else None)
+        colour = NO_DEMAND if small else ratio_colour(row.ratio if row else None, median)
         stroke = (
             ' stroke="#000" stroke-width="2.5"'
             if area_id in flagged
             else (' stroke="#fff" stroke-width="0.8"')
         )
         name = names.get(area_id, area_id)
-        ratio = (
-            ""
-            if small or row is None or row.ratio is None
-            else f": {row.ratio:.2f}".replace(".", ",")
-        )
+        ratio = ""
+        if not small and row is not None and row.ratio is not None:
+            ratio = f": {_number(row.ratio)} Plätze je Bedarf"
+            if median:
+                ratio += f" ({100 * row.ratio / median:.0f} % des Medians)"
         cells.append(
             f'<path d="{_path(geom, to_xy)}" fill="{colour}"{stroke}>'
             f"<title>{escape(name)}{escape(ratio)}</title></path>"
@@ -184,6 +218,7 @@ def coverage_map(
             f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle">{escape(name[:14])}</text>'
         )
     note = " (schematisch)" if shapes.schematic else ""
+    note += f", Median {_number(median)}" if median else ", kein erreichbares Angebot"
     return (
         f'<figure class="map"><svg width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-size="7" font-family="sans-serif" '
@@ -191,6 +226,11 @@ def coverage_map(
         f'<g fill="#222" pointer-events="none">{"".join(labels)}</g></svg>'
         f"<figcaption>{escape(title)}{note}</figcaption></figure>"
     )
+
+
+def _number(value: float) -> str:
+    """German decimal comma with three significant digits (ratios range from 0.001 to 10)."""
+    return f"{value:.3g}".replace(".", ",")
 
 
 def network_picture(

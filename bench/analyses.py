@@ -84,6 +84,10 @@ def against_truth(report: Any) -> dict[str, list[float]]:
             {frozenset(f.organization_ids) for f in report.duplicate_records},
             truth.duplicate_organizations,
         ),
+        "duplicate_services": (
+            {frozenset(f.service_ids) for f in report.duplicate_services},
+            truth.duplicate_services,
+        ),
         "missing_cooperation": (
             {frozenset(f.organization_ids) for f in report.missing_cooperation},
             truth.missing_cooperation,
@@ -179,6 +183,7 @@ def measure(size: str) -> dict[str, Any]:
             "gaps": len(report.gaps),
             "duplicate_structures": len(report.duplicate_structures),
             "duplicate_records": len(report.duplicate_records),
+            "duplicate_services": len(report.duplicate_services),
             "double_support_cases": len(report.double_support_cases),
             "missing_cooperation": len(report.missing_cooperation),
             "weak_spots": len(report.network.findings),

@@ -29,7 +29,6 @@ import json
 import statistics
 import sys
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -40,7 +39,7 @@ from shapely.strtree import STRtree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.report_svg import area_shapes, coverage_map  # noqa: E402
+from api.report_svg import area_shapes, coverage_map, legend_svg  # noqa: E402
 from graph.analysis.config import CoverageConfig  # noqa: E402
 from graph.analysis.coverage import Supply, coverage_gaps, floating_catchment  # noqa: E402
 from graph.analysis.snapshot import AreaInfo  # noqa: E402
@@ -167,26 +166,26 @@ def main() -> None:
             f"in Armut; {why}."
         )
     if args.svg:
-        # Colour classes relative to the median: 0.5 = half the median, 1 = median, 2 = twice.
-        relative_rows = [
-            replace(r, ratio=None if r.ratio is None else r.ratio / median) for r in table.values()
-        ]
+        # The map's colour classes are relative to its median (api/report_svg.py).
         shapes = area_shapes(areas, adjacency)
         svg = coverage_map(
             shapes,
-            relative_rows,
+            list(table.values()),
             names,
             width=640,
             min_count=0,
             title="Plätze je armutsgefährdetem Kind, relativ zum Berliner Median",
             gaps=[g.area_ids[0] for g in gaps],
         )
+        picture = svg.replace('<figure class="map">', "").split("<figcaption>")[0]
+        height = int(picture.split('height="', 1)[1].split('"', 1)[0])
+        legend = legend_svg(0.5 * median, "Kind in Armut").replace(
+            "<svg ", f'<svg x="10" y="{height + 10}" ', 1
+        )
         args.svg.write_text(
             '<?xml version="1.0" encoding="utf-8"?>\n'
-            + svg.replace('<figure class="map">', "")
-            .split("<figcaption>")[0]
-            .replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
-            + "\n",
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{height + 190}" '
+            f'font-family="sans-serif">{picture}{legend}</svg>\n',
             "utf-8",
         )
         print(f"Karte: {args.svg}")

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 import strawberry
 
 from graph.analysis import AnalysisReport, analyse, within_area
+from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.findings import count_text
 from graph.analysis.pathways import PathwayRates as Rates
 from graph.analysis.suite import units_within
+from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
 from schema.context import Info
 from schema.policy import MIN_COUNT, Policy, aggregate, complementary, is_small
 
@@ -45,6 +47,9 @@ _SUPPRESSED_HERE = (
 )
 
 
+_SPOT_DESCRIPTION = "Art der Schwachstelle: " + ", ".join(
+    f"{spot} ({SPOT_LABELS[spot]})" for spot in SPOTS
+)
 _DEMAND_HIDDEN = "Bedarf nicht ausgewiesen (Fallzahlenschutz)"
 _PART_HIDDEN = "ein nicht ausgewiesener Teil davon"
 
@@ -117,6 +122,27 @@ class DuplicateRecordCandidate:
     matched: list[str] = strawberry.field(description="Übereinstimmende Angaben.")
 
 
+@strawberry.type(description="Kandidat für ein doppelt erfasstes Angebot (zwei Datensätze).")
+class DuplicateServiceCandidate:
+    severity: str
+    explanation: str
+    services: list[Ref]
+    organizations: list[Ref] = strawberry.field(
+        description="Ein Träger, oder zwei Träger-Datensätze, die selbst Dublettenkandidaten sind."
+    )
+    category: Ref | None
+    areas: list[Ref]
+    score: float
+    name_similarity: float
+    matched: list[str] = strawberry.field(
+        description="Übereinstimmende Angaben: " + ", ".join(AGREEING) + "."
+    )
+    contradicting: list[str] = strawberry.field(
+        description="Was dagegen spricht: " + ", ".join(CONTRADICTING) + "."
+    )
+    same_organization: bool
+
+
 @strawberry.type(description="Doppelbetreuung, zusammengefasst je Leistungsbereich und Trägerpaar.")
 class DoubleSupport:
     severity: str
@@ -141,9 +167,7 @@ class MissingCooperation:
 
 @strawberry.type(description="Schwachstelle im Kooperationsnetz.")
 class WeakSpot:
-    spot: str = strawberry.field(
-        description="isolated, component, articulation_point, bridge oder broker"
-    )
+    spot: str = strawberry.field(description=_SPOT_DESCRIPTION)
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -396,6 +420,34 @@ class AnalysisQuery:
                 matched=list(f.matched),
             )
             for f in report.duplicate_records
+        ]
+
+    @strawberry.field(
+        description="Vermutlich doppelt erfasste Angebote (desselben Trägers), mit Punktzahl; "
+        "zusammenführen mit mergeServices.",
+        extensions=[_policy()],
+    )
+    async def duplicate_services(
+        self, info: Info, area: str | None = None, category: str | None = None
+    ) -> list[DuplicateServiceCandidate]:
+        report = await _report(info, area)
+        names = _Names(report)
+        return [
+            DuplicateServiceCandidate(
+                severity=f.severity,
+                explanation=f.explanation,
+                services=names.service_refs(f.service_ids),
+                organizations=names.orgs_of(f.organization_ids),
+                category=names.category(f.category_id) if f.category_id else None,
+                areas=names.areas(f.area_ids),
+                score=f.score,
+                name_similarity=f.name_similarity,
+                matched=list(f.matched),
+                contradicting=list(f.contradicting),
+                same_organization=f.same_organization,
+            )
+            for f in report.duplicate_services
+            if category is None or f.category_id == category
         ]
 
     @strawberry.field(

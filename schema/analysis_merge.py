@@ -7,7 +7,13 @@ from typing import Annotated
 import strawberry
 
 from graph.errors import ConflictError
-from graph.merge import InvalidMerge, OrganizationNotFound, merge_organizations
+from graph.merge import (
+    InvalidMerge,
+    OrganizationNotFound,
+    ServiceNotFound,
+    merge_organizations,
+    merge_services,
+)
 from schema.context import Info
 from schema.policy import directory_write
 from schema.problems import Conflict, InvalidInput, NotFound, invalid
@@ -33,6 +39,19 @@ class OrganizationsMerged:
 MergeOrganizationsResult = Annotated[
     OrganizationsMerged | NotFound | InvalidInput | Conflict,
     strawberry.union("MergeOrganizationsResult"),
+]
+
+
+@strawberry.type(description="Zwei Datensätze desselben Angebots wurden zusammengeführt.")
+class ServicesMerged:
+    kept_id: strawberry.ID = strawberry.field(description="Das verbleibende Angebot.")
+    dropped_id: strawberry.ID = strawberry.field(description="Der entfernte Datensatz.")
+    moved: list[MovedRelationships]
+
+
+MergeServicesResult = Annotated[
+    ServicesMerged | NotFound | InvalidInput | Conflict,
+    strawberry.union("MergeServicesResult"),
 ]
 
 
@@ -65,4 +84,30 @@ class AnalysisMutation:
             moved=[MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())],
             tokens=result.tokens,
             agreements_with_itself=result.agreements_with_itself,
+        )
+
+    @strawberry.mutation(
+        description="Zwei Datensätze desselben Angebots (eines Trägers) zusammenführen; alle "
+        "Beziehungen (Leistungsbereiche, versorgte Sozialräume, Standorte, Überleitungen) gehen "
+        "auf das verbleibende über, fehlende Angaben werden übernommen, Kapazitäten nicht "
+        "addiert. Angebote zweier Träger-Datensätze: zuerst mergeOrganizations.",
+        extensions=[directory_write(purpose="Dubletten zusammenführen")],
+    )
+    async def merge_services(
+        self, info: Info, keep_id: strawberry.ID, drop_id: strawberry.ID
+    ) -> MergeServicesResult:
+        try:
+            result = await info.context.run(
+                merge_services, info.context.graph, str(keep_id), str(drop_id)
+            )
+        except ServiceNotFound as exc:
+            return NotFound(message=str(exc), kind="Service", id=strawberry.ID(exc.service_id))
+        except InvalidMerge as exc:
+            return invalid("dropId", str(exc))
+        except ConflictError as exc:
+            return Conflict(message=str(exc), current_version=None)
+        return ServicesMerged(
+            kept_id=strawberry.ID(result.kept_id),
+            dropped_id=strawberry.ID(result.dropped_id),
+            moved=[MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from graph import Bundle
@@ -181,4 +182,42 @@ def tiny_city() -> Bundle:
                     ),
                 )
             )
+    return b
+
+
+def service_world() -> Bundle:
+    """tiny_city plus a second record of Caritas' SB A with more categories, areas and places."""
+    b = tiny_city()
+    b.locations.append(
+        Location(id="l2", name="Haus 2", organization_id="o1", street="Nebenstr. 2", area_id="st-b")
+    )
+    b.services = [replace(s, location_ids=("l1",)) if s.id == "s1" else s for s in b.services]
+    b.services.append(
+        Service(
+            id="s1-dup",
+            organization_id="o1",
+            name="SB A.",
+            description="Zweiter Datensatz",
+            category_ids=("schuldnerberatung", "suchtberatung"),
+            target_groups=("familien", "alleinerziehende"),
+            languages=("de", "tr"),
+            area_ids=("st-a", "st-b"),
+            location_ids=("l1", "l2"),
+            capacity=9,
+            url="https://caritas.example/sb-a",
+        )
+    )
+    for i in range(3):
+        b.referrals.append(
+            Referral(
+                id=f"r-dup-{i}",
+                household_id=f"hh-{i}",
+                from_organization_id="jc",
+                to_service_id="s1-dup",
+                consent_id=f"c-{i}",
+                status="created",
+                created_at=T0,
+                history=(ReferralEvent(status="created", at=T0, by="jc"),),
+            )
+        )
     return b

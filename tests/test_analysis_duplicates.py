@@ -121,3 +121,22 @@ def test_duplicate_records_scored_by_name_and_keys() -> None:
     assert pairs[("caritas", "caritas-2")].matched == ("telefon",)
     assert pairs[("praevent", "praevent-2")].matched == ()
     assert all(f.kind == "duplicate_record" and f.explanation for f in found)
+
+
+def test_duplicate_structures_are_ranked_by_unused_places_and_surplus() -> None:
+    index = line_index("a", "b")
+    services = [
+        # a: 20 places, 18 used (90 %), demand 30: little to gain from coordinating.
+        service("a1", "o1", ("a",), capacity=10, used=9),
+        service("a2", "o2", ("a",), capacity=10, used=9),
+        # b: 20 places, 4 used (20 %), demand 5: much unused, supply above demand.
+        service("b1", "o1", ("b",), capacity=10, used=2),
+        service("b2", "o2", ("b",), capacity=10, used=2),
+    ]
+    found = duplicate_structures(services, index, STRUCT, demand={"sb": {"a": 30.0, "b": 5.0}})
+    assert [f.area_ids for f in found] == [("b",), ("a",)]
+    # score = unused share + surplus share + 0.1 per Träger
+    assert found[0].score == pytest.approx(0.8 + 15 / 20 + 0.2)
+    assert found[1].score == pytest.approx(0.1 + 0.0 + 0.2)
+    assert [f.severity for f in found] == ["hoch", "niedrig"]
+    assert "zusammen 20 Plätze, Auslastung 20 %" in found[0].explanation

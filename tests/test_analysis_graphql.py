@@ -9,7 +9,7 @@ from graph import Graph
 from graph.write import write_bundle
 from schema import Context, schema
 from schema.principal import Principal, Role
-from tests.analysis_fixtures import tiny_city
+from tests.analysis_fixtures import service_world, tiny_city
 
 QUERY = """
 query($area: String) {
@@ -97,3 +97,27 @@ def test_caseworkers_may_not_read_analyses(db: Graph) -> None:
     result = asyncio.run(schema.execute("{ duplicateRecords { score } }", context_value=context))
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+
+
+def test_duplicate_services_for_planners_and_coordinators(db: Graph) -> None:
+    write_bundle(db, service_world())
+    query = """{ duplicateServices { services { id name } organizations { id } category { id }
+        areas { id } score nameSimilarity matched contradicting sameOrganization explanation } }"""
+    for role in ("planner", "coordinator"):
+        context = Context(graph=db, principal=Principal(f"t-{role}", role, None, "token"))
+        result = asyncio.run(schema.execute(query, context_value=context))
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        (found,) = result.data["duplicateServices"]
+        assert [s["id"] for s in found["services"]] == ["s1", "s1-dup"]
+        assert found["organizations"] == [{"id": "o1"}]
+        assert found["category"] == {"id": "schuldnerberatung"}
+        assert [a["id"] for a in found["areas"]] == ["st-a", "st-b"]
+        # 0.5 x 1.0 ("SB A." and "SB A" are one name) + 0.2 Standort l1 + 0.1 category
+        assert (found["score"], found["nameSimilarity"]) == (0.8, 1.0)
+        assert found["matched"] == ["standort", "leistungsbereich"]
+        assert (found["contradicting"], found["sameOrganization"]) == ([], True)
+        assert found["explanation"].startswith("„SB A“ und „SB A.“ (beide von Caritas e.V.)")
+    context = Context(graph=db, principal=Principal("t-cw", "caseworker", "o1", "token"))
+    denied = asyncio.run(schema.execute(query, context_value=context))
+    assert denied.errors is not None

@@ -9,11 +9,17 @@ import pytest
 
 from graph import ConflictError, Graph
 from graph.admin import label_counts
-from graph.merge import InvalidMerge, OrganizationNotFound, merge_organizations
+from graph.merge import (
+    InvalidMerge,
+    OrganizationNotFound,
+    ServiceNotFound,
+    merge_organizations,
+    merge_services,
+)
 from graph.write import write_bundle
 from schema import Context, schema
 from schema.principal import Principal, Role
-from tests.analysis_fixtures import tiny_city
+from tests.analysis_fixtures import service_world, tiny_city
 
 
 def relationships(graph: Graph, org: str) -> dict[str, int]:
@@ -96,3 +102,110 @@ def test_merge_mutation_for_coordinators(db: Graph) -> None:
     merged = done.data["mergeOrganizations"]
     assert merged["__typename"] == "OrganizationsMerged"
     assert {"type": "PROVIDES", "count": 3} in merged["moved"]
+
+
+def links(graph: Graph, service_ids: list[str]) -> set[tuple[str, str, str]]:
+    """(type, direction, other node) of every relationship of the given services."""
+    rows = graph.query(
+        "MATCH (s:Service)-[r]-(x) WHERE s.id IN $ids "
+        "RETURN type(r) AS t, startNode(r) = s AS out, "
+        "coalesce(x.id, elementId(x)) AS other",
+        {"ids": service_ids},
+    )
+    return {(r["t"], "out" if r["out"] else "in", r["other"]) for r in rows}
+
+
+def test_merge_services_keeps_every_relationship(db: Graph) -> None:
+    write_bundle(db, service_world())
+    before = links(db, ["s1", "s1-dup"])
+    total_before = db.query("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    duplicated = links(db, ["s1"]) & links(db, ["s1-dup"])
+    assert {t for t, _, _ in before} == {
+        "PROVIDES", "IN_CATEGORY", "SERVES", "AT_LOCATION", "TO_SERVICE",
+    }  # fmt: skip
+    result = merge_services(db, "s1", "s1-dup")
+    assert result.moved == {
+        "IN_CATEGORY": 2, "SERVES": 2, "AT_LOCATION": 2, "PROVIDES": 1, "TO_SERVICE": 3,
+    }  # fmt: skip
+    after = links(db, ["s1"])
+    assert after == before  # every (type, direction, other node) is still there, on s1
+    assert links(db, ["s1-dup"]) == set()
+    # Only the links both records had (same Träger, category, area, Standort) are now one.
+    total_after = db.query("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    assert total_after == total_before - len(duplicated)
+    assert len(duplicated) == 4
+    (row,) = db.query("MATCH (s:Service {id: 's1'}) RETURN s { .* } AS s")
+    kept = row["s"]
+    assert kept["capacity"] == 2  # the kept record's places, never the sum
+    assert kept["target_groups"] == ["familien", "alleinerziehende"]
+    assert kept["languages"] == ["de", "tr"]
+    assert kept["url"] == "https://caritas.example/sb-a"
+    assert kept["alternate_names"] == ["SB A."]
+    assert kept["merged_ids"] == ["s1-dup"]
+    assert kept["version"] == 2
+    assert "_hash" not in kept
+    (count,) = db.query(
+        "MATCH (r:Referral)-[:TO_SERVICE]->(:Service {id: 's1'}) RETURN count(r) AS n"
+    )
+    assert count["n"] == 9
+
+
+def test_merge_services_errors_change_nothing(db: Graph) -> None:
+    write_bundle(db, service_world())
+    before = links(db, ["s1", "s1-dup", "s2"])
+    with pytest.raises(InvalidMerge):
+        merge_services(db, "s1", "s1")
+    with pytest.raises(ServiceNotFound):
+        merge_services(db, "s1", "nothing")
+    with pytest.raises(InvalidMerge, match="zuerst die Träger"):
+        merge_services(db, "s1", "s2")  # o1 and o2: merge the Träger first
+    db.query(
+        "MATCH (s:Service {id: 's1-dup'}), (a:Area {id: 'st-c'}) CREATE (s)-[:PLANNED_IN]->(a)",
+        write=True,
+    )
+    with pytest.raises(ConflictError, match="PLANNED_IN"):
+        merge_services(db, "s1", "s1-dup")
+    assert links(db, ["s1", "s1-dup", "s2"]) == before | {("PLANNED_IN", "out", "st-c")}
+
+
+def test_duplicates_of_two_traeger_records_merge_after_the_traeger(db: Graph) -> None:
+    write_bundle(db, service_world())
+    merge_organizations(db, "o1", "o2")
+    result = merge_services(db, "s1", "s2")
+    assert result.moved["TO_SERVICE"] == 6
+    assert db.query(
+        "MATCH (o:Organization)-[:PROVIDES]->(:Service {id: 's1'}) RETURN o.id AS o"
+    ) == [{"o": "o1"}]
+
+
+def test_merge_services_mutation(db: Graph) -> None:
+    write_bundle(db, service_world())
+    query = """mutation($k: ID!, $d: ID!) { mergeServices(keepId: $k, dropId: $d) {
+      __typename
+      ... on ServicesMerged { keptId droppedId moved { type count } }
+      ... on NotFound { kind id }
+      ... on InvalidInput { message }
+    } }"""
+
+    def run(role: Role, keep: str, drop: str) -> Any:
+        context = Context(graph=db, principal=Principal(f"t-{role}", role, None, "token"))
+        return asyncio.run(
+            schema.execute(query, variable_values={"k": keep, "d": drop}, context_value=context)
+        )
+
+    denied = run("planner", "s1", "s1-dup")
+    assert denied.errors is not None
+    assert denied.errors[0].extensions == {"code": "FORBIDDEN"}
+    assert run("coordinator", "s1", "nope").data["mergeServices"] == {
+        "__typename": "NotFound", "kind": "Service", "id": "nope",
+    }  # fmt: skip
+    other = run("coordinator", "s1", "s2").data["mergeServices"]
+    assert other["__typename"] == "InvalidInput"
+    assert "zuerst die Träger" in other["message"]
+    done = run("coordinator", "s1", "s1-dup")
+    assert done.errors is None
+    merged = done.data["mergeServices"]
+    assert (merged["__typename"], merged["keptId"], merged["droppedId"]) == (
+        "ServicesMerged", "s1", "s1-dup",
+    )  # fmt: skip
+    assert {"type": "TO_SERVICE", "count": 3} in merged["moved"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import networkx as nx
 import pytest
 
@@ -116,3 +118,37 @@ def test_network_without_any_cooperation_data_is_one_finding() -> None:
     result = network_structure(g, CONFIG)
     assert [(f.spot, f.counts) for f in result.findings] == [("no_data", {"organizations": 3})]
     assert result.isolated_ids == ("a", "b", "c")
+
+
+def test_graphql_description_names_every_kind_of_weak_spot() -> None:
+    from graph.analysis.weak_spots import SPOTS
+    from schema import schema
+
+    spot = schema.get_type_by_name("WeakSpot")
+    assert spot is not None
+    description = next(f.description for f in spot.fields if f.name == "spot")  # type: ignore[union-attr]
+    assert description is not None
+    assert "no_data" in SPOTS
+    for value in SPOTS:
+        assert value in description
+
+
+def test_communities_follow_the_areas_when_the_network_does() -> None:
+    # Two cliques, one per Sozialraum, joined by one bridge between "a3" and "b1".
+    g = nx.Graph()
+    for side in "ab":
+        g.add_edges_from(combinations([f"{side}{n}" for n in range(1, 5)], 2))
+    g.add_edge("a3", "b1")
+    homes = {n: ("m" if n.startswith("a") else "o") for n in g}
+    result = network_structure(g, CONFIG, home_areas=homes)
+    found = {(c.organization_ids, c.main_area_id, c.main_area_share) for c in result.communities}
+    assert found == {(("a1", "a2", "a3", "a4"), "m", 1.0), (("b1", "b2", "b3", "b4"), "o", 1.0)}
+    assert result.community_area_agreement == pytest.approx(1.0)
+    assert result.bridges == (("a3", "b1", 4),)
+    density = {d.area_id: (d.organizations, d.links, d.density) for d in result.densities}
+    assert density == {"m": (4, 6, 1.0), "o": (4, 6, 1.0)}
+    # Areas that cut across the communities agree less.
+    mixed = {n: ("m" if n in ("a1", "a2", "b1", "b2") else "o") for n in g}
+    assert network_structure(g, CONFIG, home_areas=mixed).community_area_agreement == (
+        pytest.approx(0.0, abs=1e-9)
+    )

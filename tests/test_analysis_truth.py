@@ -10,6 +10,7 @@ import pytest
 from graph import Graph
 from graph.admin import clear
 from graph.analysis import AnalysisReport, analyse
+from graph.merge import merge_organizations, merge_services
 from graph.write import write_bundle
 from loaders.demo import PlantedTruth, generate
 
@@ -72,6 +73,12 @@ def test_duplicate_records(planted: tuple[AnalysisReport, PlantedTruth]) -> None
     )
 
 
+def test_duplicate_services(planted: tuple[AnalysisReport, PlantedTruth]) -> None:
+    report, truth = planted
+    exact([frozenset(f.service_ids) for f in report.duplicate_services], truth.duplicate_services)
+    assert any(not f.same_organization for f in report.duplicate_services)
+
+
 def test_missing_cooperation(planted: tuple[AnalysisReport, PlantedTruth]) -> None:
     report, truth = planted
     exact(
@@ -84,3 +91,48 @@ def test_precision_recall_helper_can_fail() -> None:
     assert precision_recall({"a", "b"}, {"b", "c"}) == (0.5, 0.5)
     with pytest.raises(AssertionError):
         exact(["a", "b"], {"a"})
+
+
+def test_merging_the_planted_duplicates_keeps_every_relationship(
+    graph: Graph, planted: tuple[AnalysisReport, PlantedTruth]
+) -> None:
+    """Last in this module: it changes the database the fixture wrote."""
+    report, truth = planted
+
+    def links(ids: list[str]) -> set[tuple[str, bool, str]]:
+        rows = graph.query(
+            "MATCH (s:Service)-[r]-(x) WHERE s.id IN $ids "
+            "RETURN type(r) AS t, startNode(r) = s AS out, x.id AS other",
+            {"ids": ids},
+        )
+        return {(r["t"], r["out"], r["other"]) for r in rows}
+
+    for pair in [f.organization_ids for f in report.duplicate_records]:
+        keep, drop = sorted(pair)
+        merge_organizations(graph, keep, drop)
+    moved_referrals = 0
+    for f in report.duplicate_services:
+        keep, drop = sorted(f.service_ids)
+        before = links([keep, drop])
+        referrals = graph.query(
+            "MATCH (r:Referral)-[:TO_SERVICE]->(s:Service) WHERE s.id IN $ids RETURN count(r) AS n",
+            {"ids": [keep, drop]},
+        )[0]["n"]
+        merged = merge_services(graph, keep, drop)
+        assert links([keep]) == before  # every (type, direction, other node), now on one
+        assert links([drop]) == set()
+        moved_referrals += merged.moved.get("TO_SERVICE", 0)
+        assert (
+            graph.query(
+                "MATCH (r:Referral)-[:TO_SERVICE]->(:Service {id: $id}) RETURN count(r) AS n",
+                {"id": keep},
+            )[0]["n"]
+            == referrals
+        )
+    assert moved_referrals > 0  # the demo refers households to the duplicates too
+    again = analyse(graph)
+    assert again.duplicate_services == ()
+    assert again.duplicate_records == ()
+    assert {frozenset(f.service_ids) for f in again.duplicate_structures} == set(
+        truth.duplicate_structures
+    )

@@ -34,5 +34,7 @@ def test_analyses_find_exactly_the_planted_truth(
     assert {k for k, v in cases.items() if v} == demo_truth.uncoordinated_double_support
     records = {frozenset(d.organization_ids) for d in report.duplicate_records}
     assert records == set(demo_truth.duplicate_organizations)
+    same_services = {frozenset(d.service_ids) for d in report.duplicate_services}
+    assert same_services == set(demo_truth.duplicate_services)
     missing = {frozenset(m.organization_ids) for m in report.missing_cooperation}
     assert missing == set(demo_truth.missing_cooperation)

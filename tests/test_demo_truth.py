@@ -56,7 +56,7 @@ def test_duplicate_structures_are_exactly_the_planted_groups(case: Demo) -> None
 
 
 def test_one_provider_per_district_and_category_outside_the_plan(case: Demo) -> None:
-    planted = set().union(*case.truth.duplicate_structures)
+    planted = set().union(*case.truth.duplicate_structures, *case.truth.duplicate_services)
     providers: dict[tuple[str, str], set[str]] = {}
     for s in case.bundle.services:
         if s.status != "active" or s.id in planted:
@@ -99,6 +99,44 @@ def test_duplicate_organizations_are_exactly_the_planted_variants(case: Demo) ->
         assert a.email is None or a.email != b.email
 
 
+def test_duplicate_services_are_planted_second_records_of_one_traeger(case: Demo) -> None:
+    """Planted pairs: one Träger (or its planted duplicate record), one Leistungsbereich, the
+    same Sozialräume and capacity, one Standort or address. No other pair of one Träger's
+    records shares a Leistungsbereich and a Standort or address."""
+    same_traeger = {frozenset({o, o}) for o in {o.id for o in case.bundle.organizations}}
+    same_traeger |= set(case.truth.duplicate_organizations)
+    # A Standort's address as a second clerk may have typed it: "Hauptstr." for "Hauptstraße".
+    places = {
+        loc.id: ((loc.street or "").lower().replace("straße", "str."), loc.postal_code)
+        for loc in case.bundle.locations
+    }
+    assert len(case.truth.duplicate_services) >= 3
+    flagged = set()
+    for a, b in combinations(case.bundle.services, 2):
+        if frozenset({a.organization_id, b.organization_id}) not in same_traeger:
+            continue
+        where_a = {places[i] for i in a.location_ids}
+        if set(a.category_ids) & set(b.category_ids) and where_a & {
+            places[i] for i in b.location_ids
+        }:
+            flagged.add(frozenset({a.id, b.id}))
+    assert flagged == set(case.truth.duplicate_services)
+    services = {s.id: s for s in case.bundle.services}
+    for pair in case.truth.duplicate_services:
+        a, b = (services[i] for i in sorted(pair))
+        assert a.area_ids == b.area_ids
+        assert a.capacity == b.capacity
+        assert a.name != b.name
+    # Across Träger the near misses stay: near-identical names of the Zentrale Schuldnerberatung.
+    names = {
+        sem.name_key(s.name)
+        for s in case.bundle.services
+        if s.organization_id in ("caritas-stuttgart", "eva-stuttgart", "praeventsozial")
+        and "schuldnerberatung" in s.category_ids
+    }
+    assert len(names) >= 15
+
+
 def test_missing_cooperation_is_exactly_the_planted_pairs(case: Demo) -> None:
     assert sem.missing_cooperation(case.bundle) == set(case.truth.missing_cooperation)
     agreed = {frozenset(a.party_ids) for a in case.bundle.agreements}
@@ -134,6 +172,12 @@ def test_truth_round_trips_through_json() -> None:
     assert again == truth
     assert again.severity("stuttgart-obertuerkheim", "migrationsberatung") == "hoch"
     assert again.severity("stuttgart-mitte", "migrationsberatung") is None
+    assert frozenset({"svc-schuldnerberatung-mitte", "svc-sb-caritas-mitte-2"}) in (
+        again.duplicate_services
+    )
+    older = truth.to_dict()
+    del older["duplicate_services"]
+    assert PlantedTruth.from_dict(older).duplicate_services == frozenset()
 
 
 def test_truth_rejects_inconsistent_sets() -> None:

@@ -36,6 +36,8 @@ query($area: String, $category: String) {
   duplicateStructures(area: $area, category: $category) {
     explanation category { id } areas { id } capacity capacityUsed householdsInNeed }
   duplicateRecords(area: $area) { explanation organizations { id } }
+  duplicateServices(area: $area, category: $category) {
+    explanation services { id } organizations { id } score }
   doubleSupport(area: $area, category: $category) {
     explanation category { id } organizations { id } households uncoordinatedHouseholds }
   missingCooperation(area: $area) { explanation sharedHouseholds organizations { id } }

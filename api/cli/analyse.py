@@ -88,7 +88,7 @@ def analyse(
         text = json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
         title = "verbund – Analysebericht" + (f" für {report.area_name(area)}" if area else "")
-        text = render_report(report, title=title)
+        text = render_report(report, title=title, gap_threshold=min_ratio)
     else:
         text = _table(report)
     if output is None:
@@ -107,6 +107,7 @@ def _table(report: object) -> str:
         "coverage_gap": "Versorgungslücken",
         "duplicate_structure": "Doppelstrukturen",
         "duplicate_record": "Doppelt erfasste Träger",
+        "duplicate_service": "Doppelt erfasste Angebote",
         "double_support": "Doppelbetreuung",
         "missing_cooperation": "Fehlende Kooperation",
         "weak_spot": "Schwachstellen im Kooperationsnetz",

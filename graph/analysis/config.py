@@ -61,6 +61,35 @@ class DuplicateRecordConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateServiceConfig:
+    """Doppelt erfasste Angebote: scored candidates for one Angebot entered twice.
+
+    Only records of one Träger are compared (the same organization, or two organizations that
+    are duplicate candidates themselves). score = name_weight x name similarity, plus the
+    weights of what agrees, minus the penalties of what contradicts (clamped to 0..1). Two
+    Außenstellen of one Träger in one Bezirk (similar names, same Leistungsbereich and
+    Sozialräume, different Standorte) stay below the threshold; a shared Standort or address
+    with a similar name, or a shared contact, reaches it.
+    """
+
+    min_score: float = 0.7
+    name_weight: float = 0.5
+    location_weight: float = 0.2  # same Standort, or a Standort at the same address
+    email_weight: float = 0.15
+    website_weight: float = 0.15
+    category_weight: float = 0.1
+    areas_weight: float = 0.1  # serve exactly the same Sozialräume
+    # Evidence against one record: no shared Leistungsbereich (a Beratungszentrum offers several
+    # at one Standort), Standorte known on both sides but none in common, disjoint Zielgruppen.
+    no_category_penalty: float = 0.2
+    other_location_penalty: float = 0.1
+    other_target_groups_penalty: float = 0.3
+    # A Leistungsbereich with more records of one Träger than this is compared only within
+    # blocks that also share a name token, a Standort or a contact (keeps the work bounded).
+    max_block: int = 400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DoubleSupportConfig:
     """Doppelbetreuung: >= 2 active referrals of one household to >= 2 Träger in one category."""
 
@@ -102,6 +131,7 @@ class AnalysisConfig:
     coverage: CoverageConfig = field(default_factory=CoverageConfig)
     duplicate_structures: DuplicateStructureConfig = field(default_factory=DuplicateStructureConfig)
     duplicate_records: DuplicateRecordConfig = field(default_factory=DuplicateRecordConfig)
+    duplicate_services: DuplicateServiceConfig = field(default_factory=DuplicateServiceConfig)
     double_support: DoubleSupportConfig = field(default_factory=DoubleSupportConfig)
     missing_cooperation: MissingCooperationConfig = field(default_factory=MissingCooperationConfig)
     weak_spots: WeakSpotConfig = field(default_factory=WeakSpotConfig)

@@ -15,6 +15,7 @@ FindingKind = Literal[
     "coverage_gap",
     "duplicate_structure",
     "duplicate_record",
+    "duplicate_service",
     "double_support",
     "missing_cooperation",
     "weak_spot",

@@ -54,7 +54,10 @@ RETURN s.id AS id, o.id AS organization_id, s.name AS name,
        coalesce(s.target_groups, []) AS target_groups,
        [(s)-[:SERVES]->(a:Area) | a.id] AS area_ids,
        s.capacity AS capacity, s.capacity_used AS capacity_used, s.status AS status,
-       s.valid_from AS valid_from, s.valid_to AS valid_to
+       s.valid_from AS valid_from, s.valid_to AS valid_to, s.email AS email, s.url AS url,
+       [(s)-[:AT_LOCATION]->(l:Location) |
+         [l.id, coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]]
+         AS locations
 """
 _NEEDS = """
 MATCH (h:Household)-[:HAS_NEED]->(n:Need {status: 'open'})-[:OF_CATEGORY]->(c:Category)
@@ -182,6 +185,10 @@ def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
                 capacity=r["capacity"],
                 capacity_used=r["capacity_used"],
                 active=r["status"] == "active" and _current(r["valid_from"], r["valid_to"], today),
+                email=r["email"],
+                url=r["url"],
+                location_ids=tuple(sorted({loc[0] for loc in r["locations"]})),
+                addresses=tuple(sorted({a for loc in r["locations"] if (a := _address(loc[1:]))})),
             )
             for r in rows["services"]
         ),

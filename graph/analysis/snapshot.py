@@ -49,6 +49,10 @@ class ServiceInfo:
     capacity: int | None = None
     capacity_used: int | None = None
     active: bool = True
+    email: str | None = None
+    url: str | None = None
+    location_ids: tuple[str, ...] = ()  # its Standorte
+    addresses: tuple[str, ...] = ()  # "street, postal_code city" of those Standorte
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from graph.analysis.double_support import (
     double_support_cases,
 )
 from graph.analysis.duplicate_records import DuplicateRecord, duplicate_records
+from graph.analysis.duplicate_services import DuplicateService, duplicate_services
 from graph.analysis.duplicate_structures import DuplicateStructure, duplicate_structures
 from graph.analysis.findings import SEVERITY_ORDER, Finding
 from graph.analysis.missing_cooperation import MissingCooperation, missing_cooperation
@@ -67,6 +68,7 @@ class AnalysisReport:
     gaps: tuple[CoverageGap, ...]
     duplicate_structures: tuple[DuplicateStructure, ...]
     duplicate_records: tuple[DuplicateRecord, ...]
+    duplicate_services: tuple[DuplicateService, ...]
     double_support_cases: tuple[DoubleSupportCase, ...]  # names households: not for planners
     double_support: tuple[DoubleSupport, ...]
     missing_cooperation: tuple[MissingCooperation, ...]
@@ -80,6 +82,7 @@ class AnalysisReport:
             *self.gaps,
             *self.duplicate_structures,
             *self.duplicate_records,
+            *self.duplicate_services,
             *self.double_support,
             *self.missing_cooperation,
             *self.network.findings,
@@ -149,6 +152,18 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
         "duplicate_records",
         lambda: duplicate_records(snapshot.organizations, config.duplicate_records),
     )
+    same_services = timed(
+        "duplicate_services",
+        lambda: duplicate_services(
+            snapshot.services,
+            config.duplicate_services,
+            duplicate_organizations=[
+                (f.organization_ids[0], f.organization_ids[1]) for f in records
+            ],
+            index=index,
+            organization_names=org_names,
+        ),
+    )
     cases = timed(
         "double_support",
         lambda: double_support_cases(
@@ -204,6 +219,7 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
         gaps=tuple(gaps),
         duplicate_structures=tuple(structures),
         duplicate_records=tuple(records),
+        duplicate_services=tuple(same_services),
         double_support_cases=tuple(cases),
         double_support=tuple(support),
         missing_cooperation=tuple(missing),
@@ -239,6 +255,7 @@ def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
         gaps=keep(report.gaps),
         duplicate_structures=keep(report.duplicate_structures),
         duplicate_records=keep(report.duplicate_records),
+        duplicate_services=keep(report.duplicate_services),
         double_support_cases=tuple(c for c in report.double_support_cases if c.area_id in units),
         double_support=keep(report.double_support),
         missing_cooperation=keep(report.missing_cooperation),
@@ -262,6 +279,7 @@ def for_category(report: AnalysisReport, category_id: str) -> AnalysisReport:
         coverage=tuple(c for c in report.coverage if c.category_id == category_id),
         gaps=keep(report.gaps),
         duplicate_structures=keep(report.duplicate_structures),
+        duplicate_services=keep(report.duplicate_services),
         double_support_cases=tuple(
             c for c in report.double_support_cases if c.category_id == category_id
         ),

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal, get_args
 
 import networkx as nx
 
@@ -65,9 +65,22 @@ def cooperation_graph(
     return g
 
 
+Spot = Literal["no_data", "isolated", "component", "articulation_point", "bridge", "broker"]
+# Every kind of weak spot, in the order the API documents them.
+SPOTS: tuple[Spot, ...] = get_args(Spot)
+SPOT_LABELS: Mapping[Spot, str] = {
+    "no_data": "keine Kooperationsdaten erfasst",
+    "isolated": "isolierter Träger",
+    "component": "abgetrenntes Teilnetz",
+    "articulation_point": "Schnittpunkt",
+    "bridge": "Brücke",
+    "broker": "Vermittler",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WeakSpot(Finding):
-    spot: str  # isolated, component, articulation_point, bridge, broker, no_data
+    spot: Spot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

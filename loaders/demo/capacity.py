@@ -45,9 +45,13 @@ def size(slots: list[ServiceSlot], demand: Demand, rng: random.Random) -> list[S
             key = (slot.district, slot.category_id)
             per_cell[key] = per_cell.get(key, 0) + 1
     services: list[Service] = []
+    capacities: dict[str, int] = {}
     for slot in slots:
         weighted = weighted_demand(slot, demand)
-        if slot.fixed_capacity is not None:
+        if slot.copy_of is not None:
+            # A second record of one Angebot states the same places (so they count twice).
+            capacity = capacities[slot.copy_of]
+        elif slot.fixed_capacity is not None:
             capacity = slot.fixed_capacity
         elif slot.sizing == "low":
             capacity = max(1, math.floor(LOW_RATIO * weighted))
@@ -55,6 +59,7 @@ def size(slots: list[ServiceSlot], demand: Demand, rng: random.Random) -> list[S
             share = per_cell[(slot.district, slot.category_id)]
             capacity = math.ceil((REGULAR_RATIO * weighted + 4) / share)
         used = min(capacity, round(capacity * rng.uniform(0.55, 0.98))) if slot.active else 0
+        capacities[slot.id] = capacity
         services.append(_record(slot, capacity, used))
     return services
 
@@ -79,7 +84,7 @@ def _record(slot: ServiceSlot, capacity: int, used: int) -> Service:
         valid_to=slot.valid_to,
         area_ids=(slot.area_id,),
         location_ids=(slot.location_id,),
-        email=None,
+        email=slot.email,
         url=None,
         source=SOURCE,
     )

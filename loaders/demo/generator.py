@@ -116,4 +116,7 @@ def _truth(
             frozenset({d.id, d.original_id}) for d in DUPLICATE_RECORDS
         ),
         missing_cooperation=plan.missing_pairs(),
+        duplicate_services=frozenset(
+            frozenset({s.id, s.copy_of}) for s in layout.slots if s.copy_of is not None
+        ),
     )

@@ -148,6 +148,44 @@ NEAR_MISS_SERVICES: tuple[ExtraService, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateService:
+    """A second record of a regular service, entered by another clerk under another spelling.
+
+    It copies the original's Bezirk, Leistungsbereich, Zielgruppen and capacity. ``location``
+    says how its Standort was entered: ``same`` (the original's record) or ``same_address`` (a
+    Standort record of its own at the original's address, the street spelled differently).
+    """
+
+    key: str
+    original: tuple[str, str, str]  # (organization, category, district) of the original
+    name: str
+    organization: str | None = None  # None: the original's Träger; else a duplicate record of it
+    location: Literal["same", "same_address"] = "same"
+    emails: tuple[str, str] | None = None  # (original's, duplicate's): one address, typed twice
+    target_groups: tuple[str, ...] | None = None  # None: the original's
+
+
+# Planted duplicate service records, far from the planted gaps (their capacity counts twice).
+# Near misses that must not be flagged are everywhere: the Schuldnerberatung of the three Träger
+# of the Zentrale Schuldnerberatung (names differing only in the Bezirk), the Migrationsberatung
+# Mitte of Caritas, AWO and DRK (a Doppelstruktur, not one record), several Angebote of one
+# Träger at one Standort (other Leistungsbereiche), Außenstellen in large Bezirke (own Standorte).
+DUPLICATE_SERVICES: tuple[DuplicateService, ...] = (
+    DuplicateService("sb-caritas-mitte-2", ("caritas-stuttgart", "schuldnerberatung", "mitte"),
+                     "Schuldnerberatung Stuttgart-Mitte"),
+    DuplicateService("sucht-eva-sued-2", ("eva-stuttgart", "suchtberatung", "sued"),
+                     "Suchtberatungsstelle Stuttgart-Süd (eva)", location="same_address",
+                     emails=("suchtberatung-sued@eva-stuttgart.example",
+                             "Suchtberatung-Sued@eva-stuttgart.example")),
+    # Entered under the planted duplicate Träger record "AWO Stuttgart", Zielgruppen left empty.
+    DuplicateService("mb-awo-bad-cannstatt-2",
+                     ("awo-stuttgart", "migrationsberatung", "bad-cannstatt"),
+                     "Migrationsberatung Bad Cannstatt (AWO)", organization="awo-kv-stuttgart",
+                     location="same_address", target_groups=()),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class DoubleSupport:
     """Households referred in parallel in one Leistungsbereich to two Träger's services."""
 

@@ -14,13 +14,15 @@ from datetime import datetime
 from graph.records import ReferralEvent, ReferralStatus
 from loaders.demo import timeline
 from loaders.demo.geography import CITY_ID, neighbours
-from loaders.demo.organizations import ORGANIZATIONS
+from loaders.demo.organizations import DUPLICATE_RECORDS, ORGANIZATIONS
 from loaders.demo.population import HouseholdDraft
 from loaders.demo.services import Layout, ServiceSlot
 
 REFERRAL_RATE = 0.72
 REPEAT_AFTER_DECLINE = 0.4
 _ORG_INDEX = {o.id: n for n, o in enumerate(ORGANIZATIONS)}
+# A duplicate Träger record's staff are the original's people.
+_ORG_INDEX.update({d.id: _ORG_INDEX[d.original_id] for d in DUPLICATE_RECORDS})
 
 
 @dataclass(slots=True)

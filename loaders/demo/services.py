@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -20,8 +20,9 @@ from loaders.demo.vocabulary import CATEGORY, LANGUAGES
 
 # regular: the responsible Träger's service (capacity sized to stay comfortably above the gap
 # threshold); low: a deliberately tiny one next to a planted "mittel" gap; extra: planted
-# Doppelstruktur or near miss (capacity fixed).
-Sizing = Literal["regular", "low", "extra"]
+# Doppelstruktur or near miss (capacity fixed); duplicate: a planted second record of a regular
+# service (the original's capacity).
+Sizing = Literal["regular", "low", "extra", "duplicate"]
 
 SHORT_NAMES: Mapping[str, str] = {
     "jobcenter-stuttgart": "Jobcenter",
@@ -74,6 +75,8 @@ class ServiceSlot:
     valid_from: date = date(2019, 1, 1)
     valid_to: date | None = None
     fixed_capacity: int | None = None
+    copy_of: str | None = None  # duplicate: the id of the original record
+    email: str | None = None
 
     @property
     def area_id(self) -> str:
@@ -94,6 +97,13 @@ class Layout:
             for s in self.slots
             if s.active and s.district == district and s.category_id == category
         ]
+
+
+def _other_spelling(street: str) -> str:
+    """How a second clerk types the same street: "Hauptstraße 12" as "Hauptstr. 12"."""
+    if "straße" in street:
+        return street.replace("straße", "str.")
+    return street.upper()
 
 
 def removed_cells() -> frozenset[tuple[str, str]]:
@@ -149,6 +159,33 @@ class _Builder:
         )
         return loc_id
 
+    def outpost(self, org: str, district: str, n: int) -> str:
+        """The Standort of an Außenstelle: in its Stadtteil, at another street than the main one.
+
+        Drawn from its own generator so the main landscape stays the same for every size.
+        """
+        loc_id = f"loc-{org}-{district}-{n}"
+        if loc_id in self.layout.locations:
+            return loc_id
+        d = BY_SLUG[district]
+        main = self.layout.locations[self.location(org, district)]
+        rng = random.Random(f"verbund-demo:outpost:{loc_id}")
+        main_street = (main.street or "").rsplit(" ", 1)[0]
+        street = rng.choice([s for s in STREETS if s != main_street])
+        self.layout.locations[loc_id] = Location(
+            id=loc_id,
+            name=f"{SHORT_NAMES[org]} {d.subdistricts[n - 1]}",
+            organization_id=org,
+            street=f"{street} {rng.randint(1, 120)}",
+            postal_code=d.postal_code,
+            city="Stuttgart",
+            latitude=round(d.lat + rng.uniform(-0.01, 0.01), 6),
+            longitude=round(d.lon + rng.uniform(-0.012, 0.012), 6),
+            area_id=d.subdistrict_ids()[n - 1],
+            source=SOURCE,
+        )
+        return loc_id
+
     def languages(self, category: str) -> tuple[str, ...]:
         extra = 3 if category == "migrationsberatung" else self.rng.choice((0, 1, 1, 2))
         others = self.rng.sample(LANGUAGES[1:], extra)
@@ -175,7 +212,9 @@ class _Builder:
                     name=name,
                     target_groups=info.target_groups,
                     languages=self.languages(category),
-                    location_id=self.location(org, district),
+                    location_id=(
+                        self.location(org, district) if n == 1 else self.outpost(org, district, n)
+                    ),
                     sizing=sizing,
                     valid_from=date(self.rng.randint(2015, 2023), self.rng.choice((1, 4, 7)), 1),
                     valid_to=self.rng.choice((None, None, date(2027, 12, 31))),
@@ -202,6 +241,48 @@ class _Builder:
                 fixed_capacity=self.rng.randint(15, 40),
             )
         )
+
+    def duplicate(self, spec: plan.DuplicateService) -> ServiceSlot:
+        """A second record of the original's first service in its cell (see plan)."""
+        org, category, district = spec.original
+        found = [s for s in self.layout.cell(district, category) if s.organization_id == org]
+        if not found:
+            raise ValueError(f"Plan: kein Angebot von {org} für {category} in {district}")
+        original = found[0]
+        owner = spec.organization or org
+        location_id = original.location_id
+        if spec.location == "same_address":
+            main = self.layout.locations[original.location_id]
+            location_id = f"loc-dup-{spec.key}"
+            self.layout.locations[location_id] = replace(
+                main,
+                id=location_id,
+                name=spec.name,
+                organization_id=owner,
+                street=_other_spelling(main.street or ""),
+            )
+        email = None
+        if spec.emails is not None:
+            original.email, email = spec.emails
+        slot = ServiceSlot(
+            id=f"svc-{spec.key}",
+            organization_id=owner,
+            category_id=category,
+            district=district,
+            name=spec.name,
+            target_groups=(
+                original.target_groups if spec.target_groups is None else spec.target_groups
+            ),
+            languages=original.languages,
+            location_id=location_id,
+            sizing="duplicate",
+            valid_from=original.valid_from,
+            valid_to=original.valid_to,
+            copy_of=original.id,
+            email=email,
+        )
+        self.layout.slots.append(slot)
+        return slot
 
     def offices(self) -> None:
         for district in JOBCENTER_OFFICES:
@@ -232,6 +313,8 @@ def layout(rng: random.Random, services_per_cell: int) -> Layout:
             builder.extra(spec)
     for spec in plan.NEAR_MISS_SERVICES:
         builder.extra(spec)
+    for duplicate in plan.DUPLICATE_SERVICES:
+        builder.duplicate(duplicate)
     _check_one_provider_per_cell(builder.layout)
     return builder.layout
 
@@ -239,7 +322,7 @@ def layout(rng: random.Random, services_per_cell: int) -> Layout:
 def _check_one_provider_per_cell(result: Layout) -> None:
     seen: dict[tuple[str, str], str] = {}
     for slot in result.slots:
-        if slot.sizing == "extra" or slot.district is None:
+        if slot.sizing in ("extra", "duplicate") or slot.district is None:
             continue
         key = (slot.district, slot.category_id)
         if seen.setdefault(key, slot.organization_id) != slot.organization_id:

@@ -25,6 +25,7 @@ class PlantedTruth:
     - ``double_support``: (household_id, category_id) with parallel active referrals to two or
       more Träger; ``uncoordinated_double_support`` is the subset without Agreement or Network.
     - ``duplicate_organizations``: pairs of organization ids that are the same Träger.
+    - ``duplicate_services``: pairs of service ids that are one Angebot entered twice.
     - ``missing_cooperation``: pairs of organization ids sharing >= 5 households, no Agreement.
     """
 
@@ -37,6 +38,7 @@ class PlantedTruth:
     uncoordinated_double_support: frozenset[Cell]
     duplicate_organizations: frozenset[frozenset[str]]
     missing_cooperation: frozenset[frozenset[str]]
+    duplicate_services: frozenset[frozenset[str]] = frozenset()
 
     def __post_init__(self) -> None:
         if self.hoch_gaps & self.mittel_gaps:
@@ -79,6 +81,7 @@ class PlantedTruth:
                 for h, c in sorted(self.double_support)
             ],
             "duplicate_organizations": _sorted_sets(self.duplicate_organizations),
+            "duplicate_services": _sorted_sets(self.duplicate_services),
             "missing_cooperation": _sorted_sets(self.missing_cooperation),
         }
 
@@ -101,6 +104,8 @@ class PlantedTruth:
             uncoordinated_double_support=frozenset((h, c) for h, c, ok in support if not ok),
             duplicate_organizations=_frozen_sets(data["duplicate_organizations"]),
             missing_cooperation=_frozen_sets(data["missing_cooperation"]),
+            # Truth files written before duplicate services were planted have none.
+            duplicate_services=_frozen_sets(data.get("duplicate_services", [])),
         )
 
     @classmethod
