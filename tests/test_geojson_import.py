@@ -166,7 +166,8 @@ def test_missing_values_name_file_feature_and_property(db: Graph, tmp_path: Path
         _import(db, path, options, source="teile")
     assert [str(i) for i in rejected.value.issues] == [
         "teile.geojson, Datensatz 2, Feld „Name“: Pflichtfeld ist leer",
-        "teile.geojson, Datensatz 3, Feld „geometry“: Fläche (Polygon) erwartet, Point gefunden",
+        "teile.geojson, Datensatz 3, Feld „geometry“: Fläche (Polygon) erwartet, Point gefunden"
+        " (Einrichtungen als Punkte: Zuordnungsdatei mit kind: services)",
         "teile.geojson, Datensatz 4, Feld „Nr“: Sozialraum „b-9“ gibt es weder in der Eingabe"
         " noch in der Datenbank",
     ]

@@ -270,10 +270,14 @@ def _area_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> Shape |
     if layer.population is not None:
         data["population"] = layer.population.get(row.values)
     if row.geometry is not None and row.geometry.geom_type not in AREA_GEOMETRIES:
+        kind = row.geometry.geom_type
+        hint = (
+            " (Einrichtungen als Punkte: Zuordnungsdatei mit kind: services)"
+            if "Point" in kind
+            else ""
+        )
         state.issues.append(
-            origin.issue(
-                "geometry", f"Fläche (Polygon) erwartet, {row.geometry.geom_type} gefunden"
-            )
+            origin.issue("geometry", f"Fläche (Polygon) erwartet, {kind} gefunden{hint}")
         )
         return None
     if row.geometry is not None:
