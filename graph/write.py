@@ -463,12 +463,15 @@ RETURN row.organization_id AS a, row.network_id AS b, o IS NULL AS a_missing,
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     id: str
     targets: list[list[str]]
     hash: str
-    param: dict[str, Any]  # what the create and update statements get for this row
+    props: dict[str, Any]
+    # What the create and update statements get for this row: built ahead for a fresh label,
+    # else only for the rows the state read finds new or changed (see _param).
+    param: dict[str, Any] | None = None
 
 
 def _params(
@@ -544,7 +547,7 @@ class _Writer:
         if self._parallel > 1 and len(batches) > 1 and not _links_own_kind(spec):
 
             def prepare_and_write(batch: Sequence[Record]) -> tuple[int, _BatchResult]:
-                rows = _rows(shape, batch)
+                rows = _rows(shape, batch, fresh)
                 work = partial(self._batch_in, shape=shape, rows=rows, fresh=fresh)
                 return len(rows), self._run_tx(work)
 
@@ -555,7 +558,7 @@ class _Writer:
                 for size, done in pool.map(prepare_and_write, batches):
                     self._count(spec.label, size, done)
             return
-        for rows in _prepared(shape, batches):
+        for rows in _prepared(shape, batches, fresh):
             done = self._run_tx(partial(self._batch_in, shape=shape, rows=rows, fresh=fresh))
             self._count(spec.label, len(rows), done)
 
@@ -582,14 +585,18 @@ class _Writer:
         common: dict[str, Any] = {"now": self._now, "stamp": self._stamp}
         done = _BatchResult(len(new), len(changed))
         if new:
-            (linked,) = tx.run(_create_query(shape), rows=[r.param for r in new], **common).data()
+            (linked,) = tx.run(
+                _create_query(shape), rows=[_param(shape, r) for r in new], **common
+            ).data()
             for i, rel in enumerate(spec.rels):
                 wanted = [t for r in new for t in r.targets[i]]
                 done.linked += linked[f"c{i}"]
                 if linked[f"c{i}"] < len(wanted):
                     _find_missing(tx, rel, wanted, done)
         if changed:
-            tx.run(_update_query(shape), rows=[r.param for r in changed], **common).consume()
+            tx.run(
+                _update_query(shape), rows=[_param(shape, r) for r in changed], **common
+            ).consume()
         for i, rel in enumerate(spec.rels):
             if changed:
                 tx.run(
@@ -652,37 +659,44 @@ def _links_own_kind(spec: NodeSpec) -> bool:
     return any(rel.target == spec.label for rel in spec.rels)
 
 
-def _prepared(shape: _Shape, batches: list[Sequence[Record]]) -> Iterator[list[_Row]]:
+def _prepared(shape: _Shape, batches: list[Sequence[Record]], fresh: bool) -> Iterator[list[_Row]]:
     """Each batch's rows, the next batch prepared in a thread while the current one is written.
 
     Preparing rows (properties, fingerprints) is client CPU, writing mostly waits on the
     server: overlapped they use both cores. One batch ahead keeps memory bounded.
     """
     if len(batches) <= 1:
-        yield from ([_row(shape, r) for r in batch] for batch in batches)
+        yield from (_rows(shape, batch, fresh) for batch in batches)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-prepare") as pool:
-        ahead = pool.submit(_rows, shape, batches[0])
+        ahead = pool.submit(_rows, shape, batches[0], fresh)
         for nxt in [*batches[1:], None]:
             rows = ahead.result()
             if nxt is not None:
-                ahead = pool.submit(_rows, shape, nxt)
+                ahead = pool.submit(_rows, shape, nxt, fresh)
             yield rows
 
 
-def _rows(shape: _Shape, batch: Sequence[Record]) -> list[_Row]:
-    return [_row(shape, r) for r in batch]
+def _rows(shape: _Shape, batch: Sequence[Record], fresh: bool) -> list[_Row]:
+    return [_row(shape, r, fresh=fresh) for r in batch]
 
 
-def _row(shape: _Shape, record: Record) -> _Row:
+def _row(shape: _Shape, record: Record, *, fresh: bool = True) -> _Row:
     spec = shape.spec
     props = props_of(record)
     targets = [list(dict.fromkeys(rel.targets(record))) for rel in spec.rels]
-    digest = fingerprint(props, targets)
-    param = _params(record.id, digest, props, shape.temporal)
-    if targets:
-        param["l"] = targets
-    return _Row(record.id, targets, digest, param)
+    row = _Row(record.id, targets, fingerprint(props, targets), props)
+    if fresh:
+        _param(shape, row)
+    return row
+
+
+def _param(shape: _Shape, row: _Row) -> dict[str, Any]:
+    if row.param is None:
+        row.param = _params(row.id, row.hash, row.props, shape.temporal)
+        if row.targets:
+            row.param["l"] = row.targets
+    return row.param
 
 
 def _parents_first(spec: NodeSpec, records: list[Record]) -> list[Record]:
