@@ -54,6 +54,14 @@ _DEMAND_HIDDEN = "Bedarf nicht ausgewiesen (Fallzahlenschutz)"
 _PART_HIDDEN = "ein nicht ausgewiesener Teil davon"
 
 
+def _without(text: str, phrase: str, replacement: str, fallback: str) -> str:
+    """The explanation with a hidden count's phrase replaced; if the analysis worded it
+    differently, a fixed sentence without any number rather than a leaked count."""
+    if phrase in text:
+        return text.replace(phrase, replacement)
+    return fallback
+
+
 def _policy() -> Policy:
     return aggregate(not_counts=_NOT_PEOPLE + _SUPPRESSED_HERE, purpose="Sozialplanung")
 
@@ -383,8 +391,11 @@ class AnalysisQuery:
                 severity=f.severity,
                 explanation=f.explanation
                 if (shown := _demand_shown(full, f.category_id, f.area_ids))
-                else f.explanation.replace(
-                    f"Bedarf {count_text(f.demand, MIN_COUNT)} Haushalte", _DEMAND_HIDDEN
+                else _without(
+                    f.explanation,
+                    f"Bedarf {count_text(f.demand, MIN_COUNT)} Haushalte",
+                    _DEMAND_HIDDEN,
+                    "Angebote mehrerer Träger überschneiden sich; " + _DEMAND_HIDDEN + ".",
                 ),
                 category=names.category(f.category_id),
                 areas=names.areas(f.area_ids),
@@ -469,8 +480,13 @@ class AnalysisQuery:
             _, (show, _) = complementary(total, [uncoordinated, total - uncoordinated])
             explanation = f.explanation
             if not show:
-                explanation = explanation.replace(
-                    f"{count_text(uncoordinated, MIN_COUNT)} davon", _PART_HIDDEN
+                explanation = _without(
+                    explanation,
+                    f"{count_text(uncoordinated, MIN_COUNT)} davon",
+                    _PART_HIDDEN,
+                    f"{count_text(total, MIN_COUNT)} Haushalte werden parallel von beiden "
+                    "Trägern betreut; wie viele davon ohne Abstimmung, ist nicht ausgewiesen "
+                    "(Fallzahlenschutz).",
                 )
             found.append(
                 DoubleSupport(

@@ -243,6 +243,11 @@ def test_no_small_count_follows_by_subtraction(city: Any) -> None:
         shown = [cells.get((a["id"], category)) for a in structure["areas"]]
         if None in shown:
             assert need - sum(n for n in shown if n is not None) >= 5
+    # A hidden demand is not repeated in the explanation either.
+    for structure in city["duplicateStructures"]:
+        if structure["householdsInNeed"] is None:
+            text = structure["explanation"]
+            assert "weniger als 5" in text or "nicht ausgewiesen" in text, text
     # Households minus uncoordinated ones (the coordinated) is not small either.
     for finding in city["doubleSupport"]:
         if finding["uncoordinatedHouseholds"] is not None:

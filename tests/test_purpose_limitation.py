@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from graph import Graph
@@ -165,3 +167,26 @@ def test_lists_keep_only_the_records_the_declared_purpose_covers(
     # Without a declaration both are listed, each under its own consent's purpose.
     body = ask(caritas, query)
     assert {e["node"]["id"] for e in body["data"]["referrals"]["edges"]} == {"ref-a", "ref-old"}
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    declared=st.binary(min_size=1, max_size=300).map(
+        lambda b: bytes(c for c in b if c >= 0x20 and c != 0x7F) or b"x"
+    )
+)
+def test_any_declared_purpose_gives_no_500_and_nothing_foreign(
+    caritas: TestClient, declared: bytes
+) -> None:
+    answer = caritas.post(
+        "/graphql",
+        json={"query": "{ referrals(first: 10) { edges { node { id household { id } } } } }"},
+        headers={"X-Verbund-Zweck": declared},
+    )
+    assert answer.status_code == 200, answer.text
+    text = answer.text
+    for foreign in ("ref-b", "hh-b", "ref-c", "hh-c"):
+        assert foreign not in text
+    assert "Traceback" not in text

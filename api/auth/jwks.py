@@ -108,7 +108,8 @@ class JwksCache:
             # urllib's URLError and timeouts are OSErrors; bad JSON is a ValueError.
             log.warning("JWKS von %s nicht geladen: %s", self.url, exc)
             return
-        self._keys = {k.key_id: k for k in keys}
+        # Keycloak also publishes encryption keys (use "enc"): never a signature key.
+        self._keys = {k.key_id: k for k in keys if k.public_key_use in (None, "sig")}
         self._fetched_at = now
         log.info("JWKS geladen: %d Schlüssel von %s", len(self._keys), self.url)
 
