@@ -6,10 +6,11 @@ near-identical names, such as the Schuldnerberatung of Caritas, eva and Prävent
 most a Doppelstruktur (duplicate_structures.py), never one record entered twice.
 
 Evidence for one record: a similar name (normalised like Träger names), a shared Standort or a
-Standort at the same address, the same e-mail or website, a shared Leistungsbereich, the same
-Sozialräume. Evidence against: no shared Leistungsbereich (a Beratungszentrum offers several
-at one Standort), Standorte known on both sides but none in common, disjoint Zielgruppen. The
-weights are in ``DuplicateServiceConfig``.
+Standort at the same address, the same e-mail or website (not the Träger's own, which real
+directories copy onto every Angebot), a shared Leistungsbereich, the same Sozialräume. Evidence
+against: no shared Leistungsbereich (a Beratungszentrum offers several at one Standort),
+Standorte known on both sides but none in common, disjoint Zielgruppen. The weights are in
+``DuplicateServiceConfig``.
 """
 
 from __future__ import annotations
