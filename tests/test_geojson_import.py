@@ -18,7 +18,7 @@ from loaders.formats import detect_format, graph_areas, parse_input
 from loaders.geo.features import read_features, scan_features
 from loaders.geo.reader import GeoJsonOptions
 from loaders.importer import ImportReport, run_import
-from tests.loader_helpers import EXAMPLE_BUNDLE, shared_data, snapshot
+from tests.loader_helpers import EXAMPLE_BUNDLE, ROOT, shared_data, snapshot
 
 BERLIN = shared_data() / "berlin"
 UTM = "urn:ogc:def:crs:EPSG::25833"
@@ -166,7 +166,8 @@ def test_missing_values_name_file_feature_and_property(db: Graph, tmp_path: Path
         _import(db, path, options, source="teile")
     assert [str(i) for i in rejected.value.issues] == [
         "teile.geojson, Datensatz 2, Feld „Name“: Pflichtfeld ist leer",
-        "teile.geojson, Datensatz 3, Feld „geometry“: Fläche (Polygon) erwartet, Point gefunden",
+        "teile.geojson, Datensatz 3, Feld „geometry“: Fläche (Polygon) erwartet, Point gefunden"
+        " (Einrichtungen als Punkte: Zuordnungsdatei mit kind: services)",
         "teile.geojson, Datensatz 4, Feld „Nr“: Sozialraum „b-9“ gibt es weder in der Eingabe"
         " noch in der Datenbank",
     ]
@@ -292,3 +293,15 @@ def test_features_are_streamed_not_loaded_whole(tmp_path: Path) -> None:
     # transformed from UTM to WGS84: the last point lies in Berlin-Mitte
     assert (round(feature.geometry.x, 2), round(feature.geometry.y, 2)) == (13.41, 52.52)
     assert peak < size / 20
+
+
+def test_format_detection(tmp_path: Path) -> None:
+    """``.geojson`` is GeoJSON; a ``.json`` file is GeoJSON when it starts as a
+    FeatureCollection (as many portals name their downloads), else HSDS."""
+    shapes = tmp_path / "flaechen.json"
+    shapes.write_text(_collection([]), "utf-8")
+    assert detect_format(shapes) == "geojson"
+    assert detect_format(_districts(tmp_path)) == "geojson"
+    assert detect_format(ROOT / "examples" / "hsds" / "services.json") == "hsds"
+    with pytest.raises(LoaderError, match="nicht mit --mapping"):
+        parse_input(shapes, "auto", "x", mapping=shapes, geojson=GeoJsonOptions())

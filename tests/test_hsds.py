@@ -169,3 +169,37 @@ def test_broken_json_is_refused_with_its_line(db: Graph, tmp_path: Path) -> None
         f"services.json, Zeile {line}: kein JSON: Expecting property name enclosed in double quotes"
     ]
     assert snapshot(db) == before
+
+
+def test_repeated_organizations_and_locations_are_merged_with_warnings(
+    db: Graph, tmp_path: Path
+) -> None:
+    """Feeds embed the same organization in every service, not always alike: the reduced
+    copy takes nothing away, the complete one fills gaps, a differing value is a warning."""
+    import_path(db, AREAS, source="gebiete")
+    records = json.loads(HSDS_EXAMPLE.read_text("utf-8"))
+    full = records[0]["organization"]
+    # service 1 embeds Caritas without phones and email (as some publishers do)
+    records[0]["organization"] = {k: v for k, v in full.items() if k not in ("phones", "email")}
+    # service 3 embeds it completely, but with another website
+    records[2]["organization"] = {**full, "website": "https://www.caritas-stuttgart.de/sucht"}
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps(records, indent=1), "utf-8")
+    report = import_path(db, path, source="hsds")
+    (org,) = db.query(
+        "MATCH (o:Organization {id: 'caritas-stuttgart'}) "
+        "RETURN o.phone AS phone, o.email AS email, o.website AS website"
+    )
+    assert org == {
+        "phone": full["phones"][0]["number"],
+        "email": full["email"],
+        "website": full["website"],
+    }
+    (warning,) = [str(w) for w in report.warnings]
+    assert warning.startswith("services.json, Datensatz 3 (Zeile ")
+    assert warning.endswith(
+        "Feld „organization.website“: Träger „caritas-stuttgart“:"
+        " „https://www.caritas-stuttgart.de/sucht“ weicht ab von"
+        " „https://www.caritas-stuttgart.de“ (services.json, Datensatz 1);"
+        " übernommen: „https://www.caritas-stuttgart.de“"
+    )

@@ -2,13 +2,15 @@
 record by record (``loaders.jsonstream``), so a large directory is never read whole.
 
 Each service brings its organization and locations nested; the same organization, location
-or taxonomy term repeated in many services is taken once (and must be the same each time).
+or taxonomy term repeated in many services is taken once, its gaps filled from later services
+and differing values listed as warnings (``loaders.merge``).
 HSDS ids are kept as node ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from loaders.hsds.vocabulary import (
     UNKNOWN_USE,
 )
 from loaders.jsonstream import JsonRecord, JsonSyntaxError, read_records
+from loaders.merge import RecordMerger, given_fields
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 
@@ -58,25 +61,59 @@ def _issue(path: Path, number: int, line: int, field: str | None, message: str) 
     return Issue(path.name, number, field, message, "Datensatz", "Feld", line)
 
 
+# verbund field -> where HSDS keeps it (for warnings about differing repetitions).
+_ORGANIZATION_PATHS = {
+    "name": "organization.name",
+    "sector": "organization.legal_status",
+    "description": "organization.description",
+    "website": "organization.website",
+    "email": "organization.email",
+    "phone": "organization.phones.0.number",
+}
+_LOCATION_PATHS = {
+    "name": "name",
+    "organization_id": "organization_id",
+    "street": "addresses.0.address_1",
+    "postal_code": "addresses.0.postal_code",
+    "city": "addresses.0.city",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "area_id": "external_identifier",
+}
+_CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
+
+
+@dataclass(slots=True)
 class _Collector:
-    """Deduplicates nested records by id and reports conflicting repetitions."""
+    """Organizations, locations and taxonomy terms repeated across services, taken once: gaps
+    filled from later services, differences listed as warnings (``loaders.merge``)."""
 
-    def __init__(self, parsed: ParsedBundle, path: Path) -> None:
-        self.parsed = parsed
-        self.path = path
-        self.seen: dict[tuple[str, str], Any] = {}
+    parsed: ParsedBundle
+    organizations: RecordMerger[Organization] = field(
+        default_factory=lambda: RecordMerger("Träger")
+    )
+    locations: RecordMerger[Location] = field(default_factory=lambda: RecordMerger("Standort"))
+    categories: RecordMerger[Category] = field(
+        default_factory=lambda: RecordMerger("Leistungsbereich")
+    )
 
-    def add(self, table: str, record: Any, origin: Origin, where: str) -> None:
-        key = (table, record.id)
-        if key in self.seen:
-            if self.seen[key] != record:
-                self.parsed.issues.append(
-                    origin.issue(where, f"„{record.id}“ kommt abweichend mehrfach vor")
-                )
-            return
-        self.seen[key] = record
-        getattr(self.parsed.bundle, table).append(record)
-        self.parsed.origins.setdefault(table, []).append(origin)
+    def add(
+        self,
+        merger: RecordMerger[Any],
+        record: Any,
+        given: set[str],
+        origin: Origin,
+        paths: dict[str, str],
+        prefix: str = "",
+    ) -> None:
+        headers = {name: prefix + path for name, path in paths.items()}
+        merger.add(record, given, replace(origin, headers=headers), self.parsed.warnings)
+
+    def finish(self) -> None:
+        for table in ("organizations", "locations", "categories"):
+            merger: RecordMerger[Any] = getattr(self, table)
+            getattr(self.parsed.bundle, table).extend(merger.records())
+            self.parsed.origins.setdefault(table, []).extend(merger.origins())
 
 
 def read_hsds(path: Path, source: str) -> ParsedBundle:
@@ -84,7 +121,7 @@ def read_hsds(path: Path, source: str) -> ParsedBundle:
     if not path.is_file():
         parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
         return parsed
-    collector = _Collector(parsed, path)
+    collector = _Collector(parsed)
     service_ids: set[str] = set()
     for record in _records(path, parsed.issues):
         origin = Origin(path.name, record.number, {}, json=True, line=record.line)
@@ -102,6 +139,7 @@ def read_hsds(path: Path, source: str) -> ParsedBundle:
             continue
         service_ids.add(service.id)
         _convert(service, source, origin, collector)
+    collector.finish()
     return parsed
 
 
@@ -114,7 +152,8 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
         if sal.location is None:
             issues.append(origin.issue(f"service_at_locations.{i}", "Standort fehlt (location)"))
             continue
-        locations.append(_location(sal.location, source))
+        # A location without a name is named by its id: that is no value to merge.
+        locations.append((_location(sal.location, source), bool(sal.location.name)))
     area_ids = []
     for i, area in enumerate(service.service_areas):
         if area.uri and area.uri.startswith(AREA_URN):
@@ -174,11 +213,24 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
         }
     if len(issues) > before or org is None or status is None:
         return
-    out.add("organizations", org, origin, "organization")
-    for i, loc in enumerate(locations):
-        out.add("locations", loc, origin, f"service_at_locations.{i}.location")
+    org_given = given_fields(org, "name", "description", "website", "email", "phone")
+    if service.organization.legal_status:
+        org_given.add("sector")
+    out.add(out.organizations, org, org_given, origin, _ORGANIZATION_PATHS)
+    for i, (loc, named) in enumerate(locations):
+        given = given_fields(loc, *_LOCATION_PATHS) - ({"name"} if not named else set())
+        prefix = f"service_at_locations.{i}.location."
+        out.add(out.locations, loc, given, origin, _LOCATION_PATHS, prefix)
     for i, cat in enumerate(categories):
-        out.add("categories", cat, origin, f"attributes.{i}.taxonomy_term")
+        prefix = f"attributes.{i}.taxonomy_term."
+        out.add(
+            out.categories,
+            cat,
+            given_fields(cat, "name", "parent_id"),
+            origin,
+            _CATEGORY_PATHS,
+            prefix,
+        )
     record = Service(
         id=service.id,
         organization_id=org.id,
@@ -192,13 +244,14 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
         valid_from=fields.get("valid_from"),
         valid_to=fields.get("valid_to"),
         area_ids=tuple(area_ids),
-        location_ids=tuple(loc.id for loc in locations),
+        location_ids=tuple(loc.id for loc, _ in locations),
         email=service.email,
         url=service.url,
         source=source,
         **capacity,
     )
-    out.add("services", record, origin, "id")
+    out.parsed.bundle.services.append(record)
+    out.parsed.origins.setdefault("services", []).append(origin)
 
 
 def _organization(

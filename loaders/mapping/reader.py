@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from shapely.geometry.base import BaseGeometry
 
-from graph.records import Adjacency, Area, Category
+from graph.records import Adjacency, Area, Category, Organization
 from loaders.errors import Issue
 from loaders.geo.crs import to_wgs84
 from loaders.geo.features import read_features, scan_features
@@ -29,8 +30,13 @@ from loaders.geo.shapes import (
     centroid,
     geometry_text,
 )
-from loaders.mapping.organizations import OrganizationMerger, organization_headers
+from loaders.mapping.organizations import (
+    ORGANIZATION_FIELDS,
+    organization_headers,
+    organization_merger,
+)
 from loaders.mapping.spec import Layer, Mapping, Value, slugify
+from loaders.merge import RecordMerger
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 from loaders.tabular.tables import TABLES_BY_NAME
@@ -77,7 +83,7 @@ class _State:
     areas: dict[str, Area] = field(default_factory=dict)
     area_origins: dict[str, Origin] = field(default_factory=dict)
     area_shapes: dict[str, BaseGeometry] = field(default_factory=dict)
-    organizations: OrganizationMerger = field(default_factory=OrganizationMerger)
+    organizations: RecordMerger[Organization] = field(default_factory=organization_merger)
     service_ids: set[str] = field(default_factory=set)
     placers: dict[str, Placer] = field(default_factory=dict)
     lookup: AreaLookup | None = None
@@ -205,6 +211,12 @@ def _headers(layer: Layer) -> dict[str, str]:
     return out
 
 
+@cache
+def _adapter(table: str) -> TypeAdapter[Any]:
+    # Building an adapter generates the record's schema: once per table, not once per row.
+    return TypeAdapter(TABLES_BY_NAME[table].record)
+
+
 def _validated(table: str, data: dict[str, Any], origin: Origin, issues: list[Issue]) -> Any:
     spec = TABLES_BY_NAME[table]
     clean = {
@@ -213,7 +225,7 @@ def _validated(table: str, data: dict[str, Any], origin: Origin, issues: list[Is
         if v is not None
     }
     try:
-        return TypeAdapter(spec.record).validate_python(clean)
+        return _adapter(table).validate_python(clean)
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else ""
@@ -258,10 +270,14 @@ def _area_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> Shape |
     if layer.population is not None:
         data["population"] = layer.population.get(row.values)
     if row.geometry is not None and row.geometry.geom_type not in AREA_GEOMETRIES:
+        kind = row.geometry.geom_type
+        hint = (
+            " (Einrichtungen als Punkte: Zuordnungsdatei mit kind: services)"
+            if "Point" in kind
+            else ""
+        )
         state.issues.append(
-            origin.issue(
-                "geometry", f"Fläche (Polygon) erwartet, {row.geometry.geom_type} gefunden"
-            )
+            origin.issue("geometry", f"Fläche (Polygon) erwartet, {kind} gefunden{hint}")
         )
         return None
     if row.geometry is not None:
@@ -452,7 +468,7 @@ def _service_row(state: _State, layer: Layer, row: _Row, origin: Origin) -> None
         state.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
         return
     state.service_ids.add(service.id)
-    given = {k for k, v in org_data.items() if not is_blank(v)}
+    given = {k for k, v in org_data.items() if k in ORGANIZATION_FIELDS and not is_blank(v)}
     state.organizations.add(org, given, org_origin, state.parsed.warnings)
     bundle, origins = state.parsed.bundle, state.parsed.origins
     for table, record in (("locations", location), ("services", service)):
