@@ -516,13 +516,17 @@ def write_bundle(
 
 
 def write_bundle_in(
-    tx: neo4j.ManagedTransaction, records: Sequence[Record], now: datetime
+    tx: neo4j.ManagedTransaction,
+    records: Sequence[Record],
+    now: datetime,
+    stamp: Mapping[str, Any] | None = None,
 ) -> list[tuple[str, str]]:
     """Write records of one kind inside the caller's transaction; return dangling references.
 
-    For the API's single-record writes, which check versions in the same transaction first.
+    For the API's single-record writes, which check versions in the same transaction first;
+    ``stamp`` as in ``write_bundle`` (e.g. ``updated_by``).
     """
-    writer = _Writer(lambda work: work(tx), DEFAULT_BATCH_SIZE, now)
+    writer = _Writer(lambda work: work(tx), DEFAULT_BATCH_SIZE, now, stamp)
     writer.nodes(records)
     return writer.missing
 

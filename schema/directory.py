@@ -4,6 +4,7 @@ Kooperationsvereinbarungen, Verbünde und Mitgliedschaften, navigable in both di
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -14,6 +15,7 @@ from graph.repo.includes import Linked
 from graph.repo.values import Stored, as_date
 from schema.context import Info
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
+from schema.execution import READ_AHEAD, NotReadAhead
 from schema.filters import (
     ReferralFilterInput,
     ServiceFilterInput,
@@ -62,6 +64,9 @@ class Versioned:
     archived_at: dt.datetime | None = strawberry.field(
         description="Archiviert am (archivierte Datensätze bleiben für Verlauf und Auswertung)."
     )
+    updated_by: str | None = strawberry.field(
+        description="Wer zuletzt über die API geändert hat; Importe lassen es unverändert."
+    )
 
 
 def meta_of(stored: Stored[Any]) -> dict[str, Any]:
@@ -69,6 +74,7 @@ def meta_of(stored: Stored[Any]) -> dict[str, Any]:
         "version": stored.version,
         "updated_at": stored.updated_at,
         "archived_at": stored.archived_at,
+        "updated_by": stored.updated_by,
     }
 
 
@@ -134,6 +140,43 @@ async def referral_connection(
     return connection(found, "created", Referral.of, total)
 
 
+# -- the same list field on several types ------------------------------------------------
+
+
+def service_field(anchor: str, description: str) -> Any:
+    """``services(filter, sort, first, after, near)`` of the node it is declared on."""
+
+    async def services(
+        self: Any,
+        info: Info,
+        filter: ServiceFilterInput | None = None,
+        sort: DirectorySort = DirectorySort.NAME,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+        near: GeoPointInput | None = None,
+    ) -> Connection[Service]:
+        return await service_connection(info, filter, sort, first, after, near, anchor, self.id)
+
+    return strawberry.field(resolver=services, description=description)
+
+
+def referral_field(anchor: str, description: str) -> Any:
+    """A page of referrals of the node it is declared on (household-level: a policy)."""
+
+    async def referrals(
+        self: Any,
+        info: Info,
+        filter: ReferralFilterInput | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
+    ) -> Connection[ReferralRef]:
+        return await referral_connection(info, filter, first, after, anchor, self.id)
+
+    return strawberry.field(
+        resolver=referrals, description=description, extensions=[household_read()]
+    )
+
+
 # -- types ----------------------------------------------------------------------------
 
 
@@ -194,17 +237,9 @@ class Area(Versioned):
             found = await info.context.loaders.hop(areas.NEIGHBOURS, self.id)
         return [Area.of(a) for a in found]
 
-    @strawberry.field(description="Angebote, die diesen Sozialraum oder einen Teilraum versorgen.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "area", self.id)
+    services = service_field(
+        "area", "Angebote, die diesen Sozialraum oder einen Teilraum versorgen."
+    )
 
     @strawberry.field(description="Standorte in diesem Sozialraum.")
     async def locations(self, info: Info) -> list[Location]:
@@ -256,17 +291,7 @@ class Category(Versioned):
             found = await info.context.loaders.hop(catalog.NARROWER, self.id)
         return [Category.of(c) for c in found]
 
-    @strawberry.field(description="Angebote in diesem Leistungsbereich (samt engeren).")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "category", self.id)
+    services = service_field("category", "Angebote in diesem Leistungsbereich (samt engeren).")
 
 
 @strawberry.type(description="Träger (HSDS organization).")
@@ -295,19 +320,7 @@ class Organization(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Angebote des Trägers.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(
-            info, filter, sort, first, after, near, "organization", self.id
-        )
+    services = service_field("organization", "Angebote des Trägers.")
 
     @strawberry.field(description="Standorte des Trägers.")
     async def locations(self, info: Info) -> list[Location]:
@@ -340,30 +353,9 @@ class Organization(Versioned):
         found = await info.context.loaders.memberships_of_organization(self.id)
         return [Membership.of(m.membership, m.version) for m in found]
 
-    @strawberry.field(
-        description="Überleitungen, die dieser Träger veranlasst hat.",
-        extensions=[household_read()],
-    )
-    async def referrals_sent(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "sent_by", self.id)
+    referrals_sent = referral_field("sent_by", "Überleitungen, die dieser Träger veranlasst hat.")
 
-    @strawberry.field(
-        description="Überleitungen an Angebote dieses Trägers.", extensions=[household_read()]
-    )
-    async def referrals_received(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "received_by", self.id)
+    referrals_received = referral_field("received_by", "Überleitungen an Angebote dieses Trägers.")
 
 
 @strawberry.type(description="Standort (HSDS location) eines Trägers.")
@@ -411,17 +403,7 @@ class Location(Versioned):
             found = await info.context.loaders.node("Area", aid) if aid else None
         return Area.of(found) if found else None
 
-    @strawberry.field(description="Angebote an diesem Standort.")
-    async def services(
-        self,
-        info: Info,
-        filter: ServiceFilterInput | None = None,
-        sort: DirectorySort = DirectorySort.NAME,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-        near: GeoPointInput | None = None,
-    ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near, "location", self.id)
+    services = service_field("location", "Angebote an diesem Standort.")
 
 
 @strawberry.type(description="Angebot (HSDS service) eines Trägers.")
@@ -500,15 +482,7 @@ class Service(Versioned):
             found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
         return [Location.of(x) for x in found]
 
-    @strawberry.field(description="Überleitungen an dieses Angebot.", extensions=[household_read()])
-    async def referrals(
-        self,
-        info: Info,
-        filter: ReferralFilterInput | None = None,
-        first: Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)] = None,
-    ) -> Connection[ReferralRef]:
-        return await referral_connection(info, filter, first, after, "service", self.id)
+    referrals = referral_field("service", "Überleitungen an dieses Angebot.")
 
 
 @strawberry.type(description="Kooperationsvereinbarung zwischen Trägern.")
@@ -636,3 +610,67 @@ class Membership:
             "Network", self.membership.network_id
         )
         return Network.of(found) if found else None
+
+
+# -- completing read-ahead relations without their resolvers (schema/execution.py) -----
+
+
+def _one(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def get(parent: Any) -> Any:
+        found = ahead(parent.stored, name)
+        if found is NOT_READ:
+            raise NotReadAhead
+        return None if found is None else wrap(found)
+
+    return get
+
+
+def _many(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def get(parent: Any) -> Any:
+        found = ahead(parent.stored, name)
+        if found is NOT_READ:
+            raise NotReadAhead
+        return [wrap(item) for item in found]
+
+    return get
+
+
+def _memberships(parent: Organization) -> list[Membership]:
+    found = ahead(parent.stored, "memberships")
+    if found is NOT_READ:
+        raise NotReadAhead
+    return [Membership.read_with(parent.stored.record.id, linked) for linked in found]
+
+
+def _membership_network(membership: Membership) -> Network:
+    if membership.network_read is None:
+        raise NotReadAhead
+    return Network.of(membership.network_read)
+
+
+# Each entry does what the field's resolver does when its records were read ahead.
+READ_AHEAD.update(
+    {
+        ("Area", "parent"): _one("parent", Area.of),
+        ("Area", "children"): _many("children", Area.of),
+        ("Area", "neighbours"): _many("neighbours", Area.of),
+        ("Area", "locations"): _many("locations", Location.of),
+        ("Area", "networks"): _many("networks", Network.of),
+        ("Category", "broader"): _one("broader", Category.of),
+        ("Category", "narrower"): _many("narrower", Category.of),
+        ("Organization", "locations"): _many("locations", Location.of),
+        ("Organization", "agreements"): _many("agreements", Agreement.of),
+        ("Organization", "partners"): _many("partners", Organization.of),
+        ("Organization", "memberships"): _memberships,
+        ("Location", "organization"): _one("organization", Organization.of),
+        ("Location", "area"): _one("area", Area.of),
+        ("Service", "organization"): _one("organization", Organization.of),
+        ("Service", "categories"): _many("categories", Category.of),
+        ("Service", "areas"): _many("areas", Area.of),
+        ("Service", "locations"): _many("locations", Location.of),
+        ("Agreement", "parties"): _many("parties", Organization.of),
+        ("Agreement", "categories"): _many("categories", Category.of),
+        ("Network", "areas"): _many("areas", Area.of),
+        ("Membership", "network"): _membership_network,
+    }
+)

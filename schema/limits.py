@@ -4,23 +4,28 @@ The depth and alias limits are validation rules. strawberry's ``QueryDepthLimite
 ``MaxAliasesLimiter`` build a new rule class in every instance, and the schema creates its
 extensions per request: the validation cache, keyed by the rule classes, then never hit and
 every request validated its document again (a third of the time of a small query). The
-rule classes are built once here, so equal documents share one cached validation.
+rule classes are built once here. The validation result is cached by the document's text:
+strawberry's cache keys on the parsed document, whose hash walks the whole syntax tree on
+every request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from threading import Lock
+from typing import ClassVar
 
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.schema import validate_document
 
 # Documented in docs/graphql.md. The depth allows the deepest documented example (a
 # connection costs two levels: edges/nodes and the node).
@@ -35,11 +40,42 @@ _RULES: list[type[ASTValidationRule]] = [
 ]
 
 
+class ValidationByText(SchemaExtension):
+    """Validate each distinct document text once (the schema and the rules are fixed)."""
+
+    _cache: ClassVar[OrderedDict[str, list[GraphQLError]]] = OrderedDict()
+    _lock: ClassVar[Lock] = Lock()
+    hits: ClassVar[int] = 0
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        text = context.query
+        if text is None or context.graphql_document is None:
+            yield
+            return
+        cls = type(self)
+        with cls._lock:
+            errors = cls._cache.get(text)
+            if errors is not None:
+                cls._cache.move_to_end(text)
+                cls.hits += 1
+        if errors is None:
+            errors = validate_document(
+                context.schema._schema, context.graphql_document, context.validation_rules
+            )
+            with cls._lock:
+                cls._cache[text] = errors
+                while len(cls._cache) > CACHE_SIZE:
+                    cls._cache.popitem(last=False)
+        context.pre_execution_errors = errors
+        yield
+
+
 def extensions() -> list[Callable[[], SchemaExtension]]:
     """Fresh extension instances per request; the rules and caches they use are shared."""
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: AddValidationRules(_RULES),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ValidationByText,
     ]

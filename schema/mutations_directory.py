@@ -39,6 +39,11 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
+def _who(info: Info) -> str:
+    """Who changes the record (kept as ``updated_by``), as referral events name it."""
+    return info.context.principal.subject
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -381,7 +386,9 @@ async def create(info: Info, kind: Kind, data: Any) -> Any:
     if problems:
         return _invalid(kind, problems)
     try:
-        stored = await info.context.run(writes.create, info.context.graph, record, _now())
+        stored = await info.context.run(
+            writes.create, info.context.graph, record, _now(), _who(info)
+        )
     except AlreadyExists as error:
         return _conflict(error)
     except IntegrityError as error:
@@ -411,7 +418,9 @@ async def update(info: Info, kind: Kind, ident: str, version: int, data: Any) ->
     if problems:
         return _invalid(kind, problems)
     try:
-        stored = await info.context.run(writes.update, info.context.graph, record, version, _now())
+        stored = await info.context.run(
+            writes.update, info.context.graph, record, version, _now(), _who(info)
+        )
     except StaleVersion as error:
         return _conflict(error)
     except NotFoundError:
@@ -424,7 +433,7 @@ async def update(info: Info, kind: Kind, ident: str, version: int, data: Any) ->
 async def archive(info: Info, kind: Kind, ident: str, version: int) -> Any:
     try:
         stored = await info.context.run(
-            writes.archive, info.context.graph, kind.label, ident, version, _now()
+            writes.archive, info.context.graph, kind.label, ident, version, _now(), _who(info)
         )
     except StaleVersion as error:
         return _conflict(error)
@@ -620,7 +629,7 @@ class DirectoryMutation:
         )
         try:
             stored = await info.context.run(
-                writes.add_membership, info.context.graph, membership, _now()
+                writes.add_membership, info.context.graph, membership, _now(), _who(info)
             )
         except AlreadyExists as error:
             return _conflict(error)
@@ -662,6 +671,7 @@ class DirectoryMutation:
                 since,
                 version,
                 _now(),
+                _who(info),
             )
         except StaleVersion as error:
             return _conflict(error)

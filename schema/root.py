@@ -11,6 +11,7 @@ from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
+from schema.execution import PlainFieldsFirst
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
@@ -44,6 +45,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    execution_context_class=PlainFieldsFirst,
     extensions=[
         *extensions(),
         ErrorCodes,

@@ -1,5 +1,6 @@
 """On the small demo: every example in docs/graphql.md runs, as the role it names,
-without errors or expected-failure results; referral options rank as documented."""
+without errors or expected-failure results, in-process and over HTTP with a real API token
+per role; referral options rank as documented."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from api.app import create_app
+from api.auth.api_tokens import create_token
 from graph import Graph
 from schema.principal import Principal, parse_role
 from tests.apikit import execute, load_small_demo
@@ -100,3 +104,28 @@ def test_referral_options_on_the_demo_put_priority_partners_first(demo: Graph) -
     jugendamt = _options(demo, "jugendamt-stuttgart")
     assert {o["service"]["id"] for o in jugendamt} == {o["service"]["id"] for o in jobcenter}
     assert not any(r["code"] == "PRIORITY_AGREEMENT" for o in jugendamt for r in o["reasons"])
+
+
+def test_every_documented_example_runs_over_http_with_a_real_token(demo: Graph) -> None:
+    """The same examples through the real stack: HTTP, the authentication middleware with an
+    API token created for each role (and organization), policies and audit."""
+    load_small_demo(demo)  # fresh: the examples above have already run their mutations
+    tokens: dict[tuple[str, str | None], str] = {}
+    with TestClient(create_app(graph=demo)) as client:
+        for role, org, document, variables in examples():
+            if (role, org) not in tokens:
+                _, tokens[(role, org)] = create_token(
+                    demo, role=role, organization_id=org, name=f"doku-{role}"
+                )
+            answer = client.post(
+                "/graphql",
+                json={"query": document, "variables": variables},
+                headers={"Authorization": f"Bearer {tokens[(role, org)]}"},
+            )
+            name = document.split("{", 1)[0].strip()
+            assert answer.status_code == 200, (name, answer.text)
+            body = answer.json()
+            assert "errors" not in body, (name, body["errors"])
+            assert body["data"], name
+            assert _problems(body["data"]) == [], (name, body["data"])
+        assert client.post("/graphql", json={"query": "{ __typename }"}).status_code == 401

@@ -52,13 +52,16 @@ def test_parser_cache_is_on(graph: Graph) -> None:
 
 
 def test_validation_cache_is_on(graph: Graph) -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
+    from schema.limits import ValidationByText
 
-    from schema.root import CACHE_SIZE
-
-    cached = _get_validate_cache(CACHE_SIZE)
     document = '{ area(id: "validation-probe") { id } }'
     execute(graph, document)
-    hits = cached.cache_info().hits
+    hits = ValidationByText.hits
     execute(graph, document)
-    assert cached.cache_info().hits == hits + 1
+    assert ValidationByText.hits == hits + 1
+
+
+def test_cached_validation_still_refuses(graph: Graph) -> None:
+    document = '{ area(id: "x") { nope } }'
+    assert "Cannot query field 'nope'" in _refused(graph, document)
+    assert "Cannot query field 'nope'" in _refused(graph, document)

@@ -1,9 +1,12 @@
-"""Reading ahead (schema/selection.py) changes how much is read, never the answer.
+"""Reading ahead (schema/selection.py) and completing read-ahead subtrees without their
+resolvers (schema/execution.py) change how much is done, never the answer.
 
 Every field of every type, two levels deep, is queried twice on the small demo: with the
-look-ahead (lean projections, related records and counts in the parent's statement) and
-without it (whole records, one dataloader round trip per hop). The answers must be equal,
-so a resolver that reads a record field the look-ahead did not declare shows up here.
+look-ahead (lean projections, related records and counts in the parent's statement,
+completed in one pass) and without it (whole records, one dataloader round trip per hop,
+graphql-core's own execution). The answers must be equal, so a resolver that reads a
+record field the look-ahead did not declare, or a completion that differs from the
+resolver, shows up here.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type, is_leaf_type
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import schema.selection
 from graph import Graph
 from graph.repo.includes import FULL
 from schema import schema as app_schema
+from schema.execution import PlainFieldsFirst
 from tests.apikit import load_small_demo, run_query
 
 
@@ -53,6 +58,7 @@ def _both(graph: Graph, document: str, monkeypatch: pytest.MonkeyPatch) -> tuple
     ahead = run_query(graph, document)
     with monkeypatch.context() as patch:
         patch.setattr(schema.selection, "shape_of", lambda *args: FULL)
+        patch.setattr(app_schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
         plain = run_query(graph, document)
     return ahead, plain
 
@@ -111,3 +117,41 @@ def test_fragments_aliases_and_edges_are_read_ahead(
     ahead, plain = _both(demo, document, monkeypatch)
     assert ahead["services"]["edges"]
     assert ahead == plain
+
+
+# Typical documents whose answers are completed wholly from what was read ahead.
+READ_AHEAD_DOCUMENTS = [
+    """{ services(filter: {area: "stuttgart-bad-cannstatt", includeBroaderAreas: true,
+         statuses: [ACTIVE]}, first: 20) { totalCount pageInfo { hasNextPage endCursor }
+         edges { cursor node { id name languages capacity capacityUsed status validFrom
+           organization { __typename id name sector } categories { id name broader { id } }
+           areas { id level centroid { latitude longitude } } } } } }""",
+    """{ areas(filter: {levels: [DISTRICT]}, first: 23) { nodes { id name
+         services(first: 10) { totalCount nodes { id name updatedAt
+           organization { id name agreements { id title priorityAccess
+             parties { id name } categories { id } } } } } } } }""",
+    """{ organization(id: "caritas-stuttgart") { id name version
+         partners { id name } memberships { role since version network { id name kind } }
+         locations { id name position { latitude longitude } area { id name } }
+         agreements { id title validFrom validTo } } }""",
+    """{ organizations(first: 5) { totalCount nodes { id name
+         locations { id organization { id } } } } }""",
+]
+
+
+@pytest.mark.parametrize("document", READ_AHEAD_DOCUMENTS)
+def test_read_ahead_answers_are_completed_in_one_pass(
+    demo: Graph, document: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    completed: list[str] = []
+    original = PlainFieldsFirst._object
+
+    def spy(self: Any, gtype: Any, group: Any, obj: Any, nullable: bool) -> Any:
+        completed.append(gtype.name)
+        return original(self, gtype, group, obj, nullable)
+
+    monkeypatch.setattr(PlainFieldsFirst, "_object", spy)
+    ahead, plain = _both(demo, document, monkeypatch)
+    assert ahead == plain
+    assert any(name.endswith("Connection") or name == "Organization" for name in completed)
+    assert "Organization" in completed

@@ -117,6 +117,42 @@ def test_concurrent_updates_lose_nothing(db: Graph) -> None:
         assert row == {"n": winner, "v": version + 1}
 
 
+def test_coordinator_changes_record_who_with_version_and_time(db: Graph) -> None:
+    load_network(db)
+    fields = "... on Service { id version updatedAt updatedBy }"
+    anna = Principal(subject="anna", role="coordinator", auth_method="oidc")
+    ben = Principal(subject="token:b1", role="coordinator", auth_method="token")
+    created = mutate(
+        db,
+        f'mutation {{ createService(input: {{id: "neu", organization: "caritas", name: "Neu"}})'
+        f" {{ {fields} }} }}",
+        principal=anna,
+    )
+    assert (created["version"], created["updatedBy"]) == (1, "anna")
+    update = f"""mutation($v: Int!, $name: String) {{
+      updateService(id: "neu", version: $v, input: {{name: $name}}) {{ {fields} }} }}"""
+    updated = mutate(db, update, {"v": 1, "name": "Neuer Name"}, principal=ben)
+    assert (updated["version"], updated["updatedBy"]) == (2, "token:b1")
+    assert updated["updatedAt"] >= created["updatedAt"]
+    # Nothing changed: no new version, and the last real change keeps its author.
+    same = mutate(db, update, {"v": 2, "name": "Neuer Name"}, principal=anna)
+    assert (same["version"], same["updatedBy"]) == (2, "token:b1")
+    archived = mutate(
+        db, f'mutation {{ archiveService(id: "neu", version: 2) {{ {fields} }} }}', principal=anna
+    )
+    assert (archived["version"], archived["updatedBy"]) == (3, "anna")
+    mutate(
+        db,
+        'mutation { addMembership(network: "zsb", organization: "jobcenter") { __typename } }',
+        principal=ben,
+    )
+    (edge,) = db.query(
+        "MATCH (:Organization {id: 'jobcenter'})-[m:MEMBER_OF]->(:Network {id: 'zsb'}) "
+        "RETURN m.updated_by AS by"
+    )
+    assert edge["by"] == "token:b1"
+
+
 def test_memberships(db: Graph) -> None:
     load_network(db)
     fields = """__typename ... on Membership { role version organization { id } }

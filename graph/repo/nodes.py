@@ -90,6 +90,7 @@ _LEAN_META: dict[str, LiteralString] = {
     "created_at": "created_ms: n.created_at.epochMillis",
     "updated_at": "updated_ms: n.updated_at.epochMillis",
     "archived_at": "archived_ms: n.archived_at.epochMillis",
+    "updated_by": ".updated_by",
 }
 
 

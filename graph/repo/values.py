@@ -24,6 +24,8 @@ class Stored(Generic[R]):
     created_at: datetime | None
     updated_at: datetime | None
     archived_at: datetime | None = None
+    # Who made the last change through the API (the principal's subject), if anyone did.
+    updated_by: str | None = None
     # Related records read in the same statement (graph/repo/includes.py), by include name:
     # a Stored, None, or a list. Absent names were not read; ask the loaders for them.
     included: Mapping[str, Any] = field(default_factory=lambda: NOTHING_INCLUDED, compare=False)
@@ -70,6 +72,7 @@ def stored(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> Stored[R
         created_at=created if isinstance(created, datetime) else None,
         updated_at=updated if isinstance(updated, datetime) else None,
         archived_at=archived if isinstance(archived, datetime) else None,
+        updated_by=props.get("updated_by"),
     )
 
 

@@ -72,15 +72,17 @@ def _read_back(tx: neo4j.ManagedTransaction, label: LiteralString, ident: str) -
     return to_stored(label, row["n"])
 
 
-def _write(tx: neo4j.ManagedTransaction, record: Record, now: datetime) -> None:
-    missing = write_bundle_in(tx, [record], now)
+def _write(tx: neo4j.ManagedTransaction, record: Record, now: datetime, by: str | None) -> None:
+    # ``updated_by`` is stamped only when the write really changes the node, like updated_at.
+    missing = write_bundle_in(tx, [record], now, {"updated_by": by} if by else None)
     if missing:
         shown = ", ".join(f"{label} {ident!r}" for label, ident in missing)
         raise IntegrityError(f"Verweise auf fehlende Knoten: {shown}", missing)
 
 
-def create(graph: Graph, record: Record, now: datetime) -> Stored[Any]:
-    """Create a node for ``record``; AlreadyExists when its id is taken."""
+def create(graph: Graph, record: Record, now: datetime, by: str | None = None) -> Stored[Any]:
+    """Create a node for ``record``; AlreadyExists when its id is taken. ``by``: who (the
+    principal's subject), kept as ``updated_by``."""
     label = _label(record)
 
     def work(tx: neo4j.ManagedTransaction) -> Stored[Any]:
@@ -89,20 +91,22 @@ def create(graph: Graph, record: Record, now: datetime) -> Stored[Any]:
             raise AlreadyExists(label, record.id)
         # The uniqueness constraint turns a concurrent create of the same id into a conflict.
         run(tx, f"CREATE (n:{label} {{id: $id}})", id=record.id)
-        _write(tx, record, now)
+        _write(tx, record, now, by)
         return _read_back(tx, label, record.id)
 
     result: Stored[Any] = graph.write(work)
     return result
 
 
-def update(graph: Graph, record: Record, expected_version: int, now: datetime) -> Stored[Any]:
+def update(
+    graph: Graph, record: Record, expected_version: int, now: datetime, by: str | None = None
+) -> Stored[Any]:
     """Replace the node's record if its version is still ``expected_version``."""
     label = _label(record)
 
     def work(tx: neo4j.ManagedTransaction) -> Stored[Any]:
         _lock_and_check(tx, label, record.id, expected_version)
-        _write(tx, record, now)
+        _write(tx, record, now, by)
         return _read_back(tx, label, record.id)
 
     result: Stored[Any] = graph.write(work)
@@ -120,7 +124,12 @@ ARCHIVABLE: dict[str, LiteralString] = {
 
 
 def archive(
-    graph: Graph, label: LiteralString, ident: str, expected_version: int, now: datetime
+    graph: Graph,
+    label: LiteralString,
+    ident: str,
+    expected_version: int,
+    now: datetime,
+    by: str | None = None,
 ) -> Stored[Any]:
     """Mark a node archived (kept for history and referrals), compare-and-set on version."""
     extra = ARCHIVABLE[label]
@@ -128,10 +137,12 @@ def archive(
         f"MATCH (n:{label} {{id: $id}}) SET n._lock = true "
         "WITH n, coalesce(n.version, 1) AS current "
         "CALL (n, current) { WITH * WHERE current = $expected "
-        f"SET n.archived_at = $now, n.updated_at = $now, n.version = current + 1{extra} }} "
+        "SET n.archived_at = $now, n.updated_at = $now, n.version = current + 1, "
+        f"n.updated_by = coalesce($by, n.updated_by){extra} }} "
         f"REMOVE n._lock RETURN current, {PROJECTIONS[label]} AS n"
     )
-    rows = graph.query(cypher, {"id": ident, "expected": expected_version, "now": now}, write=True)
+    params = {"id": ident, "expected": expected_version, "now": now, "by": by}
+    rows = graph.query(cypher, params, write=True)
     if not rows:
         raise NotFoundError(label, ident)
     if rows[0]["current"] != expected_version:
@@ -148,7 +159,9 @@ _MEMBERSHIP_RETURN: LiteralString = (
 )
 
 
-def add_membership(graph: Graph, membership: Membership, now: datetime) -> StoredMembership:
+def add_membership(
+    graph: Graph, membership: Membership, now: datetime, by: str | None = None
+) -> StoredMembership:
     def work(tx: neo4j.ManagedTransaction) -> StoredMembership:
         ends = run(
             tx,
@@ -178,13 +191,15 @@ def add_membership(graph: Graph, membership: Membership, now: datetime) -> Store
             tx,
             "MATCH (o:Organization {id: $org}), (w:Network {id: $net}) "
             "CREATE (o)-[m:MEMBER_OF {role: $role, since: $since, source: $source, "
-            "version: 1, created_at: $now, updated_at: $now}]->(w) " + _MEMBERSHIP_RETURN,
+            "version: 1, created_at: $now, updated_at: $now, updated_by: $by}]->(w) "
+            + _MEMBERSHIP_RETURN,
             org=membership.organization_id,
             net=membership.network_id,
             role=membership.role,
             since=membership.since,
             source=membership.source,
             now=now,
+            by=by,
         )
         return membership_of(row)
 
@@ -200,12 +215,14 @@ def update_membership(
     since: date | None,
     expected_version: int,
     now: datetime,
+    by: str | None = None,
 ) -> StoredMembership:
     rows = graph.query(
         "MATCH (o:Organization {id: $org})-[m:MEMBER_OF]->(w:Network {id: $net}) "
         "SET m._lock = true WITH o, w, m, coalesce(m.version, 1) AS current "
         "CALL (m, current) { WITH * WHERE current = $expected "
-        "SET m.role = $role, m.since = $since, m.version = current + 1, m.updated_at = $now } "
+        "SET m.role = $role, m.since = $since, m.version = current + 1, m.updated_at = $now, "
+        "m.updated_by = coalesce($by, m.updated_by) } "
         "REMOVE m._lock " + _MEMBERSHIP_RETURN + ", current",
         {
             "org": organization_id,
@@ -214,6 +231,7 @@ def update_membership(
             "since": since,
             "expected": expected_version,
             "now": now,
+            "by": by,
         },
         write=True,
     )
