@@ -81,6 +81,8 @@ def render_report(
             title=report.category_name(category),
             gaps=gap_areas.get(category, ()),
             min_count=min_count,
+            # One or two maps (a report for one category) get the page's width.
+            width=300 if len(by_category) > 2 else 640,
         )
         for category, rows in sorted(by_category.items())
     )

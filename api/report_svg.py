@@ -81,8 +81,10 @@ def legend_svg(gap_threshold: float, unit: str = "Haushalt") -> str:
         for i, (c, stroke, t) in enumerate(items)
     )
     title = f"Erreichbare Plätze je {unit}, im Vergleich zum Median der Karte"
+    # Wide enough for the longest line at 11 px (about 6.5 px per character).
+    width = 30 + int(6.5 * max(len(title), *(len(t) for _, _, t in items)))
     return (
-        f'<svg class="legend" width="460" height="{18 * len(items) + 22}" '
+        f'<svg class="legend" width="{width}" height="{18 * len(items) + 22}" '
         f'font-size="11" font-family="sans-serif" role="img" '
         f'aria-label="Legende der Versorgungskarten"><text x="0" y="11" font-weight="bold">'
         f"{escape(title)}</text>{rows}</svg>"

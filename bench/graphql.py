@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/graphql.py --load      # loads the city demo first (clears the database!)
     .venv/bin/python bench/graphql.py             # the city demo is already loaded
+    .venv/bin/python bench/graphql.py --compare /tmp/old   # also an older checkout of the app
 
 Starts the app with uvicorn on 127.0.0.1 (a free port), authenticates with a temporary admin
 API token (revoked at the end), and runs each typical query over HTTP (one kept-alive
@@ -12,7 +13,9 @@ take turns in rounds, so a change in the machine's load hits all of them alike. 
 must return the same ids, or the script stops. It also reports the Cypher round trips each
 GraphQL request costs in the schema (the HTTP path adds the token lookup, and an audit
 event for household data) and the time of the same request in-process (``schema.execute``,
-no HTTP, no authentication).
+no HTTP, no authentication). ``--compare DIR`` starts a second app from another checkout
+(e.g. ``git archive <commit> | tar -x -C DIR``) on the same database and measures it in the
+same rounds, for before/after numbers under the same load.
 """
 
 from __future__ import annotations
@@ -218,12 +221,58 @@ def _roundtrips(graph: Graph, case: Case) -> int:
     return graph.roundtrips - before
 
 
+def _start(directory: Path, state_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    env = {**os.environ, "VERBUND_STATE_DIR": str(state_dir)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         # The connection idles while the other runs of a round are measured.
+         "--timeout-keep-alive", "600"],
+        cwd=directory, env=env,
+    )  # fmt: skip
+    return server, port
+
+
+def _connect(port: int) -> http.client.HTTPConnection:
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(150):
+        try:
+            client.request("GET", "/health")
+            response = client.getresponse()
+            response.read()
+            if response.status == 200:
+                return client
+        except OSError:
+            client.close()
+        time.sleep(0.2)
+    sys.exit(f"Die App auf Port {port} antwortet nicht.")
+
+
+def _poster(
+    client: http.client.HTTPConnection, headers: dict[str, str], case: Case
+) -> Callable[[], dict[str, Any]]:
+    body = json.dumps({"query": case.document, "variables": case.variables})
+
+    def over_http() -> dict[str, Any]:
+        client.request("POST", "/graphql", body=body, headers=headers)
+        response = client.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 200 or "errors" in answer:
+            sys.exit(f"{case.name}: {answer}")
+        data: dict[str, Any] = answer["data"]
+        return data
+
+    return over_http
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--load", action="store_true", help="city-Demo vorher laden (leert!)")
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--only", type=int, nargs="*", help="nur diese Abfragen (0-4)")
+    parser.add_argument("--compare", type=Path, help="zweite App aus diesem Verzeichnis messen")
     args = parser.parse_args()
     cases = [CASES[i] for i in args.only] if args.only else CASES
     load_before = os.getloadavg()
@@ -240,37 +289,15 @@ def main() -> None:
         if row["n"] < 3000:
             sys.exit("Die city-Demo ist nicht geladen: mit --load starten.")
         record, token = create_token(graph, role="admin", organization_id=None, name="bench")
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT,
-        )  # fmt: skip
+        servers = [_start(ROOT, settings.state_dir)]
+        if args.compare:
+            servers.append(_start(args.compare.resolve(), settings.state_dir))
         try:
-            client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            for _ in range(100):
-                try:
-                    client.request("GET", "/health")
-                    response = client.getresponse()
-                    response.read()
-                    if response.status == 200:
-                        break
-                except OSError:
-                    client.close()
-                time.sleep(0.2)
+            clients = [_connect(port) for _, port in servers]
             rows = []
             for case in cases:
-                body = json.dumps({"query": case.document, "variables": case.variables})
-
-                def over_http(case: Case = case, body: str = body) -> dict[str, Any]:
-                    client.request("POST", "/graphql", body=body, headers=headers)
-                    response = client.getresponse()
-                    answer = json.loads(response.read())
-                    if response.status != 200 or "errors" in answer:
-                        sys.exit(f"{case.name}: {answer}")
-                    data: dict[str, Any] = answer["data"]
-                    return data
+                over_http, *older = [_poster(client, headers, case) for client in clients]
 
                 def in_process(case: Case = case) -> dict[str, Any]:
                     return _in_process(graph, case)
@@ -278,17 +305,20 @@ def main() -> None:
                 def by_hand(case: Case = case) -> list[dict[str, Any]]:
                     return graph.query(case.cypher, case.params)
 
-                same = case.graphql_ids(over_http()) == case.cypher_ids(by_hand())
-                if not same or case.graphql_ids(in_process()) != case.cypher_ids(by_hand()):
-                    sys.exit(f"{case.name}: GraphQL und Cypher liefern verschiedene Ergebnisse")
+                expected = case.cypher_ids(by_hand())
+                for run in [over_http, in_process, *older]:
+                    if case.graphql_ids(run()) != expected:
+                        sys.exit(f"{case.name}: GraphQL und Cypher liefern verschiedene Ergebnisse")
                 trips = _roundtrips(graph, case)
-                (g50, g99, gtp), (i50, _, _), (c50, c99, ctp) = _measure(
-                    [over_http, in_process, by_hand], args.warmup, args.iterations
+                measured = _measure(
+                    [over_http, in_process, by_hand, *older], args.warmup, args.iterations
                 )
-                rows.append((case.name, trips, g50, g99, gtp, i50, c50, c99, ctp))
+                (g50, g99, gtp), (i50, _, _), (c50, c99, ctp), *before = measured
+                rows.append((case.name, trips, g50, g99, gtp, i50, c50, c99, ctp, before))
         finally:
-            server.terminate()
-            server.wait(10)
+            for server, _ in servers:
+                server.terminate()
+                server.wait(10)
             revoke_token(graph, record.id)
 
     load_after = os.getloadavg()
@@ -297,11 +327,21 @@ def main() -> None:
         "| Cypher p50 | p99 | req/s | p50-Verhältnis (HTTP) | in-process |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, trips, g50, g99, gtp, i50, c50, c99, ctp in rows:
+    for name, trips, g50, g99, gtp, i50, c50, c99, ctp, _ in rows:
         print(
             f"| {name} | {trips} | {g50:.1f} ms | {g99:.1f} ms | {gtp:.0f} | {i50:.1f} ms | "
             f"{c50:.1f} ms | {c99:.1f} ms | {ctp:.0f} | {g50 / c50:.2f} | {i50 / c50:.2f} |"
         )
+    if args.compare:
+        print(f"\nVergleich mit {args.compare} (gleiche Runden):\n")
+        print("| Abfrage | vorher p50 | p99 | Verhältnis zu Cypher | jetzt p50 | Verhältnis |")
+        print("|---|---|---|---|---|---|")
+        for name, _, g50, _, _, _, c50, _, _, before in rows:
+            ((b50, b99, _),) = before
+            print(
+                f"| {name} | {b50:.1f} ms | {b99:.1f} ms | {b50 / c50:.2f} | "
+                f"{g50:.1f} ms | {g50 / c50:.2f} |"
+            )
     print(
         f"\nload average {load_before[0]:.1f} before, {load_after[0]:.1f} after "
         f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})"

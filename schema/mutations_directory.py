@@ -483,134 +483,81 @@ def _membership_not_found(network: str, organization: str) -> NotFound:
     )
 
 
+def creating(kind: Kind, input_type: type, result: Any, description: str) -> Any:
+    """The ``create…`` mutation of one kind of record."""
+
+    async def resolve(self: Any, info: Info, input: Any) -> Any:
+        return await create(info, kind, input)
+
+    resolve.__annotations__ = {"info": Info, "input": input_type, "return": result}
+    return strawberry.mutation(
+        resolver=resolve, description=description, extensions=[directory_write()]
+    )
+
+
+def updating(kind: Kind, input_type: type, result: Any, description: str) -> Any:
+    """The ``update…`` mutation of one kind of record (with the version read before)."""
+
+    async def resolve(self: Any, info: Info, id: strawberry.ID, version: int, input: Any) -> Any:
+        return await update(info, kind, id, version, input)
+
+    resolve.__annotations__ = {
+        "info": Info,
+        "id": strawberry.ID,
+        "version": Annotated[int, strawberry.argument(description=VERSION)],
+        "input": input_type,
+        "return": result,
+    }
+    return strawberry.mutation(
+        resolver=resolve, description=description, extensions=[directory_write()]
+    )
+
+
+def archiving(kind: Kind, result: Any, description: str) -> Any:
+    """The ``archive…`` mutation of one kind of record."""
+
+    async def resolve(self: Any, info: Info, id: strawberry.ID, version: int) -> Any:
+        return await archive(info, kind, id, version)
+
+    resolve.__annotations__ = {"info": Info, "id": strawberry.ID, "version": int, "return": result}
+    return strawberry.mutation(
+        resolver=resolve, description=description, extensions=[directory_write()]
+    )
+
+
 @strawberry.type
 class DirectoryMutation:
-    @strawberry.mutation(description="Träger anlegen.", extensions=[directory_write()])
-    async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationResult:
-        result: OrganizationResult = await create(info, ORGANIZATION, input)
-        return result
-
-    @strawberry.mutation(description="Träger ändern (mit Version).", extensions=[directory_write()])
-    async def update_organization(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
-        input: OrganizationInput,
-    ) -> OrganizationResult:
-        result: OrganizationResult = await update(info, ORGANIZATION, id, version, input)
-        return result
-
-    @strawberry.mutation(description="Träger archivieren.", extensions=[directory_write()])
-    async def archive_organization(
-        self, info: Info, id: strawberry.ID, version: int
-    ) -> OrganizationResult:
-        result: OrganizationResult = await archive(info, ORGANIZATION, id, version)
-        return result
-
-    @strawberry.mutation(description="Angebot anlegen.", extensions=[directory_write()])
-    async def create_service(self, info: Info, input: ServiceInput) -> ServiceResult:
-        result: ServiceResult = await create(info, SERVICE, input)
-        return result
-
-    @strawberry.mutation(
-        description="Angebot ändern (mit Version).", extensions=[directory_write()]
+    create_organization = creating(
+        ORGANIZATION, OrganizationInput, OrganizationResult, "Träger anlegen."
     )
-    async def update_service(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
-        input: ServiceInput,
-    ) -> ServiceResult:
-        result: ServiceResult = await update(info, SERVICE, id, version, input)
-        return result
-
-    @strawberry.mutation(
-        description="Angebot archivieren (Status ARCHIVED).", extensions=[directory_write()]
+    update_organization = updating(
+        ORGANIZATION, OrganizationInput, OrganizationResult, "Träger ändern (mit Version)."
     )
-    async def archive_service(self, info: Info, id: strawberry.ID, version: int) -> ServiceResult:
-        result: ServiceResult = await archive(info, SERVICE, id, version)
-        return result
-
-    @strawberry.mutation(description="Standort anlegen.", extensions=[directory_write()])
-    async def create_location(self, info: Info, input: LocationInput) -> LocationResult:
-        result: LocationResult = await create(info, LOCATION, input)
-        return result
-
-    @strawberry.mutation(
-        description="Standort ändern (mit Version).", extensions=[directory_write()]
+    archive_organization = archiving(ORGANIZATION, OrganizationResult, "Träger archivieren.")
+    create_service = creating(SERVICE, ServiceInput, ServiceResult, "Angebot anlegen.")
+    update_service = updating(SERVICE, ServiceInput, ServiceResult, "Angebot ändern (mit Version).")
+    archive_service = archiving(SERVICE, ServiceResult, "Angebot archivieren (Status ARCHIVED).")
+    create_location = creating(LOCATION, LocationInput, LocationResult, "Standort anlegen.")
+    update_location = updating(
+        LOCATION, LocationInput, LocationResult, "Standort ändern (mit Version)."
     )
-    async def update_location(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
-        input: LocationInput,
-    ) -> LocationResult:
-        result: LocationResult = await update(info, LOCATION, id, version, input)
-        return result
-
-    @strawberry.mutation(description="Standort archivieren.", extensions=[directory_write()])
-    async def archive_location(self, info: Info, id: strawberry.ID, version: int) -> LocationResult:
-        result: LocationResult = await archive(info, LOCATION, id, version)
-        return result
-
-    @strawberry.mutation(
-        description="Kooperationsvereinbarung anlegen.", extensions=[directory_write()]
+    archive_location = archiving(LOCATION, LocationResult, "Standort archivieren.")
+    create_agreement = creating(
+        AGREEMENT, AgreementInput, AgreementResult, "Kooperationsvereinbarung anlegen."
     )
-    async def create_agreement(self, info: Info, input: AgreementInput) -> AgreementResult:
-        result: AgreementResult = await create(info, AGREEMENT, input)
-        return result
-
-    @strawberry.mutation(
-        description="Kooperationsvereinbarung ändern (mit Version).", extensions=[directory_write()]
+    update_agreement = updating(
+        AGREEMENT, AgreementInput, AgreementResult, "Kooperationsvereinbarung ändern (mit Version)."
     )
-    async def update_agreement(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
-        input: AgreementInput,
-    ) -> AgreementResult:
-        result: AgreementResult = await update(info, AGREEMENT, id, version, input)
-        return result
-
-    @strawberry.mutation(
-        description="Kooperationsvereinbarung archivieren.", extensions=[directory_write()]
+    archive_agreement = archiving(
+        AGREEMENT, AgreementResult, "Kooperationsvereinbarung archivieren."
     )
-    async def archive_agreement(
-        self, info: Info, id: strawberry.ID, version: int
-    ) -> AgreementResult:
-        result: AgreementResult = await archive(info, AGREEMENT, id, version)
-        return result
-
-    @strawberry.mutation(
-        description="Verbund / Arbeitskreis anlegen.", extensions=[directory_write()]
+    create_network = creating(
+        NETWORK, NetworkInput, NetworkResult, "Verbund / Arbeitskreis anlegen."
     )
-    async def create_network(self, info: Info, input: NetworkInput) -> NetworkResult:
-        result: NetworkResult = await create(info, NETWORK, input)
-        return result
-
-    @strawberry.mutation(
-        description="Verbund / Arbeitskreis ändern (mit Version).", extensions=[directory_write()]
+    update_network = updating(
+        NETWORK, NetworkInput, NetworkResult, "Verbund / Arbeitskreis ändern (mit Version)."
     )
-    async def update_network(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
-        input: NetworkInput,
-    ) -> NetworkResult:
-        result: NetworkResult = await update(info, NETWORK, id, version, input)
-        return result
-
-    @strawberry.mutation(
-        description="Verbund / Arbeitskreis archivieren.", extensions=[directory_write()]
-    )
-    async def archive_network(self, info: Info, id: strawberry.ID, version: int) -> NetworkResult:
-        result: NetworkResult = await archive(info, NETWORK, id, version)
-        return result
+    archive_network = archiving(NETWORK, NetworkResult, "Verbund / Arbeitskreis archivieren.")
 
     @strawberry.mutation(
         description="Träger in einen Verbund / Arbeitskreis aufnehmen.",

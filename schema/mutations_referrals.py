@@ -99,6 +99,26 @@ VERSION = "Optional: die zuletzt gelesene Version (Conflict, wenn sie abweicht).
 NOTE = "Notiz zum Statuswechsel (ohne personenbezogene Angaben)."
 
 
+def status_step(action: str, description: str, **sides: bool) -> Any:
+    """A status change that takes only a note (accept, start, cancel); ``sides`` says which
+    side of the referral may not make it (``referring=False``, ``receiving=False``)."""
+
+    async def resolve(
+        self: Any,
+        info: Info,
+        id: strawberry.ID,
+        note: Annotated[str, strawberry.argument(description=NOTE)] = "",
+        version: Annotated[int | None, strawberry.argument(description=VERSION)] = None,
+    ) -> ReferralResult:
+        return await _step(info, id, action, note=note, version=version)
+
+    return strawberry.mutation(
+        resolver=resolve,
+        description=description,
+        extensions=[referral_update(lambda a: str(a["id"]), **sides)],
+    )
+
+
 @strawberry.type
 class ReferralMutation:
     @strawberry.mutation(
@@ -132,18 +152,9 @@ class ReferralMutation:
         info.context.access.records.add(f"Referral:{new.id}")
         return Referral.of(stored)
 
-    @strawberry.mutation(
-        description="Überleitung annehmen (aufnehmender Träger).",
-        extensions=[referral_update(lambda a: str(a["id"]), referring=False)],
+    accept_referral = status_step(
+        "accept", "Überleitung annehmen (aufnehmender Träger).", referring=False
     )
-    async def accept_referral(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        note: Annotated[str, strawberry.argument(description=NOTE)] = "",
-        version: Annotated[int | None, strawberry.argument(description=VERSION)] = None,
-    ) -> ReferralResult:
-        return await _step(info, id, "accept", note=note, version=version)
 
     @strawberry.mutation(
         description="Überleitung ablehnen (aufnehmender Träger; Grund erforderlich).",
@@ -163,18 +174,7 @@ class ReferralMutation:
             info, id, "decline", note=reason, version=version, extra={"decline_reason": reason}
         )
 
-    @strawberry.mutation(
-        description="Hilfe begonnen (aufnehmender Träger).",
-        extensions=[referral_update(lambda a: str(a["id"]), referring=False)],
-    )
-    async def start_referral(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        note: Annotated[str, strawberry.argument(description=NOTE)] = "",
-        version: Annotated[int | None, strawberry.argument(description=VERSION)] = None,
-    ) -> ReferralResult:
-        return await _step(info, id, "start", note=note, version=version)
+    start_referral = status_step("start", "Hilfe begonnen (aufnehmender Träger).", referring=False)
 
     @strawberry.mutation(
         description="Hilfe abgeschlossen, mit Ergebnis (aufnehmender Träger).",
@@ -194,15 +194,6 @@ class ReferralMutation:
             info, id, "complete", note=outcome, version=version, extra={"outcome": outcome}
         )
 
-    @strawberry.mutation(
-        description="Überleitung zurückziehen (überleitende Stelle).",
-        extensions=[referral_update(lambda a: str(a["id"]), receiving=False)],
+    cancel_referral = status_step(
+        "cancel", "Überleitung zurückziehen (überleitende Stelle).", receiving=False
     )
-    async def cancel_referral(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        note: Annotated[str, strawberry.argument(description=NOTE)] = "",
-        version: Annotated[int | None, strawberry.argument(description=VERSION)] = None,
-    ) -> ReferralResult:
-        return await _step(info, id, "cancel", note=note, version=version)

@@ -262,8 +262,12 @@ async def _check_declared_purpose(info: Info) -> None:
     declared = declared_purpose(context)
     if declared is None:
         return
-    if not covers((await visibility(info)).all_purposes(), declared):
-        context.access.denied.add(f"field:{info.field_name}")
+    access = context.access
+    if access.purpose_covered is None or access.visibility is None:
+        # Once per request (and again after a write changed the visibility), not per field.
+        access.purpose_covered = covers((await visibility(info)).all_purposes(), declared)
+    if not access.purpose_covered:
+        access.denied.add(f"field:{info.field_name}")
         raise PurposeNotCovered(declared)
 
 

@@ -24,3 +24,5 @@ class RequestAccess:
     denied: set[str] = field(default_factory=set)
     # Purposes of the consents under which a partner read (audited when none was declared).
     consent_purposes: set[str] = field(default_factory=set)
+    # Whether the declared purpose is covered by any visible consent (cached per request).
+    purpose_covered: bool | None = None

@@ -6,7 +6,7 @@ import pytest
 
 from graph.analysis.config import DuplicateServiceConfig
 from graph.analysis.duplicate_services import duplicate_services, score_services
-from graph.analysis.snapshot import ServiceInfo
+from graph.analysis.snapshot import OrganizationInfo, ServiceInfo
 from tests.analysis_fixtures import line_index
 
 CONFIG = DuplicateServiceConfig()
@@ -91,6 +91,27 @@ def test_disjoint_target_groups_speak_against_one_record() -> None:
     assert unspecified.score == 0.832
 
 
+def test_the_traegers_own_homepage_and_address_are_no_evidence() -> None:
+    # Real directories copy the Träger's homepage onto every Angebot (Berlin: two youth centres
+    # of one Träger at one address with one homepage are two centres).
+    caritas = OrganizationInfo(
+        id="caritas",
+        name="Caritas",
+        website="https://caritas.example",
+        email="info@caritas.example",
+    )
+    contact = {"url": "http://www.caritas.example/", "email": "INFO@caritas.example"}
+    a = svc("s1", "Stadtteilarbeit Haselhorst", addresses=("Weg 10, 13599 Berlin",), **contact)
+    b = svc("s2", "Wochenendöffnung Haselhorst", addresses=("Weg 10, 13599 Berlin",), **contact)
+    alone = score_services(a, b, CONFIG)
+    assert alone.matched == ("adresse", "e-mail", "website", "leistungsbereich", "sozialräume")
+    assert alone.score >= CONFIG.min_score
+    with_owner = score_services(a, b, CONFIG, {"caritas": caritas})
+    assert with_owner.matched == ("adresse", "leistungsbereich", "sozialräume")
+    assert with_owner.score == pytest.approx(alone.score - 0.3)
+    assert duplicate_services([a, b], CONFIG, organizations=[caritas]) == []
+
+
 def test_score_is_clamped_to_zero() -> None:
     a = svc("s1", "Kita", target_groups=("kinder",), area_ids=("a",))
     b = svc("s2", "Wohnungsnotfallhilfe", category_ids=("w",), target_groups=("erwachsene",))
@@ -125,7 +146,10 @@ def test_candidates_with_explanation_area_and_order() -> None:
         svc("city", "Schuldnerberatung A", location_ids=("l-a",), area_ids=("st",)),
     ]
     found = duplicate_services(
-        services, CONFIG, index=index, organization_names={"caritas": "Caritas"}
+        services,
+        CONFIG,
+        index=index,
+        organizations=[OrganizationInfo(id="caritas", name="Caritas")],
     )
     assert [f.service_ids for f in found] == [
         ("sb-b", "sb-b-dup"),  # identical: 0.9

@@ -6,10 +6,11 @@ near-identical names, such as the Schuldnerberatung of Caritas, eva and Prävent
 most a Doppelstruktur (duplicate_structures.py), never one record entered twice.
 
 Evidence for one record: a similar name (normalised like Träger names), a shared Standort or a
-Standort at the same address, the same e-mail or website, a shared Leistungsbereich, the same
-Sozialräume. Evidence against: no shared Leistungsbereich (a Beratungszentrum offers several
-at one Standort), Standorte known on both sides but none in common, disjoint Zielgruppen. The
-weights are in ``DuplicateServiceConfig``.
+Standort at the same address, the same e-mail or website (not the Träger's own, which real
+directories copy onto every Angebot), a shared Leistungsbereich, the same Sozialräume. Evidence
+against: no shared Leistungsbereich (a Beratungszentrum offers several at one Standort),
+Standorte known on both sides but none in common, disjoint Zielgruppen. The weights are in
+``DuplicateServiceConfig``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from graph.analysis.duplicate_records import (
     normalize_website,
 )
 from graph.analysis.findings import Finding, Severity, fmt
-from graph.analysis.snapshot import AreaIndex, ServiceInfo
+from graph.analysis.snapshot import AreaIndex, OrganizationInfo, ServiceInfo
 
 # German labels of the evidence, as the API and the report show them.
 AGREEING = ("standort", "adresse", "e-mail", "website", "leistungsbereich", "sozialräume")
@@ -72,12 +73,24 @@ class _Keys:
     groups: frozenset[str]
 
 
-def _keys(s: ServiceInfo) -> _Keys:
+def _email(value: str | None) -> str | None:
+    return value.strip().lower() if value else None
+
+
+def _keys(s: ServiceInfo, owner: OrganizationInfo | None = None) -> _Keys:
+    email, website = _email(s.email), normalize_website(s.url)
+    if owner is not None:
+        # The Träger's own address or homepage on an Angebot says nothing about the Angebot:
+        # in real directories every record of a Träger carries it.
+        if email is not None and email == _email(owner.email):
+            email = None
+        if website is not None and website == normalize_website(owner.website):
+            website = None
     return _Keys(
         service=s,
         name=normalize_name(s.name),
-        email=s.email.strip().lower() if s.email else None,
-        website=normalize_website(s.url),
+        email=email,
+        website=website,
         locations=frozenset(s.location_ids),
         addresses=frozenset(a for x in s.addresses if (a := normalize_address(x))),
         categories=frozenset(s.category_ids),
@@ -141,9 +154,17 @@ def _match(
     )
 
 
-def score_services(a: ServiceInfo, b: ServiceInfo, config: DuplicateServiceConfig) -> ServiceMatch:
+def score_services(
+    a: ServiceInfo,
+    b: ServiceInfo,
+    config: DuplicateServiceConfig,
+    organizations: Mapping[str, OrganizationInfo] | None = None,
+) -> ServiceMatch:
     """The score of one pair (whatever their Träger: the caller decides who is compared)."""
-    match = _match(_keys(a), _keys(b), config)
+    orgs = organizations or {}
+    match = _match(
+        _keys(a, orgs.get(a.organization_id)), _keys(b, orgs.get(b.organization_id)), config
+    )
     assert match is not None
     return match
 
@@ -200,18 +221,20 @@ def duplicate_services(
     *,
     duplicate_organizations: Iterable[tuple[str, str]] = (),
     index: AreaIndex | None = None,
-    organization_names: Mapping[str, str] | None = None,
+    organizations: Iterable[OrganizationInfo] = (),
 ) -> list[DuplicateService]:
     """Pairs of service records that are probably one Angebot, best candidates first.
 
     ``duplicate_organizations`` are pairs of organization ids that are duplicate candidates:
     their records count as one Träger's. With an ``index`` the findings name the analysis
-    units the two records serve (none for a city-wide one).
+    units the two records serve (none for a city-wide one). ``organizations`` give the names
+    for the explanations and the Träger-wide contacts, which are no evidence.
     """
     ordered = sorted(services, key=lambda s: s.id)
-    keys = [_keys(s) for s in ordered]
+    orgs = {o.id: o for o in organizations}
+    keys = [_keys(s, orgs.get(s.organization_id)) for s in ordered]
     owner = _owners(ordered, duplicate_organizations)
-    names = organization_names or {}
+    names = {o.id: o.name for o in orgs.values()}
     found: list[DuplicateService] = []
     for i, j in sorted(_candidate_pairs(keys, owner, config)):
         a, b = keys[i], keys[j]

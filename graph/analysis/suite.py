@@ -161,7 +161,7 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
                 (f.organization_ids[0], f.organization_ids[1]) for f in records
             ],
             index=index,
-            organization_names=org_names,
+            organizations=snapshot.organizations,
         ),
     )
     cases = timed(
