@@ -61,6 +61,23 @@ def test_gaps_flag_unreachable_high_and_low_ratio_medium() -> None:
     assert "Nachbargebiet" in gaps[0].explanation
 
 
+def test_gap_explanations_count_households_or_estimated_persons() -> None:
+    demand = {"sb": {"a": 10.0, "b": 10.0, "c": 6.0}}
+    supplies = {
+        "sb": [Supply(service_id="s1", organization_id="o", capacity=10.0, units=frozenset({"a"}))]
+    }
+    counted = coverage_gaps(coverage_table(line(), demand, supplies, CONFIG), CONFIG)
+    estimated = coverage_gaps(
+        coverage_table(line(), demand, supplies, CONFIG, estimated=True), CONFIG
+    )
+    assert "6 Haushalte" in counted[0].explanation
+    assert "je Haushalt" in counted[1].explanation
+    # An indicator estimate counts persons; calling them households would mislead planners.
+    assert "geschätzt 6 Personen" in estimated[0].explanation
+    assert "je Person" in estimated[1].explanation
+    assert all("Haushalt" not in g.explanation for g in estimated)
+
+
 def test_small_demand_is_not_flagged() -> None:
     demand = {"sb": {"c": 4.0}}
     assert coverage_gaps(coverage_table(line(), demand, {}, CONFIG), CONFIG) == []

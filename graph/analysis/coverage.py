@@ -210,18 +210,20 @@ def coverage_gaps(
         area = area_names.get(row.area_id, row.area_id)
         category = category_names.get(row.category_id, row.category_id)
         what = "geschätzt " if row.estimated else ""
+        # An estimate counts persons (population x indicator share), not households.
+        many, one = ("Personen", "Person") if row.estimated else ("Haushalte", "Haushalt")
         ratio = row.ratio or 0.0
         if not row.reachable_service_ids:
             severity: Severity = "hoch"
             text = (
-                f"In {area} haben {what}{fmt(row.demand, 0)} Haushalte Bedarf an {category}, "
+                f"In {area} haben {what}{fmt(row.demand, 0)} {many} Bedarf an {category}, "
                 "aber weder im Gebiet noch in einem Nachbargebiet gibt es ein Angebot mit Plätzen."
             )
         elif ratio < config.min_ratio:
             severity = "mittel"
             text = (
-                f"In {area} kommen auf {what}{fmt(row.demand, 0)} Haushalte mit Bedarf an "
-                f"{category} nur {fmt(ratio)} erreichbare Plätze je Haushalt "
+                f"In {area} kommen auf {what}{fmt(row.demand, 0)} {many} mit Bedarf an "
+                f"{category} nur {fmt(ratio)} erreichbare Plätze je {one} "
                 f"(Schwelle {fmt(config.min_ratio)})."
             )
         else:
