@@ -29,64 +29,26 @@ from graph.records import (
     ReferralEvent,
     Service,
 )
+from graph.write import NODE_SPECS, OwnedRel
 
 PAGE = 5_000
 
-# Record type -> (label, {field: (relationship pattern from n, target label, many)}).
-_READ: dict[type, tuple[str, dict[str, tuple[str, str, bool]]]] = {
-    Area: ("Area", {"parent_id": ("-[:PART_OF]->", "Area", False)}),
-    Category: ("Category", {"parent_id": ("-[:BROADER]->", "Category", False)}),
-    Organization: ("Organization", {}),
-    Location: (
-        "Location",
-        {
-            "organization_id": ("<-[:HAS_LOCATION]-", "Organization", False),
-            "area_id": ("-[:IN_AREA]->", "Area", False),
-        },
-    ),
-    Service: (
-        "Service",
-        {
-            "organization_id": ("<-[:PROVIDES]-", "Organization", False),
-            "category_ids": ("-[:IN_CATEGORY]->", "Category", True),
-            "area_ids": ("-[:SERVES]->", "Area", True),
-            "location_ids": ("-[:AT_LOCATION]->", "Location", True),
-        },
-    ),
-    Agreement: (
-        "Agreement",
-        {
-            "party_ids": ("<-[:PARTY_TO]-", "Organization", True),
-            "category_ids": ("-[:COVERS]->", "Category", True),
-        },
-    ),
-    Network: ("Network", {"area_ids": ("-[:ACTIVE_IN]->", "Area", True)}),
-    Household: ("Household", {"area_id": ("-[:LIVES_IN]->", "Area", False)}),
-    Need: (
-        "Need",
-        {
-            "household_id": ("<-[:HAS_NEED]-", "Household", False),
-            "category_id": ("-[:OF_CATEGORY]->", "Category", False),
-        },
-    ),
-    Consent: (
-        "Consent",
-        {
-            "household_id": ("-[:GIVEN_BY]->", "Household", False),
-            "organization_ids": ("-[:GRANTS_TO]->", "Organization", True),
-        },
-    ),
-    Referral: (
-        "Referral",
-        {
-            "household_id": ("-[:FOR_HOUSEHOLD]->", "Household", False),
-            "need_id": ("-[:FOR_NEED]->", "Need", False),
-            "from_organization_id": ("-[:FROM_ORGANIZATION]->", "Organization", False),
-            "to_service_id": ("-[:TO_SERVICE]->", "Service", False),
-            "consent_id": ("-[:UNDER_CONSENT]->", "Consent", False),
-        },
-    ),
-}
+
+def _pattern(rel: OwnedRel) -> str:
+    return f"-[:{rel.type}]->" if rel.direction == "out" else f"<-[:{rel.type}]-"
+
+
+def _read_spec(record: type) -> tuple[str, dict[str, tuple[str, str, bool]]]:
+    """Label and {field: (pattern from n, target label, many)}, from the writer's own spec."""
+    spec = NODE_SPECS[record]
+    hints = typing.get_type_hints(record)
+    return spec.label, {
+        rel.field: (_pattern(rel), rel.target, typing.get_origin(hints[rel.field]) is tuple)
+        for rel in spec.rels
+        # A referral's history comes back as its events (see _query), not as ids.
+        if rel.target != "ReferralEvent"
+    }
+
 
 _KIND_OF_RECORD: dict[str, type] = {
     "areas": Area,
@@ -102,6 +64,8 @@ _KIND_OF_RECORD: dict[str, type] = {
     "referrals": Referral,
 }
 
+_READ = {record: _read_spec(record) for record in _KIND_OF_RECORD.values()}
+
 
 def _query(record: type) -> str:
     label, rels = _READ[record]
@@ -114,7 +78,7 @@ def _query(record: type) -> str:
             "[(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.id, .status, .at, .by, .note}] AS events"
         )
     extra = "".join(", " + p for p in parts)
-    # Only labels and patterns from _READ are interpolated; values travel as parameters.
+    # Only labels and patterns from the writer's spec are interpolated; values travel as parameters.
     return f"""
     MATCH (n:{label}) WHERE n.id > $after AND ($source IS NULL OR n.source = $source)
     WITH n ORDER BY n.id LIMIT $page

@@ -54,6 +54,8 @@ class OwnedRel:
     direction: Literal["out", "in"]
     target: str
     targets: Callable[[Record], Sequence[str]]
+    # The record field it stands for: graph/readback.py reads the relationship back into it.
+    field: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +94,28 @@ def _point(lat: float | None, lon: float | None) -> WGS84Point | None:
 NODE_SPECS: dict[type, NodeSpec] = {
     Area: NodeSpec(
         "Area",
-        (OwnedRel("PART_OF", "out", "Area", lambda r: _one(r.parent_id)),),
+        (OwnedRel("PART_OF", "out", "Area", lambda r: _one(r.parent_id), field="parent_id"),),
         frozenset({"parent_id", "indicators"}),
         _area_extra,
         None,
     ),
     Category: NodeSpec(
         "Category",
-        (OwnedRel("BROADER", "out", "Category", lambda r: _one(r.parent_id)),),
+        (OwnedRel("BROADER", "out", "Category", lambda r: _one(r.parent_id), field="parent_id"),),
         frozenset({"parent_id"}),
     ),
     Organization: NodeSpec("Organization"),
     Location: NodeSpec(
         "Location",
         (
-            OwnedRel("HAS_LOCATION", "in", "Organization", lambda r: _one(r.organization_id)),
-            OwnedRel("IN_AREA", "out", "Area", lambda r: _one(r.area_id)),
+            OwnedRel(
+                "HAS_LOCATION",
+                "in",
+                "Organization",
+                lambda r: _one(r.organization_id),
+                field="organization_id",
+            ),
+            OwnedRel("IN_AREA", "out", "Area", lambda r: _one(r.area_id), field="area_id"),
         ),
         frozenset({"organization_id", "area_id"}),
         _location_extra,
@@ -116,58 +124,106 @@ NODE_SPECS: dict[type, NodeSpec] = {
     Service: NodeSpec(
         "Service",
         (
-            OwnedRel("PROVIDES", "in", "Organization", lambda r: [r.organization_id]),
-            OwnedRel("IN_CATEGORY", "out", "Category", lambda r: list(r.category_ids)),
-            OwnedRel("SERVES", "out", "Area", lambda r: list(r.area_ids)),
-            OwnedRel("AT_LOCATION", "out", "Location", lambda r: list(r.location_ids)),
+            OwnedRel(
+                "PROVIDES",
+                "in",
+                "Organization",
+                lambda r: [r.organization_id],
+                field="organization_id",
+            ),
+            OwnedRel(
+                "IN_CATEGORY",
+                "out",
+                "Category",
+                lambda r: list(r.category_ids),
+                field="category_ids",
+            ),
+            OwnedRel("SERVES", "out", "Area", lambda r: list(r.area_ids), field="area_ids"),
+            OwnedRel(
+                "AT_LOCATION",
+                "out",
+                "Location",
+                lambda r: list(r.location_ids),
+                field="location_ids",
+            ),
         ),
         frozenset({"organization_id", "category_ids", "area_ids", "location_ids"}),
     ),
     Agreement: NodeSpec(
         "Agreement",
         (
-            OwnedRel("PARTY_TO", "in", "Organization", lambda r: list(r.party_ids)),
-            OwnedRel("COVERS", "out", "Category", lambda r: list(r.category_ids)),
+            OwnedRel(
+                "PARTY_TO", "in", "Organization", lambda r: list(r.party_ids), field="party_ids"
+            ),
+            OwnedRel(
+                "COVERS", "out", "Category", lambda r: list(r.category_ids), field="category_ids"
+            ),
         ),
         frozenset({"party_ids", "category_ids"}),
     ),
     Network: NodeSpec(
         "Network",
-        (OwnedRel("ACTIVE_IN", "out", "Area", lambda r: list(r.area_ids)),),
+        (OwnedRel("ACTIVE_IN", "out", "Area", lambda r: list(r.area_ids), field="area_ids"),),
         frozenset({"area_ids"}),
     ),
     Household: NodeSpec(
         "Household",
-        (OwnedRel("LIVES_IN", "out", "Area", lambda r: [r.area_id]),),
+        (OwnedRel("LIVES_IN", "out", "Area", lambda r: [r.area_id], field="area_id"),),
         frozenset({"area_id"}),
     ),
     Need: NodeSpec(
         "Need",
         (
-            OwnedRel("HAS_NEED", "in", "Household", lambda r: [r.household_id]),
-            OwnedRel("OF_CATEGORY", "out", "Category", lambda r: [r.category_id]),
+            OwnedRel(
+                "HAS_NEED", "in", "Household", lambda r: [r.household_id], field="household_id"
+            ),
+            OwnedRel(
+                "OF_CATEGORY", "out", "Category", lambda r: [r.category_id], field="category_id"
+            ),
         ),
         frozenset({"household_id", "category_id"}),
     ),
     Consent: NodeSpec(
         "Consent",
         (
-            OwnedRel("GIVEN_BY", "out", "Household", lambda r: [r.household_id]),
-            OwnedRel("GRANTS_TO", "out", "Organization", lambda r: list(r.organization_ids)),
+            OwnedRel(
+                "GIVEN_BY", "out", "Household", lambda r: [r.household_id], field="household_id"
+            ),
+            OwnedRel(
+                "GRANTS_TO",
+                "out",
+                "Organization",
+                lambda r: list(r.organization_ids),
+                field="organization_ids",
+            ),
         ),
         frozenset({"household_id", "organization_ids"}),
     ),
     Referral: NodeSpec(
         "Referral",
         (
-            OwnedRel("FOR_HOUSEHOLD", "out", "Household", lambda r: [r.household_id]),
-            OwnedRel("FOR_NEED", "out", "Need", lambda r: _one(r.need_id)),
             OwnedRel(
-                "FROM_ORGANIZATION", "out", "Organization", lambda r: [r.from_organization_id]
+                "FOR_HOUSEHOLD",
+                "out",
+                "Household",
+                lambda r: [r.household_id],
+                field="household_id",
             ),
-            OwnedRel("TO_SERVICE", "out", "Service", lambda r: [r.to_service_id]),
-            OwnedRel("UNDER_CONSENT", "out", "Consent", lambda r: [r.consent_id]),
-            OwnedRel("HAS_EVENT", "out", "ReferralEvent", lambda r: _event_ids(r)),
+            OwnedRel("FOR_NEED", "out", "Need", lambda r: _one(r.need_id), field="need_id"),
+            OwnedRel(
+                "FROM_ORGANIZATION",
+                "out",
+                "Organization",
+                lambda r: [r.from_organization_id],
+                field="from_organization_id",
+            ),
+            OwnedRel(
+                "TO_SERVICE", "out", "Service", lambda r: [r.to_service_id], field="to_service_id"
+            ),
+            OwnedRel(
+                "UNDER_CONSENT", "out", "Consent", lambda r: [r.consent_id], field="consent_id"
+            ),
+            OwnedRel("HAS_EVENT", "out", "ReferralEvent", lambda r: _event_ids(r), field="history"),
         ),
         frozenset(
             {
