@@ -9,22 +9,16 @@ import strawberry
 
 from graph import records as rec
 from graph.repo.values import Stored
-from schema.context import Info
-from schema.directory import (
-    NOT_READ,
-    Area,
-    Category,
-    Organization,
-    Service,
-    ahead,
-    id_of,
-)
+from schema.directory import Area, Category, Organization, Service, id_of
 from schema.enums import NeedStatus, ReferralStatus
 from schema.policy import household_level
+from schema.related import Related, by_household_hop, by_id, by_ids
 
 # Own fields, not the Versioned interface: household-level types get their own access guard on
 # every field, which must not reach the directory types sharing an interface field.
 VERSION = "Version; bei Änderungen mitsenden (optimistische Sperre)."
+
+related = Related(globals())
 
 
 @household_level(
@@ -59,25 +53,21 @@ class Household:
             updated_at=s.updated_at,
         )
 
-    @strawberry.field(description="Der Sozialraum, in dem der Haushalt wohnt.")
-    async def area(self, info: Info) -> Area | None:
-        found = await info.context.loaders.node("Area", self.stored.record.area_id)
-        return Area.of(found) if found else None
+    area = related.one(Area, "Der Sozialraum, in dem der Haushalt wohnt.", by_id("Area", "area_id"))
 
-    @strawberry.field(description="Handlungsbedarfe des Haushalts.")
-    async def needs(self, info: Info) -> list[Need]:
-        found = await info.context.loaders.household_hop("household.needs", self.id)
-        return [Need.of(n) for n in found]
+    needs = related.many(
+        "Need", "Handlungsbedarfe des Haushalts.", by_household_hop("household.needs")
+    )
 
-    @strawberry.field(description="Einwilligungen des Haushalts.")
-    async def consents(self, info: Info) -> list[Consent]:
-        found = await info.context.loaders.household_hop("household.consents", self.id)
-        return [Consent.of(c) for c in found]
+    consents = related.many(
+        "Consent", "Einwilligungen des Haushalts.", by_household_hop("household.consents")
+    )
 
-    @strawberry.field(description="Überleitungen des Haushalts (älteste zuerst).")
-    async def referrals(self, info: Info) -> list[Referral]:
-        found = await info.context.loaders.household_hop("household.referrals", self.id)
-        return [Referral.of(r) for r in found]
+    referrals = related.many(
+        "Referral",
+        "Überleitungen des Haushalts (älteste zuerst).",
+        by_household_hop("household.referrals"),
+    )
 
 
 @household_level(
@@ -105,20 +95,13 @@ class Need:
             updated_at=s.updated_at,
         )
 
-    @strawberry.field(description="Der Leistungsbereich.")
-    async def category(self, info: Info) -> Category | None:
-        found = await info.context.loaders.node("Category", self.stored.record.category_id)
-        return Category.of(found) if found else None
+    category = related.one(Category, "Der Leistungsbereich.", by_id("Category", "category_id"))
 
-    @strawberry.field(description="Der Haushalt.")
-    async def household(self, info: Info) -> Household | None:
-        found = await info.context.loaders.node("Household", self.stored.record.household_id)
-        return Household.of(found) if found else None
+    household = related.one("Household", "Der Haushalt.", by_id("Household", "household_id"))
 
-    @strawberry.field(description="Überleitungen zu diesem Bedarf.")
-    async def referrals(self, info: Info) -> list[Referral]:
-        found = await info.context.loaders.household_hop("need.referrals", self.id)
-        return [Referral.of(r) for r in found]
+    referrals = related.many(
+        "Referral", "Überleitungen zu diesem Bedarf.", by_household_hop("need.referrals")
+    )
 
 
 @household_level("Consent")
@@ -163,22 +146,19 @@ class Consent:
             and (r.valid_to is None or r.valid_to >= day)
         )
 
-    @strawberry.field(description="Der Haushalt, der eingewilligt hat.")
-    async def household(self, info: Info) -> Household | None:
-        found = await info.context.loaders.node("Household", self.stored.record.household_id)
-        return Household.of(found) if found else None
+    household = related.one(
+        "Household", "Der Haushalt, der eingewilligt hat.", by_id("Household", "household_id")
+    )
 
-    @strawberry.field(description="Die empfangenden Träger.")
-    async def organizations(self, info: Info) -> list[Organization]:
-        found = await info.context.loaders.nodes(
-            "Organization", self.stored.record.organization_ids
-        )
-        return [Organization.of(o) for o in found]
+    organizations = related.many(
+        Organization, "Die empfangenden Träger.", by_ids("Organization", "organization_ids")
+    )
 
-    @strawberry.field(description="Überleitungen unter dieser Einwilligung.")
-    async def referrals(self, info: Info) -> list[Referral]:
-        found = await info.context.loaders.household_hop("consent.referrals", self.id)
-        return [Referral.of(r) for r in found]
+    referrals = related.many(
+        "Referral",
+        "Überleitungen unter dieser Einwilligung.",
+        by_household_hop("consent.referrals"),
+    )
 
 
 @household_level("ReferralEvent", id_attr=None)
@@ -231,39 +211,20 @@ class Referral:
             updated_at=s.updated_at,
         )
 
-    @strawberry.field(description="Der übergeleitete Haushalt.")
-    async def household(self, info: Info) -> Household | None:
-        found = ahead(self.stored, "household")
-        if found is NOT_READ:
-            found = await info.context.loaders.node("Household", self.stored.record.household_id)
-        return Household.of(found) if found else None
+    household = related.one(
+        "Household", "Der übergeleitete Haushalt.", by_id("Household", "household_id")
+    )
 
-    @strawberry.field(description="Der Handlungsbedarf, um den es geht.")
-    async def need(self, info: Info) -> Need | None:
-        found = ahead(self.stored, "need")
-        if found is NOT_READ:
-            nid = self.stored.record.need_id
-            found = await info.context.loaders.node("Need", nid) if nid else None
-        return Need.of(found) if found else None
+    need = related.one(
+        "Need", "Der Handlungsbedarf, um den es geht.", by_id("Need", "need_id", optional=True)
+    )
 
-    @strawberry.field(description="Der überleitende Träger.")
-    async def from_organization(self, info: Info) -> Organization | None:
-        found = ahead(self.stored, "from_organization")
-        if found is NOT_READ:
-            oid = self.stored.record.from_organization_id
-            found = await info.context.loaders.node("Organization", oid)
-        return Organization.of(found) if found else None
+    from_organization = related.one(
+        Organization, "Der überleitende Träger.", by_id("Organization", "from_organization_id")
+    )
 
-    @strawberry.field(description="Das aufnehmende Angebot.")
-    async def to_service(self, info: Info) -> Service | None:
-        found = ahead(self.stored, "to_service")
-        if found is NOT_READ:
-            found = await info.context.loaders.node("Service", self.stored.record.to_service_id)
-        return Service.of(found) if found else None
+    to_service = related.one(Service, "Das aufnehmende Angebot.", by_id("Service", "to_service_id"))
 
-    @strawberry.field(description="Die Einwilligung, unter der übergeleitet wird.")
-    async def consent(self, info: Info) -> Consent | None:
-        found = ahead(self.stored, "consent")
-        if found is NOT_READ:
-            found = await info.context.loaders.node("Consent", self.stored.record.consent_id)
-        return Consent.of(found) if found else None
+    consent = related.one(
+        "Consent", "Die Einwilligung, unter der übergeleitet wird.", by_id("Consent", "consent_id")
+    )

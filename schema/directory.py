@@ -4,7 +4,6 @@ Kooperationsvereinbarungen, Verbünde und Mitgliedschaften, navigable in both di
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -33,6 +32,8 @@ from schema.pagination import (
     page_size,
 )
 from schema.policy import household_read
+from schema.related import NOT_READ, Related, ahead, by_hop, by_id, by_ids
+from schema.related import read_ahead as register_read_ahead
 from schema.selection import connection as lookahead
 
 if TYPE_CHECKING:
@@ -46,13 +47,7 @@ def id_of(stored: Stored[Any]) -> strawberry.ID:
     return strawberry.ID(stored.record.id)
 
 
-NOT_READ: Any = object()
-
-
-def ahead(stored: Stored[Any], name: str) -> Any:
-    """What was read with ``stored`` under the include ``name`` (schema/selection.py), or
-    ``NOT_READ``: then the resolver asks the dataloaders."""
-    return stored.included.get(name, NOT_READ)
+related = Related(globals())
 
 
 @strawberry.interface(description="Gemeinsame Angaben jedes gespeicherten Datensatzes.")
@@ -215,45 +210,25 @@ class Area(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Der umfassende Sozialraum.")
-    async def parent(self, info: Info) -> Area | None:
-        found = ahead(self.stored, "parent")
-        if found is NOT_READ:
-            pid = self.stored.record.parent_id
-            found = await info.context.loaders.node("Area", pid) if pid else None
-        return Area.of(found) if found else None
+    parent = related.one(
+        "Area", "Der umfassende Sozialraum.", by_id("Area", "parent_id", optional=True)
+    )
 
-    @strawberry.field(description="Die Teilräume (eine Ebene tiefer).")
-    async def children(self, info: Info) -> list[Area]:
-        found = ahead(self.stored, "children")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(areas.CHILDREN, self.id)
-        return [Area.of(a) for a in found]
+    children = related.many("Area", "Die Teilräume (eine Ebene tiefer).", by_hop(areas.CHILDREN))
 
-    @strawberry.field(description="Angrenzende Sozialräume (gemeinsame Grenze).")
-    async def neighbours(self, info: Info) -> list[Area]:
-        found = ahead(self.stored, "neighbours")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(areas.NEIGHBOURS, self.id)
-        return [Area.of(a) for a in found]
+    neighbours = related.many(
+        "Area", "Angrenzende Sozialräume (gemeinsame Grenze).", by_hop(areas.NEIGHBOURS)
+    )
 
     services = service_field(
         "area", "Angebote, die diesen Sozialraum oder einen Teilraum versorgen."
     )
 
-    @strawberry.field(description="Standorte in diesem Sozialraum.")
-    async def locations(self, info: Info) -> list[Location]:
-        found = ahead(self.stored, "locations")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(areas.LOCATIONS, self.id)
-        return [Location.of(x) for x in found]
+    locations = related.many("Location", "Standorte in diesem Sozialraum.", by_hop(areas.LOCATIONS))
 
-    @strawberry.field(description="Verbünde und Arbeitskreise, die hier tätig sind.")
-    async def networks(self, info: Info) -> list[Network]:
-        found = ahead(self.stored, "networks")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(areas.NETWORKS, self.id)
-        return [Network.of(x) for x in found]
+    networks = related.many(
+        "Network", "Verbünde und Arbeitskreise, die hier tätig sind.", by_hop(areas.NETWORKS)
+    )
 
     @strawberry.field(
         description="Haushalte (Bedarfsgemeinschaften), die hier wohnen.",
@@ -276,20 +251,13 @@ class Category(Versioned):
     def of(cls, s: Stored[rec.Category]) -> Category:
         return cls(stored=s, id=id_of(s), name=s.record.name, **meta_of(s))
 
-    @strawberry.field(description="Der übergeordnete Leistungsbereich.")
-    async def broader(self, info: Info) -> Category | None:
-        found = ahead(self.stored, "broader")
-        if found is NOT_READ:
-            pid = self.stored.record.parent_id
-            found = await info.context.loaders.node("Category", pid) if pid else None
-        return Category.of(found) if found else None
+    broader = related.one(
+        "Category",
+        "Der übergeordnete Leistungsbereich.",
+        by_id("Category", "parent_id", optional=True),
+    )
 
-    @strawberry.field(description="Engere Leistungsbereiche.")
-    async def narrower(self, info: Info) -> list[Category]:
-        found = ahead(self.stored, "narrower")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(catalog.NARROWER, self.id)
-        return [Category.of(c) for c in found]
+    narrower = related.many("Category", "Engere Leistungsbereiche.", by_hop(catalog.NARROWER))
 
     services = service_field("category", "Angebote in diesem Leistungsbereich (samt engeren).")
 
@@ -322,28 +290,19 @@ class Organization(Versioned):
 
     services = service_field("organization", "Angebote des Trägers.")
 
-    @strawberry.field(description="Standorte des Trägers.")
-    async def locations(self, info: Info) -> list[Location]:
-        found = ahead(self.stored, "locations")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(organizations.LOCATIONS, self.id)
-        return [Location.of(x) for x in found]
+    locations = related.many("Location", "Standorte des Trägers.", by_hop(organizations.LOCATIONS))
 
-    @strawberry.field(description="Kooperationsvereinbarungen, an denen der Träger beteiligt ist.")
-    async def agreements(self, info: Info) -> list[Agreement]:
-        found = ahead(self.stored, "agreements")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(organizations.AGREEMENTS, self.id)
-        return [Agreement.of(x) for x in found]
-
-    @strawberry.field(
-        description="Kooperationspartner: die anderen Parteien seiner Vereinbarungen."
+    agreements = related.many(
+        "Agreement",
+        "Kooperationsvereinbarungen, an denen der Träger beteiligt ist.",
+        by_hop(organizations.AGREEMENTS),
     )
-    async def partners(self, info: Info) -> list[Organization]:
-        found = ahead(self.stored, "partners")
-        if found is NOT_READ:
-            found = await info.context.loaders.hop(organizations.PARTNERS, self.id)
-        return [Organization.of(x) for x in found]
+
+    partners = related.many(
+        "Organization",
+        "Kooperationspartner: die anderen Parteien seiner Vereinbarungen.",
+        by_hop(organizations.PARTNERS),
+    )
 
     @strawberry.field(description="Mitgliedschaften in Verbünden und Arbeitskreisen.")
     async def memberships(self, info: Info) -> list[Membership]:
@@ -387,21 +346,17 @@ class Location(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Der Träger des Standorts.")
-    async def organization(self, info: Info) -> Organization | None:
-        found = ahead(self.stored, "organization")
-        if found is NOT_READ:
-            oid = self.stored.record.organization_id
-            found = await info.context.loaders.node("Organization", oid) if oid else None
-        return Organization.of(found) if found else None
+    organization = related.one(
+        "Organization",
+        "Der Träger des Standorts.",
+        by_id("Organization", "organization_id", optional=True),
+    )
 
-    @strawberry.field(description="Der Sozialraum, in dem der Standort liegt.")
-    async def area(self, info: Info) -> Area | None:
-        found = ahead(self.stored, "area")
-        if found is NOT_READ:
-            aid = self.stored.record.area_id
-            found = await info.context.loaders.node("Area", aid) if aid else None
-        return Area.of(found) if found else None
+    area = related.one(
+        "Area",
+        "Der Sozialraum, in dem der Standort liegt.",
+        by_id("Area", "area_id", optional=True),
+    )
 
     services = service_field("location", "Angebote an diesem Standort.")
 
@@ -453,34 +408,23 @@ class Service(Versioned):
             return None
         return max(r.capacity - (r.capacity_used or 0), 0)
 
-    @strawberry.field(description="Der Träger des Angebots.")
-    async def organization(self, info: Info) -> Organization | None:
-        found = ahead(self.stored, "organization")
-        if found is NOT_READ:
-            oid = self.stored.record.organization_id
-            found = await info.context.loaders.node("Organization", oid)
-        return Organization.of(found) if found else None
+    organization = related.one(
+        "Organization", "Der Träger des Angebots.", by_id("Organization", "organization_id")
+    )
 
-    @strawberry.field(description="Leistungsbereiche des Angebots.")
-    async def categories(self, info: Info) -> list[Category]:
-        found = ahead(self.stored, "categories")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
-        return [Category.of(c) for c in found]
+    categories = related.many(
+        "Category", "Leistungsbereiche des Angebots.", by_ids("Category", "category_ids")
+    )
 
-    @strawberry.field(description="Versorgte Sozialräume (HSDS service_area).")
-    async def areas(self, info: Info) -> list[Area]:
-        found = ahead(self.stored, "areas")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
-        return [Area.of(a) for a in found]
+    areas = related.many(
+        "Area", "Versorgte Sozialräume (HSDS service_area).", by_ids("Area", "area_ids")
+    )
 
-    @strawberry.field(description="Standorte, an denen das Angebot erbracht wird.")
-    async def locations(self, info: Info) -> list[Location]:
-        found = ahead(self.stored, "locations")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Location", self.stored.record.location_ids)
-        return [Location.of(x) for x in found]
+    locations = related.many(
+        "Location",
+        "Standorte, an denen das Angebot erbracht wird.",
+        by_ids("Location", "location_ids"),
+    )
 
     referrals = referral_field("service", "Überleitungen an dieses Angebot.")
 
@@ -515,19 +459,15 @@ class Agreement(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Die Parteien (Träger) der Vereinbarung.")
-    async def parties(self, info: Info) -> list[Organization]:
-        found = ahead(self.stored, "parties")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Organization", self.stored.record.party_ids)
-        return [Organization.of(o) for o in found]
+    parties = related.many(
+        "Organization",
+        "Die Parteien (Träger) der Vereinbarung.",
+        by_ids("Organization", "party_ids"),
+    )
 
-    @strawberry.field(description="Abgedeckte Leistungsbereiche (leer: alle).")
-    async def categories(self, info: Info) -> list[Category]:
-        found = ahead(self.stored, "categories")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Category", self.stored.record.category_ids)
-        return [Category.of(c) for c in found]
+    categories = related.many(
+        "Category", "Abgedeckte Leistungsbereiche (leer: alle).", by_ids("Category", "category_ids")
+    )
 
     @strawberry.field(description="Gilt die Vereinbarung an diesem Tag (Standard: heute)?")
     def valid_on(self, date: dt.date | None = None) -> bool:
@@ -563,12 +503,9 @@ class Network(Versioned):
         found = await info.context.loaders.memberships_of_network(self.id)
         return [Membership.of(m.membership, m.version) for m in found]
 
-    @strawberry.field(description="Sozialräume, in denen der Verbund tätig ist.")
-    async def areas(self, info: Info) -> list[Area]:
-        found = ahead(self.stored, "areas")
-        if found is NOT_READ:
-            found = await info.context.loaders.nodes("Area", self.stored.record.area_ids)
-        return [Area.of(a) for a in found]
+    areas = related.many(
+        "Area", "Sozialräume, in denen der Verbund tätig ist.", by_ids("Area", "area_ids")
+    )
 
 
 @strawberry.type(description="Mitgliedschaft eines Trägers in einem Verbund / Arbeitskreis.")
@@ -615,26 +552,6 @@ class Membership:
 # -- completing read-ahead relations without their resolvers (schema/execution.py) -----
 
 
-def _one(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def get(parent: Any) -> Any:
-        found = ahead(parent.stored, name)
-        if found is NOT_READ:
-            raise NotReadAhead
-        return None if found is None else wrap(found)
-
-    return get
-
-
-def _many(name: str, wrap: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def get(parent: Any) -> Any:
-        found = ahead(parent.stored, name)
-        if found is NOT_READ:
-            raise NotReadAhead
-        return [wrap(item) for item in found]
-
-    return get
-
-
 def _memberships(parent: Organization) -> list[Membership]:
     found = ahead(parent.stored, "memberships")
     if found is NOT_READ:
@@ -648,29 +565,12 @@ def _membership_network(membership: Membership) -> Network:
     return Network.of(membership.network_read)
 
 
-# Each entry does what the field's resolver does when its records were read ahead.
+# Each entry does what the field's resolver does when its records were read ahead; the
+# fields declared with ``related`` bring their own.
+register_read_ahead(Area, Category, Organization, Location, Service, Agreement, Network)
 READ_AHEAD.update(
     {
-        ("Area", "parent"): _one("parent", Area.of),
-        ("Area", "children"): _many("children", Area.of),
-        ("Area", "neighbours"): _many("neighbours", Area.of),
-        ("Area", "locations"): _many("locations", Location.of),
-        ("Area", "networks"): _many("networks", Network.of),
-        ("Category", "broader"): _one("broader", Category.of),
-        ("Category", "narrower"): _many("narrower", Category.of),
-        ("Organization", "locations"): _many("locations", Location.of),
-        ("Organization", "agreements"): _many("agreements", Agreement.of),
-        ("Organization", "partners"): _many("partners", Organization.of),
         ("Organization", "memberships"): _memberships,
-        ("Location", "organization"): _one("organization", Organization.of),
-        ("Location", "area"): _one("area", Area.of),
-        ("Service", "organization"): _one("organization", Organization.of),
-        ("Service", "categories"): _many("categories", Category.of),
-        ("Service", "areas"): _many("areas", Area.of),
-        ("Service", "locations"): _many("locations", Location.of),
-        ("Agreement", "parties"): _many("parties", Organization.of),
-        ("Agreement", "categories"): _many("categories", Category.of),
-        ("Network", "areas"): _many("areas", Area.of),
         ("Membership", "network"): _membership_network,
     }
 )
