@@ -266,6 +266,32 @@ def _poster(
     return over_http
 
 
+def _fixed_costs(
+    client: http.client.HTTPConnection, headers: dict[str, str], graph: Graph, args: Any
+) -> list[tuple[str, float]]:
+    """p50 of what every GraphQL request pays before its own statement: the HTTP round trip,
+    the API-token lookup, GraphQL without data; and one Cypher round trip's floor."""
+
+    def call(method: str, path: str, body: str | None, with_headers: dict[str, str]) -> None:
+        client.request(method, path, body=body, headers=with_headers)
+        response = client.getresponse()
+        response.read()
+        if response.status != 200:
+            sys.exit(f"{method} {path}: HTTP {response.status}")
+
+    typename = json.dumps({"query": "{ __typename }"})
+    runs: dict[str, Callable[[], Any]] = {
+        "HTTP: GET / (ohne Token, ohne Datenbank)": lambda: call("GET", "/", None, {}),
+        "HTTP + Token-Prüfung: GET / mit API-Token": lambda: call("GET", "/", None, headers),
+        "GraphQL ohne Daten: { __typename } mit API-Token": lambda: call(
+            "POST", "/graphql", typename, headers
+        ),
+        "ein Cypher-Round-Trip: RETURN 1 über den Treiber": lambda: graph.query("RETURN 1 AS x"),
+    }
+    measured = _measure(list(runs.values()), args.warmup, args.iterations)
+    return [(name, p50) for name, (p50, _, _) in zip(runs, measured, strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--load", action="store_true", help="city-Demo vorher laden (leert!)")
@@ -315,6 +341,7 @@ def main() -> None:
                 )
                 (g50, g99, gtp), (i50, _, _), (c50, c99, ctp), *before = measured
                 rows.append((case.name, trips, g50, g99, gtp, i50, c50, c99, ctp, before))
+            fixed = _fixed_costs(clients[0], headers, graph, args)
         finally:
             for server, _ in servers:
                 server.terminate()
@@ -332,6 +359,21 @@ def main() -> None:
             f"| {name} | {trips} | {g50:.1f} ms | {g99:.1f} ms | {gtp:.0f} | {i50:.1f} ms | "
             f"{c50:.1f} ms | {c99:.1f} ms | {ctp:.0f} | {g50 / c50:.2f} | {i50 / c50:.2f} |"
         )
+    print("\nFeste Kosten je Anfrage (p50, gleicher Lauf):\n")
+    print("| Messung | p50 |")
+    print("|---|---|")
+    for name, p50 in fixed:
+        print(f"| {name} | {p50:.2f} ms |")
+    floor = fixed[2][1]
+    print(
+        "\nUntergrenze des Verhältnisses mit exakter Token-Prüfung: (Cypher p50 + "
+        "GraphQL ohne Daten) / Cypher p50, auch wenn die GraphQL-Anweisung selbst nichts "
+        "mehr kostete als die handgeschriebene:\n"
+    )
+    print("| Abfrage | Cypher p50 | Untergrenze | gemessen |")
+    print("|---|---|---|---|")
+    for name, _, g50, _, _, _, c50, _, _, _ in rows:
+        print(f"| {name} | {c50:.1f} ms | {(c50 + floor) / c50:.2f} | {g50 / c50:.2f} |")
     if args.compare:
         print(f"\nVergleich mit {args.compare} (gleiche Runden):\n")
         print("| Abfrage | vorher p50 | p99 | Verhältnis zu Cypher | jetzt p50 | Verhältnis |")
