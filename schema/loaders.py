@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +21,7 @@ from graph.repo.households import HouseholdHop, OrgScope
 from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import Hop
 from graph.repo.organizations import StoredMembership
-from graph.repo.paging import After, Near, Page
+from graph.repo.paging import Page, PageArgs
 from graph.repo.values import Stored
 
 T = TypeVar("T")
@@ -36,8 +35,9 @@ async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 PageKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, arguments)
 CountKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, filter)
 
-PageFn = Callable[[Any, str | None, Sequence[str]], dict[str | None, Page]]
-CountFn = Callable[[Any, str | None, Sequence[str]], dict[str | None, int]]
+# (arguments, anchor kind, anchor ids) -> per anchor id
+PageFn = Callable[[Any, Any, Sequence[str]], dict[str | None, Page]]
+CountFn = Callable[[Any, Any, Sequence[str]], dict[str | None, int]]
 
 
 class Paged(Generic[A]):
@@ -83,146 +83,23 @@ class Paged(Generic[A]):
         return [found.get(key, empty) for key in keys]
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceArgs:
-    filter: services.ServiceFilter
-    sort: services.ServiceSort
-    first: int
-    after: After | None
-    near: Near | None
-    # What to read of each node, and whether to count the list in the same statement.
-    shape: Shape = FULL
-    with_total: bool = False
+ServiceArgs = PageArgs[services.ServiceFilter, services.ServiceSort]
+OrganizationArgs = PageArgs[organizations.OrganizationFilter, organizations.OrganizationSort]
+AreaArgs = PageArgs[areas.AreaFilter, areas.AreaSort]
+ReferralArgs = PageArgs[households.ReferralFilter, households.ReferralSort]
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizationArgs:
-    filter: organizations.OrganizationFilter
-    sort: organizations.OrganizationSort
-    first: int
-    after: After | None
-    near: Near | None
-    # What to read of each node, and whether to count the list in the same statement.
-    shape: Shape = FULL
-    with_total: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AreaArgs:
-    filter: areas.AreaFilter
-    sort: areas.AreaSort
-    first: int
-    after: After | None
-    near: Near | None
-    # What to read of each node, and whether to count the list in the same statement.
-    shape: Shape = FULL
-    with_total: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ReferralArgs:
-    filter: households.ReferralFilter
-    sort: households.ReferralSort
-    first: int
-    after: After | None
-    shape: Shape = FULL
-    with_total: bool = False
-
-
-def _service_pages(
-    graph: Graph, a: ServiceArgs, anchor: Any, ids: Sequence[str]
-) -> dict[str | None, Page]:
-    return services.page(
-        graph,
-        a.filter,
-        sort=a.sort,
-        first=a.first,
-        after=a.after,
-        near=a.near,
-        anchor=anchor,
-        anchor_ids=ids,
-        shape=a.shape,
-        with_total=a.with_total,
-    )
-
-
-def _service_counts(
-    graph: Graph, f: services.ServiceFilter, anchor: Any, ids: Sequence[str]
-) -> dict[str | None, int]:
-    return services.count(graph, f, anchor=anchor, anchor_ids=ids)
-
-
-def _organization_pages(
-    graph: Graph, a: OrganizationArgs, anchor: Any, ids: Sequence[str]
-) -> dict[str | None, Page]:
-    return organizations.page(
-        graph,
-        a.filter,
-        sort=a.sort,
-        first=a.first,
-        after=a.after,
-        near=a.near,
-        anchor=anchor,
-        anchor_ids=ids,
-        shape=a.shape,
-        with_total=a.with_total,
-    )
-
-
-def _organization_counts(
-    graph: Graph, f: organizations.OrganizationFilter, anchor: Any, ids: Sequence[str]
-) -> dict[str | None, int]:
-    return organizations.count(graph, f, anchor=anchor, anchor_ids=ids)
-
-
+# Areas are never anchored: one page under ``None``.
 def _area_pages(
     graph: Graph, a: AreaArgs, anchor: Any, ids: Sequence[str]
 ) -> dict[str | None, Page]:
-    return {
-        None: areas.page(
-            graph,
-            a.filter,
-            sort=a.sort,
-            first=a.first,
-            after=a.after,
-            near=a.near,
-            shape=a.shape,
-            with_total=a.with_total,
-        )
-    }
+    return {None: areas.page(graph, a)}
 
 
 def _area_counts(
     graph: Graph, f: areas.AreaFilter, anchor: Any, ids: Sequence[str]
 ) -> dict[str | None, int]:
     return {None: areas.count(graph, f)}
-
-
-def _referral_pages(
-    graph: Graph, scope: OrgScope | None, a: ReferralArgs, anchor: Any, ids: Sequence[str]
-) -> dict[str | None, Page]:
-    return households.referral_page(
-        graph,
-        a.filter,
-        scope,
-        sort=a.sort,
-        first=a.first,
-        after=a.after,
-        anchor=anchor,
-        anchor_ids=ids,
-        shape=a.shape,
-        with_total=a.with_total,
-    )
-
-
-def _referral_counts(
-    graph: Graph,
-    scope: OrgScope | None,
-    f: households.ReferralFilter,
-    anchor: Any,
-    ids: Sequence[str],
-) -> dict[str | None, int]:
-    return households.referral_count(graph, f, scope, anchor=anchor, anchor_ids=ids)
 
 
 class Loaders:
@@ -242,17 +119,18 @@ class Loaders:
             self._load_memberships_of_net
         )
         self.services: Paged[ServiceArgs] = Paged(
-            partial(_service_pages, graph), partial(_service_counts, graph)
+            partial(services.page, graph), partial(services.count, graph)
         )
         self.organizations: Paged[OrganizationArgs] = Paged(
-            partial(_organization_pages, graph), partial(_organization_counts, graph)
+            partial(organizations.page, graph), partial(organizations.count, graph)
         )
         self.areas: Paged[AreaArgs] = Paged(
             partial(_area_pages, graph), partial(_area_counts, graph)
         )
         # Household-level: the request's scope is bound in, never passed by a resolver.
         self.referrals: Paged[ReferralArgs] = Paged(
-            partial(_referral_pages, graph, scope), partial(_referral_counts, graph, scope)
+            partial(households.referral_page, graph, scope=scope),
+            partial(households.referral_count, graph, scope=scope),
         )
 
     # -- per-request state of other modules (e.g. the analysis report), by name ---------

@@ -8,9 +8,8 @@ from typing import Literal, LiteralString
 
 from graph.connection import Graph
 from graph.repo import paging
-from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import Hop
-from graph.repo.paging import After, Near, Page
+from graph.repo.paging import Near, Page, PageArgs
 
 AreaSort = Literal["name", "updated", "distance"]
 
@@ -49,27 +48,11 @@ def _query(f: AreaFilter, near: Near | None) -> paging.Query:
     return q
 
 
-def page(
-    graph: Graph,
-    f: AreaFilter,
-    *,
-    sort: AreaSort,
-    first: int,
-    after: After | None,
-    near: Near | None = None,
-    shape: Shape = FULL,
-    with_total: bool = False,
-) -> Page:
-    pages = paging.pages(
-        graph,
-        _query(f, near),
-        sort_key=SORT_KEYS[sort],
-        first=first,
-        after=after,
-        shape=shape,
-        with_total=with_total,
-    )
-    return pages[None]
+LISTING = paging.Listing(SORT_KEYS)
+
+
+def page(graph: Graph, a: PageArgs[AreaFilter, AreaSort]) -> Page:
+    return LISTING.pages(graph, _query(a.filter, a.near), a)[None]
 
 
 def count(graph: Graph, f: AreaFilter) -> int:

@@ -18,9 +18,8 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Household
 from graph.repo import paging
-from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import PROJECTIONS, Hop, to_stored
-from graph.repo.paging import After, Anchor, Page
+from graph.repo.paging import Anchor, Page, PageArgs
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope, scope_for, scope_params, visible
 
@@ -161,47 +160,29 @@ def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     return q
 
 
+REFERRALS = paging.Listing(REFERRAL_SORT_KEYS, REFERRAL_ANCHORS)
+
+
 def referral_page(
     graph: Graph,
-    f: ReferralFilter,
-    scope: OrgScope | None,
-    *,
-    sort: ReferralSort,
-    first: int,
-    after: After | None,
+    a: PageArgs[ReferralFilter, ReferralSort],
     anchor: ReferralAnchor | None = None,
     anchor_ids: Sequence[str] = (),
-    shape: Shape = FULL,
-    with_total: bool = False,
+    *,
+    scope: OrgScope | None,
 ) -> dict[str | None, Page]:
-    return paging.pages(
-        graph,
-        _referral_query(f, scope),
-        sort_key=REFERRAL_SORT_KEYS[sort],
-        first=first,
-        after=after,
-        anchor=REFERRAL_ANCHORS[anchor] if anchor else None,
-        anchor_ids=anchor_ids,
-        shape=shape,
-        with_total=with_total,
-        scope=scope,
-    )
+    return REFERRALS.pages(graph, _referral_query(a.filter, scope), a, anchor, anchor_ids, scope)
 
 
 def referral_count(
     graph: Graph,
     f: ReferralFilter,
-    scope: OrgScope | None,
-    *,
     anchor: ReferralAnchor | None = None,
     anchor_ids: Sequence[str] = (),
+    *,
+    scope: OrgScope | None,
 ) -> dict[str | None, int]:
-    return paging.counts(
-        graph,
-        _referral_query(f, scope),
-        anchor=REFERRAL_ANCHORS[anchor] if anchor else None,
-        anchor_ids=anchor_ids,
-    )
+    return REFERRALS.counts(graph, _referral_query(f, scope), anchor, anchor_ids)
 
 
 def households(

@@ -9,9 +9,9 @@ referrals, ...) come as one batch: one query answers every anchor, each with its
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any, Generic, LiteralString, TypeVar
 
 from neo4j.spatial import WGS84Point
 
@@ -25,6 +25,9 @@ DEFAULT_PAGE_SIZE = 20
 
 # The distance key of nodes without a position: behind every real distance.
 FAR_AWAY = 1.0e12
+
+F = TypeVar("F", bound=Hashable)
+S = TypeVar("S", bound=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,21 @@ class Near:
 
     def point(self) -> WGS84Point:
         return WGS84Point((self.longitude, self.latitude))
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs(Generic[F, S]):
+    """What a page of a list asks for; equal arguments (for any number of anchors) are
+    answered by one query."""
+
+    filter: F
+    sort: S
+    first: int
+    after: After | None
+    near: Near | None = None
+    # What to read of each node, and whether to count the list in the same statement.
+    shape: Shape = FULL
+    with_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +220,44 @@ def counts(
         "RETURN count(DISTINCT n) AS total } RETURN xid, total"
     )
     return {row["xid"]: int(row["total"]) for row in graph.query(cypher, _params(query, anchors))}
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One kind of list: its sort keys and its anchors by name."""
+
+    sort_keys: Mapping[str, LiteralString]
+    anchors: Mapping[str, Anchor] = field(default_factory=dict)
+
+    def pages(
+        self,
+        graph: Graph,
+        query: Query,
+        args: PageArgs[Any, Any],
+        anchor: str | None = None,
+        anchor_ids: Sequence[str] = (),
+        scope: OrgScope | None = None,
+    ) -> dict[str | None, Page]:
+        return pages(
+            graph,
+            query,
+            sort_key=self.sort_keys[args.sort],
+            first=args.first,
+            after=args.after,
+            anchor=self.anchors[anchor] if anchor else None,
+            anchor_ids=anchor_ids,
+            shape=args.shape,
+            scope=scope,
+            with_total=args.with_total,
+        )
+
+    def counts(
+        self,
+        graph: Graph,
+        query: Query,
+        anchor: str | None = None,
+        anchor_ids: Sequence[str] = (),
+    ) -> dict[str | None, int]:
+        return counts(
+            graph, query, anchor=self.anchors[anchor] if anchor else None, anchor_ids=anchor_ids
+        )

@@ -10,9 +10,8 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Service
 from graph.repo import paging
-from graph.repo.includes import FULL, Shape
 from graph.repo.nodes import by_ids
-from graph.repo.paging import After, Anchor, Near, Page
+from graph.repo.paging import Anchor, Near, Page, PageArgs
 from graph.repo.text import lucene_query
 from graph.repo.values import Stored
 
@@ -110,42 +109,25 @@ def _query(f: ServiceFilter, near: Near | None) -> paging.Query:
     return q
 
 
+LISTING = paging.Listing(SORT_KEYS, ANCHORS)
+
+
 def page(
     graph: Graph,
-    f: ServiceFilter,
-    *,
-    sort: ServiceSort,
-    first: int,
-    after: After | None,
-    near: Near | None = None,
+    a: PageArgs[ServiceFilter, ServiceSort],
     anchor: ServiceAnchor | None = None,
     anchor_ids: Sequence[str] = (),
-    shape: Shape = FULL,
-    with_total: bool = False,
 ) -> dict[str | None, Page]:
-    return paging.pages(
-        graph,
-        _query(f, near),
-        sort_key=SORT_KEYS[sort],
-        first=first,
-        after=after,
-        anchor=ANCHORS[anchor] if anchor else None,
-        anchor_ids=anchor_ids,
-        shape=shape,
-        with_total=with_total,
-    )
+    return LISTING.pages(graph, _query(a.filter, a.near), a, anchor, anchor_ids)
 
 
 def count(
     graph: Graph,
     f: ServiceFilter,
-    *,
     anchor: ServiceAnchor | None = None,
     anchor_ids: Sequence[str] = (),
 ) -> dict[str | None, int]:
-    return paging.counts(
-        graph, _query(f, None), anchor=ANCHORS[anchor] if anchor else None, anchor_ids=anchor_ids
-    )
+    return LISTING.counts(graph, _query(f, None), anchor, anchor_ids)
 
 
 def services(graph: Graph, ids: Sequence[str]) -> dict[str, Stored[Service]]:
