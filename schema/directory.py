@@ -4,13 +4,15 @@ Kooperationsvereinbarungen, Verbünde und Mitgliedschaften, navigable in both di
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
 from graph import records as rec
 from graph.repo import areas, catalog, organizations
 from graph.repo.includes import Linked
+from graph.repo.paging import PageArgs
 from graph.repo.values import Stored, as_date
 from schema.context import Info
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
@@ -22,7 +24,7 @@ from schema.filters import (
     service_filter,
 )
 from schema.geo import GeoPoint, GeoPointInput, near_of
-from schema.loaders import ReferralArgs, ServiceArgs
+from schema.loaders import Paged
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,
@@ -38,6 +40,10 @@ from schema.selection import connection as lookahead
 
 if TYPE_CHECKING:
     from schema.casework import Household, Referral
+
+F = TypeVar("F", bound=Hashable)
+S = TypeVar("S", bound=str)
+T = TypeVar("T")
 
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.casework")]
 ReferralRef = Annotated["Referral", strawberry.lazy("schema.casework")]
@@ -76,6 +82,39 @@ def meta_of(stored: Stored[Any]) -> dict[str, Any]:
 # -- connections used from several types ---------------------------------------------
 
 
+async def page_connection(
+    info: Info,
+    loader: Paged[PageArgs[F, S]],
+    type_name: str,
+    wrap: Callable[[Stored[Any]], T],
+    f: F,
+    sort: S,
+    first: int | None,
+    after: str | None,
+    near: GeoPointInput | None = None,
+    anchor: str | None = None,
+    anchor_id: str | None = None,
+) -> Connection[T]:
+    """A page of ``loader``'s list (of the node ``anchor_id``, if given), reading with it
+    what the selection below needs of each ``type_name``."""
+    read, with_total = lookahead(info, type_name)
+    args = PageArgs(
+        filter=f,
+        sort=sort,
+        first=page_size(first),
+        after=decode_cursor(after, sort),
+        near=near_of(near, sort),
+        shape=read,
+        with_total=with_total,
+    )
+    found = await loader.page(args, anchor, anchor_id)
+
+    async def total() -> int:
+        return await loader.count(f, anchor, anchor_id)
+
+    return connection(found, sort, wrap, total)
+
+
 async def service_connection(
     info: Info,
     filter: ServiceFilterInput | None,
@@ -87,23 +126,19 @@ async def service_connection(
     anchor_id: str | None = None,
 ) -> Connection[Service]:
     f = service_filter(filter)
-    read, with_total = lookahead(info, "Service")
-    args = ServiceArgs(
-        filter=f,
-        sort=sort.value,
-        first=page_size(first),
-        after=decode_cursor(after, sort.value),
-        near=near_of(near, sort.value),
-        shape=read,
-        with_total=with_total,
+    return await page_connection(
+        info,
+        info.context.loaders.services,
+        "Service",
+        Service.of,
+        f,
+        sort.value,
+        first,
+        after,
+        near,
+        anchor,
+        anchor_id,
     )
-    loader = info.context.loaders.services
-    found = await loader.page(args, anchor, anchor_id)
-
-    async def total() -> int:
-        return await loader.count(f, anchor, anchor_id)
-
-    return connection(found, sort.value, Service.of, total)
 
 
 async def referral_connection(
@@ -117,22 +152,19 @@ async def referral_connection(
     from schema.casework import Referral
 
     f = referral_filter(filter)
-    read, with_total = lookahead(info, "Referral")
-    args = ReferralArgs(
-        filter=f,
-        sort="created",
-        first=page_size(first),
-        after=decode_cursor(after, "created"),
-        shape=read,
-        with_total=with_total,
+    return await page_connection(
+        info,
+        info.context.loaders.referrals,
+        "Referral",
+        Referral.of,
+        f,
+        "created",
+        first,
+        after,
+        None,
+        anchor,
+        anchor_id,
     )
-    loader = info.context.loaders.referrals
-    found = await loader.page(args, anchor, anchor_id)
-
-    async def total() -> int:
-        return await loader.count(f, anchor, anchor_id)
-
-    return connection(found, "created", Referral.of, total)
 
 
 # -- the same list field on several types ------------------------------------------------

@@ -16,6 +16,7 @@ from schema.directory import (
     Network,
     Organization,
     Service,
+    page_connection,
     service_connection,
 )
 from schema.enums import DirectorySort
@@ -26,18 +27,13 @@ from schema.filters import (
     area_filter,
     organization_filter,
 )
-from schema.geo import GeoPointInput, near_of
-from schema.loaders import AreaArgs, OrganizationArgs
+from schema.geo import GeoPointInput
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,
     Connection,
-    connection,
-    decode_cursor,
-    page_size,
 )
 from schema.policy import anyone
-from schema.selection import connection as lookahead
 from schema.selection import shape
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
@@ -62,23 +58,9 @@ class DirectoryQuery:
         near: GeoPointInput | None = None,
     ) -> Connection[Area]:
         f = area_filter(filter)
-        read, with_total = lookahead(info, "Area")
-        args = AreaArgs(
-            filter=f,
-            sort=sort.value,
-            first=page_size(first),
-            after=decode_cursor(after, sort.value),
-            near=near_of(near, sort.value),
-            shape=read,
-            with_total=with_total,
+        return await page_connection(
+            info, info.context.loaders.areas, "Area", Area.of, f, sort.value, first, after, near
         )
-        loader = info.context.loaders.areas
-        found = await loader.page(args)
-
-        async def total() -> int:
-            return await loader.count(f)
-
-        return connection(found, sort.value, Area.of, total)
 
     @strawberry.field(description="Ein Leistungsbereich.", extensions=[anyone()])
     async def category(self, info: Info, id: strawberry.ID) -> Category | None:
@@ -108,23 +90,17 @@ class DirectoryQuery:
         near: GeoPointInput | None = None,
     ) -> Connection[Organization]:
         f = organization_filter(filter)
-        read, with_total = lookahead(info, "Organization")
-        args = OrganizationArgs(
-            filter=f,
-            sort=sort.value,
-            first=page_size(first),
-            after=decode_cursor(after, sort.value),
-            near=near_of(near, sort.value),
-            shape=read,
-            with_total=with_total,
+        return await page_connection(
+            info,
+            info.context.loaders.organizations,
+            "Organization",
+            Organization.of,
+            f,
+            sort.value,
+            first,
+            after,
+            near,
         )
-        loader = info.context.loaders.organizations
-        found = await loader.page(args)
-
-        async def total() -> int:
-            return await loader.count(f)
-
-        return connection(found, sort.value, Organization.of, total)
 
     @strawberry.field(description="Ein Angebot.", extensions=[anyone()])
     async def service(self, info: Info, id: strawberry.ID) -> Service | None:
