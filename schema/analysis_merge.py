@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import strawberry
 
+from graph import Graph
 from graph.errors import ConflictError
 from graph.merge import (
     InvalidMerge,
+    MergeResult,
     OrganizationNotFound,
     ServiceNotFound,
     merge_organizations,
@@ -55,6 +58,32 @@ MergeServicesResult = Annotated[
 ]
 
 
+async def _merge(
+    info: Info,
+    merge: Callable[[Graph, str, str], MergeResult],
+    keep_id: strawberry.ID,
+    drop_id: strawberry.ID,
+) -> MergeResult | NotFound | InvalidInput | Conflict:
+    """Run ``merge``; its expected failures become the result union's problems (each merge
+    raises only its own kind of not-found)."""
+    try:
+        return await info.context.run(merge, info.context.graph, str(keep_id), str(drop_id))
+    except OrganizationNotFound as exc:
+        return NotFound(
+            message=str(exc), kind="Organization", id=strawberry.ID(exc.organization_id)
+        )
+    except ServiceNotFound as exc:
+        return NotFound(message=str(exc), kind="Service", id=strawberry.ID(exc.service_id))
+    except InvalidMerge as exc:
+        return invalid("dropId", str(exc))
+    except ConflictError as exc:
+        return Conflict(message=str(exc), current_version=None)
+
+
+def _moved(result: MergeResult) -> list[MovedRelationships]:
+    return [MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())]
+
+
 @strawberry.type
 class AnalysisMutation:
     @strawberry.mutation(
@@ -66,22 +95,13 @@ class AnalysisMutation:
     async def merge_organizations(
         self, info: Info, keep_id: strawberry.ID, drop_id: strawberry.ID
     ) -> MergeOrganizationsResult:
-        try:
-            result = await info.context.run(
-                merge_organizations, info.context.graph, str(keep_id), str(drop_id)
-            )
-        except OrganizationNotFound as exc:
-            return NotFound(
-                message=str(exc), kind="Organization", id=strawberry.ID(exc.organization_id)
-            )
-        except InvalidMerge as exc:
-            return invalid("dropId", str(exc))
-        except ConflictError as exc:
-            return Conflict(message=str(exc), current_version=None)
+        result = await _merge(info, merge_organizations, keep_id, drop_id)
+        if not isinstance(result, MergeResult):
+            return result
         return OrganizationsMerged(
             kept_id=strawberry.ID(result.kept_id),
             dropped_id=strawberry.ID(result.dropped_id),
-            moved=[MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())],
+            moved=_moved(result),
             tokens=result.tokens,
             agreements_with_itself=result.agreements_with_itself,
         )
@@ -96,18 +116,11 @@ class AnalysisMutation:
     async def merge_services(
         self, info: Info, keep_id: strawberry.ID, drop_id: strawberry.ID
     ) -> MergeServicesResult:
-        try:
-            result = await info.context.run(
-                merge_services, info.context.graph, str(keep_id), str(drop_id)
-            )
-        except ServiceNotFound as exc:
-            return NotFound(message=str(exc), kind="Service", id=strawberry.ID(exc.service_id))
-        except InvalidMerge as exc:
-            return invalid("dropId", str(exc))
-        except ConflictError as exc:
-            return Conflict(message=str(exc), current_version=None)
+        result = await _merge(info, merge_services, keep_id, drop_id)
+        if not isinstance(result, MergeResult):
+            return result
         return ServicesMerged(
             kept_id=strawberry.ID(result.kept_id),
             dropped_id=strawberry.ID(result.dropped_id),
-            moved=[MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())],
+            moved=_moved(result),
         )
