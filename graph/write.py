@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timezone
 from functools import partial
+from operator import attrgetter
 from typing import Any, Literal, get_args, get_type_hints
 
 import neo4j
@@ -46,12 +47,15 @@ DEFAULT_PARALLEL = 2
 Record = Any  # one of the dataclasses in graph.records
 
 
+Direction = Literal["out", "in"]
+
+
 @dataclass(frozen=True, slots=True)
 class OwnedRel:
     """A relationship a record owns: its type, direction seen from the record, target label."""
 
     type: str
-    direction: Literal["out", "in"]
+    direction: Direction
     target: str
     targets: Callable[[Record], Sequence[str]]
     # The record field it stands for: graph/readback.py reads the relationship back into it.
@@ -62,16 +66,44 @@ class OwnedRel:
 class NodeSpec:
     label: str
     rels: tuple[OwnedRel, ...] = ()
-    # Record fields that become relationships (or are flattened), not node properties.
+    # Record fields that become relationships (those of ``rels``, added here) or are
+    # flattened, not node properties.
     not_props: frozenset[str] = frozenset()
     extra: Callable[[Record], dict[str, Any]] | None = None
     # The property names ``extra`` returns; None when they depend on the data (then the
     # statements set a map of properties instead of naming each one, which is slower).
     extra_keys: tuple[str, ...] | None = ()
 
+    def __post_init__(self) -> None:
+        owned = frozenset(rel.field for rel in self.rels)
+        object.__setattr__(self, "not_props", self.not_props | owned)
+
 
 def _one(value: str | None) -> list[str]:
     return [value] if value else []
+
+
+def _ids_in(record: type, name: str) -> Callable[[Record], list[str]]:
+    """The target ids the record field ``name`` holds, by its declared type: each of a
+    tuple; an optional id, none while unset (None or empty); a required id, as it is."""
+    hint = get_type_hints(record)[name]
+    get = attrgetter(name)
+    if hint == tuple[str, ...]:
+        return lambda r: list(get(r))
+    if set(get_args(hint)) == {str, type(None)}:
+        return lambda r: _one(get(r))
+    if hint is str:
+        return lambda r: [get(r)]
+    raise TypeError(f"{record.__name__}.{name} hält keine Kennungen: {hint}")
+
+
+def _rel(record: type, type_: str, direction: Direction, target: str, name: str) -> OwnedRel:
+    """``record``'s relationship standing for its field ``name``, targets read from it."""
+    return OwnedRel(type_, direction, target, _ids_in(record, name), name)
+
+
+def _event_ids(r: Referral) -> list[str]:
+    return [f"{r.id}#{i}" for i in range(len(r.history))]
 
 
 def _area_extra(r: Area) -> dict[str, Any]:
@@ -94,153 +126,67 @@ def _point(lat: float | None, lon: float | None) -> WGS84Point | None:
 NODE_SPECS: dict[type, NodeSpec] = {
     Area: NodeSpec(
         "Area",
-        (OwnedRel("PART_OF", "out", "Area", lambda r: _one(r.parent_id), field="parent_id"),),
-        frozenset({"parent_id", "indicators"}),
-        _area_extra,
-        None,
+        (_rel(Area, "PART_OF", "out", "Area", "parent_id"),),
+        not_props=frozenset({"indicators"}),
+        extra=_area_extra,
+        extra_keys=None,
     ),
-    Category: NodeSpec(
-        "Category",
-        (OwnedRel("BROADER", "out", "Category", lambda r: _one(r.parent_id), field="parent_id"),),
-        frozenset({"parent_id"}),
-    ),
+    Category: NodeSpec("Category", (_rel(Category, "BROADER", "out", "Category", "parent_id"),)),
     Organization: NodeSpec("Organization"),
     Location: NodeSpec(
         "Location",
         (
-            OwnedRel(
-                "HAS_LOCATION",
-                "in",
-                "Organization",
-                lambda r: _one(r.organization_id),
-                field="organization_id",
-            ),
-            OwnedRel("IN_AREA", "out", "Area", lambda r: _one(r.area_id), field="area_id"),
+            _rel(Location, "HAS_LOCATION", "in", "Organization", "organization_id"),
+            _rel(Location, "IN_AREA", "out", "Area", "area_id"),
         ),
-        frozenset({"organization_id", "area_id"}),
-        _location_extra,
-        ("point",),
+        extra=_location_extra,
+        extra_keys=("point",),
     ),
     Service: NodeSpec(
         "Service",
         (
-            OwnedRel(
-                "PROVIDES",
-                "in",
-                "Organization",
-                lambda r: [r.organization_id],
-                field="organization_id",
-            ),
-            OwnedRel(
-                "IN_CATEGORY",
-                "out",
-                "Category",
-                lambda r: list(r.category_ids),
-                field="category_ids",
-            ),
-            OwnedRel("SERVES", "out", "Area", lambda r: list(r.area_ids), field="area_ids"),
-            OwnedRel(
-                "AT_LOCATION",
-                "out",
-                "Location",
-                lambda r: list(r.location_ids),
-                field="location_ids",
-            ),
+            _rel(Service, "PROVIDES", "in", "Organization", "organization_id"),
+            _rel(Service, "IN_CATEGORY", "out", "Category", "category_ids"),
+            _rel(Service, "SERVES", "out", "Area", "area_ids"),
+            _rel(Service, "AT_LOCATION", "out", "Location", "location_ids"),
         ),
-        frozenset({"organization_id", "category_ids", "area_ids", "location_ids"}),
     ),
     Agreement: NodeSpec(
         "Agreement",
         (
-            OwnedRel(
-                "PARTY_TO", "in", "Organization", lambda r: list(r.party_ids), field="party_ids"
-            ),
-            OwnedRel(
-                "COVERS", "out", "Category", lambda r: list(r.category_ids), field="category_ids"
-            ),
+            _rel(Agreement, "PARTY_TO", "in", "Organization", "party_ids"),
+            _rel(Agreement, "COVERS", "out", "Category", "category_ids"),
         ),
-        frozenset({"party_ids", "category_ids"}),
     ),
-    Network: NodeSpec(
-        "Network",
-        (OwnedRel("ACTIVE_IN", "out", "Area", lambda r: list(r.area_ids), field="area_ids"),),
-        frozenset({"area_ids"}),
-    ),
-    Household: NodeSpec(
-        "Household",
-        (OwnedRel("LIVES_IN", "out", "Area", lambda r: [r.area_id], field="area_id"),),
-        frozenset({"area_id"}),
-    ),
+    Network: NodeSpec("Network", (_rel(Network, "ACTIVE_IN", "out", "Area", "area_ids"),)),
+    Household: NodeSpec("Household", (_rel(Household, "LIVES_IN", "out", "Area", "area_id"),)),
     Need: NodeSpec(
         "Need",
         (
-            OwnedRel(
-                "HAS_NEED", "in", "Household", lambda r: [r.household_id], field="household_id"
-            ),
-            OwnedRel(
-                "OF_CATEGORY", "out", "Category", lambda r: [r.category_id], field="category_id"
-            ),
+            _rel(Need, "HAS_NEED", "in", "Household", "household_id"),
+            _rel(Need, "OF_CATEGORY", "out", "Category", "category_id"),
         ),
-        frozenset({"household_id", "category_id"}),
     ),
     Consent: NodeSpec(
         "Consent",
         (
-            OwnedRel(
-                "GIVEN_BY", "out", "Household", lambda r: [r.household_id], field="household_id"
-            ),
-            OwnedRel(
-                "GRANTS_TO",
-                "out",
-                "Organization",
-                lambda r: list(r.organization_ids),
-                field="organization_ids",
-            ),
+            _rel(Consent, "GIVEN_BY", "out", "Household", "household_id"),
+            _rel(Consent, "GRANTS_TO", "out", "Organization", "organization_ids"),
         ),
-        frozenset({"household_id", "organization_ids"}),
     ),
     Referral: NodeSpec(
         "Referral",
         (
-            OwnedRel(
-                "FOR_HOUSEHOLD",
-                "out",
-                "Household",
-                lambda r: [r.household_id],
-                field="household_id",
-            ),
-            OwnedRel("FOR_NEED", "out", "Need", lambda r: _one(r.need_id), field="need_id"),
-            OwnedRel(
-                "FROM_ORGANIZATION",
-                "out",
-                "Organization",
-                lambda r: [r.from_organization_id],
-                field="from_organization_id",
-            ),
-            OwnedRel(
-                "TO_SERVICE", "out", "Service", lambda r: [r.to_service_id], field="to_service_id"
-            ),
-            OwnedRel(
-                "UNDER_CONSENT", "out", "Consent", lambda r: [r.consent_id], field="consent_id"
-            ),
-            OwnedRel("HAS_EVENT", "out", "ReferralEvent", lambda r: _event_ids(r), field="history"),
-        ),
-        frozenset(
-            {
-                "household_id",
-                "need_id",
-                "from_organization_id",
-                "to_service_id",
-                "consent_id",
-                "history",
-            }
+            _rel(Referral, "FOR_HOUSEHOLD", "out", "Household", "household_id"),
+            _rel(Referral, "FOR_NEED", "out", "Need", "need_id"),
+            _rel(Referral, "FROM_ORGANIZATION", "out", "Organization", "from_organization_id"),
+            _rel(Referral, "TO_SERVICE", "out", "Service", "to_service_id"),
+            _rel(Referral, "UNDER_CONSENT", "out", "Consent", "consent_id"),
+            # The history's events are nodes of their own, by event id.
+            OwnedRel("HAS_EVENT", "out", "ReferralEvent", _event_ids, "history"),
         ),
     ),
 }
-
-
-def _event_ids(r: Referral) -> list[str]:
-    return [f"{r.id}#{i}" for i in range(len(r.history))]
 
 
 def props_of(record: Record) -> dict[str, Any]:
