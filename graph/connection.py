@@ -104,6 +104,27 @@ class Graph:
             )
         return [record.data() for record in records]
 
+    def rows(self, cypher: LiteralString, params: Params | None = None) -> list[dict[str, Any]]:
+        """Run one read query whose columns hold only map projections, lists and plain
+        values, and return its rows as dicts.
+
+        Unlike ``query`` it skips ``Record.data()``, which walks every value of every row to
+        turn nodes, relationships and paths into dicts: such statements return none, and
+        on a large nested answer that walk cost as much as the statement itself.
+        """
+        self._count()
+        with translate_errors():
+            records, _, _ = self._driver.execute_query(
+                cypher,
+                parameters_=dict(params or {}),
+                database_=self.config.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        if not records:
+            return []
+        keys = records[0].keys()
+        return [dict(zip(keys, record, strict=True)) for record in records]
+
     def run_implicit(self, cypher: LiteralString, params: Params | None = None) -> None:
         """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS)."""
         self._count()

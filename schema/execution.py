@@ -18,16 +18,20 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 _BACKREF = "strawberry-definition"
@@ -39,7 +43,7 @@ Coerce = Callable[[Any], Any]
 class _Plain:
     """How to produce a plain field's value from its parent object."""
 
-    __slots__ = ("attribute", "coerce", "is_list", "items_nullable", "nullable")
+    __slots__ = ("attribute", "coerce", "is_list", "items_nullable", "nullable", "same")
 
     def __init__(
         self,
@@ -48,12 +52,16 @@ class _Plain:
         nullable: bool,
         is_list: bool,
         items_nullable: bool,
+        same: type | None = None,
     ) -> None:
         self.attribute = attribute
         self.coerce = coerce
         self.nullable = nullable
         self.is_list = is_list
         self.items_nullable = items_nullable
+        # Values of exactly this type are their own output (a str for String and ID, a
+        # bool for Boolean): graphql-core's coercion would return them unchanged.
+        self.same = same
 
 
 def _plain(field: GraphQLField) -> _Plain | None:
@@ -78,9 +86,14 @@ def _plain(field: GraphQLField) -> _Plain | None:
     if not is_leaf_type(kind):
         return None
     leaf: GraphQLLeafType = kind
+    same = _SAME.get(leaf.name) if leaf in _BUILT_IN else None
     return _Plain(
-        definition.python_name, leaf.coerce_output_value, nullable, is_list, items_nullable
+        definition.python_name, leaf.coerce_output_value, nullable, is_list, items_nullable, same
     )
+
+
+_SAME: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_BUILT_IN = (GraphQLString, GraphQLID, GraphQLBoolean)
 
 
 def plain_fields(schema: GraphQLSchema) -> dict[int, _Plain]:
@@ -104,6 +117,8 @@ def _value(plain: _Plain, source: Any) -> Any:
     value = getattr(source, plain.attribute, None)
     if value is None:
         return None if plain.nullable else _NOT_PLAIN
+    if type(value) is plain.same:
+        return value
     coerce = plain.coerce
     try:
         if plain.is_list:
@@ -166,7 +181,17 @@ def _unwrap(kind: Any) -> tuple[Any, bool, bool, bool]:
 
 
 class _Step:
-    __slots__ = ("get", "is_list", "items_nullable", "kind", "name", "nodes", "nullable", "target")
+    __slots__ = (
+        "get",
+        "is_list",
+        "items_nullable",
+        "kind",
+        "name",
+        "nodes",
+        "nullable",
+        "plan",
+        "target",
+    )
 
     def __init__(self, name: str, kind: int) -> None:
         self.name = name
@@ -174,6 +199,8 @@ class _Step:
         self.get: Any = None
         self.target: Any = None
         self.nodes: Any = None
+        # The target's plan, once worked out (steps live in one request's plans).
+        self.plan: list[_Step] | None = None
         self.nullable = True
         self.is_list = False
         self.items_nullable = True
@@ -245,11 +272,28 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
             if nullable:
                 return None
             raise NotReadAhead
-        if gtype.is_type_of is not None and not gtype.is_type_of(obj, None):  # type: ignore[arg-type]
+        if not self._is_type_of(gtype, obj):
             raise NotReadAhead
         plan = self._plan(gtype, group)
         if plan is None:
             raise NotReadAhead
+        return self._fill(gtype, plan, obj)
+
+    def _is_type_of(self, gtype: GraphQLObjectType, obj: Any) -> bool:
+        # strawberry's check depends only on the object's class unless the object was cast
+        # (strawberry.cast marks the object itself), so it is asked once per class.
+        if gtype.is_type_of is None:
+            return True
+        if getattr(obj, TYPE_CAST_ATTRIBUTE, None) is not None:
+            return bool(gtype.is_type_of(obj, None))  # type: ignore[arg-type]
+        known: dict[tuple[int, type], bool] = self.__dict__.setdefault("_type_of", {})
+        key = (id(gtype), type(obj))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = bool(gtype.is_type_of(obj, None))  # type: ignore[arg-type]
+        return found
+
+    def _fill(self, gtype: GraphQLObjectType, plan: list[_Step], obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for step in plan:
             kind = step.kind
@@ -277,9 +321,26 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
             if value is None or value is Undefined or step.is_list:
                 raise NotReadAhead
             return value
-        if step.is_list:
-            return [self._object(target, step.nodes, item, step.items_nullable) for item in raw]
-        return self._object(target, step.nodes, raw, False)
+        plan = step.plan
+        if plan is None:
+            plan = step.plan = self._plan(target, step.nodes)
+            if plan is None:
+                raise NotReadAhead
+        if not step.is_list:
+            if not self._is_type_of(target, raw):
+                raise NotReadAhead
+            return self._fill(target, plan, raw)
+        items: list[Any] = []
+        for item in raw:
+            if item is None:
+                if not step.items_nullable:
+                    raise NotReadAhead
+                items.append(None)
+                continue
+            if not self._is_type_of(target, item):
+                raise NotReadAhead
+            items.append(self._fill(target, plan, item))
+        return items
 
     def _plan(self, gtype: GraphQLObjectType, group: Any) -> list[_Step] | None:
         plans: dict[tuple[str, int], list[_Step] | None] = self.__dict__.setdefault(

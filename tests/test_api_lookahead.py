@@ -144,13 +144,13 @@ def test_read_ahead_answers_are_completed_in_one_pass(
     demo: Graph, document: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     completed: list[str] = []
-    original = PlainFieldsFirst._object
+    original = PlainFieldsFirst._fill
 
-    def spy(self: Any, gtype: Any, group: Any, obj: Any, nullable: bool) -> Any:
+    def spy(self: Any, gtype: Any, plan: Any, obj: Any) -> Any:
         completed.append(gtype.name)
-        return original(self, gtype, group, obj, nullable)
+        return original(self, gtype, plan, obj)
 
-    monkeypatch.setattr(PlainFieldsFirst, "_object", spy)
+    monkeypatch.setattr(PlainFieldsFirst, "_fill", spy)
     ahead, plain = _both(demo, document, monkeypatch)
     assert ahead == plain
     assert any(name.endswith("Connection") or name == "Organization" for name in completed)

@@ -218,5 +218,5 @@ def by_ids(
         f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) {where} "
         f"RETURN {projection(label, shape, scope)} AS n"
     )
-    rows = graph.query(cypher, {"ids": wanted, **scope_params(scope)})
+    rows = graph.rows(cypher, {"ids": wanted, **scope_params(scope)})
     return {row["n"]["id"]: read(label, row["n"], shape) for row in rows}

@@ -193,7 +193,7 @@ def pages(
             "} RETURN xid, rows"
         )
     result: dict[str | None, Page] = {}
-    for row in graph.query(cypher, params):
+    for row in graph.rows(cypher, params):
         rows: list[Mapping[str, Any]] = row["rows"]
         shown = rows[:first]
         result[row["xid"]] = Page(

@@ -31,8 +31,15 @@ class Stored(Generic[R]):
     included: Mapping[str, Any] = field(default_factory=lambda: NOTHING_INCLUDED, compare=False)
 
 
+# Values that need no conversion, tested by exact type first: most values of a large answer
+# are these, and the isinstance chain below cost more than everything else in reading them.
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def native(value: Any) -> Any:
     """Driver temporal values to the standard library's; everything else unchanged."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, DateTime):
         return value.to_native()
     if isinstance(value, Date):
@@ -42,36 +49,50 @@ def native(value: Any) -> Any:
     return value
 
 
+# The field names of each record class (dataclasses.fields() is slow enough to matter when
+# thousands of records are read per request).
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
 def record_of(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> R:
     """Build a record from node properties (plus relationship ids the projection added)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        if f.name in overrides:
-            kwargs[f.name] = overrides[f.name]
-        elif f.name in props and props[f.name] is not None:
-            value = native(props[f.name])
-            kwargs[f.name] = tuple(value) if isinstance(value, list) else value
+    # Over the properties, not the fields: a lean projection holds only a few of them.
+    for name, value in props.items():
+        if value is not None and name in names:
+            if type(value) not in _PLAIN_TYPES:
+                value = native(value)
+                if isinstance(value, list):
+                    value = tuple(value)
+            kwargs[name] = value
+    kwargs.update(overrides)
     return cls(**kwargs)
 
 
-def _moment(props: Mapping[str, Any], name: str) -> datetime | None:
-    millis = props.get(f"{name}_ms")
+def _moment(props: Mapping[str, Any], millis_key: str, at_key: str) -> datetime | None:
+    millis = props.get(millis_key)
     if isinstance(millis, int):
         return datetime.fromtimestamp(millis / 1000, UTC)
-    value = native(props.get(f"{name}_at"))
+    value = props.get(at_key)
+    if value is None:
+        return None
+    value = native(value)
     return value if isinstance(value, datetime) else None
 
 
 def stored(cls: type[R], props: Mapping[str, Any], **overrides: Any) -> Stored[R]:
-    created = _moment(props, "created")
-    updated = _moment(props, "updated")
-    archived = _moment(props, "archived")
+    created = _moment(props, "created_ms", "created_at")
+    updated = _moment(props, "updated_ms", "updated_at")
+    archived = _moment(props, "archived_ms", "archived_at")
     return Stored(
         record=record_of(cls, props, **overrides),
         version=int(props.get("version") or 1),
-        created_at=created if isinstance(created, datetime) else None,
-        updated_at=updated if isinstance(updated, datetime) else None,
-        archived_at=archived if isinstance(archived, datetime) else None,
+        created_at=created,
+        updated_at=updated,
+        archived_at=archived,
         updated_by=props.get("updated_by"),
     )
 
