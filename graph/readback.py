@@ -29,21 +29,16 @@ from graph.records import (
     ReferralEvent,
     Service,
 )
-from graph.write import NODE_SPECS, OwnedRel
+from graph.write import NODE_SPECS
 
 PAGE = 5_000
-
-
-def _pattern(rel: OwnedRel) -> str:
-    return f"-[:{rel.type}]->" if rel.direction == "out" else f"<-[:{rel.type}]-"
 
 
 def _read_spec(record: type) -> tuple[str, dict[str, tuple[str, str, bool]]]:
     """Label and {field: (pattern from n, target label, many)}, from the writer's own spec."""
     spec = NODE_SPECS[record]
-    hints = typing.get_type_hints(record)
     return spec.label, {
-        rel.field: (_pattern(rel), rel.target, typing.get_origin(hints[rel.field]) is tuple)
+        rel.field: (rel.arrow, rel.target, rel.many)
         for rel in spec.rels
         # A referral's history comes back as its events (see _query), not as ids.
         if rel.target != "ReferralEvent"

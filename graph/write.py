@@ -58,8 +58,16 @@ class OwnedRel:
     direction: Direction
     target: str
     targets: Callable[[Record], Sequence[str]]
-    # The record field it stands for: graph/readback.py reads the relationship back into it.
+    # The record field it stands for: the readers (graph/repo/nodes.py, graph/repo/includes.py,
+    # graph/readback.py) read the relationship back into it.
     field: str
+    # The field holds several ids (a tuple), not one.
+    many: bool = False
+
+    @property
+    def arrow(self) -> str:
+        """The relationship in a pattern from the record's node: ``-[:T]->`` or ``<-[:T]-``."""
+        return f"-[:{self.type}]->" if self.direction == "out" else f"<-[:{self.type}]-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +96,7 @@ def _ids_in(record: type, name: str) -> Callable[[Record], list[str]]:
     tuple; an optional id, none while unset (None or empty); a required id, as it is."""
     hint = get_type_hints(record)[name]
     get = attrgetter(name)
-    if hint == tuple[str, ...]:
+    if _holds_many(record, name):
         return lambda r: list(get(r))
     if set(get_args(hint)) == {str, type(None)}:
         return lambda r: _one(get(r))
@@ -97,9 +105,15 @@ def _ids_in(record: type, name: str) -> Callable[[Record], list[str]]:
     raise TypeError(f"{record.__name__}.{name} hält keine Kennungen: {hint}")
 
 
+def _holds_many(record: type, name: str) -> bool:
+    return bool(get_type_hints(record)[name] == tuple[str, ...])
+
+
 def _rel(record: type, type_: str, direction: Direction, target: str, name: str) -> OwnedRel:
     """``record``'s relationship standing for its field ``name``, targets read from it."""
-    return OwnedRel(type_, direction, target, _ids_in(record, name), name)
+    return OwnedRel(
+        type_, direction, target, _ids_in(record, name), name, _holds_many(record, name)
+    )
 
 
 def _event_ids(r: Referral) -> list[str]:
@@ -183,7 +197,7 @@ NODE_SPECS: dict[type, NodeSpec] = {
             _rel(Referral, "TO_SERVICE", "out", "Service", "to_service_id"),
             _rel(Referral, "UNDER_CONSENT", "out", "Consent", "consent_id"),
             # The history's events are nodes of their own, by event id.
-            OwnedRel("HAS_EVENT", "out", "ReferralEvent", _event_ids, "history"),
+            OwnedRel("HAS_EVENT", "out", "ReferralEvent", _event_ids, "history", many=True),
         ),
     ),
 }

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, LiteralString
 
 from graph.connection import Graph
-from graph.repo.nodes import PROJECTIONS, lean_projection, to_stored
+from graph.repo.nodes import OWNED, PROJECTIONS, lean_projection, to_stored
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope, scope_params, visible
 
@@ -69,20 +69,24 @@ class Linked:
     edge: Mapping[str, Any]
 
 
-def _one(pattern: LiteralString, target: str) -> Relation:
-    return Relation(pattern, target, many=False, order=None)
+def _owned(label: str, name: str) -> Relation:
+    """The relationship a ``label`` record owns as its field ``name`` (graph/write.py), in
+    traversal order like the id lists of the projections."""
+    rel = OWNED[label][name]
+    pattern = f"({{p}}){rel.arrow}({{c}}:{rel.target})"
+    return Relation(pattern, rel.target, many=rel.many, order=None)
 
 
 RELATIONS: dict[str, dict[str, Relation]] = {
     "Area": {
-        "parent": _one("({p})-[:PART_OF]->({c}:Area)", "Area"),
+        "parent": _owned("Area", "parent_id"),
         "children": Relation("({p})<-[:PART_OF]-({c}:Area)", "Area"),
         "neighbours": Relation("({p})-[:ADJACENT_TO]-({c}:Area)", "Area"),
         "locations": Relation("({p})<-[:IN_AREA]-({c}:Location)", "Location"),
         "networks": Relation("({p})<-[:ACTIVE_IN]-({c}:Network)", "Network"),
     },
     "Category": {
-        "broader": _one("({p})-[:BROADER]->({c}:Category)", "Category"),
+        "broader": _owned("Category", "parent_id"),
         "narrower": Relation("({p})<-[:BROADER]-({c}:Category)", "Category"),
     },
     "Organization": {
@@ -97,28 +101,28 @@ RELATIONS: dict[str, dict[str, Relation]] = {
         "memberships": Relation("({p})-[{m}:MEMBER_OF]->({c}:Network)", "Network", edge=True),
     },
     "Location": {
-        "organization": _one("({p})<-[:HAS_LOCATION]-({c}:Organization)", "Organization"),
-        "area": _one("({p})-[:IN_AREA]->({c}:Area)", "Area"),
+        "organization": _owned("Location", "organization_id"),
+        "area": _owned("Location", "area_id"),
     },
     "Service": {
-        "organization": _one("({p})<-[:PROVIDES]-({c}:Organization)", "Organization"),
-        "categories": Relation("({p})-[:IN_CATEGORY]->({c}:Category)", "Category", order=None),
-        "areas": Relation("({p})-[:SERVES]->({c}:Area)", "Area", order=None),
-        "locations": Relation("({p})-[:AT_LOCATION]->({c}:Location)", "Location", order=None),
+        "organization": _owned("Service", "organization_id"),
+        "categories": _owned("Service", "category_ids"),
+        "areas": _owned("Service", "area_ids"),
+        "locations": _owned("Service", "location_ids"),
     },
     "Agreement": {
-        "parties": Relation("({p})<-[:PARTY_TO]-({c}:Organization)", "Organization", order=None),
-        "categories": Relation("({p})-[:COVERS]->({c}:Category)", "Category", order=None),
+        "parties": _owned("Agreement", "party_ids"),
+        "categories": _owned("Agreement", "category_ids"),
     },
     "Network": {
-        "areas": Relation("({p})-[:ACTIVE_IN]->({c}:Area)", "Area", order=None),
+        "areas": _owned("Network", "area_ids"),
     },
     "Referral": {
-        "household": _one("({p})-[:FOR_HOUSEHOLD]->({c}:Household)", "Household"),
-        "need": _one("({p})-[:FOR_NEED]->({c}:Need)", "Need"),
-        "from_organization": _one("({p})-[:FROM_ORGANIZATION]->({c}:Organization)", "Organization"),
-        "to_service": _one("({p})-[:TO_SERVICE]->({c}:Service)", "Service"),
-        "consent": _one("({p})-[:UNDER_CONSENT]->({c}:Consent)", "Consent"),
+        "household": _owned("Referral", "household_id"),
+        "need": _owned("Referral", "need_id"),
+        "from_organization": _owned("Referral", "from_organization_id"),
+        "to_service": _owned("Referral", "to_service_id"),
+        "consent": _owned("Referral", "consent_id"),
     },
 }
 

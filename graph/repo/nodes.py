@@ -14,6 +14,7 @@ from typing import Any, LiteralString
 from graph import records as rec
 from graph.connection import Graph
 from graph.repo.values import Stored, stored
+from graph.write import NODE_SPECS, OwnedRel
 
 Row = Mapping[str, Any]
 
@@ -33,47 +34,38 @@ _REFERRAL_META: LiteralString = (
 # Properties that are not part of a record (and must not be sent), per label.
 _HIDDEN: dict[str, list[LiteralString]] = {"Area": ["geometry: null"], "Location": ["point: null"]}
 
+# The labels read as records.
+_RECORDS: dict[str, type] = {
+    "Area": rec.Area,
+    "Category": rec.Category,
+    "Organization": rec.Organization,
+    "Location": rec.Location,
+    "Service": rec.Service,
+    "Agreement": rec.Agreement,
+    "Network": rec.Network,
+    "Household": rec.Household,
+    "Need": rec.Need,
+    "Consent": rec.Consent,
+    "Referral": rec.Referral,
+}
+
+# The relationships each label's record owns, by record field (the writer's own table).
+OWNED: dict[str, dict[str, OwnedRel]] = {
+    label: {rel.field: rel for rel in NODE_SPECS[record].rels} for label, record in _RECORDS.items()
+}
+
+
+def _computed(rel: OwnedRel) -> LiteralString:
+    if rel.target == "ReferralEvent":
+        # A referral's history is read as its event nodes, not as ids.
+        return "events: [(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.*}]"
+    ids = f"[(n){rel.arrow}(t:{rel.target}) | t.id]"
+    return f"{rel.field}: {ids}" if rel.many else f"{rel.field}: head({ids})"
+
+
 # Record fields read through relationships, by record field name: "key: expression".
 COMPUTED: dict[str, dict[str, LiteralString]] = {
-    "Area": {"parent_id": "parent_id: head([(n)-[:PART_OF]->(p:Area) | p.id])"},
-    "Category": {"parent_id": "parent_id: head([(n)-[:BROADER]->(p:Category) | p.id])"},
-    "Organization": {},
-    "Location": {
-        "organization_id": (
-            "organization_id: head([(o:Organization)-[:HAS_LOCATION]->(n) | o.id])"
-        ),
-        "area_id": "area_id: head([(n)-[:IN_AREA]->(a:Area) | a.id])",
-    },
-    "Service": {
-        "organization_id": "organization_id: head([(o:Organization)-[:PROVIDES]->(n) | o.id])",
-        "category_ids": "category_ids: [(n)-[:IN_CATEGORY]->(c:Category) | c.id]",
-        "area_ids": "area_ids: [(n)-[:SERVES]->(a:Area) | a.id]",
-        "location_ids": "location_ids: [(n)-[:AT_LOCATION]->(l:Location) | l.id]",
-    },
-    "Agreement": {
-        "party_ids": "party_ids: [(o:Organization)-[:PARTY_TO]->(n) | o.id]",
-        "category_ids": "category_ids: [(n)-[:COVERS]->(c:Category) | c.id]",
-    },
-    "Network": {"area_ids": "area_ids: [(n)-[:ACTIVE_IN]->(a:Area) | a.id]"},
-    "Household": {"area_id": "area_id: head([(n)-[:LIVES_IN]->(a:Area) | a.id])"},
-    "Need": {
-        "household_id": "household_id: head([(h:Household)-[:HAS_NEED]->(n) | h.id])",
-        "category_id": "category_id: head([(n)-[:OF_CATEGORY]->(c:Category) | c.id])",
-    },
-    "Consent": {
-        "household_id": "household_id: head([(n)-[:GIVEN_BY]->(h:Household) | h.id])",
-        "organization_ids": "organization_ids: [(n)-[:GRANTS_TO]->(o:Organization) | o.id]",
-    },
-    "Referral": {
-        "household_id": "household_id: head([(n)-[:FOR_HOUSEHOLD]->(h:Household) | h.id])",
-        "need_id": "need_id: head([(n)-[:FOR_NEED]->(x:Need) | x.id])",
-        "from_organization_id": (
-            "from_organization_id: head([(n)-[:FROM_ORGANIZATION]->(o:Organization) | o.id])"
-        ),
-        "to_service_id": "to_service_id: head([(n)-[:TO_SERVICE]->(s:Service) | s.id])",
-        "consent_id": "consent_id: head([(n)-[:UNDER_CONSENT]->(c:Consent) | c.id])",
-        "history": "events: [(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.*}]",
-    },
+    label: {name: _computed(rel) for name, rel in rels.items()} for label, rels in OWNED.items()
 }
 
 PROJECTIONS: dict[str, LiteralString] = {
@@ -130,19 +122,6 @@ def _referral(props: Row) -> Stored[rec.Referral]:
     return stored(rec.Referral, props, history=history)
 
 
-_RECORDS: dict[str, type] = {
-    "Area": rec.Area,
-    "Category": rec.Category,
-    "Organization": rec.Organization,
-    "Location": rec.Location,
-    "Service": rec.Service,
-    "Agreement": rec.Agreement,
-    "Network": rec.Network,
-    "Household": rec.Household,
-    "Need": rec.Need,
-    "Consent": rec.Consent,
-    "Referral": rec.Referral,
-}
 # Record fields stored as node properties of the same name.
 _PROPERTIES: dict[str, frozenset[str]] = {
     label: frozenset(f.name for f in dataclasses.fields(cls)) - set(COMPUTED[label])
