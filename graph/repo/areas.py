@@ -8,7 +8,7 @@ from typing import Literal, LiteralString
 
 from graph.connection import Graph
 from graph.repo import paging
-from graph.repo.nodes import Hop
+from graph.repo.includes import hop
 from graph.repo.paging import Near, Page, PageArgs
 
 AreaSort = Literal["name", "updated", "distance"]
@@ -19,10 +19,10 @@ SORT_KEYS: dict[str, LiteralString] = {
     "distance": "coalesce(point.distance(n.centroid, $near), 1.0e12)",
 }
 
-CHILDREN = Hop("(x:Area {id: xid})<-[:PART_OF]-(n:Area)", "Area")
-NEIGHBOURS = Hop("(x:Area {id: xid})-[:ADJACENT_TO]-(n:Area)", "Area")
-LOCATIONS = Hop("(x:Area {id: xid})<-[:IN_AREA]-(n:Location)", "Location")
-NETWORKS = Hop("(x:Area {id: xid})<-[:ACTIVE_IN]-(n:Network)", "Network")
+CHILDREN = hop("Area", "children")
+NEIGHBOURS = hop("Area", "neighbours")
+LOCATIONS = hop("Area", "locations")
+NETWORKS = hop("Area", "networks")
 
 
 @dataclass(frozen=True, slots=True)

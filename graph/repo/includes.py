@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, LiteralString
 
 from graph.connection import Graph
-from graph.repo.nodes import OWNED, PROJECTIONS, lean_projection, to_stored
+from graph.repo.nodes import OWNED, PROJECTIONS, Hop, lean_projection, to_stored
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope, scope_params, visible
 
@@ -125,6 +125,17 @@ RELATIONS: dict[str, dict[str, Relation]] = {
         "consent": _owned("Referral", "consent_id"),
     },
 }
+
+
+def hop(label: str, name: str) -> Hop:
+    """The relation ``name`` of ``label`` as a dataloader hop (``nodes.related``): the
+    records and order the resolvers get whether it was read ahead or not."""
+    relation = RELATIONS[label][name]
+    if relation.order is None or relation.edge:
+        raise ValueError(f"{label}.{name} ist kein Schritt für nodes.related")
+    pattern = f"(x:{label} {{id: xid}}), " + relation.pattern.format(p="x", c="n")
+    return Hop(pattern, relation.target, relation.order.format(c="n"))
+
 
 HOUSEHOLD_LEVEL = frozenset({"Household", "Need", "Consent", "Referral"})
 

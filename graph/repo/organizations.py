@@ -9,7 +9,7 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Membership
 from graph.repo import paging
-from graph.repo.nodes import Hop
+from graph.repo.includes import hop
 from graph.repo.paging import Anchor, Near, Page, PageArgs
 from graph.repo.text import lucene_query
 from graph.repo.values import as_date
@@ -31,15 +31,9 @@ SORT_KEYS: dict[str, LiteralString] = {
 }
 
 # Partners: the other parties of the organization's agreements.
-PARTNERS = Hop(
-    "(x:Organization {id: xid})-[:PARTY_TO]->(:Agreement)<-[:PARTY_TO]-(n:Organization) "
-    "WHERE n <> x",
-    "Organization",
-)
-AGREEMENTS = Hop(
-    "(x:Organization {id: xid})-[:PARTY_TO]->(n:Agreement)", "Agreement", "n.title, n.id"
-)
-LOCATIONS = Hop("(x:Organization {id: xid})-[:HAS_LOCATION]->(n:Location)", "Location")
+PARTNERS = hop("Organization", "partners")
+AGREEMENTS = hop("Organization", "agreements")
+LOCATIONS = hop("Organization", "locations")
 
 
 @dataclass(frozen=True, slots=True)
