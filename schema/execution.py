@@ -294,6 +294,26 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
         return found
 
     def _fill(self, gtype: GraphQLObjectType, plan: list[_Step], obj: Any) -> dict[str, Any]:
+        # Every type that holds a ``stored`` record is built from it alone (``of``), so the
+        # same record under the same plan completes to the same answer: done once per
+        # request and shared (the record reader hands out one record per node and shape;
+        # a page of services repeats each organization with its agreements per service).
+        stored = getattr(obj, "stored", None)
+        if stored is None:
+            return self._fill_fields(gtype, plan, obj)
+        done: dict[tuple[int, int, type], tuple[Any, dict[str, Any]]] = self.__dict__.setdefault(
+            "_filled", {}
+        )
+        key = (id(plan), id(stored), type(obj))
+        found = done.get(key)
+        # The record itself is kept with the answer: an id is only unique while it lives.
+        if found is not None and found[0] is stored:
+            return found[1]
+        out = self._fill_fields(gtype, plan, obj)
+        done[key] = (stored, out)
+        return out
+
+    def _fill_fields(self, gtype: GraphQLObjectType, plan: list[_Step], obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for step in plan:
             kind = step.kind

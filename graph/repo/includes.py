@@ -191,24 +191,45 @@ def projection(
     return base[:-1] + ", " + ", ".join(parts) + "}"
 
 
-def read(label: str, props: Mapping[str, Any], shape: Shape = FULL) -> Stored[Any]:
-    """The stored record of a projected row, with its included related records."""
+# Records already read from one statement's rows, by (label, id, shape identity).
+Memo = dict[tuple[str, str, int], Stored[Any]]
+
+
+def read(
+    label: str, props: Mapping[str, Any], shape: Shape = FULL, memo: Memo | None = None
+) -> Stored[Any]:
+    """The stored record of a projected row, with its included related records.
+
+    ``memo`` is for the rows of one statement: the same node projected in the same shape
+    there is the same record, so it is built once and shared (a page of services repeats
+    each organization and its agreements for every service it provides). Records are
+    immutable, and sharing them also lets the API complete such a subtree once.
+    """
+    key = (label, str(props.get("id")), id(shape))
+    if memo is not None and key in memo:
+        return memo[key]
     stored = to_stored(label, props, lean=shape.fields is not None)
-    if not shape.includes:
-        return stored
-    included: dict[str, Any] = {}
-    for include in shape.includes:
-        relation = RELATIONS[label][include.name]
-        value = props.get(f"_inc_{include.name}")
-        if relation.many:
-            included[include.name] = [_item(relation, row, include) for row in value or ()]
-        else:
-            included[include.name] = None if value is None else _item(relation, value, include)
-    return dataclasses.replace(stored, included=included)
+    if shape.includes:
+        included: dict[str, Any] = {}
+        for include in shape.includes:
+            relation = RELATIONS[label][include.name]
+            value = props.get(f"_inc_{include.name}")
+            if relation.many:
+                included[include.name] = [
+                    _item(relation, row, include, memo) for row in value or ()
+                ]
+            else:
+                included[include.name] = (
+                    None if value is None else _item(relation, value, include, memo)
+                )
+        stored = dataclasses.replace(stored, included=included)
+    if memo is not None:
+        memo[key] = stored
+    return stored
 
 
-def _item(relation: Relation, row: Mapping[str, Any], include: Include) -> Any:
-    node = read(relation.target, row, include.shape)
+def _item(relation: Relation, row: Mapping[str, Any], include: Include, memo: Memo | None) -> Any:
+    node = read(relation.target, row, include.shape, memo)
     if relation.edge:
         return Linked(node=node, edge=row.get("_edge") or {})
     return node
@@ -234,4 +255,5 @@ def by_ids(
         f"RETURN {projection(label, shape, scope)} AS n"
     )
     rows = graph.rows(cypher, {"ids": wanted, **scope_params(scope)})
-    return {row["n"]["id"]: read(label, row["n"], shape) for row in rows}
+    memo: Memo = {}
+    return {row["n"]["id"]: read(label, row["n"], shape, memo) for row in rows}

@@ -16,7 +16,7 @@ from typing import Any, Generic, LiteralString, TypeVar
 from neo4j.spatial import WGS84Point
 
 from graph.connection import Graph
-from graph.repo.includes import FULL, Shape, projection, read
+from graph.repo.includes import FULL, Memo, Shape, projection, read
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope
 
@@ -193,11 +193,12 @@ def pages(
             "} RETURN xid, rows"
         )
     result: dict[str | None, Page] = {}
+    memo: Memo = {}
     for row in graph.rows(cypher, params):
         rows: list[Mapping[str, Any]] = row["rows"]
         shown = rows[:first]
         result[row["xid"]] = Page(
-            items=[read(query.label, r["node"], shape) for r in shown],
+            items=[read(query.label, r["node"], shape, memo) for r in shown],
             keys=[r["key"] for r in shown],
             has_next=len(rows) > first,
             total=int(row["total"]) if with_total else None,
