@@ -119,23 +119,13 @@ class Related:
     ) -> Any:
         """A field of type ``to | None``."""
         wrap = self._wrap(to)
-
-        async def resolve(self: Any, info: Info) -> Any:
-            found = ahead(self.stored, info.python_name)
-            if found is NOT_READ:
-                found = await fetch(self, info)
-            return wrap(found) if found else None
-
-        def getter(name: str) -> Getter:
-            def get(parent: Any) -> Any:
-                found = ahead(parent.stored, name)
-                if found is NOT_READ:
-                    raise NotReadAhead
-                return None if found is None else wrap(found)
-
-            return get
-
-        return self._field(resolve, getter, self._type(to, False), description, extensions)
+        return self._field(
+            lambda found: None if found is None else wrap(found),
+            self._type(to, False),
+            description,
+            fetch,
+            extensions,
+        )
 
     def many(
         self,
@@ -146,32 +136,39 @@ class Related:
     ) -> Any:
         """A field of type ``list[to]``."""
         wrap = self._wrap(to)
+        return self._field(
+            lambda found: [wrap(item) for item in found],
+            self._type(to, True),
+            description,
+            fetch,
+            extensions,
+        )
+
+    def _field(
+        self,
+        value: Callable[[Any], Any],
+        annotation: StrawberryAnnotation,
+        description: str,
+        fetch: Fetch,
+        extensions: Sequence[FieldExtension],
+    ) -> Any:
+        """``value`` makes the field's value of what was read (ahead, else by ``fetch``)."""
 
         async def resolve(self: Any, info: Info) -> Any:
             found = ahead(self.stored, info.python_name)
             if found is NOT_READ:
                 found = await fetch(self, info)
-            return [wrap(item) for item in found]
+            return value(found)
 
         def getter(name: str) -> Getter:
             def get(parent: Any) -> Any:
                 found = ahead(parent.stored, name)
                 if found is NOT_READ:
                     raise NotReadAhead
-                return [wrap(item) for item in found]
+                return value(found)
 
             return get
 
-        return self._field(resolve, getter, self._type(to, True), description, extensions)
-
-    def _field(
-        self,
-        resolve: Callable[..., Any],
-        getter: Callable[[str], Getter],
-        annotation: StrawberryAnnotation,
-        description: str,
-        extensions: Sequence[FieldExtension],
-    ) -> Any:
         _READ_AHEAD_OF[resolve] = getter
         return strawberry.field(
             resolver=resolve,
