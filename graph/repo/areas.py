@@ -43,8 +43,7 @@ def _query(f: AreaFilter, near: Near | None) -> paging.Query:
     if f.name_contains:
         q.conditions.append("toLower(n.name) CONTAINS toLower($name)")
         q.params["name"] = f.name_contains
-    if near is not None:
-        q.params["near"] = near.point()
+    q.near(near)
     return q
 
 

@@ -11,7 +11,6 @@ from graph.records import Membership
 from graph.repo import paging
 from graph.repo.includes import hop
 from graph.repo.paging import Anchor, Near, Page, PageArgs
-from graph.repo.text import lucene_query
 from graph.repo.values import as_date
 
 OrganizationSort = Literal["name", "updated", "distance"]
@@ -70,12 +69,8 @@ def _query(f: OrganizationFilter, near: Near | None) -> paging.Query:
     if f.network_id is not None:
         q.conditions.append("EXISTS { MATCH (n)-[:MEMBER_OF]->(:Network {id: $network}) }")
         q.params["network"] = f.network_id
-    if f.text is not None:
-        q.text = lucene_query(f.text)
-        if q.text is None:
-            q.conditions.append("false")
-    if near is not None:
-        q.params["near"] = near.point()
+    q.search(f.text)
+    q.near(near)
     return q
 
 
@@ -121,33 +116,31 @@ def membership_of(row: dict[str, Any]) -> StoredMembership:
     )
 
 
+def _memberships(
+    graph: Graph, match: LiteralString, order: LiteralString, ids: Sequence[str]
+) -> dict[str, list[StoredMembership]]:
+    """The memberships ``match`` finds for each id (``xid``), in ``order``."""
+    rows = graph.query(
+        "UNWIND $ids AS xid MATCH " + match + " WITH xid, o, m, w ORDER BY " + order + " "
+        "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
+        "since: m.since, source: m.source, version: m.version}) AS items",
+        {"ids": sorted(set(ids))},
+    )
+    found: dict[str, list[StoredMembership]] = {i: [] for i in ids}
+    for row in rows:
+        found[row["xid"]] = [membership_of(m) for m in row["items"]]
+    return found
+
+
 def memberships_of_organizations(
     graph: Graph, ids: Sequence[str]
 ) -> dict[str, list[StoredMembership]]:
     """Each organization's memberships in networks, by network name."""
-    rows = graph.query(
-        "UNWIND $ids AS xid MATCH (o:Organization {id: xid})-[m:MEMBER_OF]->(w:Network) "
-        "WITH xid, o, m, w ORDER BY w.name, w.id "
-        "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
-        "since: m.since, source: m.source, version: m.version}) AS items",
-        {"ids": sorted(set(ids))},
-    )
-    found: dict[str, list[StoredMembership]] = {i: [] for i in ids}
-    for row in rows:
-        found[row["xid"]] = [membership_of(m) for m in row["items"]]
-    return found
+    match = "(o:Organization {id: xid})-[m:MEMBER_OF]->(w:Network)"
+    return _memberships(graph, match, "w.name, w.id", ids)
 
 
 def memberships_of_networks(graph: Graph, ids: Sequence[str]) -> dict[str, list[StoredMembership]]:
     """Each network's member organizations, by organization name."""
-    rows = graph.query(
-        "UNWIND $ids AS xid MATCH (o:Organization)-[m:MEMBER_OF]->(w:Network {id: xid}) "
-        "WITH xid, o, m, w ORDER BY o.name, o.id "
-        "RETURN xid, collect({network_id: w.id, organization_id: o.id, role: m.role, "
-        "since: m.since, source: m.source, version: m.version}) AS items",
-        {"ids": sorted(set(ids))},
-    )
-    found: dict[str, list[StoredMembership]] = {i: [] for i in ids}
-    for row in rows:
-        found[row["xid"]] = [membership_of(m) for m in row["items"]]
-    return found
+    match = "(o:Organization)-[m:MEMBER_OF]->(w:Network {id: xid})"
+    return _memberships(graph, match, "o.name, o.id", ids)

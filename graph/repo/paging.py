@@ -17,6 +17,7 @@ from neo4j.spatial import WGS84Point
 
 from graph.connection import Graph
 from graph.repo.includes import FULL, Memo, Shape, projection, read
+from graph.repo.text import lucene_query
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope
 
@@ -83,6 +84,20 @@ class Query:
     conditions: list[LiteralString] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     text: str | None = None
+
+    def search(self, text: str | None) -> None:
+        """Only nodes the full-text index finds for ``text`` (when given)."""
+        if text is None:
+            return
+        self.text = lucene_query(text)
+        if self.text is None:
+            # No searchable word: nothing matches, and Lucene must not see an empty query.
+            self.conditions.append("false")
+
+    def near(self, near: Near | None) -> None:
+        """The reference position of a distance sort (when given)."""
+        if near is not None:
+            self.params["near"] = near.point()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from graph.records import Service
 from graph.repo import paging
 from graph.repo.nodes import by_ids
 from graph.repo.paging import Anchor, Near, Page, PageArgs
-from graph.repo.text import lucene_query
 from graph.repo.values import Stored
 
 ServiceSort = Literal["name", "updated", "distance"]
@@ -99,13 +98,8 @@ def _query(f: ServiceFilter, near: Near | None) -> paging.Query:
     if f.organization_id is not None:
         q.conditions.append("EXISTS { MATCH (:Organization {id: $organization})-[:PROVIDES]->(n) }")
         q.params["organization"] = f.organization_id
-    if f.text is not None:
-        q.text = lucene_query(f.text)
-        if q.text is None:
-            # No searchable word: nothing matches, and Lucene must not see an empty query.
-            q.conditions.append("false")
-    if near is not None:
-        q.params["near"] = near.point()
+    q.search(f.text)
+    q.near(near)
     return q
 
 
