@@ -12,7 +12,7 @@ from graph.repo.values import Stored
 from schema.directory import Area, Category, Organization, Service, id_of
 from schema.enums import NeedStatus, ReferralStatus
 from schema.policy import household_level
-from schema.related import Related, by_household_hop, by_id, by_ids
+from schema.related import Related, by_household_hop, by_id, by_ids, register
 
 # Own fields, not the Versioned interface: household-level types get their own access guard on
 # every field, which must not reach the directory types sharing an interface field.
@@ -228,3 +228,6 @@ class Referral:
     consent = related.one(
         "Consent", "Die Einwilligung, unter der übergeleitet wird.", by_id("Consent", "consent_id")
     )
+
+
+register(Household, Need, Consent, Referral)

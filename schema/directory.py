@@ -35,7 +35,7 @@ from schema.pagination import (
 )
 from schema.policy import household_read
 from schema.related import NOT_READ, Related, ahead, by_hop, by_id, by_ids
-from schema.related import read_ahead as register_read_ahead
+from schema.related import register as register_related
 from schema.selection import connection as lookahead
 
 if TYPE_CHECKING:
@@ -599,7 +599,7 @@ def _membership_network(membership: Membership) -> Network:
 
 # Each entry does what the field's resolver does when its records were read ahead; the
 # fields declared with ``related`` bring their own.
-register_read_ahead(Area, Category, Organization, Location, Service, Agreement, Network)
+register_related(Area, Category, Organization, Location, Service, Agreement, Network)
 READ_AHEAD.update(
     {
         ("Organization", "memberships"): _memberships,

@@ -2,13 +2,15 @@
 
 Each such field first takes what was read ahead with its parent under the field's python
 name (schema/selection.py), else fetches through the request's dataloaders. One call
-states the field's GraphQL type, description and fetch; ``read_ahead`` then gives
-schema/execution.py the same field's getter for subtrees completed without resolvers.
+states the field's GraphQL type, description and fetch; ``register`` then gives
+schema/execution.py the same field's getter for subtrees completed without resolvers, and
+schema/selection.py the record fields its fetch reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -22,6 +24,7 @@ from graph.repo.nodes import Hop
 from graph.repo.values import Stored
 from schema.context import Info
 from schema.execution import READ_AHEAD, NotReadAhead
+from schema.selection import NEEDS
 
 NOT_READ: Any = object()
 
@@ -32,9 +35,15 @@ def ahead(stored: Stored[Any], name: str) -> Any:
     return stored.included.get(name, NOT_READ)
 
 
-# (parent object, info) -> through the dataloaders: a stored record or None for a field of
-# one record, a list of stored records for a field of many.
-Fetch = Callable[[Any, Info], Awaitable[Any]]
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """How a field gets its records through the dataloaders when they were not read ahead."""
+
+    # (parent object, info) -> a stored record or None for a field of one record, a list of
+    # stored records for a field of many.
+    get: Callable[[Any, Info], Awaitable[Any]]
+    # The parent's record fields it reads (besides the id).
+    reads: frozenset[str] = frozenset()
 
 
 def by_hop(hop: Hop) -> Fetch:
@@ -43,7 +52,7 @@ def by_hop(hop: Hop) -> Fetch:
     def fetch(parent: Any, info: Info) -> Awaitable[list[Stored[Any]]]:
         return info.context.loaders.hop(hop, parent.id)
 
-    return fetch
+    return Fetch(fetch)
 
 
 def by_household_hop(name: HouseholdHop) -> Fetch:
@@ -52,7 +61,7 @@ def by_household_hop(name: HouseholdHop) -> Fetch:
     def fetch(parent: Any, info: Info) -> Awaitable[list[Stored[Any]]]:
         return info.context.loaders.household_hop(name, parent.id)
 
-    return fetch
+    return Fetch(fetch)
 
 
 def by_id(label: str, attribute: str, *, optional: bool = False) -> Fetch:
@@ -65,7 +74,7 @@ def by_id(label: str, attribute: str, *, optional: bool = False) -> Fetch:
             return None
         return await info.context.loaders.node(label, ident)
 
-    return fetch
+    return Fetch(fetch, frozenset({attribute}))
 
 
 def by_ids(label: str, attribute: str) -> Fetch:
@@ -75,13 +84,13 @@ def by_ids(label: str, attribute: str) -> Fetch:
         ids: Sequence[str] = getattr(parent.stored.record, attribute)
         return info.context.loaders.nodes(label, ids)
 
-    return fetch
+    return Fetch(fetch, frozenset({attribute}))
 
 
 Getter = Callable[[Any], Any]
 
-# resolver function -> makes the READ_AHEAD getter from the field's python name.
-_READ_AHEAD_OF: dict[object, Callable[[str], Getter]] = {}
+# resolver function -> (makes the READ_AHEAD getter from the field's python name, its fetch).
+_DECLARED: dict[object, tuple[Callable[[str], Getter], Fetch]] = {}
 
 
 # The GraphQL type of a field's records: the strawberry type itself, or its name in the
@@ -157,7 +166,7 @@ class Related:
         async def resolve(self: Any, info: Info) -> Any:
             found = ahead(self.stored, info.python_name)
             if found is NOT_READ:
-                found = await fetch(self, info)
+                found = await fetch.get(self, info)
             return value(found)
 
         def getter(name: str) -> Getter:
@@ -169,7 +178,7 @@ class Related:
 
             return get
 
-        _READ_AHEAD_OF[resolve] = getter
+        _DECLARED[resolve] = (getter, fetch)
         return strawberry.field(
             resolver=resolve,
             description=description,
@@ -178,14 +187,20 @@ class Related:
         )
 
 
-def read_ahead(*types: type) -> None:
-    """Register in ``READ_AHEAD`` the related-record fields of ``types`` (declared with
-    ``Related``); fields with extensions (a Policy) never take that path and are left out."""
+def register(*types: type) -> None:
+    """Register the related-record fields of ``types`` (declared with ``Related``): the
+    record fields each one's fetch reads in ``NEEDS``, and its getter in ``READ_AHEAD``
+    (not for fields with extensions, a Policy: those never take that path)."""
     for cls in types:
         definition = get_object_definition(cls, strict=True)
         for field in definition.fields:
             resolver = field.base_resolver
-            getter = _READ_AHEAD_OF.get(resolver.wrapped_func) if resolver else None
-            if getter is not None and not field.extensions:
-                name = field.graphql_name or to_camel_case(field.python_name)
+            declared = _DECLARED.get(resolver.wrapped_func) if resolver else None
+            if declared is None:
+                continue
+            getter, fetch = declared
+            name = field.graphql_name or to_camel_case(field.python_name)
+            if fetch.reads:
+                NEEDS.setdefault(definition.name, {})[name] = fetch.reads
+            if not field.extensions:
                 READ_AHEAD[(definition.name, name)] = getter(field.python_name)

@@ -14,100 +14,41 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode
+from strawberry.utils.str_converters import to_camel_case
 
-from graph.repo.includes import FULL, MAX_DEPTH, Include, Shape
+from graph.repo.includes import FULL, MAX_DEPTH, RELATIONS, Include, Shape
 from schema.context import Info
 
+# A relation read with its edge (graph/repo/includes.py) comes back wrapped in a GraphQL
+# type of its own; this is the wrapper's field that holds the related record.
+_VIA: dict[tuple[str, str], str] = {("Organization", "memberships"): "network"}
+
 # GraphQL type -> field -> (include name, GraphQL type of the related records, and the
-# subfield whose selection applies to them when they sit inside a wrapper type).
+# subfield whose selection applies to them when they sit inside a wrapper type): every
+# relation graph/repo/includes.py can read, under its name in camelCase (GraphQL types are
+# named as the labels).
 INCLUDABLE: dict[str, dict[str, tuple[str, str, str | None]]] = {
-    "Area": {
-        "parent": ("parent", "Area", None),
-        "children": ("children", "Area", None),
-        "neighbours": ("neighbours", "Area", None),
-        "locations": ("locations", "Location", None),
-        "networks": ("networks", "Network", None),
-    },
-    "Category": {
-        "broader": ("broader", "Category", None),
-        "narrower": ("narrower", "Category", None),
-    },
-    "Organization": {
-        "locations": ("locations", "Location", None),
-        "agreements": ("agreements", "Agreement", None),
-        "partners": ("partners", "Organization", None),
-        "memberships": ("memberships", "Network", "network"),
-    },
-    "Location": {
-        "organization": ("organization", "Organization", None),
-        "area": ("area", "Area", None),
-    },
-    "Service": {
-        "organization": ("organization", "Organization", None),
-        "categories": ("categories", "Category", None),
-        "areas": ("areas", "Area", None),
-        "locations": ("locations", "Location", None),
-    },
-    "Agreement": {
-        "parties": ("parties", "Organization", None),
-        "categories": ("categories", "Category", None),
-    },
-    "Network": {"areas": ("areas", "Area", None)},
-    "Referral": {
-        "household": ("household", "Household", None),
-        "need": ("need", "Need", None),
-        "fromOrganization": ("from_organization", "Organization", None),
-        "toService": ("to_service", "Service", None),
-        "consent": ("consent", "Consent", None),
-    },
+    label: {
+        to_camel_case(name): (name, relation.target, _VIA.get((label, name)))
+        for name, relation in relations.items()
+    }
+    for label, relations in RELATIONS.items()
 }
 
 # GraphQL type -> field -> the record fields its value comes from, where that is not just
 # the field's own name in snake_case (None: the whole record). A field missing here that
 # reads other record fields would show a default: tests/test_api_lookahead.py compares
-# every field of every type read ahead with the whole record.
+# every field of every type read ahead with the whole record. Related-record fields add
+# the record fields their fetch reads themselves (schema/related.py ``register``).
 NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
     "Area": {
         "centroid": frozenset({"centroid_lat", "centroid_lon"}),
         "indicators": None,
-        "parent": frozenset({"parent_id"}),
     },
-    "Category": {"broader": frozenset({"parent_id"})},
-    "Location": {
-        "position": frozenset({"latitude", "longitude"}),
-        "organization": frozenset({"organization_id"}),
-        "area": frozenset({"area_id"}),
-    },
-    "Service": {
-        "freeCapacity": frozenset({"capacity", "capacity_used"}),
-        "organization": frozenset({"organization_id"}),
-        "categories": frozenset({"category_ids"}),
-        "areas": frozenset({"area_ids"}),
-        "locations": frozenset({"location_ids"}),
-    },
-    "Agreement": {
-        "validOn": frozenset({"valid_from", "valid_to"}),
-        "parties": frozenset({"party_ids"}),
-        "categories": frozenset({"category_ids"}),
-    },
-    "Network": {"areas": frozenset({"area_ids"})},
-    "Household": {"area": frozenset({"area_id"})},
-    "Need": {
-        "category": frozenset({"category_id"}),
-        "household": frozenset({"household_id"}),
-    },
-    "Consent": {
-        "household": frozenset({"household_id"}),
-        "organizations": frozenset({"organization_ids"}),
-        "validOn": frozenset({"valid_from", "valid_to", "revoked_at"}),
-    },
-    "Referral": {
-        "household": frozenset({"household_id"}),
-        "need": frozenset({"need_id"}),
-        "fromOrganization": frozenset({"from_organization_id"}),
-        "toService": frozenset({"to_service_id"}),
-        "consent": frozenset({"consent_id"}),
-    },
+    "Location": {"position": frozenset({"latitude", "longitude"})},
+    "Service": {"freeCapacity": frozenset({"capacity", "capacity_used"})},
+    "Agreement": {"validOn": frozenset({"valid_from", "valid_to"})},
+    "Consent": {"validOn": frozenset({"valid_from", "valid_to", "revoked_at"})},
 }
 
 Fragments = Mapping[str, FragmentDefinitionNode]
