@@ -131,11 +131,7 @@ class Graph:
                     attempt += 1
 
     def _auto_read(self, cypher: LiteralString, params: dict[str, Any]) -> list[dict[str, Any]]:
-        with self._driver.session(
-            database=self.config.database,
-            default_access_mode=neo4j.READ_ACCESS,
-            bookmark_manager=self._driver.execute_query_bookmark_manager,
-        ) as session:
+        with self._session(neo4j.READ_ACCESS) as session:
             result = session.run(cypher, params)
             keys = result.keys()
             return [dict(zip(keys, record, strict=True)) for record in result]
@@ -143,20 +139,29 @@ class Graph:
     def run_implicit(self, cypher: LiteralString, params: Params | None = None) -> None:
         """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS)."""
         self._count()
-        with translate_errors(), self._driver.session(database=self.config.database) as session:
+        with translate_errors(), self._session() as session:
             session.run(cypher, dict(params or {})).consume()
 
     def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run a read transaction function (retried on transient errors)."""
         self._count()
-        with translate_errors(), self._driver.session(database=self.config.database) as session:
+        with translate_errors(), self._session() as session:
             return session.execute_read(work)
 
     def write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run a write transaction function (retried on transient errors)."""
         self._count()
-        with translate_errors(), self._driver.session(database=self.config.database) as session:
+        with translate_errors(), self._session() as session:
             return session.execute_write(work)
+
+    def _session(self, access_mode: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
+        # Every session shares execute_query's bookmark manager: a read then sees every
+        # write committed before it through any method, also on a cluster's followers.
+        return self._driver.session(
+            database=self.config.database,
+            default_access_mode=access_mode,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
 
     def verify(self) -> None:
         """Raise GraphUnavailable or GraphAuthError unless the server answers."""
