@@ -72,17 +72,7 @@ def _plain(field: GraphQLField) -> _Plain | None:
         return None
     if not getattr(field.resolve, "_is_default", False):
         return None
-    kind = field.type
-    nullable = not isinstance(kind, GraphQLNonNull)
-    if isinstance(kind, GraphQLNonNull):
-        kind = kind.of_type
-    is_list = isinstance(kind, GraphQLList)
-    items_nullable = True
-    if isinstance(kind, GraphQLList):
-        kind = kind.of_type
-        items_nullable = not isinstance(kind, GraphQLNonNull)
-        if isinstance(kind, GraphQLNonNull):
-            kind = kind.of_type
+    kind, nullable, is_list, items_nullable = _unwrap(field.type)
     if not is_leaf_type(kind):
         return None
     leaf: GraphQLLeafType = kind
