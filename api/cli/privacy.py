@@ -12,7 +12,7 @@ import click
 
 from api.cli._common import open_graph
 from api.settings import get_settings
-from graph import audit
+from graph import Graph, audit
 from graph.retention import apply_retention, expire_audit_events
 from loaders.pseudonym import PseudonymError, pseudonym
 from schema.principal import SYSTEM
@@ -28,6 +28,21 @@ def months_before(moment: datetime, months: int) -> datetime:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def _record_deletion(graph: Graph, operation: str, purpose: str, records: list[str]) -> None:
+    """Record a deletion the system made itself (an admin action without a person)."""
+    event = audit.new_event(
+        subject=SYSTEM.subject,
+        role="admin",
+        organization_id=None,
+        auth_method=SYSTEM.auth_method,
+        action="delete",
+        operation=operation,
+        purpose=purpose,
+        records=records,
+    )
+    audit.append(graph, [event])
 
 
 @click.group("retention")
@@ -67,37 +82,19 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
         expired = expire_audit_events(graph, audit_cutoff, dry_run=dry_run)
         if not dry_run and expired.events:
             # The run itself is recorded after the deletion, so it outlives it.
-            audit.append(
+            _record_deletion(
                 graph,
-                [
-                    audit.new_event(
-                        subject=SYSTEM.subject,
-                        role="admin",
-                        organization_id=None,
-                        auth_method=SYSTEM.auth_method,
-                        action="delete",
-                        operation="retention apply audit",
-                        purpose=f"Aufbewahrungsfrist Protokoll {audit_period} Monate: "
-                        f"{expired.events} Einträge vor {audit_cutoff:%Y-%m-%d} gelöscht",
-                        records=[],
-                    )
-                ],
+                "retention apply audit",
+                f"Aufbewahrungsfrist Protokoll {audit_period} Monate: "
+                f"{expired.events} Einträge vor {audit_cutoff:%Y-%m-%d} gelöscht",
+                [],
             )
         if not dry_run and report.households:
-            audit.append(
+            _record_deletion(
                 graph,
-                [
-                    audit.new_event(
-                        subject=SYSTEM.subject,
-                        role="admin",
-                        organization_id=None,
-                        auth_method=SYSTEM.auth_method,
-                        action="delete",
-                        operation="retention apply",
-                        purpose=f"Löschfrist {period} Monate",
-                        records=[f"Household:{h}" for h in report.households],
-                    )
-                ],
+                "retention apply",
+                f"Löschfrist {period} Monate",
+                [f"Household:{h}" for h in report.households],
             )
     verb = "Würde löschen" if dry_run else "Gelöscht"
     click.echo(f"Frist: {period} Monate nach der letzten abgeschlossenen Überleitung")
