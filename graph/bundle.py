@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import get_args, get_type_hints
 
 from graph.records import (
     Adjacency,
@@ -45,3 +46,9 @@ class Bundle:
     def extend(self, other: Bundle) -> None:
         for f in fields(self):
             getattr(self, f.name).extend(getattr(other, f.name))
+
+
+# Kind (the Bundle field) -> the record type its list holds, in writing order.
+RECORD_TYPES: dict[str, type] = {
+    f.name: get_args(get_type_hints(Bundle)[f.name])[0] for f in fields(Bundle)
+}

@@ -11,23 +11,14 @@ from collections.abc import Iterator
 from dataclasses import fields
 from typing import Any
 
-from graph.bundle import Bundle
+from graph.bundle import RECORD_TYPES, Bundle
 from graph.connection import Graph
 from graph.records import (
     Adjacency,
-    Agreement,
     Area,
-    Category,
-    Consent,
-    Household,
-    Location,
     Membership,
-    Need,
-    Network,
-    Organization,
     Referral,
     ReferralEvent,
-    Service,
 )
 from graph.write import NODE_SPECS
 
@@ -46,17 +37,7 @@ def _read_spec(record: type) -> tuple[str, dict[str, tuple[str, str, bool]]]:
 
 
 _KIND_OF_RECORD: dict[str, type] = {
-    "areas": Area,
-    "categories": Category,
-    "organizations": Organization,
-    "locations": Location,
-    "services": Service,
-    "agreements": Agreement,
-    "networks": Network,
-    "households": Household,
-    "needs": Need,
-    "consents": Consent,
-    "referrals": Referral,
+    kind: record for kind, record in RECORD_TYPES.items() if record in NODE_SPECS
 }
 
 _READ = {record: _read_spec(record) for record in _KIND_OF_RECORD.values()}

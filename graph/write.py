@@ -22,7 +22,7 @@ from typing import Any, Literal, get_args, get_type_hints
 import neo4j
 from neo4j.spatial import WGS84Point
 
-from graph.bundle import Bundle
+from graph.bundle import RECORD_TYPES, Bundle
 from graph.connection import Graph
 from graph.errors import IntegrityError
 from graph.records import (
@@ -200,6 +200,12 @@ NODE_SPECS: dict[type, NodeSpec] = {
             OwnedRel("HAS_EVENT", "out", "ReferralEvent", _event_ids, "history", many=True),
         ),
     ),
+}
+
+
+# Kind of records in a Bundle -> the label of their nodes (the kinds that are nodes).
+KIND_LABELS: dict[str, str] = {
+    kind: NODE_SPECS[record].label for kind, record in RECORD_TYPES.items() if record in NODE_SPECS
 }
 
 

@@ -7,23 +7,12 @@ from typing import Any
 
 from graph.connection import Graph
 from graph.imports import existing_ids
+from graph.write import KIND_LABELS
 from loaders.errors import Issue
 from loaders.tabular.reader import ParsedBundle
 
 # Bundle table -> node label it holds.
-TABLE_LABELS: dict[str, str] = {
-    "areas": "Area",
-    "categories": "Category",
-    "organizations": "Organization",
-    "locations": "Location",
-    "services": "Service",
-    "agreements": "Agreement",
-    "networks": "Network",
-    "households": "Household",
-    "needs": "Need",
-    "consents": "Consent",
-    "referrals": "Referral",
-}
+TABLE_LABELS: dict[str, str] = KIND_LABELS
 
 # Bundle table -> (field, label of the node it names).
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {

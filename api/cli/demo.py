@@ -13,22 +13,8 @@ from rich.table import Table
 from api.cli._common import open_graph
 from api.settings import get_settings
 from graph.admin import clear, is_empty
-from graph.write import WriteCounts, write_bundle
+from graph.write import KIND_LABELS, WriteCounts, write_bundle
 from loaders.demo import SIZES, Demo, Size, generate
-
-_LABELS = {
-    "areas": "Area",
-    "categories": "Category",
-    "organizations": "Organization",
-    "locations": "Location",
-    "services": "Service",
-    "agreements": "Agreement",
-    "networks": "Network",
-    "households": "Household",
-    "needs": "Need",
-    "consents": "Consent",
-    "referrals": "Referral",
-}
 
 size_option = click.option(
     "--size", type=click.Choice(SIZES), default="city", show_default=True, help="Umfang"
@@ -85,7 +71,7 @@ def _summary(demo: Demo, counts: WriteCounts, gen_s: float, write_s: float) -> N
     for column in ("Typ", "Datensätze", "neu", "geändert", "unverändert"):
         table.add_column(column, justify="left" if column == "Typ" else "right")
     for kind, number in demo.bundle.counts().items():
-        label = _LABELS.get(kind)
+        label = KIND_LABELS.get(kind)
         row = [kind, str(number)]
         if label is None:
             row += ["", "", ""]
