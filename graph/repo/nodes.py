@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, LiteralString
 
 from graph import records as rec
+from graph.bundle import RECORD_TYPES
 from graph.connection import Graph
 from graph.repo.values import Stored, stored
-from graph.write import NODE_SPECS, OwnedRel
+from graph.write import KIND_LABELS, NODE_SPECS, OwnedRel
 
 Row = Mapping[str, Any]
 
@@ -34,20 +36,8 @@ _REFERRAL_META: LiteralString = (
 # Properties that are not part of a record (and must not be sent), per label.
 _HIDDEN: dict[str, list[LiteralString]] = {"Area": ["geometry: null"], "Location": ["point: null"]}
 
-# The labels read as records.
-_RECORDS: dict[str, type] = {
-    "Area": rec.Area,
-    "Category": rec.Category,
-    "Organization": rec.Organization,
-    "Location": rec.Location,
-    "Service": rec.Service,
-    "Agreement": rec.Agreement,
-    "Network": rec.Network,
-    "Household": rec.Household,
-    "Need": rec.Need,
-    "Consent": rec.Consent,
-    "Referral": rec.Referral,
-}
+# The labels read as records (the node kinds of a Bundle).
+_RECORDS: dict[str, type] = {label: RECORD_TYPES[kind] for kind, label in KIND_LABELS.items()}
 
 # The relationships each label's record owns, by record field (the writer's own table).
 OWNED: dict[str, dict[str, OwnedRel]] = {
@@ -128,18 +118,10 @@ _PROPERTIES: dict[str, frozenset[str]] = {
     for label, cls in _RECORDS.items()
 }
 
+# Labels whose records need more than their properties (flattened indicators, events).
+_MAPPED: dict[str, Callable[[Row], Stored[Any]]] = {"Area": _area, "Referral": _referral}
 MAPPERS: dict[str, Callable[[Row], Stored[Any]]] = {
-    "Area": _area,
-    "Category": lambda p: stored(rec.Category, p),
-    "Organization": lambda p: stored(rec.Organization, p),
-    "Location": lambda p: stored(rec.Location, p),
-    "Service": lambda p: stored(rec.Service, p),
-    "Agreement": lambda p: stored(rec.Agreement, p),
-    "Network": lambda p: stored(rec.Network, p),
-    "Household": lambda p: stored(rec.Household, p),
-    "Need": lambda p: stored(rec.Need, p),
-    "Consent": lambda p: stored(rec.Consent, p),
-    "Referral": _referral,
+    label: _MAPPED.get(label) or partial(stored, record) for label, record in _RECORDS.items()
 }
 
 
