@@ -34,7 +34,7 @@ from schema.pagination import (
     Connection,
 )
 from schema.policy import anyone
-from schema.selection import shape
+from schema.related import record_by_id
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
@@ -42,10 +42,7 @@ After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)
 
 @strawberry.type
 class DirectoryQuery:
-    @strawberry.field(description="Ein Sozialraum.", extensions=[anyone()])
-    async def area(self, info: Info, id: strawberry.ID) -> Area | None:
-        found = await info.context.loaders.node("Area", id, shape(info, "Area"))
-        return Area.of(found) if found else None
+    area = record_by_id(Area, "Ein Sozialraum.", anyone())
 
     @strawberry.field(description="Sozialräume, gefiltert und seitenweise.", extensions=[anyone()])
     async def areas(
@@ -62,20 +59,14 @@ class DirectoryQuery:
             info, info.context.loaders.areas, "Area", Area.of, f, sort.value, first, after, near
         )
 
-    @strawberry.field(description="Ein Leistungsbereich.", extensions=[anyone()])
-    async def category(self, info: Info, id: strawberry.ID) -> Category | None:
-        found = await info.context.loaders.node("Category", id, shape(info, "Category"))
-        return Category.of(found) if found else None
+    category = record_by_id(Category, "Ein Leistungsbereich.", anyone())
 
     @strawberry.field(description="Alle Leistungsbereiche.", extensions=[anyone()])
     async def categories(self, info: Info) -> list[Category]:
         found = await info.context.run(nodes.all_of, info.context.graph, "Category")
         return [Category.of(c) for c in found]
 
-    @strawberry.field(description="Ein Träger.", extensions=[anyone()])
-    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
-        found = await info.context.loaders.node("Organization", id, shape(info, "Organization"))
-        return Organization.of(found) if found else None
+    organization = record_by_id(Organization, "Ein Träger.", anyone())
 
     @strawberry.field(
         description="Träger, gefiltert, sortiert und seitenweise.", extensions=[anyone()]
@@ -102,10 +93,7 @@ class DirectoryQuery:
             near,
         )
 
-    @strawberry.field(description="Ein Angebot.", extensions=[anyone()])
-    async def service(self, info: Info, id: strawberry.ID) -> Service | None:
-        found = await info.context.loaders.node("Service", id, shape(info, "Service"))
-        return Service.of(found) if found else None
+    service = record_by_id(Service, "Ein Angebot.", anyone())
 
     @strawberry.field(
         description="Angebote, gefiltert, sortiert und seitenweise.", extensions=[anyone()]
@@ -121,15 +109,9 @@ class DirectoryQuery:
     ) -> Connection[Service]:
         return await service_connection(info, filter, sort, first, after, near)
 
-    @strawberry.field(description="Ein Standort.", extensions=[anyone()])
-    async def location(self, info: Info, id: strawberry.ID) -> Location | None:
-        found = await info.context.loaders.node("Location", id, shape(info, "Location"))
-        return Location.of(found) if found else None
+    location = record_by_id(Location, "Ein Standort.", anyone())
 
-    @strawberry.field(description="Eine Kooperationsvereinbarung.", extensions=[anyone()])
-    async def agreement(self, info: Info, id: strawberry.ID) -> Agreement | None:
-        found = await info.context.loaders.node("Agreement", id, shape(info, "Agreement"))
-        return Agreement.of(found) if found else None
+    agreement = record_by_id(Agreement, "Eine Kooperationsvereinbarung.", anyone())
 
     @strawberry.field(description="Alle Kooperationsvereinbarungen.", extensions=[anyone()])
     async def agreements(self, info: Info) -> list[Agreement]:
@@ -138,10 +120,7 @@ class DirectoryQuery:
         )
         return [Agreement.of(a) for a in found]
 
-    @strawberry.field(description="Ein Verbund / Arbeitskreis.", extensions=[anyone()])
-    async def network(self, info: Info, id: strawberry.ID) -> Network | None:
-        found = await info.context.loaders.node("Network", id, shape(info, "Network"))
-        return Network.of(found) if found else None
+    network = record_by_id(Network, "Ein Verbund / Arbeitskreis.", anyone())
 
     @strawberry.field(
         description="Alle Verbünde, Arbeitskreise und Netzwerke.", extensions=[anyone()]

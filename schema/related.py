@@ -24,7 +24,7 @@ from graph.repo.nodes import Hop
 from graph.repo.values import Stored
 from schema.context import Info
 from schema.execution import READ_AHEAD, NotReadAhead
-from schema.selection import NEEDS
+from schema.selection import NEEDS, shape
 
 NOT_READ: Any = object()
 
@@ -185,6 +185,24 @@ class Related:
             graphql_type=annotation,
             extensions=list(extensions),
         )
+
+
+def record_by_id(to: type, description: str, guard: FieldExtension) -> Any:
+    """A query field ``(id: ID!): to``: one record, read in the shape its selection needs
+    (GraphQL types are named as the labels)."""
+    label = get_object_definition(to, strict=True).name
+    wrap: Any = to
+
+    async def resolve(self: Any, info: Info, id: strawberry.ID) -> Any:
+        found = await info.context.loaders.node(label, id, shape(info, label))
+        return wrap.of(found) if found else None
+
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        graphql_type=StrawberryAnnotation(to | None),
+        extensions=[guard],
+    )
 
 
 def register(*types: type) -> None:
