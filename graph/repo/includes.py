@@ -195,19 +195,19 @@ def projection(
 Memo = dict[tuple[str, str, int], Stored[Any]]
 
 
-def read(
-    label: str, props: Mapping[str, Any], shape: Shape = FULL, memo: Memo | None = None
-) -> Stored[Any]:
+def read(label: str, props: Mapping[str, Any], shape: Shape, memo: Memo) -> Stored[Any]:
     """The stored record of a projected row, with its included related records.
 
-    ``memo`` is for the rows of one statement: the same node projected in the same shape
-    there is the same record, so it is built once and shared (a page of services repeats
-    each organization and its agreements for every service it provides). Records are
-    immutable, and sharing them also lets the API complete such a subtree once.
+    ``memo`` holds the records already read from the rows of one statement: the same node
+    projected in the same shape there is the same record, so it is built once and shared (a
+    page of services repeats each organization and its agreements for every service it
+    provides). Records are immutable, and sharing them also lets the API complete such a
+    subtree once.
     """
     key = (label, str(props.get("id")), id(shape))
-    if memo is not None and key in memo:
-        return memo[key]
+    found = memo.get(key)
+    if found is not None:
+        return found
     stored = to_stored(label, props, lean=shape.fields is not None)
     if shape.includes:
         included: dict[str, Any] = {}
@@ -223,12 +223,11 @@ def read(
                     None if value is None else _item(relation, value, include, memo)
                 )
         stored = dataclasses.replace(stored, included=included)
-    if memo is not None:
-        memo[key] = stored
+    memo[key] = stored
     return stored
 
 
-def _item(relation: Relation, row: Mapping[str, Any], include: Include, memo: Memo | None) -> Any:
+def _item(relation: Relation, row: Mapping[str, Any], include: Include, memo: Memo) -> Any:
     node = read(relation.target, row, include.shape, memo)
     if relation.edge:
         return Linked(node=node, edge=row.get("_edge") or {})
