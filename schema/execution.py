@@ -244,28 +244,26 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
             and not self.is_awaitable(result)
             and self._plain_fields() is not None
         ):
+            plan = self._plan(named, field_details_list)
             try:
+                if plan is None:
+                    raise NotReadAhead
                 if is_list:
-                    return [
-                        self._object(named, field_details_list, item, items_nullable)
-                        for item in result
-                    ]
-                return self._object(named, field_details_list, result, False)
+                    return [self._item(named, plan, item, items_nullable) for item in result]
+                return self._item(named, plan, result, False)
             except NotReadAhead:
                 pass
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
 
-    def _object(self, gtype: GraphQLObjectType, group: Any, obj: Any, nullable: bool) -> Any:
+    def _item(self, gtype: GraphQLObjectType, plan: list[_Step], obj: Any, nullable: bool) -> Any:
+        """One object (or an allowed null) completed under ``plan``."""
         if obj is None:
             if nullable:
                 return None
             raise NotReadAhead
         if not self._is_type_of(gtype, obj):
-            raise NotReadAhead
-        plan = self._plan(gtype, group)
-        if plan is None:
             raise NotReadAhead
         return self._fill(gtype, plan, obj)
 
@@ -336,21 +334,9 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
             plan = step.plan = self._plan(target, step.nodes)
             if plan is None:
                 raise NotReadAhead
-        if not step.is_list:
-            if not self._is_type_of(target, raw):
-                raise NotReadAhead
-            return self._fill(target, plan, raw)
-        items: list[Any] = []
-        for item in raw:
-            if item is None:
-                if not step.items_nullable:
-                    raise NotReadAhead
-                items.append(None)
-                continue
-            if not self._is_type_of(target, item):
-                raise NotReadAhead
-            items.append(self._fill(target, plan, item))
-        return items
+        if step.is_list:
+            return [self._item(target, plan, item, step.items_nullable) for item in raw]
+        return self._item(target, plan, raw, False)
 
     def _plan(self, gtype: GraphQLObjectType, group: Any) -> list[_Step] | None:
         plans: dict[tuple[str, int], list[_Step] | None] = self.__dict__.setdefault(
