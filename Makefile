@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= city
 
-.PHONY: setup run test lint format stop neo4j-status demo clean-state
+.PHONY: setup run test lint format stop neo4j-status demo clean-state vendor
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verbund braucht Python 3.11 oder neuer")'
@@ -46,3 +46,6 @@ neo4j-status: $(BIN)/.installed
 # Deletes the local Neo4j's data and password (not the jar cache).
 clean-state: stop
 	rm -rf .verbund
+
+# Front-end assets from npm into api/web/static/vendor (pins in the script; needs npm).
+vendor: ; $(PYTHON) scripts/vendor_assets.py
