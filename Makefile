@@ -7,7 +7,22 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= city
 
-.PHONY: setup run test lint format stop neo4j-status demo clean-state vendor
+.PHONY: setup run test test-browser lint format stop neo4j-status demo clean-state vendor
+
+# The browser tests (tests/browser) drive Debian's Chromium; Playwright's own browser download
+# is not used. Missing on a fresh machine: installed via apt (root only, as in CI).
+CHROMIUM := /usr/bin/chromium
+define ensure_chromium
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "Chromium fehlt ($(CHROMIUM)); die Browser-Tests brauchen es." >&2; \
+	    echo "Bitte als root installieren: apt-get update && apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Chromium fehlt; installiere es mit apt-get."; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || exit 1; \
+	fi
+endef
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verbund braucht Python 3.11 oder neuer")'
@@ -26,7 +41,13 @@ run: setup
 	$(VERBUND) serve --host $(HOST) --port $(PORT)
 
 test: setup lint
+	$(ensure_chromium)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the browser tests (quicker while working on the web pages).
+test-browser: setup
+	$(ensure_chromium)
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
