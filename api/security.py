@@ -14,9 +14,12 @@ _COMMON = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "geolocation=(), camera=(), microphone=()",
 }
-# GraphiQL loads its scripts from a CDN; every other page needs nothing from elsewhere.
-_CSP_GRAPHIQL = "frame-ancestors 'none'"
-_CSP_DEFAULT = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+# Every page, GraphiQL included (vendored), needs nothing from elsewhere; KERN draws its
+# icons as data: SVGs.
+_CSP_DEFAULT = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
@@ -35,7 +38,7 @@ class SecurityHeaders:
                 for name, value in _COMMON.items():
                     headers.setdefault(name, value)
                 headers.setdefault(
-                    "content-security-policy", _CSP_GRAPHIQL if graphql else _CSP_DEFAULT
+                    "content-security-policy", _CSP_DEFAULT
                 )
                 if graphql:
                     # Social data must not linger in caches.
