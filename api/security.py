@@ -18,6 +18,7 @@ _COMMON = {
 # icons as data: SVGs.
 _CSP_DEFAULT = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; "
     "frame-ancestors 'none'"
 )
 
@@ -37,9 +38,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in _COMMON.items():
                     headers.setdefault(name, value)
-                headers.setdefault(
-                    "content-security-policy", _CSP_DEFAULT
-                )
+                headers.setdefault("content-security-policy", _CSP_DEFAULT)
                 if graphql:
                     # Social data must not linger in caches.
                     headers["cache-control"] = "no-store"

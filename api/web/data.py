@@ -63,3 +63,14 @@ async def gql(request: Request, document: str, **variables: Any) -> dict[str, An
         raise PageError(status, "; ".join(e.message for e in result.errors))
     assert result.data is not None
     return dict(result.data)
+
+
+def require(request: Request, *roles: str) -> Principal:
+    """The signed-in principal if its role may open this page: not signed in → the login
+    (401, then back here), another role → 403."""
+    principal = principal_of(request)
+    if not principal.authenticated:
+        raise PageError(401)
+    if principal.role not in roles:
+        raise PageError(403)
+    return principal

@@ -73,8 +73,11 @@ def error_page(request: Request, status: int) -> Response:
 
     if status == 401:
         # Not (or no longer) signed in: to the login, and back here afterwards.
+        from api.web.session import session_of
+
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/anmelden?weiter={quote(target)}", status_code=303)
+        expired = "&abgelaufen=1" if session_of(request).expired else ""
+        return RedirectResponse(f"/anmelden?weiter={quote(target)}{expired}", status_code=303)
     title, text = _MESSAGES.get(status, _MESSAGES[500])
     response = render(request, "error.html", status=status, title=title, text=text, code=status)
     if status == 503:

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from api.web import german
-from api.web.data import PageError, gql, principal_of
+from api.web.data import PageError, gql, require
 from api.web.directory import choices
 from api.web.forms import Errors, read_form, text, texts
 from api.web.session import session_of
@@ -101,8 +101,8 @@ def _save(request: Request, state: dict[str, Any]) -> None:
 
 
 def _caseworker(request: Request) -> str:
-    principal = principal_of(request)
-    if principal.role != "caseworker" or not principal.organization_id:
+    principal = require(request, "caseworker")
+    if not principal.organization_id:
         raise PageError(403)
     return principal.organization_id
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.web.data import PageError, gql, principal_of
+from api.web.data import gql, require
 from api.web.directory import Choices, choices
 from api.web.forms import Errors
 from api.web.templating import is_htmx, render
@@ -104,9 +104,7 @@ def _validate(query: Query, known: Choices) -> tuple[Errors, str | None]:
 
 
 async def search(request: Request) -> Response:
-    principal = principal_of(request)
-    if principal.role != "caseworker":
-        raise PageError(403)
+    require(request, "caseworker")
     known = await choices(request)
     query = Query.of(request)
     errors, area_id = _validate(query, known) if query.asked else (Errors(), None)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.web.data import PageError, gql, principal_of
+from api.web.data import PageError, gql, require
 from api.web.templating import render
 from graph import labels
 
@@ -30,9 +30,7 @@ query Service($id: ID!) {
 
 
 async def service_page(request: Request) -> Response:
-    principal = principal_of(request)
-    if principal.role not in ("caseworker", "partner", "coordinator", "admin"):
-        raise PageError(403)
+    principal = require(request, "caseworker", "partner", "coordinator", "admin")
     data = await gql(request, _SERVICE, id=request.path_params["id"])
     service = data["service"]
     if service is None:
