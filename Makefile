@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= city
 
-.PHONY: setup run test test-browser lint format stop neo4j-status demo clean-state
+.PHONY: setup run test test-browser lint format stop neo4j-status demo clean-state vendor
 
 # The browser tests (tests/browser) drive Debian's Chromium; Playwright's own browser download
 # is not used. Missing on a fresh machine: installed via apt (root only, as in CI).
@@ -67,3 +67,6 @@ neo4j-status: $(BIN)/.installed
 # Deletes the local Neo4j's data and password (not the jar cache).
 clean-state: stop
 	rm -rf .verbund
+
+# Front-end assets from npm into api/web/static/vendor (pins in the script; needs npm).
+vendor: ; $(PYTHON) scripts/vendor_assets.py

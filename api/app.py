@@ -1,4 +1,4 @@
-"""The starlette application: /graphql (GraphiQL), /health and the landing page."""
+"""The starlette application: /graphql (with an offline GraphiQL), /health and the web pages."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware
+from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
 from api.localneo4j import resolve_config
-from api.pages import landing_page
 from api.security import BodySizeLimit, SecurityHeaders
 from api.settings import Settings, get_settings
+from api.web.demo_logins import DemoLogins
+from api.web.errors import HANDLERS
+from api.web.graphiql import GraphiQLPage
+from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
 from schema import Context, schema
@@ -31,7 +34,8 @@ log = logging.getLogger("verbund.api")
 
 class VerbundGraphQL(GraphQL[Context, None]):
     def __init__(self, graph_of: Any) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # The IDE page is ours (api/web/graphiql.py, vendored assets), not strawberry's CDN one.
+        super().__init__(schema, graphql_ide=None)
         self._graph_of = graph_of
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -92,10 +96,6 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
-async def index(request: Request) -> HTMLResponse:
-    return HTMLResponse(landing_page())
-
-
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
     """Build the app; the graph handle (one driver per process) lives for the app's lifetime."""
     settings = settings or get_settings()
@@ -111,21 +111,31 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 app.state.graph.close()
 
     graphql = VerbundGraphQL(_graph)
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/", index),
             Route("/health", health),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Browsers asking for a page get the offline GraphiQL; everything else is GraphQL.
+            Route("/graphql", GraphiQLPage(graphql), methods=["GET", "POST"]),
+            *web_routes(),
         ],
         middleware=middleware(settings),
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.demo_logins = DemoLogins(settings)
+    app.state.login_limiter = FailureLimiter(
+        settings.auth_failure_limit, settings.auth_failure_window_seconds
+    )
+    app.state.oidc_login = None
+    return app
 
 
 def middleware(settings: Settings) -> list[Middleware]:
     """Outermost first: headers on every answer, then size, CORS, authentication."""
     stack = [
         Middleware(SecurityHeaders),
+        *web_middleware(settings),
         Middleware(BodySizeLimit, limit=settings.max_request_bytes),
     ]
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

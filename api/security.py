@@ -14,9 +14,13 @@ _COMMON = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "geolocation=(), camera=(), microphone=()",
 }
-# GraphiQL loads its scripts from a CDN; every other page needs nothing from elsewhere.
-_CSP_GRAPHIQL = "frame-ancestors 'none'"
-_CSP_DEFAULT = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+# Every page, GraphiQL included (vendored), needs nothing from elsewhere; KERN draws its
+# icons as data: SVGs.
+_CSP_DEFAULT = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
@@ -34,9 +38,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in _COMMON.items():
                     headers.setdefault(name, value)
-                headers.setdefault(
-                    "content-security-policy", _CSP_GRAPHIQL if graphql else _CSP_DEFAULT
-                )
+                headers.setdefault("content-security-policy", _CSP_DEFAULT)
                 if graphql:
                     # Social data must not linger in caches.
                     headers["cache-control"] = "no-store"

@@ -89,6 +89,24 @@ class Settings(BaseSettings):
         default=60.0, validation_alias="VERBUND_AUTH_FAILURE_WINDOW"
     )
 
+    # Web pages (api/web): sessions and the demo logins.
+    session_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="VERBUND_SESSION_SECRET",
+        description="Key that signs the session cookie; unset: generated once into state_dir",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, validation_alias="VERBUND_SESSION_IDLE_MINUTES"
+    )
+    session_absolute_hours: int = Field(
+        default=10, ge=1, validation_alias="VERBUND_SESSION_ABSOLUTE_HOURS"
+    )
+    demo_logins: bool | None = Field(
+        default=None,
+        validation_alias="VERBUND_DEMO_LOGINS",
+        description="Demo logins on (1) or off (0); unset: on while the demo data is loaded",
+    )
+
     @property
     def uses_local_server(self) -> bool:
         return not self.neo4j_uri

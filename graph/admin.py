@@ -43,3 +43,11 @@ def label_counts(graph: Graph) -> dict[str, int]:
 def clear(graph: Graph) -> None:
     """Delete every node and relationship (keeps constraints and indexes)."""
     graph.run_implicit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+def has_source(graph: Graph, source: str) -> bool:
+    """Whether any Träger came from this source (e.g. the synthetic demo)."""
+    rows = graph.query(
+        "MATCH (o:Organization {source: $source}) RETURN 1 AS found LIMIT 1", {"source": source}
+    )
+    return bool(rows)

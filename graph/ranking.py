@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from graph import labels
 from graph.records import Service
 
 REACH_POINTS = 30
@@ -225,20 +226,24 @@ def _score(candidate: Candidate, reach: tuple[int, str], wanted: Wanted) -> list
         spoken = sorted(set(wanted.languages) & set(service.languages))
         if spoken:
             reasons.append(
-                Reason("LANGUAGE", LANGUAGE_POINTS, f"Beratung auf {', '.join(spoken)} möglich")
+                Reason("LANGUAGE", LANGUAGE_POINTS, f"Beratung auf {labels.languages(spoken)} möglich")
             )
         else:
             reasons.append(
                 Reason(
                     "LANGUAGE_MISMATCH",
                     LANGUAGE_MISMATCH,
-                    f"Sprache nicht angeboten (nur {', '.join(service.languages) or 'unbekannt'})",
+                    f"Sprache nicht angeboten (nur {labels.languages(service.languages)})",
                 )
             )
-    if service.capacity is not None:
-        free = service.capacity - (service.capacity_used or 0)
+    if service.capacity is None or service.capacity_used is None:
+        # Unknown occupancy is not free capacity: no points, said as it is.
+        reasons.append(Reason("CAPACITY_UNKNOWN", 0, "Auslastung unbekannt"))
+    else:
+        free = service.capacity - service.capacity_used
         if free > 0:
-            reasons.append(Reason("FREE_CAPACITY", FREE_CAPACITY_POINTS, f"{free} freie Plätze"))
+            places = "1 freier Platz" if free == 1 else f"{free} freie Plätze"
+            reasons.append(Reason("FREE_CAPACITY", FREE_CAPACITY_POINTS, places))
         else:
             reasons.append(Reason("FULL", FULL_PENALTY, "Keine freien Plätze"))
     return reasons

@@ -12,7 +12,7 @@ from typing import Literal, get_args
 Role = Literal["admin", "coordinator", "caseworker", "partner", "planner"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-AuthMethod = Literal["anonymous", "token", "oidc", "system"]
+AuthMethod = Literal["anonymous", "token", "oidc", "demo", "system"]
 
 # Roles whose every access is bound to one organization (Träger).
 ORGANIZATION_ROLES: frozenset[Role] = frozenset({"caseworker", "partner"})

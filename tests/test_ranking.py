@@ -102,6 +102,8 @@ def test_reach_priority_fit_and_capacity_add_up() -> None:
         "PRIORITY_AGREEMENT",
         "TARGET_GROUP",
         "LANGUAGE_MISMATCH",
+        # No capacity known: said, and worth no points (unknown is not free).
+        "CAPACITY_UNKNOWN",
     ]
     assert "Jobcenter" in options[0].reasons[1].text
 
@@ -112,3 +114,16 @@ def test_ties_break_by_steps_then_name_and_the_order_is_stable() -> None:
     assert [o.service.id for o in first] == ["a", "b", "c"]
     assert rank(list(reversed(cands)), HOME, LINE, wanted()) == first
     assert rank(cands, HOME, LINE, wanted(max_steps=0))[0].steps == 0
+
+
+def test_free_places_in_words_with_the_right_plural_and_unknown_occupancy() -> None:
+    def texts(**capacity: int | None) -> list[str]:
+        (option,) = rank([candidate("x", (("d1", "d1"),), **capacity)], HOME, LINE, wanted())
+        return [r.text for r in option.reasons if r.code.startswith(("FREE", "FULL", "CAPACITY"))]
+
+    assert texts(capacity=5, capacity_used=4) == ["1 freier Platz"]
+    assert texts(capacity=5, capacity_used=2) == ["3 freie Plätze"]
+    assert texts(capacity=5, capacity_used=5) == ["Keine freien Plätze"]
+    # Occupancy unknown: never counted as free places.
+    assert texts(capacity=5) == ["Auslastung unbekannt"]
+    assert texts() == ["Auslastung unbekannt"]

@@ -14,6 +14,7 @@ each failed attempt would become a database write.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import time
@@ -22,6 +23,7 @@ from collections.abc import Callable
 
 from anyio.to_thread import run_sync
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,6 +31,7 @@ from api.auth.api_tokens import authenticate_api_token, looks_like_api_token
 from api.auth.errors import AuthError, KeysUnavailable
 from api.auth.oidc import OidcVerifier
 from api.settings import Settings
+from api.web.session import SESSION_PRINCIPAL_KEY, session_of
 from graph import Graph, GraphError
 from schema.principal import ANONYMOUS, Principal
 
@@ -36,6 +39,13 @@ log = logging.getLogger("verbund.auth")
 
 PRINCIPAL_SCOPE_KEY = "verbund.principal"
 PROTECTED_PREFIXES = ("/graphql",)
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _csrf_ok(scope: Scope) -> bool:
+    expected = session_of(HTTPConnection(scope)).data.get("csrf")
+    given = Headers(scope=scope).get("x-csrf-token", "")
+    return isinstance(expected, str) and hmac.compare_digest(expected, given)
 
 
 class FailureLimiter:
@@ -147,6 +157,18 @@ class AuthMiddleware:
                 if protected:
                     await _error(503, exc.code, str(exc))(scope, receive, send)
                     return
+        elif isinstance(found := scope.get(SESSION_PRINCIPAL_KEY), Principal):
+            # Signed in on the web pages: the session cookie counts like a token, but a
+            # cookie is sent by the browser on its own, so writes need the CSRF header too.
+            if protected and scope["method"] not in _SAFE_METHODS and not _csrf_ok(scope):
+                await _error(
+                    403,
+                    "CSRF_TOKEN_INVALID",
+                    "Sicherheitsmerkmal fehlt oder ist abgelaufen (X-CSRF-Token). "
+                    "Bitte die Seite neu laden.",
+                )(scope, receive, send)
+                return
+            principal = found
         if protected and not principal.authenticated and not _is_ide_page(scope, headers):
             await _unauthorized()(scope, receive, send)
             return

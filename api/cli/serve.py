@@ -8,6 +8,8 @@ import uvicorn
 from api.cli._common import user_errors
 from api.localneo4j import ensure_started
 from api.settings import get_settings
+from api.web.demo_logins import DEMO_USERS, DemoLogins
+from graph import Graph
 
 
 @click.command()
@@ -17,6 +19,12 @@ def serve(host: str, port: int) -> None:
     """API und Seiten ausliefern (Strg-C beendet; `make stop` stoppt Neo4j)."""
     settings = get_settings()
     with user_errors():
-        ensure_started(settings)
+        config = ensure_started(settings)
+        with Graph(config) as graph:
+            demo = DemoLogins(settings).enabled(graph)
     click.echo(f"verbund läuft: http://{host}:{port}/  (GraphiQL: http://{host}:{port}/graphql)")
+    if demo:
+        click.echo(f"Anmelden: http://{host}:{port}/anmelden  (Demo-Zugänge, Passwort: demo)")
+        for user in DEMO_USERS.values():
+            click.echo(f"  {user.username:<16} {user.display_name}")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")

@@ -277,7 +277,7 @@ def login(
 ) -> None:
     """Sign in through the login page (GET /anmelden: fields „Benutzername“ and „Passwort“,
     button „Anmelden“) and wait until the browser lands on ``next_path`` or ``/``."""
-    query = f"?next={quote(next_path, safe='/')}" if next_path else ""
+    query = f"?weiter={quote(next_path, safe='/')}" if next_path else ""
     page.goto(f"{base_url}/anmelden{query}")
     page.get_by_label("Benutzername", exact=True).fill(username)
     page.get_by_label("Passwort", exact=True).fill(password)

@@ -1,0 +1,132 @@
+"""German error pages with a request id; nothing of a stack trace reaches the browser.
+
+``RequestId`` gives every request an id (also in the ``X-Request-Id`` header and in the log
+line of a failure), so a caseworker can quote it to the help desk.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import quote
+
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.web.data import PageError
+from graph import GraphError
+
+log = logging.getLogger("verbund.web")
+
+REQUEST_ID_KEY = "verbund.request_id"
+
+_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("Anfrage nicht verständlich", "Bitte gehen Sie zurück und versuchen Sie es erneut."),
+    403: (
+        "Kein Zugriff",
+        "Diese Seite ist für Ihre Rolle nicht freigegeben. Wenn Sie sie brauchen, wenden Sie "
+        "sich an die Netzwerkkoordination.",
+    ),
+    404: (
+        "Seite nicht gefunden",
+        "Die Adresse stimmt nicht oder der Eintrag ist nicht (mehr) für Sie sichtbar. "
+        "Gehen Sie zur Startseite und suchen Sie von dort.",
+    ),
+    405: ("Aktion nicht möglich", "Bitte nutzen Sie die Schaltflächen auf der Seite."),
+    413: ("Eingabe zu groß", "Bitte kürzen Sie die Eingabe und senden Sie sie erneut."),
+    500: (
+        "Ein Fehler ist aufgetreten",
+        "Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es in einigen Minuten erneut. "
+        "Wenn es wieder passiert, nennen Sie dem IT-Service die Vorgangsnummer.",
+    ),
+    503: (
+        "Dienst vorübergehend nicht erreichbar",
+        "Die Datenbank antwortet gerade nicht. Bitte versuchen Sie es in einigen Minuten erneut.",
+    ),
+}
+
+
+class RequestId:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = secrets.token_hex(6)
+        scope[REQUEST_ID_KEY] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["x-request-id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def error_page(request: Request, status: int) -> Response:
+    from api.web.templating import render
+
+    if status == 401:
+        # Not (or no longer) signed in: to the login, and back here afterwards.
+        from api.web.session import session_of
+
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        expired = "&abgelaufen=1" if session_of(request).expired else ""
+        return RedirectResponse(f"/anmelden?weiter={quote(target)}{expired}", status_code=303)
+    title, text = _MESSAGES.get(status, _MESSAGES[500])
+    response = render(request, "error.html", status=status, title=title, text=text, code=status)
+    if status == 503:
+        response.headers["retry-after"] = "30"
+    return response
+
+
+async def on_page_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    if exc.status >= 500:
+        log.error(
+            "Seite %s: %s (Vorgang %s)",
+            request.url.path,
+            exc.detail,
+            request.scope.get(REQUEST_ID_KEY),
+        )
+    return error_page(request, exc.status)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/graphql"):
+        return Response(exc.detail, status_code=exc.status_code)
+    return error_page(request, exc.status_code)
+
+
+async def on_graph_error(request: Request, exc: Exception) -> Response:
+    log.error(
+        "Datenbankfehler auf %s (Vorgang %s): %s",
+        request.url.path,
+        request.scope.get(REQUEST_ID_KEY),
+        exc,
+    )
+    return error_page(request, 503)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception(
+        "Unerwarteter Fehler auf %s (Vorgang %s)",
+        request.url.path,
+        request.scope.get(REQUEST_ID_KEY),
+        exc_info=exc,
+    )
+    return error_page(request, 500)
+
+
+HANDLERS = {
+    PageError: on_page_error,
+    HTTPException: on_http_error,
+    GraphError: on_graph_error,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,1 @@
+"""The web pages, one module per task: sign-in, start, search, service, referrals, inbox."""

@@ -1,0 +1,36 @@
+"""The web application's routes and middleware, mounted into the one starlette app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from api.settings import Settings
+from api.web.errors import RequestId
+from api.web.pages import auth, referral_new, search, service, start
+from api.web.session import WebSession
+
+STATIC = Path(__file__).parent / "static"
+
+
+def web_routes() -> list[BaseRoute]:
+    return [
+        *start.ROUTES,
+        *auth.ROUTES,
+        *search.ROUTES,
+        *service.ROUTES,
+        # Before /ueberleitungen/{id}: the wizard's paths are not referral ids.
+        *referral_new.ROUTES,
+        # Assets are compressed here (they are most of a first visit's bytes); API answers
+        # are not, to keep their fixed cost low.
+        Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),
+    ]
+
+
+def web_middleware(settings: Settings) -> list[Middleware]:
+    """Request ids first (every answer has one), then the session the auth layer reads."""
+    return [Middleware(RequestId), Middleware(WebSession, settings=settings)]

@@ -1,0 +1,11 @@
+// verbund: small enhancements on top of pages that work without JavaScript.
+// htmx requests carry the CSRF token from the page's meta tag.
+document.addEventListener("htmx:configRequest", function (event) {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
+});
+// Focus the error summary so keyboard and screen-reader users hear it first.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+});
