@@ -1,4 +1,5 @@
-"""The live app in Chromium: landing page, /health, accessibility, and the origin guard itself."""
+"""The live app in Chromium: start page, /health, sign-in, GraphiQL offline, accessibility
+and the origin guard itself."""
 
 from __future__ import annotations
 
@@ -19,16 +20,16 @@ from tests.browser.helpers import (
 )
 
 
-def test_landing_page(page: Page, live_server: str) -> None:
+def test_start_page_signed_out(page: Page, live_server: str) -> None:
     response = page.goto(f"{live_server}/")
     assert response is not None
     assert response.status == 200
-    expect(page).to_have_title("verbund")
+    expect(page).to_have_title("Start – verbund")
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.get_by_role("heading", level=1)).to_have_text("verbund")
-    expect(page.get_by_text("Netzwerk- und Überleitungsgraph")).to_be_visible()
-    expect(page.get_by_role("link", name="GraphQL-Schnittstelle (GraphiQL)")).to_have_attribute(
-        "href", "/graphql"
+    expect(page.get_by_text("Wohin kann eine Familie übergeleitet werden")).to_be_visible()
+    expect(page.locator("main").get_by_role("link", name="Anmelden")).to_have_attribute(
+        "href", "/anmelden"
     )
     assert screenshot(page, "startseite").stat().st_size > 0
 
@@ -44,8 +45,14 @@ def test_health_link_leads_to_status(page: Page) -> None:
     screenshot(page, "systemzustand")
 
 
-def test_landing_page_accessible(page: Page) -> None:
-    page.goto("/")
+@pytest.mark.parametrize("path", ["/", "/anmelden"])
+def test_signed_out_pages_accessible(page: Page, path: str) -> None:
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_search_page_accessible(demo: Demo, page: Page, live_server: str) -> None:
+    login(page, live_server, "fallmanagement", next_path="/angebote")
     assert_accessible(page)
 
 
@@ -82,15 +89,16 @@ def test_origin_guard_aborts_and_reports_foreign_requests(
         context.close()
 
 
-def test_graphiql_needs_a_cdn_and_the_guard_says_so(page: Page, watch: BrowserWatch) -> None:
-    """A page the app serves today that loads from elsewhere: GraphiQL takes its scripts
-    from unpkg.com. The guard blocks them, so GraphiQL's own script fails as well."""
-    page.goto("/graphql", wait_until="load")
-    foreign = watch.take_foreign_requests()
-    assert foreign
-    assert all(url.startswith("https://unpkg.com/") for url in foreign), foreign
-    assert any("/graphiql@" in url for url in foreign), foreign
-    watch.allow(r".")  # its scripts are missing: whatever it reports next is expected
+def test_graphiql_loads_nothing_from_elsewhere(
+    demo: Demo, page: Page, live_server: str, watch: BrowserWatch
+) -> None:
+    """GraphiQL comes from the vendored assets: the IDE renders with no foreign request,
+    console error or script error (the guard and the page fixture check that). Signed in:
+    its schema request is refused (401) to anonymous callers."""
+    login(page, live_server, "fallmanagement", next_path="/graphql")
+    expect(page.locator(".graphiql-container")).to_be_visible()
+    assert watch.foreign_requests == []
+    screenshot(page, "graphiql")
 
 
 def test_demo_fixture_loads_the_small_demo(demo: Demo, graph: Graph) -> None:
@@ -99,8 +107,20 @@ def test_demo_fixture_loads_the_small_demo(demo: Demo, graph: Graph) -> None:
     assert counts.get("Household") == demo.bundle.counts()["households"]
 
 
-@pytest.mark.skip(reason="Anmeldeseite kommt mit dem Web-Zweig")
-def test_login_with_demo_account(demo: Demo, page: Page, live_server: str) -> None:
-    # The account name is a placeholder: the web branch defines the demo accounts.
-    login(page, live_server, "sachbearbeitung-jobcenter")
-    expect(page).to_have_url(f"{live_server}/")
+@pytest.mark.xfail(
+    reason="Startseite angemeldet: 500, der Status WAITLISTED fehlt im Enum ReferralStatus "
+    "(api/web/pages/start.py fragt ihn ab)"
+)
+def test_login_lands_on_start_page(demo: Demo, page: Page, live_server: str) -> None:
+    login(page, live_server, "fallmanagement")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Guten Tag")
+    expect(page.get_by_text("Angemeldet: Fallmanagement (Jobcenter Stuttgart)")).to_be_visible()
+    expect(page.get_by_role("link", name="Angebot finden")).to_be_visible()
+    screenshot(page, "start-fallmanagement")
+
+
+def test_login_goes_on_to_the_page_asked_for(demo: Demo, page: Page, live_server: str) -> None:
+    login(page, live_server, "fallmanagement", next_path="/angebote")
+    expect(page).to_have_url(f"{live_server}/angebote")
+    expect(page.get_by_text("Angemeldet: Fallmanagement (Jobcenter Stuttgart)")).to_be_visible()
+    screenshot(page, "angebote-fallmanagement")
