@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.settings import Settings
 from api.web.errors import RequestId
-from api.web.pages import auth, start
+from api.web.pages import auth, oidc_login, start
 from api.web.session import WebSession
 
 STATIC = Path(__file__).parent / "static"
@@ -21,6 +21,7 @@ def web_routes() -> list[BaseRoute]:
     return [
         *start.ROUTES,
         *auth.ROUTES,
+        *oidc_login.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),
