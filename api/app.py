@@ -23,6 +23,7 @@ from api.settings import Settings, get_settings
 from api.web.demo_logins import DemoLogins
 from api.web.errors import HANDLERS
 from api.web.graphiql import GraphiQLPage
+from api.web.oidc import OidcLogin
 from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
@@ -127,7 +128,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.state.login_limiter = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
-    app.state.oidc_login = None
+    # Web sign-in with the Dienstkonto: on when VERBUND_OIDC_ISSUER and _CLIENT_ID are set.
+    app.state.oidc_login = OidcLogin.from_settings(settings)
     return app
 
 

@@ -66,6 +66,26 @@ class Settings(BaseSettings):
     )
     oidc_algorithms: str = Field(default="RS256,ES256", validation_alias="VERBUND_OIDC_ALGORITHMS")
     oidc_leeway_seconds: int = Field(default=30, validation_alias="VERBUND_OIDC_LEEWAY")
+    # Web sign-in with OpenID Connect (authorization code + PKCE, api/web/oidc.py): on when
+    # VERBUND_OIDC_ISSUER and VERBUND_OIDC_CLIENT_ID are set; endpoints come from discovery.
+    oidc_client_id: str | None = Field(default=None, validation_alias="VERBUND_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias="VERBUND_OIDC_CLIENT_SECRET",
+        description="Confidential client (client_secret_basic); unset: public client, PKCE alone",
+    )
+    oidc_redirect_url: str | None = Field(
+        default=None,
+        validation_alias="VERBUND_OIDC_REDIRECT_URL",
+        description="The registered …/anmelden/oidc/rueckkehr; unset: built from the request",
+    )
+    oidc_scopes: str = Field(default="openid profile", validation_alias="VERBUND_OIDC_SCOPES")
+    oidc_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias="VERBUND_OIDC_TIMEOUT",
+        description="Per call to the provider (discovery, token endpoint, keys of the web login)",
+    )
     pseudonym_secret: SecretStr | None = Field(
         default=None, validation_alias="VERBUND_PSEUDONYM_SECRET"
     )

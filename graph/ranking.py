@@ -226,7 +226,9 @@ def _score(candidate: Candidate, reach: tuple[int, str], wanted: Wanted) -> list
         spoken = sorted(set(wanted.languages) & set(service.languages))
         if spoken:
             reasons.append(
-                Reason("LANGUAGE", LANGUAGE_POINTS, f"Beratung auf {labels.languages(spoken)} möglich")
+                Reason(
+                    "LANGUAGE", LANGUAGE_POINTS, f"Beratung auf {labels.languages(spoken)} möglich"
+                )
             )
         else:
             reasons.append(

@@ -22,7 +22,8 @@ MAX_STEPS = 3
 class RankReason:
     code: str = strawberry.field(
         description="REACH, PRIORITY_AGREEMENT, AGREEMENT, TARGET_GROUP, TARGET_GROUP_OPEN, "
-        "TARGET_GROUP_MISMATCH, LANGUAGE, LANGUAGE_MISMATCH, FREE_CAPACITY, CAPACITY_UNKNOWN oder FULL."
+        "TARGET_GROUP_MISMATCH, LANGUAGE, LANGUAGE_MISMATCH, FREE_CAPACITY, CAPACITY_UNKNOWN "
+        "oder FULL."
     )
     points: int
     text: str = strawberry.field(description="Erläuterung für die Fachkraft.")

@@ -42,7 +42,8 @@ def test_sign_in_lands_on_the_page_asked_for_and_sign_out_ends_it(client: TestCl
     assert answer.status_code == 303
     assert answer.headers["location"] == "/angebote"
     cookie = answer.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
     # Plain http to this machine (make run): not Secure, or the browser would drop it.
     assert "Secure" not in cookie
     assert "Fallmanagement (Jobcenter Stuttgart)" in client.get("/angebote").text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from httpx import Response
 from starlette.testclient import TestClient
 
 from api.app import create_app
@@ -32,7 +33,9 @@ def web_client(graph: Graph) -> TestClient:
     )
 
 
-def sign_in(client: TestClient, username: str, password: str = "demo", next_path: str = "/"):  # type: ignore[no-untyped-def]
+def sign_in(
+    client: TestClient, username: str, password: str = "demo", next_path: str = "/"
+) -> Response:
     form = client.get("/anmelden")
     return client.post(
         "/anmelden",

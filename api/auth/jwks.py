@@ -40,14 +40,14 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str) -> None:
-    """A JWKS URL must be https (plain http only to this machine, e.g. a sidecar or a test)."""
+def check_url(url: str, setting: str = "VERBUND_OIDC_JWKS") -> None:
+    """A provider URL must be https (plain http only to this machine, e.g. a sidecar or a test)."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return
     if parts.scheme == "http" and parts.hostname and _loopback(parts.hostname):
         return
-    raise ValueError(f"VERBUND_OIDC_JWKS muss eine https-URL sein: {url}")
+    raise ValueError(f"{setting} muss eine https-URL sein: {url}")
 
 
 class JwksCache:

@@ -106,35 +106,45 @@ class OidcVerifier:
         return self.principal(claims)
 
     def principal(self, claims: Mapping[str, Any]) -> Principal:
-        role = self._role(claims)
-        organization = claim(claims, self.settings.oidc_organization_claim)
-        if isinstance(organization, list):
-            organization = organization[0] if len(organization) == 1 else None
-        if organization is not None and not isinstance(organization, str):
-            organization = None
-        if role not in ORGANIZATION_ROLES:
-            organization = organization or None
-        subject = claim(claims, self.settings.oidc_subject_claim) or claims["sub"]
-        try:
-            return Principal(
-                subject=str(subject), role=role, organization_id=organization, auth_method="oidc"
-            )
-        except InvalidPrincipal as exc:
-            raise AuthError(str(exc)) from exc
+        return principal_from_claims(claims, self.settings)
 
-    def _role(self, claims: Mapping[str, Any]) -> Role:
-        values = claim(claims, self.settings.oidc_role_claim)
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(values, list):
-            raise AuthError("keine Rolle im Token")
-        prefix = self.settings.oidc_role_prefix
-        found = {
-            role
-            for role in ROLES
-            for value in values
-            if isinstance(value, str) and value == prefix + role
-        }
-        if len(found) != 1:
-            raise AuthError(f"genau eine verbund-Rolle erwartet, gefunden: {sorted(found)}")
-        return found.pop()
+
+def principal_from_claims(claims: Mapping[str, Any], settings: Settings) -> Principal:
+    """The principal of verified claims: a bearer token's, or the ID token of a web sign-in.
+
+    AuthError when the claims name no verbund role, several, or a role without the
+    organization it needs (never a partial principal).
+    """
+    role = _role(claims, settings)
+    organization = claim(claims, settings.oidc_organization_claim)
+    if isinstance(organization, list):
+        organization = organization[0] if len(organization) == 1 else None
+    if organization is not None and not isinstance(organization, str):
+        organization = None
+    if role not in ORGANIZATION_ROLES:
+        organization = organization or None
+    subject = claim(claims, settings.oidc_subject_claim) or claims["sub"]
+    try:
+        return Principal(
+            subject=str(subject), role=role, organization_id=organization, auth_method="oidc"
+        )
+    except InvalidPrincipal as exc:
+        raise AuthError(str(exc)) from exc
+
+
+def _role(claims: Mapping[str, Any], settings: Settings) -> Role:
+    values = claim(claims, settings.oidc_role_claim)
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        raise AuthError("keine Rolle im Token")
+    prefix = settings.oidc_role_prefix
+    found = {
+        role
+        for role in ROLES
+        for value in values
+        if isinstance(value, str) and value == prefix + role
+    }
+    if len(found) != 1:
+        raise AuthError(f"genau eine verbund-Rolle erwartet, gefunden: {sorted(found)}")
+    return found.pop()

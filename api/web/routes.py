@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.settings import Settings
 from api.web.errors import RequestId
-from api.web.pages import auth, referral_new, search, service, start
+from api.web.pages import auth, oidc_login, referral_new, search, service, start
 from api.web.session import WebSession
 
 STATIC = Path(__file__).parent / "static"
@@ -21,6 +21,7 @@ def web_routes() -> list[BaseRoute]:
     return [
         *start.ROUTES,
         *auth.ROUTES,
+        *oidc_login.ROUTES,
         *search.ROUTES,
         *service.ROUTES,
         # Before /ueberleitungen/{id}: the wizard's paths are not referral ids.

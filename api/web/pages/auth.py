@@ -36,10 +36,19 @@ def _limiter(request: Request) -> FailureLimiter:
 
 
 async def login_form(request: Request) -> Response:
-    return _page(request, Errors(), username="")
+    return login_page(request, Errors(), username="")
 
 
-def _page(request: Request, errors: Errors, username: str, status: int = 200) -> Response:
+def login_page(
+    request: Request,
+    errors: Errors,
+    username: str,
+    status: int = 200,
+    *,
+    oidc_problem: str = "",
+    next_path: str | None = None,
+) -> Response:
+    """The login page; ``oidc_problem`` says why a sign-in with the Dienstkonto failed."""
     demo = _demo(request).enabled(request.app.state.graph)
     return render(
         request,
@@ -50,7 +59,8 @@ def _page(request: Request, errors: Errors, username: str, status: int = 200) ->
         demo_users=list(DEMO_USERS.values()) if demo else [],
         oidc=request.app.state.oidc_login is not None,
         expired=session_of(request).expired or request.query_params.get("abgelaufen") == "1",
-        next=safe_next(request.query_params.get("weiter")),
+        oidc_problem=oidc_problem,
+        next=safe_next(next_path or request.query_params.get("weiter")),
     )
 
 
@@ -65,7 +75,7 @@ async def login(request: Request) -> Response:
     if not password:
         errors.add("passwort", "Geben Sie Ihr Passwort ein.")
     if errors:
-        return _page(request, errors, username, status=400)
+        return login_page(request, errors, username, status=400)
     limiter = _limiter(request)
     # Counted per user name, so others' mistakes never lock a person out of their account,
     # and per address, so one machine cannot try many names.
@@ -76,7 +86,7 @@ async def login(request: Request) -> Response:
             "Zu viele fehlgeschlagene Versuche. Warten Sie eine Minute und versuchen Sie "
             "es dann erneut.",
         )
-        return _page(request, errors, username, status=429)
+        return login_page(request, errors, username, status=429)
     demo = _demo(request)
     user = demo.check(username, password) if demo.enabled(request.app.state.graph) else None
     if user is None:
@@ -87,7 +97,7 @@ async def login(request: Request) -> Response:
             "Benutzername oder Passwort stimmen nicht. Prüfen Sie beides und versuchen Sie es "
             "erneut.",
         )
-        return _page(request, errors, username, status=400)
+        return login_page(request, errors, username, status=400)
     sign_in(request, demo.principal(user), display_name=user.display_name)
     return RedirectResponse(target, status_code=303)
 
