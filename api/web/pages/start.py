@@ -18,6 +18,7 @@ _COUNTS = """
 query Start($open: [ReferralStatus!], $fresh: [ReferralStatus!]) {
   open: referrals(filter: {statuses: $open}, first: 1) { totalCount }
   fresh: referrals(filter: {statuses: $fresh}, first: 1) { totalCount }
+  overdue: referrals(filter: {statuses: $fresh, overdue: true}, first: 1) { totalCount }
 }
 """
 
@@ -34,12 +35,12 @@ async def start(request: Request) -> Response:
     if principal.role in ("caseworker", "partner"):
         data = await gql(request, _COUNTS, open=ACTIVE, fresh=["CREATED"])
         mine = data["open"] if principal.role == "caseworker" else data["fresh"]
-        counts = Counts(open=mine["totalCount"])
+        counts = Counts(open=mine["totalCount"], overdue=data["overdue"]["totalCount"])
     return render(
         request,
         "start.html",
         counts=counts,
-        answer_days=7,  # TODO(merge): settings.referral_answer_days
+        answer_days=request.app.state.settings.referral_answer_days
         role_name=ROLE_NAMES.get(principal.role, "") if principal.role else "",
     )
 
