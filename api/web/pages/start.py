@@ -40,7 +40,7 @@ async def start(request: Request) -> Response:
         request,
         "start.html",
         counts=counts,
-        answer_days=request.app.state.settings.referral_answer_days
+        answer_days=request.app.state.settings.referral_answer_days,
         role_name=ROLE_NAMES.get(principal.role, "") if principal.role else "",
     )
 
