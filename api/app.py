@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             *web_routes(),
         ],
         middleware=middleware(settings),
-        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
