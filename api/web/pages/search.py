@@ -18,7 +18,7 @@ from starlette.routing import Route
 from api.web.data import gql, require
 from api.web.directory import Choices, choices
 from api.web.forms import Errors
-from api.web.templating import is_htmx, render
+from api.web.templating import render
 from graph import labels
 
 PAGE_SIZE = 10
@@ -142,8 +142,9 @@ async def search(request: Request) -> Response:
         "area_id": area_id,
         "labels": labels,
     }
-    template = "search_results.html" if is_htmx(request) else "search.html"
-    return render(request, template, **context)
+    # htmx takes the search block out of the whole page (hx-select), so the form's field
+    # errors update too; one template serves both.
+    return render(request, "search.html", **context)
 
 
 ROUTES = [Route("/angebote", search)]

@@ -5,7 +5,9 @@ document.addEventListener("htmx:configRequest", function (event) {
   if (meta) { event.detail.headers["X-CSRF-Token"] = meta.content; }
 });
 // Focus the error summary so keyboard and screen-reader users hear it first.
-document.addEventListener("DOMContentLoaded", function () {
+function focusErrorSummary() {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
-});
+}
+document.addEventListener("DOMContentLoaded", focusErrorSummary);
+document.addEventListener("htmx:afterSwap", focusErrorSummary);
