@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.settings import Settings
 from api.web.errors import RequestId
-from api.web.pages import auth, start
+from api.web.pages import auth, handout, inbox, our_services, referrals, start
 from api.web.session import WebSession
 
 STATIC = Path(__file__).parent / "static"
@@ -21,6 +21,12 @@ def web_routes() -> list[BaseRoute]:
     return [
         *start.ROUTES,
         *auth.ROUTES,
+        # /ueberleitungen/{id} would also match /ueberleitungen/neu: the referral wizard's
+        # routes must come before referrals.ROUTES.
+        *referrals.ROUTES,
+        *handout.ROUTES,
+        *inbox.ROUTES,
+        *our_services.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),
