@@ -32,11 +32,22 @@ from schema.principal import ANONYMOUS, Principal
 log = logging.getLogger("verbund.api")
 
 
+def context_settings(settings: Settings) -> dict[str, Any]:
+    """What the schema's Context takes from the settings (for every in-process caller too:
+    ``Context(graph, principal=..., **context_settings(settings))``)."""
+    secret = settings.pseudonym_secret
+    return {
+        "referral_answer_days": settings.referral_answer_days,
+        "pseudonym_secret": secret.get_secret_value() if secret else None,
+    }
+
+
 class VerbundGraphQL(GraphQL[Context, None]):
-    def __init__(self, graph_of: Any) -> None:
+    def __init__(self, graph_of: Any, settings: Settings) -> None:
         # The IDE page is ours (api/web/graphiql.py, vendored assets), not strawberry's CDN one.
         super().__init__(schema, graphql_ide=None)
         self._graph_of = graph_of
+        self._context_settings = context_settings(settings)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Only a JSON object is a GraphQL request; anything else is the client's error (400)."""
@@ -54,6 +65,7 @@ class VerbundGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             principal=principal_of(request),
+            **self._context_settings,
         )
 
 
@@ -110,7 +122,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             if own:
                 app.state.graph.close()
 
-    graphql = VerbundGraphQL(_graph)
+    graphql = VerbundGraphQL(_graph, settings)
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -123,6 +135,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The pages ask the schema in process (api/web/data.py) with the same Context settings.
+    app.state.context_settings = context_settings(settings)
     app.state.demo_logins = DemoLogins(settings)
     app.state.login_limiter = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds

@@ -131,7 +131,7 @@ def render_report(
     rates = "".join(
         f"<tr><td>{escape(report.category_name(r.category_id))}</td>"
         f"<td>{r.referrals}</td><td>{_pct(r.decline_rate, r.declined, min_count)}</td>"
-        f"<td>{_pct(r.dropoff_rate, r.cancelled, min_count)}</td>"
+        f"<td>{_pct(r.dropoff_rate, r.dropped_out, min_count)}</td>"
         f"<td>{_hours(r.median_response_hours)}</td></tr>"
         for r in report.pathways.rates
         if r.area_id is None and r.referrals >= min_count

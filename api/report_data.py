@@ -98,7 +98,7 @@ def report_dict(report: AnalysisReport, min_count: int = 5) -> dict[str, Any]:
                     "area": r.area_id,
                     "referrals": r.referrals,
                     "decline_rate": r.decline_rate if not 0 < r.declined < min_count else None,
-                    "dropoff_rate": r.dropoff_rate if not 0 < r.cancelled < min_count else None,
+                    "dropoff_rate": r.dropoff_rate if not 0 < r.dropped_out < min_count else None,
                     "median_response_hours": r.median_response_hours,
                 }
                 for r in report.pathways.rates

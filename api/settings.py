@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.overdue import DEFAULT_ANSWER_DAYS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -70,6 +72,12 @@ class Settings(BaseSettings):
         default=None, validation_alias="VERBUND_PSEUDONYM_SECRET"
     )
     retention_months: int = Field(default=24, ge=1, validation_alias="VERBUND_RETENTION_MONTHS")
+    referral_answer_days: int = Field(
+        default=DEFAULT_ANSWER_DAYS,
+        ge=1,
+        validation_alias="VERBUND_REFERRAL_ANSWER_DAYS",
+        description="Days a receiving Träger has to answer a new referral before it is overdue",
+    )
     audit_retention_months: int = Field(
         default=24,
         ge=1,

@@ -64,7 +64,7 @@ class Case:
     cypher_ids: Callable[[list[dict[str, Any]]], list[str]]
 
 
-ACTIVE = ["created", "accepted", "started"]
+ACTIVE = ["created", "waitlisted", "accepted", "started"]
 
 CASES = [
     Case(
@@ -145,7 +145,7 @@ CASES = [
     ),
     Case(
         "Laufende Überleitungen (Verwaltung)",
-        """{ referrals(filter: {statuses: [CREATED, ACCEPTED, STARTED]}, first: 20) {
+        """{ referrals(filter: {statuses: [CREATED, WAITLISTED, ACCEPTED, STARTED]}, first: 20) {
              totalCount nodes { id status createdAt toService { id name } household { id } } } }""",
         {},
         """MATCH (r:Referral) WHERE r.status IN $statuses

@@ -21,7 +21,7 @@ from graph.errors import ConflictError, GraphError
 # (relationship type, direction seen from the organization): everything docs/model.md links
 # to an Organization. Only these constants are ever put into a query.
 _OUTGOING: tuple[LiteralString, ...] = ("PROVIDES", "HAS_LOCATION", "PARTY_TO", "MEMBER_OF")
-_INCOMING: tuple[LiteralString, ...] = ("GRANTS_TO", "FROM_ORGANIZATION")
+_INCOMING: tuple[LiteralString, ...] = ("GRANTS_TO", "FROM_ORGANIZATION", "CASE_OF")
 
 
 class OrganizationNotFound(GraphError):

@@ -9,24 +9,59 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 AreaLevel = Literal["city", "district", "subdistrict", "planning"]
 Sector = Literal["public", "nonprofit", "private"]
 ServiceStatus = Literal["active", "inactive", "archived"]
 NeedStatus = Literal["open", "met", "closed"]
-ReferralStatus = Literal["created", "accepted", "declined", "started", "completed", "cancelled"]
-NetworkKind = Literal["verbund", "arbeitskreis", "netzwerk"]
-
-REFERRAL_STATUSES: tuple[ReferralStatus, ...] = (
+ReferralStatus = Literal[
     "created",
+    "waitlisted",
     "accepted",
     "declined",
     "started",
     "completed",
     "cancelled",
+    "not_taken_up",
+]
+NetworkKind = Literal["verbund", "arbeitskreis", "netzwerk"]
+
+REFERRAL_STATUSES: tuple[ReferralStatus, ...] = get_args(ReferralStatus)
+# Closed: nothing follows any more (Überleitung beendet). Every other status is active.
+CLOSED_REFERRAL_STATUSES: frozenset[str] = frozenset(
+    {"declined", "completed", "cancelled", "not_taken_up"}
 )
-CLOSED_REFERRAL_STATUSES: frozenset[str] = frozenset({"declined", "completed", "cancelled"})
+ACTIVE_REFERRAL_STATUSES: frozenset[str] = frozenset(REFERRAL_STATUSES) - CLOSED_REFERRAL_STATUSES
+# The receiving Träger has answered once a referral left ``created`` this way (response times).
+ANSWER_REFERRAL_STATUSES: frozenset[str] = frozenset({"waitlisted", "accepted", "declined"})
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One entry of a fixed vocabulary: the stored code and its German label and meaning."""
+
+    code: str
+    label: str
+    description: str
+
+
+# Consent data categories (Datenkategorien einer Einwilligung): what a receiving Träger may see
+# of a household it was referred. The one vocabulary: imports, the API and the access
+# policies (schema/policy.py) accept only these codes.
+ConsentDataCategory = Literal["stammdaten", "bedarfslage", "hilfeverlauf"]
+CONSENT_DATA_CATEGORY_CODES: tuple[ConsentDataCategory, ...] = get_args(ConsentDataCategory)
+CONSENT_DATA_CATEGORIES: tuple[Term, ...] = (
+    Term("stammdaten", "Stammdaten", "Haushaltstyp, Altersgruppen und Sozialraum des Haushalts"),
+    Term("bedarfslage", "Bedarfslage", "Handlungsbedarfe"),
+    Term(
+        "hilfeverlauf",
+        "Hilfeverlauf",
+        "Verlauf der Überleitung (Statuswechsel, Ergebnis, Gründe)",
+    ),
+)
+if tuple(t.code for t in CONSENT_DATA_CATEGORIES) != CONSENT_DATA_CATEGORY_CODES:
+    raise AssertionError("CONSENT_DATA_CATEGORIES und ConsentDataCategory weichen ab")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +126,10 @@ class Location:
     latitude: float | None = None
     longitude: float | None = None
     area_id: str | None = None
+    phone: str | None = None
+    # Öffnungszeiten as free text, e.g. "Mo–Do 9–12 Uhr, Di 14–17 Uhr" (HSDS schedule
+    # description).
+    opening_hours: str | None = None
     source: str = "manual"
 
 
@@ -116,6 +155,10 @@ class Service:
     location_ids: tuple[str, ...] = ()
     email: str | None = None
     url: str | None = None
+    # What to bring (HSDS required_document), e.g. "Personalausweis", "Mietvertrag".
+    required_documents: tuple[str, ...] = ()
+    # When the Träger last confirmed the details (zuletzt geprüft; HSDS assured_date).
+    assured_date: date | None = None
     source: str = "manual"
 
 
@@ -167,6 +210,9 @@ class Household:
     area_id: str
     household_type: str = "unbekannt"
     age_bands: tuple[str, ...] = ()
+    # The organization whose case it is (fallführende Stelle, CASE_OF): set when a caseworker
+    # records the household; it sees the case before any referral.
+    organization_id: str | None = None
     source: str = "manual"
 
 
@@ -191,10 +237,12 @@ class Consent:
     organization_ids: tuple[str, ...]
     purpose: str
     members: tuple[str, ...] = ()
-    data_categories: tuple[str, ...] = ()
+    data_categories: tuple[ConsentDataCategory, ...] = ()
     valid_from: date | None = None
     valid_to: date | None = None
     revoked_at: datetime | None = None
+    # How the consent is documented, e.g. "Einwilligung liegt schriftlich vor (03.12.2026)".
+    evidence: str | None = None
     source: str = "manual"
 
 

@@ -1,7 +1,8 @@
 """Which household-level records an organization may see (Sichtbarkeit von Sozialdaten).
 
-A caseworker's organization sees the households it referred (the referral's
-``FROM_ORGANIZATION``), with their needs, consents and referrals from that organization.
+A caseworker's organization sees its cases: the households it recorded (``CASE_OF``) and those
+it referred (the referral's ``FROM_ORGANIZATION``), with their needs, consents and referrals
+from that organization. A household it recorded is nobody else's until it is referred.
 A partner organization sees only referrals to its own services that stand under a consent
 which names it, is in force today and is not revoked, plus the household and need of those
 referrals and the data categories those consents allow. Revoking a consent therefore ends
@@ -64,9 +65,16 @@ class Visibility:
 
 
 _REFERRING = """
-MATCH (r:Referral)-[:FROM_ORGANIZATION]->(:Organization {id: $org})
-MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
-WITH collect(DISTINCT r.id) AS referrals, collect(DISTINCT h) AS households
+OPTIONAL MATCH (o:Organization {id: $org})
+CALL (o) {
+  MATCH (o)<-[:FROM_ORGANIZATION]-(r:Referral)-[:FOR_HOUSEHOLD]->(h:Household)
+  RETURN collect(DISTINCT r.id) AS referrals, collect(DISTINCT h) AS referred
+}
+CALL (o) {
+  MATCH (o)<-[:CASE_OF]-(h:Household)
+  RETURN collect(h) AS recorded
+}
+WITH referrals, referred + [h IN recorded WHERE NOT h IN referred] AS households
 CALL (households) {
   UNWIND households AS h
   OPTIONAL MATCH (h)-[:HAS_NEED]->(n:Need)
@@ -130,14 +138,16 @@ def receiving_visibility(
     )
 
 
-def household_has_referrals(graph: Graph, household_id: str) -> bool:
-    """Whether any organization has referred this household yet (a new case has none)."""
+def household_is_taken(graph: Graph, household_id: str) -> bool:
+    """Whether the household is some organization's case: one recorded it (``CASE_OF``) or
+    referred it. A new case (an imported household nobody referred yet) is not."""
     rows: list[dict[str, Any]] = graph.query(
         "MATCH (h:Household {id: $id}) "
-        "RETURN EXISTS { (h)<-[:FOR_HOUSEHOLD]-(:Referral) } AS referred",
+        "RETURN EXISTS { (h)<-[:FOR_HOUSEHOLD]-(:Referral) } "
+        "OR EXISTS { (h)-[:CASE_OF]->(:Organization) } AS taken",
         {"id": household_id},
     )
-    return bool(rows and rows[0]["referred"])
+    return bool(rows and rows[0]["taken"])
 
 
 def referral_parties(graph: Graph, referral_ids: list[str]) -> dict[str, tuple[str, str]]:

@@ -173,7 +173,13 @@ NODE_SPECS: dict[type, NodeSpec] = {
         ),
     ),
     Network: NodeSpec("Network", (_rel(Network, "ACTIVE_IN", "out", "Area", "area_ids"),)),
-    Household: NodeSpec("Household", (_rel(Household, "LIVES_IN", "out", "Area", "area_id"),)),
+    Household: NodeSpec(
+        "Household",
+        (
+            _rel(Household, "LIVES_IN", "out", "Area", "area_id"),
+            _rel(Household, "CASE_OF", "out", "Organization", "organization_id"),
+        ),
+    ),
     Need: NodeSpec(
         "Need",
         (

@@ -601,7 +601,7 @@ class AnalysisQuery:
                     area=names.area(r.area_id) if r.area_id else None,
                     referrals=r.referrals,
                     decline_rate=_share(r.declined, r.referrals),
-                    dropoff_rate=_share(r.cancelled, r.referrals - r.declined)
+                    dropoff_rate=_share(r.dropped_out, r.referrals - r.declined)
                     if _share(r.declined, r.referrals) is not None
                     else None,
                     # A median of one or two response times is one family's case history.

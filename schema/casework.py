@@ -7,8 +7,10 @@ import datetime as dt
 
 import strawberry
 
+from graph import overdue
 from graph import records as rec
 from graph.repo.values import Stored
+from schema.context import Info
 from schema.directory import Area, Category, Organization, Service, id_of
 from schema.enums import NeedStatus, ReferralStatus
 from schema.policy import household_level
@@ -209,6 +211,23 @@ class Referral:
             ],
             version=s.version,
             updated_at=s.updated_at,
+        )
+
+    @strawberry.field(description="Zeitpunkt des letzten Statuswechsels (sonst der Anlage).")
+    def last_changed_at(self) -> dt.datetime:
+        return overdue.last_changed(self.stored.record)
+
+    @strawberry.field(description="Volle Tage seit dem letzten Statuswechsel.")
+    def days_since_change(self, info: Info) -> int:
+        return overdue.days_since_change(self.stored.record, info.context.now)
+
+    @strawberry.field(
+        description="Überfällig: noch nicht beantwortet (CREATED) und seit mehr Tagen unverändert, "
+        "als die Antwortfrist erlaubt (VERBUND_REFERRAL_ANSWER_DAYS, Standard 7)."
+    )
+    def overdue(self, info: Info) -> bool:
+        return overdue.is_overdue(
+            self.stored.record, info.context.now, info.context.referral_answer_days
         )
 
     household = related.one(

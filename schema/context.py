@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from graph import Graph
+from graph import Graph, overdue
 from graph.repo.households import OrgScope, scope_for
 from schema.loaders import Loaders
 from schema.policy_state import RequestAccess
@@ -30,6 +31,13 @@ class Context:
     # record it as "who" in referral events.
     principal: Principal = ANONYMOUS
     access: RequestAccess = field(default_factory=RequestAccess)
+    # Settings the API passes down (schema/ does not read api/settings.py): the days a
+    # receiving Träger has to answer a referral (graph/overdue.py) and the key of household
+    # pseudonyms (graph/pseudonym.py; None: households recorded here get a random one).
+    referral_answer_days: int = overdue.DEFAULT_ANSWER_DAYS
+    pseudonym_secret: str | None = None
+    # The request's clock: every "how long ago" of one request is measured from here.
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     # Household-level reads in the repositories are limited to this organization's view
     # (derived from the principal: caseworkers see their own cases, partners what they
     # received), so lists and their counts agree with the policies.
@@ -39,6 +47,11 @@ class Context:
     def __post_init__(self) -> None:
         self.scope = scope_for(self.principal.role, self.principal.organization_id)
         self.loaders = Loaders(self.graph, self.scope)
+
+    @property
+    def overdue_before(self) -> dt.datetime:
+        """Referrals unchanged since before this moment and still waiting are overdue."""
+        return overdue.cutoff(self.now, self.referral_answer_days)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking graph call off the event loop."""

@@ -151,7 +151,7 @@ async def referral_connection(
 ) -> Connection[ReferralRef]:
     from schema.casework import Referral
 
-    f = referral_filter(filter)
+    f = referral_filter(filter, info.context.overdue_before)
     return await page_connection(
         info,
         info.context.loaders.referrals,
@@ -324,11 +324,29 @@ class Organization(Versioned):
 
     locations = related.many("Location", "Standorte des Trägers.", by_hop(organizations.LOCATIONS))
 
-    agreements = related.many(
-        "Agreement",
-        "Kooperationsvereinbarungen, an denen der Träger beteiligt ist.",
-        by_hop(organizations.AGREEMENTS),
+    @strawberry.field(
+        description="Kooperationsvereinbarungen, an denen der Träger beteiligt ist; mit `with` "
+        "nur die mit diesem anderen Träger."
     )
+    async def agreements(
+        self,
+        info: Info,
+        with_: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                name="with",
+                description="Nur Vereinbarungen, an denen auch dieser Träger beteiligt ist.",
+            ),
+        ] = None,
+    ) -> list[Agreement]:
+        if with_ is None:
+            read: Any = ahead(self.stored, "agreements")
+            if read is not NOT_READ:
+                return [Agreement.of(a) for a in read]
+        # Whole records (with their parties), one statement for every organization asked for
+        # in the request (the dataloader batches them); a Träger has only a few agreements.
+        found = await info.context.loaders.hop(organizations.AGREEMENTS, self.id)
+        return [Agreement.of(a) for a in found if with_ is None or with_ in a.record.party_ids]
 
     partners = related.many(
         "Organization",
@@ -358,6 +376,11 @@ class Location(Versioned):
     postal_code: str | None
     city: str | None
     position: GeoPoint | None = strawberry.field(description="Lage (WGS84).")
+    phone: str | None = strawberry.field(description="Telefon des Standorts.")
+    opening_hours: str | None = strawberry.field(
+        description="Öffnungszeiten als Text, z. B. „Mo–Do 9–12 Uhr, Di 14–17 Uhr“ "
+        "(HSDS schedule description)."
+    )
 
     @classmethod
     def of(cls, s: Stored[rec.Location]) -> Location:
@@ -375,6 +398,8 @@ class Location(Versioned):
             postal_code=r.postal_code,
             city=r.city,
             position=position,
+            phone=r.phone,
+            opening_hours=r.opening_hours,
             **meta_of(s),
         )
 
@@ -410,6 +435,14 @@ class Service(Versioned):
     valid_to: dt.date | None = strawberry.field(description="Gültig bis.")
     email: str | None
     url: str | None
+    required_documents: list[str] = strawberry.field(
+        description="Was mitbringen: Unterlagen, die die Familie mitbringen soll "
+        "(HSDS required_document)."
+    )
+    assured_date: dt.date | None = strawberry.field(
+        description="Zuletzt geprüft: wann der Träger die Angaben bestätigt hat "
+        "(HSDS assured_date)."
+    )
 
     @classmethod
     def of(cls, s: Stored[rec.Service]) -> Service:
@@ -430,6 +463,8 @@ class Service(Versioned):
             valid_to=r.valid_to,
             email=r.email,
             url=r.url,
+            required_documents=list(r.required_documents),
+            assured_date=r.assured_date,
             **meta_of(s),
         )
 

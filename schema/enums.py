@@ -44,16 +44,19 @@ class NeedStatus(Enum):
 
 
 @strawberry.enum(
-    description="Status einer Überleitung: aktiv sind CREATED, ACCEPTED, STARTED; "
-    "abgeschlossen DECLINED, COMPLETED, CANCELLED."
+    description="Status einer Überleitung: aktiv sind CREATED (angelegt), WAITLISTED (auf der "
+    "Warteliste), ACCEPTED (angenommen), STARTED (begonnen); abgeschlossen DECLINED (abgelehnt), "
+    "COMPLETED (abgeschlossen), CANCELLED (zurückgezogen), NOT_TAKEN_UP (nicht wahrgenommen)."
 )
 class ReferralStatus(Enum):
     CREATED = "created"
+    WAITLISTED = "waitlisted"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     STARTED = "started"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    NOT_TAKEN_UP = "not_taken_up"
 
 
 @strawberry.enum(description="Sortierung von Angeboten, Trägern und Sozialräumen.")

@@ -138,9 +138,17 @@ class ReferralFilterInput:
     created_to: dt.datetime | None = strawberry.field(
         default=None, description="Angelegt vor (ausschließlich)."
     )
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="Nur überfällige (true) bzw. nur nicht überfällige (false): noch nicht "
+        "beantwortet (CREATED) und seit mehr als der Antwortfrist unverändert.",
+    )
 
 
-def referral_filter(f: ReferralFilterInput | None) -> ReferralFilter:
+def referral_filter(
+    f: ReferralFilterInput | None, overdue_before: dt.datetime | None = None
+) -> ReferralFilter:
+    """The filter; ``overdue_before``: the cutoff of the overdue rule for this request."""
     if f is None:
         return ReferralFilter()
     return ReferralFilter(
@@ -152,4 +160,6 @@ def referral_filter(f: ReferralFilterInput | None) -> ReferralFilter:
         category_ids=tuple(f.categories or ()),
         created_from=f.created_from,
         created_to=f.created_to,
+        overdue=f.overdue,
+        overdue_before=overdue_before if f.overdue is not None else None,
     )

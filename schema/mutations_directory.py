@@ -27,7 +27,7 @@ from graph.repo.writes import AlreadyExists, NotFoundError, StaleVersion
 from schema.context import Info
 from schema.directory import Agreement, Location, Membership, Network, Organization, Service
 from schema.enums import NetworkKind, Sector, ServiceStatus
-from schema.policy import directory_write
+from schema.policy import HOUSEHOLD_LABELS, directory_write, service_availability_write
 from schema.problems import Conflict, FieldError, InvalidInput, NotFound
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -90,6 +90,12 @@ class ServiceInput:
     )
     email: str | None = UNSET
     url: str | None = UNSET
+    required_documents: list[str] | None = strawberry.field(
+        default=UNSET, description="Was mitbringen (Unterlagen)."
+    )
+    assured_date: dt.date | None = strawberry.field(
+        default=UNSET, description="Zuletzt geprüft am."
+    )
 
 
 @strawberry.input(description="Angaben eines Standorts; beim Ändern nur die zu ändernden Felder.")
@@ -103,6 +109,10 @@ class LocationInput:
     latitude: float | None = UNSET
     longitude: float | None = UNSET
     area: strawberry.ID | None = strawberry.field(default=UNSET, description="Sozialraum.")
+    phone: str | None = strawberry.field(default=UNSET, description="Telefon.")
+    opening_hours: str | None = strawberry.field(
+        default=UNSET, description="Öffnungszeiten als Text, z. B. „Mo–Do 9–12 Uhr“."
+    )
 
 
 @strawberry.input(
@@ -149,6 +159,10 @@ class Kind:
     required: tuple[str, ...]  # input attributes needed to create
     refs: Mapping[str, str]  # referenced label -> input attribute (for dangling references)
     check: Callable[[Any], list[tuple[str, str]]]
+    # A new record's id when the input has none (default: ``prefix`` and a random part).
+    new_id: Callable[[Info], str] | None = None
+    # Where the input's fields sit in the mutation's arguments (field error paths).
+    path: tuple[str, ...] = ("input",)
 
 
 def _blank(value: Any) -> bool:
@@ -173,6 +187,8 @@ def _check_service(r: rec.Service) -> list[tuple[str, str]]:
         found.append(("capacity_used", "Die Belegung darf nicht negativ sein."))
     if r.capacity is not None and r.capacity_used is not None and r.capacity_used > r.capacity:
         found.append(("capacity_used", "Die Belegung übersteigt die Kapazität."))
+    if any(_blank(d) for d in r.required_documents):
+        found.append(("required_documents", "Leere Unterlagen sind nicht erlaubt."))
     bad = [x for x in r.languages if not _LANGUAGE.match(x)]
     if bad:
         found.append(("languages", f"Keine ISO-639-1-Sprachcodes: {', '.join(bad)}"))
@@ -235,6 +251,8 @@ SERVICE = Kind(
                 "valid_to",
                 "email",
                 "url",
+                "required_documents",
+                "assured_date",
             )
         },
     },
@@ -255,7 +273,19 @@ LOCATION = Kind(
     {
         "organization": "organization_id",
         "area": "area_id",
-        **{f: f for f in ("name", "street", "postal_code", "city", "latitude", "longitude")},
+        **{
+            f: f
+            for f in (
+                "name",
+                "street",
+                "postal_code",
+                "city",
+                "latitude",
+                "longitude",
+                "phone",
+                "opening_hours",
+            )
+        },
     },
     ("name",),
     {"Organization": "organization", "Area": "area"},
@@ -295,6 +325,30 @@ NETWORK = Kind(
     ("name",),
     {"Area": "areas"},
     _check_network,
+)
+
+
+def _check_availability(r: rec.Service) -> list[tuple[str, str]]:
+    found = []
+    if r.capacity is not None and r.capacity < 0:
+        found.append(("capacity", "Die Kapazität darf nicht negativ sein."))
+    if r.capacity_used is not None and r.capacity_used < 0:
+        found.append(("capacity_used", "Die Belegung darf nicht negativ sein."))
+    if r.capacity_used is not None and r.capacity is None:
+        found.append(("capacity", "Ohne Kapazität keine Belegung: bitte die Kapazität angeben."))
+    if r.capacity is not None and r.capacity_used is not None and 0 <= r.capacity < r.capacity_used:
+        found.append(("capacity_used", "Die Belegung übersteigt die Kapazität."))
+    return found
+
+
+# The part of a service its Träger keeps current itself: places, occupancy, last checked.
+AVAILABILITY = dataclasses.replace(
+    SERVICE,
+    fields={f: f for f in ("capacity", "capacity_used", "assured_date")},
+    required=(),
+    refs={},
+    check=_check_availability,
+    path=(),
 )
 
 _RECORD_TO_INPUT: dict[str, dict[str, str]] = {}
@@ -337,7 +391,7 @@ def _changes(kind: Kind, data: Any) -> dict[str, Any]:
 def _invalid(kind: Kind, problems: list[tuple[str, str]]) -> InvalidInput:
     to_input = {v: k for k, v in kind.fields.items()}
     fields = [
-        FieldError(path=["input", _camel(to_input.get(name, name))], message=message)
+        FieldError(path=[*kind.path, _camel(to_input.get(name, name))], message=message)
         for name, message in problems
     ]
     return InvalidInput(message=fields[0].message, fields=fields)
@@ -373,9 +427,13 @@ async def create(info: Info, kind: Kind, data: Any) -> Any:
                 FieldError(path=["input", _camel(a)], message="Pflichtangabe.") for a in missing
             ],
         )
-    ident = (
-        str(data.id) if data.id not in (UNSET, None) else f"{kind.prefix}-{uuid.uuid4().hex[:12]}"
-    )
+    given = getattr(data, "id", UNSET)
+    if given not in (UNSET, None):
+        ident = str(given)
+    elif kind.new_id is not None:
+        ident = kind.new_id(info)
+    else:
+        ident = f"{kind.prefix}-{uuid.uuid4().hex[:12]}"
     if not _ID.match(ident):
         return InvalidInput(
             message="Ungültige Kennung.",
@@ -393,11 +451,14 @@ async def create(info: Info, kind: Kind, data: Any) -> Any:
         return _conflict(error)
     except IntegrityError as error:
         return _dangling(kind, error)
+    if kind.label in HOUSEHOLD_LABELS:
+        info.context.access.records.add(f"{kind.label}:{ident}")
     return kind.wrap(stored)
 
 
 async def update(info: Info, kind: Kind, ident: str, version: int, data: Any) -> Any:
-    if data.id not in (UNSET, None) and str(data.id) != ident:
+    given = getattr(data, "id", UNSET)
+    if given not in (UNSET, None) and str(given) != ident:
         return InvalidInput(
             message="Die Kennung kann nicht geändert werden.",
             fields=[FieldError(path=["input", "id"], message="Kennung ist unveränderlich.")],
@@ -537,6 +598,35 @@ class DirectoryMutation:
     create_service = creating(SERVICE, ServiceInput, ServiceResult, "Angebot anlegen.")
     update_service = updating(SERVICE, ServiceInput, ServiceResult, "Angebot ändern (mit Version).")
     archive_service = archiving(SERVICE, ServiceResult, "Angebot archivieren (Status ARCHIVED).")
+
+    @strawberry.mutation(
+        description="Plätze, Belegung und „zuletzt geprüft“ eines Angebots melden (der Träger "
+        "für seine eigenen Angebote, Koordination und Administration für alle; mit Version).",
+        extensions=[service_availability_write(lambda a: str(a["id"]))],
+    )
+    async def update_service_availability(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        version: Annotated[int, strawberry.argument(description=VERSION)],
+        capacity: Annotated[
+            int | None, strawberry.argument(description="Plätze bzw. Fälle gleichzeitig.")
+        ] = UNSET,
+        capacity_used: Annotated[
+            int | None, strawberry.argument(description="Belegte Plätze (0 bis Kapazität).")
+        ] = UNSET,
+        assured_date: Annotated[
+            dt.date | None, strawberry.argument(description="Zuletzt geprüft am (Standard: heute).")
+        ] = UNSET,
+    ) -> ServiceResult:
+        data = ServiceInput(
+            capacity=capacity,
+            capacity_used=capacity_used,
+            assured_date=assured_date if assured_date not in (UNSET, None) else dt.date.today(),
+        )
+        result: ServiceResult = await update(info, AVAILABILITY, id, version, data)
+        return result
+
     create_location = creating(LOCATION, LocationInput, LocationResult, "Standort anlegen.")
     update_location = updating(
         LOCATION, LocationInput, LocationResult, "Standort ändern (mit Version)."

@@ -1,6 +1,7 @@
-"""The referral lifecycle as mutations: create (only under a valid consent), accept, decline
-(with reason), start, complete (with outcome), cancel. Who and when come from the request's
-principal and the clock, and every step is kept as a ReferralEvent."""
+"""The referral lifecycle as mutations: create (only under a valid consent), put on the waiting
+list, accept, decline (with reason), start, complete (with outcome), cancel, not taken up. Who
+and when come from the request's principal and the clock, and every step is kept as a
+ReferralEvent."""
 
 from __future__ import annotations
 
@@ -152,6 +153,13 @@ class ReferralMutation:
         info.context.access.records.add(f"Referral:{new.id}")
         return Referral.of(stored)
 
+    waitlist_referral = status_step(
+        "waitlist",
+        "Überleitung auf die Warteliste setzen (aufnehmender Träger); danach annehmen, "
+        "ablehnen oder zurückziehen.",
+        referring=False,
+    )
+
     accept_referral = status_step(
         "accept", "Überleitung annehmen (aufnehmender Träger).", referring=False
     )
@@ -196,4 +204,11 @@ class ReferralMutation:
 
     cancel_referral = status_step(
         "cancel", "Überleitung zurückziehen (überleitende Stelle).", receiving=False
+    )
+
+    mark_referral_not_taken_up = status_step(
+        "not_taken_up",
+        "Hilfe nicht wahrgenommen: die Familie ist nicht gekommen oder hat nicht begonnen "
+        "(aufnehmender Träger; aus Warteliste, angenommen oder begonnen).",
+        referring=False,
     )

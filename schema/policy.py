@@ -37,9 +37,10 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graph import audit
+from graph.records import CONSENT_DATA_CATEGORIES
 from graph.scope import (
     Visibility,
-    household_has_referrals,
+    household_is_taken,
     receiving_visibility,
     referring_visibility,
 )
@@ -90,13 +91,9 @@ HOUSEHOLD_LABELS: frozenset[str] = frozenset(
 )
 HOUSEHOLD_ROLES: frozenset[Role] = frozenset({"admin", "caseworker", "partner"})
 
-# Consent data categories (Datenkategorien einer Einwilligung) a partner may receive; the
-# demo and imports write these names into ``Consent.data_categories``.
-DATA_CATEGORIES: dict[str, str] = {
-    "stammdaten": "Haushaltstyp, Altersgruppen und Sozialraum des Haushalts",
-    "bedarfslage": "Handlungsbedarfe",
-    "hilfeverlauf": "Verlauf der Überleitung (Statuswechsel, Ergebnis, Gründe)",
-}
+# Consent data categories (Datenkategorien einer Einwilligung) a partner may receive: the one
+# vocabulary in graph/records.py, which imports and the API validate against.
+DATA_CATEGORIES: dict[str, str] = {t.code: t.description for t in CONSENT_DATA_CATEGORIES}
 # Earlier names, still accepted in declarations.
 _CATEGORY_ALIASES: dict[str, str] = {
     "wohnort": "stammdaten",
@@ -288,6 +285,21 @@ def directory_write(**options: Any) -> Policy:
     return Policy({"admin", "coordinator"}, write=True, **options)
 
 
+def service_availability_write(service_of: Callable[[Mapping[str, Any]], str]) -> Policy:
+    """Reporting a service's places and occupancy: its own Träger (partner), coordinators and
+    administrators for every service."""
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role != "partner":
+            return
+        found = await info.context.loaders.node("Service", service_of(args))
+        # A missing service is answered with NotFound by the mutation itself.
+        if found is not None and found.record.organization_id != principal.organization_id:
+            raise AccessDenied("Nur Angebote der eigenen Organisation.")
+
+    return Policy({"admin", "coordinator", "partner"}, guard=guard, write=True)
+
+
 def aggregate(**options: Any) -> Policy:
     """Aggregates and analyses of household data: counts below MIN_COUNT are suppressed."""
     return Policy({"admin", "coordinator", "planner"}, aggregate=True, **options)
@@ -308,8 +320,8 @@ def referral_create(
     household_of: Callable[[Mapping[str, Any]], str | None] = _input_household,
 ) -> Policy:
     """Creating a referral: caseworkers only from their own organization, and only for a
-    household of their own organization (one it referred before) or a new case (a household
-    nobody has referred yet).
+    household of their own organization (one it recorded or referred before) or a new case (a
+    household that is nobody's case yet).
 
     ``organization_of`` and ``household_of`` read the ids from the resolver's arguments.
     """
@@ -323,7 +335,7 @@ def referral_create(
         if household is None or household in (await visibility(info)).households:
             return
         context: Context = info.context
-        if await context.run(household_has_referrals, context.graph, household):
+        if await context.run(household_is_taken, context.graph, household):
             raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose="Überleitung")
@@ -353,6 +365,22 @@ def referral_update(
         info.context.access.records.add(f"Referral:{referral_id}")
 
     return Policy(roles, guard=guard, write=True, purpose="Überleitung bearbeiten")
+
+
+def case_create(
+    organization_of: Callable[[Mapping[str, Any]], str | None], purpose: str | None = None
+) -> Policy:
+    """Recording a new case (a household): caseworkers for their own organization only (its
+    case from then on), administrators for any or none."""
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role == "admin":
+            return
+        wanted = organization_of(args)
+        if not principal.organization_id or wanted not in (None, principal.organization_id):
+            raise AccessDenied("Fälle nur für die eigene Organisation.")
+
+    return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
 
 
 def household_write(

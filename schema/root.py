@@ -13,6 +13,7 @@ from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.execution import PlainFieldsFirst
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
+from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
 from schema.policy import AuditTrail
@@ -25,13 +26,21 @@ __all__ = ["CACHE_SIZE", "MAX_ALIASES", "MAX_QUERY_DEPTH", "MAX_TOKENS", "schema
 
 @strawberry.type
 class Query(
-    DirectoryQuery, CaseworkQuery, ReferralOptionsQuery, SystemQuery, AnalysisQuery, PrivacyQuery
+    DirectoryQuery,
+    CaseworkQuery,
+    VocabularyQuery,
+    ReferralOptionsQuery,
+    SystemQuery,
+    AnalysisQuery,
+    PrivacyQuery,
 ):
     """Lesende Abfragen."""
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ReferralMutation, AnalysisMutation, PrivacyMutation):
+class Mutation(
+    DirectoryMutation, CaseworkMutation, ReferralMutation, AnalysisMutation, PrivacyMutation
+):
     """Ändernde Vorgänge."""
 
 

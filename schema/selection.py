@@ -49,6 +49,11 @@ NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
     "Service": {"freeCapacity": frozenset({"capacity", "capacity_used"})},
     "Agreement": {"validOn": frozenset({"valid_from", "valid_to"})},
     "Consent": {"validOn": frozenset({"valid_from", "valid_to", "revoked_at"})},
+    "Referral": {
+        "lastChangedAt": frozenset({"history", "created_at"}),
+        "daysSinceChange": frozenset({"history", "created_at"}),
+        "overdue": frozenset({"history", "created_at", "status"}),
+    },
 }
 
 Fragments = Mapping[str, FragmentDefinitionNode]

@@ -13,8 +13,8 @@ from itertools import combinations
 
 from graph.bundle import Bundle
 
-ACTIVE = {"created", "accepted", "started"}
-NOT_COUNTED = {"declined", "cancelled"}
+ACTIVE = {"created", "waitlisted", "accepted", "started"}
+NOT_COUNTED = {"declined", "cancelled", "not_taken_up"}
 WEIGHT = {0: 1.0, 1: 0.5}
 
 

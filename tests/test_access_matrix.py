@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from graph import Graph
+from graph import Bundle, Graph
 from graph.audit import query_events
+from graph.records import Consent, Household, Need
+from graph.write import write_bundle
 from schema import Context, schema
 from schema.principal import Principal, Role
-from tests.privacy_world import load
+from tests.privacy_world import SUB, load
 
 PRINCIPALS: dict[str, tuple[Role, str | None]] = {
     "admin": ("admin", None),
@@ -28,12 +30,39 @@ NO_HOUSEHOLD_ROLES = ("coordinator", "planner")
 FORBIDDEN = "FORBIDDEN"
 
 
+# A case the Jobcenter recorded itself (CASE_OF) and has not referred: its own, nobody else's.
+NEW_CASE = {"hh-new", "need-new", "cs-new"}
+
+
 @pytest.fixture(scope="module")
 def world(graph: Graph) -> Iterator[Graph]:
     from graph.admin import clear
 
     clear(graph)
     load(graph)
+    write_bundle(
+        graph,
+        Bundle(
+            households=[
+                Household(
+                    id="hh-new",
+                    area_id=SUB,
+                    household_type="alleinstehend",
+                    organization_id="jobcenter-stuttgart",
+                )
+            ],
+            needs=[Need(id="need-new", household_id="hh-new", category_id="suchtberatung")],
+            consents=[
+                Consent(
+                    id="cs-new",
+                    household_id="hh-new",
+                    organization_ids=("caritas-stuttgart", "eva-stuttgart"),
+                    purpose="Suchtberatung",
+                    data_categories=("stammdaten", "bedarfslage"),
+                )
+            ],
+        ),
+    )
     yield graph
     clear(graph)
 
@@ -73,8 +102,8 @@ VISIBLE_REFERRALS = {
     "partner-eva": {"ref-b"},
 }
 VISIBLE_HOUSEHOLDS = {
-    "admin": {"hh-a", "hh-b", "hh-c", "hh-old"},
-    "cw-jobcenter": {"hh-a", "hh-c", "hh-old"},
+    "admin": {"hh-a", "hh-b", "hh-c", "hh-old", "hh-new"},
+    "cw-jobcenter": {"hh-a", "hh-c", "hh-old", "hh-new"},
     "cw-jugendamt": {"hh-b"},
     "partner-caritas": {"hh-a", "hh-old"},
     "partner-eva": {"hh-b"},
@@ -121,6 +150,9 @@ def test_households_of_an_area_follow_the_scope(world: Graph, who: str) -> None:
         ('{ need(id: "need-b") { id status } }', "need-b"),
         ('{ referral(id: "ref-c") { id status } }', "ref-c"),
         ('{ household(id: "hh-c") { id } }', "hh-c"),
+        ('{ household(id: "hh-new") { id needs { id } consents { id } } }', "hh-new"),
+        ('{ need(id: "need-new") { id status } }', "need-new"),
+        ('{ consent(id: "cs-new") { id purpose } }', "cs-new"),
     ],
 )
 def test_single_records_only_within_the_scope(
@@ -134,6 +166,11 @@ def test_single_records_only_within_the_scope(
         "need-b": {"admin", "cw-jugendamt", "partner-eva"},
         "ref-c": {"admin", "cw-jobcenter"},
         "hh-c": {"admin", "cw-jobcenter"},
+        # Recorded by the Jobcenter, not referred: the consent names caritas and eva, but
+        # without a referral under it they see nothing.
+        "hh-new": {"admin", "cw-jobcenter"},
+        "need-new": {"admin", "cw-jobcenter"},
+        "cs-new": {"admin", "cw-jobcenter"},
     }[record]
     if who in allowed:
         assert codes == set()
@@ -190,6 +227,24 @@ def test_jobcenter_caseworker_never_reaches_the_youth_office_household(
 def test_partner_never_reaches_revoked_or_foreign_referrals(world: Graph, query: str) -> None:
     data, _ = ask(world, "partner-caritas", query)
     assert ids(data) & {"ref-b", "hh-b", "cs-b", "need-b", "ref-c", "hh-c", "cs-c"} == set()
+    assert ids(data) & NEW_CASE == set()
+
+
+NEW_CASE_PATHS = [
+    *NESTED,
+    '{ area(id: "stuttgart-mitte-1") { households { id needs { id } consents { id } } } }',
+    '{ organization(id: "caritas-stuttgart") { referralsReceived(first: 50) '
+    "{ edges { node { household { id consents { id } } } } } } }",
+]
+
+
+@pytest.mark.parametrize("who", ["cw-jugendamt", "partner-caritas", "partner-eva"])
+@pytest.mark.parametrize("query", NEW_CASE_PATHS)
+def test_a_recorded_case_stays_with_its_organization_until_referred(
+    world: Graph, who: str, query: str
+) -> None:
+    data, _ = ask(world, who, query)
+    assert ids(data) & NEW_CASE == set()
 
 
 def test_jobcenter_sent_referrals_as_seen_by_the_partner(world: Graph) -> None:
@@ -305,7 +360,7 @@ def test_planner_sees_the_coverage_rows_with_small_counts_hidden(world: Graph) -
     data, codes = ask(world, "planner", "{ coverage { category { id } householdsInNeed } }")
     assert codes == set()
     rows = {row["category"]["id"]: row["householdsInNeed"] for row in data["coverage"]}
-    # 3 households need Schuldnerberatung, 2 Suchtberatung: both hidden.
+    # 3 households need Schuldnerberatung, 3 Suchtberatung (hh-new too): both hidden.
     assert rows == {"schuldnerberatung": None, "suchtberatung": None}
 
 

@@ -112,6 +112,16 @@ def step(name: str, referral: str, extra: str = "") -> str:
         ("partner-caritas", step("cancelReferral", "ref-a"), "FORBIDDEN"),
         ("planner", step("declineReferral", "ref-b", ', reason: "voll"'), "FORBIDDEN"),
         ("coordinator", step("completeReferral", "ref-a", ', outcome: "x"'), "FORBIDDEN"),
+        # The receiving Träger's waiting list and "not taken up".
+        ("partner-eva", step("waitlistReferral", "ref-b"), "Referral"),
+        ("cw-jugendamt", step("waitlistReferral", "ref-b"), "FORBIDDEN"),
+        ("partner-caritas", step("waitlistReferral", "ref-b"), "FORBIDDEN"),
+        ("coordinator", step("waitlistReferral", "ref-b"), "FORBIDDEN"),
+        ("partner-caritas", step("markReferralNotTakenUp", "ref-a"), "Referral"),
+        ("cw-jobcenter", step("markReferralNotTakenUp", "ref-a"), "FORBIDDEN"),
+        ("planner", step("markReferralNotTakenUp", "ref-a"), "FORBIDDEN"),
+        # ref-c's consent was revoked.
+        ("partner-caritas", step("markReferralNotTakenUp", "ref-c"), "FORBIDDEN"),
     ],
 )
 def test_referral_steps_by_side(db: Graph, who: str, mutation: str, expected: str) -> None:

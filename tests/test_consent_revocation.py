@@ -140,7 +140,7 @@ def test_pseudonym_command_needs_the_secret(monkeypatch: pytest.MonkeyPatch) -> 
 
     from api.cli import main
     from api.settings import get_settings
-    from loaders.pseudonym import pseudonym
+    from graph.pseudonym import pseudonym
 
     runner = CliRunner()
     monkeypatch.delenv("VERBUND_PSEUDONYM_SECRET", raising=False)

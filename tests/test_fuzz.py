@@ -98,6 +98,11 @@ MUTATIONS = [
     'declineReferral(id: {v}, reason: "x")',
     "cancelReferral(id: {v})",
     'completeReferral(id: {v}, outcome: "x")',
+    "waitlistReferral(id: {v})",
+    "markReferralNotTakenUp(id: {v})",
+    'createNeed(input: {{household: {v}, category: "suchtberatung"}})',
+    'createConsent(input: {{household: {v}, organizations: ["caritas-stuttgart"], purpose: "x", '
+    'dataCategories: ["stammdaten"]}})',
     'createReferral(input: {{household: {v}, fromOrganization: {v}, toService: "svc-eva-sucht", '
     'consent: "cs-b"}})',
 ]

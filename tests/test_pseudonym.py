@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from loaders.pseudonym import PseudonymError, pseudonym
+from graph.pseudonym import PseudonymError, pseudonym
 
 SECRET = "ein-langes-geheimnis-fuer-tests"
 

@@ -13,8 +13,8 @@ import click
 from api.cli._common import open_graph
 from api.settings import get_settings
 from graph import Graph, audit
+from graph.pseudonym import PseudonymError, pseudonym
 from graph.retention import apply_retention, expire_audit_events
-from loaders.pseudonym import PseudonymError, pseudonym
 from schema.principal import SYSTEM
 
 

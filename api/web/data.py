@@ -53,7 +53,12 @@ def principal_of(request: Request) -> Principal:
 async def gql(request: Request, document: str, **variables: Any) -> dict[str, Any]:
     """Run ``document`` as the request's principal; the data, or ``PageError``."""
     graph: Graph = request.app.state.graph
-    context = Context(graph=graph, request=request, principal=principal_of(request))
+    context = Context(
+        graph=graph,
+        request=request,
+        principal=principal_of(request),
+        **request.app.state.context_settings,
+    )
     result = await schema.execute(document, variable_values=variables, context_value=context)
     if result.errors:
         codes = [(e.extensions or {}).get("code", "") for e in result.errors]

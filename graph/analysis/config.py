@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ACTIVE_REFERRAL_STATUSES: frozenset[str] = frozenset({"created", "accepted", "started"})
-# Referrals that count as "this household really went there" for missing cooperation.
-DROPPED_REFERRAL_STATUSES: frozenset[str] = frozenset({"declined", "cancelled"})
+# Active: created, waitlisted, accepted, started (graph/records.py).
+from graph.records import ACTIVE_REFERRAL_STATUSES as ACTIVE_REFERRAL_STATUSES
+
+# Referrals after which the household did not really go there (declined, broken off, never
+# taken up): all others count as "this household really went there" for missing cooperation.
+DROPPED_REFERRAL_STATUSES: frozenset[str] = frozenset({"declined", "cancelled", "not_taken_up"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,8 +1,8 @@
 """Fehlende Kooperation: Träger that serve many of the same households without an agreement.
 
-Counted are referrals a household really took up or is taking up (not declined, not cancelled)
-to the organizations' services; a pair sharing at least ``min_shared_households`` households and
-no agreement is a suggestion for one.
+Counted are referrals a household really took up or is taking up (not declined, cancelled or
+not taken up) to the organizations' services; a pair sharing at least
+``min_shared_households`` households and no agreement is a suggestion for one.
 """
 
 from __future__ import annotations

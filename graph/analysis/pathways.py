@@ -2,8 +2,9 @@
 
 Sequences are the categories of a household's referrals in time order (the common ones are
 counted across households). Per category and area: the decline rate (declined / all referrals),
-the drop-off rate (cancelled / referrals not declined: households who broke off after a partner
-took them) and the response time from creation to the first accept or decline.
+the drop-off rate (referrals broken off or not taken up / referrals not declined: households
+who did not go on after a partner took them or put them on its waiting list) and the response
+time from creation to the partner's first answer (accept, waiting list or decline).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from graph.analysis.config import PathwayConfig
+from graph.analysis.config import DROPPED_REFERRAL_STATUSES, PathwayConfig
 from graph.analysis.snapshot import AreaIndex, ReferralInfo, ServiceInfo
 
 
@@ -31,6 +32,9 @@ class PathwayRates:
     referrals: int
     declined: int
     cancelled: int
+    not_taken_up: int
+    # Dropped without being declined (cancelled, not taken up): the drop-off rate's numerator.
+    dropped_out: int
     completed: int
     decline_rate: float
     dropoff_rate: float
@@ -97,15 +101,18 @@ def _rates(category: str, area: str | None, members: list[ReferralInfo]) -> Path
     total = len(members)
     declined = status["declined"]
     taken = total - declined
+    dropped_out = sum(status[s] for s in DROPPED_REFERRAL_STATUSES if s != "declined")
     return PathwayRates(
         category_id=category,
         area_id=area,
         referrals=total,
         declined=declined,
         cancelled=status["cancelled"],
+        not_taken_up=status["not_taken_up"],
+        dropped_out=dropped_out,
         completed=status["completed"],
         decline_rate=declined / total if total else 0.0,
-        dropoff_rate=status["cancelled"] / taken if taken else 0.0,
+        dropoff_rate=dropped_out / taken if taken else 0.0,
         responded=len(hours),
         median_response_hours=median(hours) if hours else None,
         mean_response_hours=sum(hours) / len(hours) if hours else None,

@@ -25,6 +25,7 @@ from graph.analysis.snapshot import (
     Snapshot,
 )
 from graph.connection import Graph, run
+from graph.records import ANSWER_REFERRAL_STATUSES
 
 _AREAS = """
 MATCH (a:Area)
@@ -71,7 +72,7 @@ OPTIONAL MATCH (h)-[:LIVES_IN]->(a:Area)
 OPTIONAL MATCH (r)-[:FROM_ORGANIZATION]->(f:Organization)
 CALL (r) {
   OPTIONAL MATCH (r)-[:HAS_EVENT]->(e:ReferralEvent)
-  WHERE e.status IN ['accepted', 'declined']
+  WHERE e.status IN $answers
   RETURN min(e.at) AS responded_at
 }
 RETURN collect([r.id, h.id, a.id, s.id, f.id, r.status, r.created_at.epochMillis,
@@ -115,11 +116,13 @@ def _current(valid_from: Any, valid_to: Any, today: date) -> bool:
 def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
     """Everything the analyses read, from one consistent read transaction."""
     today = today or datetime.now(UTC).date()
+    # A referral is answered at its first accept, waitlisting or decline.
+    params = {"referrals": {"answers": sorted(ANSWER_REFERRAL_STATUSES)}}
 
     def work(tx: neo4j.ManagedTransaction) -> Snapshot:
         return _snapshot(
             {
-                name: run(tx, query)
+                name: run(tx, query, **params.get(name, {}))
                 for name, query in (
                     ("areas", _AREAS),
                     ("adjacency", _ADJACENCY),

@@ -73,7 +73,7 @@ class ReferralInfo:
     from_organization_id: str | None
     status: str
     created_at: datetime | None = None
-    responded_at: datetime | None = None  # first accepted/declined event
+    responded_at: datetime | None = None  # first answer: accepted, waitlisted or declined
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

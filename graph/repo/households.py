@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, LiteralString
 
+from graph import overdue
 from graph.connection import Graph
 from graph.records import Household
 from graph.repo import paging
@@ -118,6 +119,9 @@ class ReferralFilter:
     category_ids: tuple[str, ...] = ()
     created_from: datetime | None = None
     created_to: datetime | None = None
+    # Overdue or not (graph/overdue.py), measured against ``overdue_before`` (its cutoff).
+    overdue: bool | None = None
+    overdue_before: datetime | None = None
 
 
 def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
@@ -157,6 +161,11 @@ def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     if f.created_to is not None:
         q.conditions.append("n.created_at < $created_to")
         q.params["created_to"] = f.created_to
+    if f.overdue is not None and f.overdue_before is not None:
+        q.conditions.append(
+            overdue.OVERDUE_CONDITION if f.overdue else "NOT " + overdue.OVERDUE_CONDITION
+        )
+        q.params.update(overdue.params(f.overdue_before))
     return q
 
 

@@ -21,12 +21,16 @@ from graph.repo.values import Stored
 from graph.repo.writes import NotFoundError, StaleVersion
 
 # action -> (statuses it may start from, status it leads to)
+# (created -> waitlisted -> accepted -> started -> completed; declined, cancelled and
+# not_taken_up end a referral on the way.)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({"created"}), "accepted"),
-    "decline": (frozenset({"created", "accepted"}), "declined"),
+    "waitlist": (frozenset({"created"}), "waitlisted"),
+    "accept": (frozenset({"created", "waitlisted"}), "accepted"),
+    "decline": (frozenset({"created", "waitlisted", "accepted"}), "declined"),
     "start": (frozenset({"accepted"}), "started"),
     "complete": (frozenset({"started"}), "completed"),
-    "cancel": (frozenset({"created", "accepted", "started"}), "cancelled"),
+    "cancel": (frozenset({"created", "waitlisted", "accepted", "started"}), "cancelled"),
+    "not_taken_up": (frozenset({"waitlisted", "accepted", "started"}), "not_taken_up"),
 }
 
 
@@ -201,7 +205,7 @@ def step(
     expected_version: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Stored[Referral]:
-    """Move a referral one step (accept, decline, start, complete, cancel)."""
+    """Move a referral one step (an action of TRANSITIONS)."""
     allowed, target = TRANSITIONS[action]
     rows = graph.query(
         _STEP,

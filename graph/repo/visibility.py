@@ -16,9 +16,10 @@ from typing import Any, Literal, LiteralString
 class OrgScope:
     """Restrict household-level reads to what one organization may see.
 
-    ``referring`` (caseworkers): the households it referred, their needs and consents, and
-    its own referrals. ``receiving`` (partners): referrals to its services under a consent in
-    force that names it, with their households, needs and consents.
+    ``referring`` (caseworkers): its own cases (households it recorded, ``CASE_OF``) and the
+    households it referred, their needs and consents, and its own referrals. ``receiving``
+    (partners): referrals to its services under a consent in force that names it, with their
+    households, needs and consents.
     """
 
     organization_id: str
@@ -43,19 +44,23 @@ _RECEIVED: LiteralString = (
     "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
 )
 _SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
+# A household (hh bound) that is a case of the referring organization: one it recorded, or one
+# it referred.
+_OWN_CASE: LiteralString = (
+    "(EXISTS { MATCH (hh)-[:CASE_OF]->(:Organization {id: $scope}) } "
+    "OR EXISTS { MATCH (hh)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " })"
+)
 
 # The scope condition on ``n`` for each household-level label, per side.
 _VISIBLE: dict[tuple[str, str], LiteralString] = {
     ("referring", "Household"): (
-        "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " }"
+        "EXISTS { MATCH (hh:Household) WHERE hh = n AND " + _OWN_CASE + " }"
     ),
     ("referring", "Need"): (
-        "EXISTS { MATCH (n)<-[:HAS_NEED]-(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
-        "WHERE " + _SENT + " }"
+        "EXISTS { MATCH (n)<-[:HAS_NEED]-(hh:Household) WHERE " + _OWN_CASE + " }"
     ),
     ("referring", "Consent"): (
-        "EXISTS { MATCH (n)-[:GIVEN_BY]->(:Household)<-[:FOR_HOUSEHOLD]-(r:Referral) "
-        "WHERE " + _SENT + " }"
+        "EXISTS { MATCH (n)-[:GIVEN_BY]->(hh:Household) WHERE " + _OWN_CASE + " }"
     ),
     ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
     ("receiving", "Household"): (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from graph.records import Consent, Need, NeedStatus, Referral
+from graph.records import CONSENT_DATA_CATEGORY_CODES, Consent, Need, NeedStatus, Referral
 from loaders.demo import population
 from loaders.demo.geography import district_id
 from loaders.demo.organizations import SOURCE
@@ -19,7 +19,8 @@ from loaders.demo.timeline import END, PERIOD_DAYS, START
 from loaders.demo.vocabulary import ACTIVE_STATUSES, ADULT_BANDS, CATEGORY
 
 PURPOSE = "Überleitung und abgestimmte Hilfeplanung"
-DATA_CATEGORIES = ("stammdaten", "bedarfslage", "hilfeverlauf")
+# Demo consents share every category of the one vocabulary.
+DATA_CATEGORIES = CONSENT_DATA_CATEGORY_CODES
 
 
 def needs(

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
-from graph.records import Agreement, Membership, Network, NetworkKind
+from graph.analysis.config import DROPPED_REFERRAL_STATUSES
+from graph.records import REFERRAL_STATUSES, Agreement, Membership, Network, NetworkKind
 from loaders.demo import plan
 from loaders.demo.geography import CITY_ID
 from loaders.demo.organizations import SOURCE
 from loaders.demo.referrals import ReferralDraft
 
 SHARED_THRESHOLD = 5
-COUNTED_STATUSES = frozenset({"created", "accepted", "started", "completed"})
+COUNTED_STATUSES = frozenset(REFERRAL_STATUSES) - DROPPED_REFERRAL_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ def _pair_key(a: str, b: str) -> tuple[str, str]:
 
 
 def shared_households(referrals: Iterable[ReferralDraft]) -> dict[tuple[str, str], int]:
-    """Households per pair of receiving Träger (declined and cancelled referrals not counted)."""
+    """Households per pair of receiving Träger (dropped referrals not counted)."""
     orgs_of: dict[int, set[str]] = {}
     for r in referrals:
         if r.status in COUNTED_STATUSES:

@@ -17,6 +17,7 @@ from loaders.demo import (
     capacity,
     casework,
     cooperation,
+    facts,
     plan,
     planting,
     population,
@@ -68,8 +69,11 @@ def generate(size: Size = "city", seed: int = 2026) -> Demo:
         adjacencies=areas.adjacencies(),
         categories=[Category(id=c.id, name=c.name, source=SOURCE) for c in CATEGORIES],
         organizations=organizations(),
-        locations=list(layout.locations.values()),
-        services=capacity.size(layout.slots, demand, rng("capacity")),
+        locations=[facts.location_facts(loc, seed) for loc in layout.locations.values()],
+        services=[
+            facts.service_facts(s, seed)
+            for s in capacity.size(layout.slots, demand, rng("capacity"))
+        ],
         agreements=cooperation.agreements(drafts),
     )
     bundle.networks, bundle.memberships = cooperation.networks()

@@ -23,11 +23,13 @@ DECLINE_REASONS: tuple[str, ...] = (
 )
 NOTES: dict[ReferralStatus, str] = {
     "created": "Überleitung angelegt",
+    "waitlisted": "auf der Warteliste",
     "accepted": "Aufnahme bestätigt",
     "declined": "abgelehnt",
     "started": "Beratung begonnen",
     "completed": "erfolgreich abgeschlossen",
     "cancelled": "abgebrochen",
+    "not_taken_up": "nicht wahrgenommen",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from graph.records import ACTIVE_REFERRAL_STATUSES
+
 
 @dataclass(frozen=True, slots=True)
 class CategoryInfo:
@@ -81,4 +83,4 @@ WITH_CHILDREN: frozenset[str] = frozenset(
 CHILD_BANDS: tuple[str, ...] = ("0-2", "3-5", "6-9", "10-13", "14-17")
 ADULT_BANDS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 
-ACTIVE_STATUSES: frozenset[str] = frozenset({"created", "accepted", "started"})
+ACTIVE_STATUSES: frozenset[str] = ACTIVE_REFERRAL_STATUSES

@@ -6,6 +6,8 @@ Publishers add fields of their own and leave optional ones out; unknown fields a
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -47,6 +49,14 @@ class Address(_Hsds):
     postal_code: str | None = None
 
 
+class Schedule(_Hsds):
+    description: str | None = None
+
+
+class RequiredDocument(_Hsds):
+    document: str | None = None
+
+
 class HsdsLocation(_Hsds):
     id: str
     name: str | None = None
@@ -56,6 +66,8 @@ class HsdsLocation(_Hsds):
     external_identifier: str | None = None
     external_identifier_type: str | None = None
     addresses: list[Address] = Field(default_factory=list)
+    phones: list[Phone] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
 
 
 class ServiceAtLocation(_Hsds):
@@ -92,9 +104,11 @@ class HsdsService(_Hsds):
     url: str | None = None
     email: str | None = None
     status: str = "active"
+    assured_date: date | None = None
     organization: HsdsOrganization
     service_areas: list[ServiceArea] = Field(default_factory=list)
     service_at_locations: list[ServiceAtLocation] = Field(default_factory=list)
     languages: list[Language] = Field(default_factory=list)
     capacities: list[Capacity] = Field(default_factory=list)
     attributes: list[Attribute] = Field(default_factory=list)
+    required_documents: list[RequiredDocument] = Field(default_factory=list)

@@ -79,6 +79,8 @@ _LOCATION_PATHS = {
     "latitude": "latitude",
     "longitude": "longitude",
     "area_id": "external_identifier",
+    "phone": "phones.0.number",
+    "opening_hours": "schedules.0.description",
 }
 _CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
 
@@ -247,6 +249,12 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
         location_ids=tuple(loc.id for loc, _ in locations),
         email=service.email,
         url=service.url,
+        required_documents=tuple(
+            d.document.strip()
+            for d in service.required_documents
+            if d.document and d.document.strip()
+        ),
+        assured_date=service.assured_date,
         source=source,
         **capacity,
     )
@@ -296,5 +304,8 @@ def _location(loc: HsdsLocation, source: str) -> Location:
         latitude=loc.latitude,
         longitude=loc.longitude,
         area_id=area_id,
+        phone=loc.phones[0].number if loc.phones else None,
+        # The opening hours as text: the schedules' descriptions (HSDS schedule.description).
+        opening_hours="; ".join(s.description for s in loc.schedules if s.description) or None,
         source=source,
     )

@@ -65,6 +65,12 @@ def location_record(loc: Location) -> Json:
         ]
         if has_address
         else [],
+        "phones": [{"id": f"{loc.id}--phone", "number": loc.phone}] if loc.phone else [],
+        "schedules": [
+            {"id": f"{loc.id}--schedule", "location_id": loc.id, "description": loc.opening_hours}
+        ]
+        if loc.opening_hours
+        else [],
     }
 
 
@@ -139,6 +145,7 @@ def service_record(
         "url": service.url,
         "email": service.email,
         "status": STATUS_TO_HSDS[service.status],
+        "assured_date": service.assured_date.isoformat() if service.assured_date else None,
         "organization": organization_record(organizations[service.organization_id]),
         "service_areas": [
             {
@@ -169,6 +176,10 @@ def service_record(
         ],
         "capacities": _capacities(service),
         "attributes": _attributes(service, categories),
+        "required_documents": [
+            {"id": f"{service.id}--document-{i}", "service_id": service.id, "document": document}
+            for i, document in enumerate(service.required_documents)
+        ],
     }
 
 

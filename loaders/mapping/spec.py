@@ -133,8 +133,11 @@ class Layer(_Strict):
     street: Value | None = None
     postal_code: Value | None = None
     city: Value | None = None
+    phone: Value | None = None  # of the Standort
+    opening_hours: Value | None = None  # of the Standort, as text
     email: Value | None = None
     url: Value | None = None
+    assured_date: Value | None = None
     capacity: Value | None = None
     capacity_unit: Value | None = None
     legal_basis: Value | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import unicodedata
 
 PREFIX = "hh-"
@@ -42,3 +43,13 @@ def pseudonym(case_number: str, secret: str | bytes, office: str = "") -> str:
     message = f"{_normalized(office)}\x1f{number}".encode()
     digest = hmac.new(key, message, hashlib.sha256).hexdigest()
     return PREFIX + digest[:_LENGTH]
+
+
+def new_pseudonym(secret: str | bytes | None, office: str = "") -> str:
+    """A pseudonym for a household recorded through the API (it has no case number here).
+
+    The same keyed hash as ``pseudonym``, over a random token, so it looks like every other
+    pseudonym and says nothing; without a configured secret a random one is used.
+    """
+    key = secret if secret and len(secret) >= MIN_SECRET_BYTES else secrets.token_bytes(32)
+    return pseudonym(secrets.token_hex(16), key, office)
