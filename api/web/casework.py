@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from api.settings import Settings
 from api.web.data import PageError, principal_of
 from api.web.wording import REFERRAL_STATUS
 from graph.repo.referrals import TRANSITIONS
 
 PAGE_SIZE = 20
 
-# How ``referrals`` orders its answer (the API decides; the pages say it in the caption).
+# How ``referrals`` orders its answer: newest created first (it has no sort argument, so not by
+# last change); the pages say so in the caption.
 SORT_NOTE = "neueste zuerst (nach Anlagedatum)"
 
 ACTIVE = ("CREATED", "WAITLISTED", "ACCEPTED", "STARTED")
@@ -36,7 +38,8 @@ STATUS_FILTERS: dict[str, tuple[str, tuple[str, ...] | None]] = {
 
 def answer_days(request: Request) -> int:
     """The days a Träger has to answer before a referral counts as overdue (for the labels)."""
-    return 7  # TODO(merge casework-api): request.app.state.settings.referral_answer_days
+    settings: Settings = request.app.state.settings
+    return settings.referral_answer_days
 
 
 def require_role(request: Request, *roles: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph.records import CONSENT_DATA_CATEGORIES
 from loaders.hsds.vocabulary import LANGUAGE_NAMES
 
 REFERRAL_STATUS: dict[str, str] = {
@@ -55,11 +56,9 @@ HOUSEHOLD_TYPE: dict[str, str] = {
     "mehrgenerationen": "Mehrere Generationen",
 }
 
-# Consent data categories (schema.policy.DATA_CATEGORIES) as a person reads them.
+# Consent data categories as a person reads them, from the one vocabulary (graph.records).
 DATA_CATEGORY: dict[str, str] = {
-    "stammdaten": "Stammdaten (Haushaltstyp, Altersgruppen, Sozialraum)",
-    "bedarfslage": "Bedarfslage (Handlungsbedarfe)",
-    "hilfeverlauf": "Hilfeverlauf (Statuswechsel, Ergebnis, Gründe)",
+    t.code: f"{t.label} ({t.description})" for t in CONSENT_DATA_CATEGORIES
 }
 
 # Success messages after a step; the redirect names the key, never free text.
