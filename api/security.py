@@ -16,7 +16,11 @@ _COMMON = {
 }
 # GraphiQL loads its scripts from a CDN; every other page needs nothing from elsewhere.
 _CSP_GRAPHIQL = "frame-ancestors 'none'"
-_CSP_DEFAULT = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+# KERN draws its icons as CSS masks from data: URLs (img-src): without it every icon is blank.
+_CSP_DEFAULT = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
