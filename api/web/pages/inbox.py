@@ -24,13 +24,14 @@ from api.web.casework import (
     actions_from,
     answer_days,
     list_query,
+    render_private,
     require_role,
     step_outcome,
     version_of,
 )
 from api.web.data import PageError, gql
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx, render
+from api.web.templating import is_htmx
 from api.web.wording import DECLINE_REASONS, DONE
 
 LIST = """
@@ -39,7 +40,7 @@ query Eingang($filter: ReferralFilterInput, $first: Int, $after: String) {
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
-      id status lastChangedAt daysSinceChange overdue
+      id status createdAt lastChangedAt daysSinceChange overdue
       household { id }
       toService { id name }
       fromOrganization { id name }
@@ -129,7 +130,7 @@ async def inbox(request: Request) -> Response:
         "answer_days": answer_days(request),
     }
     template = "partials/referral_table.html" if is_htmx(request) else "inbox.html"
-    response = render(request, template, **context)
+    response = render_private(request, template, **context)
     response.headers["vary"] = "HX-Request"
     return response
 
@@ -160,7 +161,7 @@ def _detail(
 ) -> Response:
     allowed = actions_from(referral["status"])
     done = DONE.get(request.query_params.get("erfolg", ""))
-    return render(
+    return render_private(
         request,
         "inbox_referral.html",
         status=status,

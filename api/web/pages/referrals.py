@@ -21,13 +21,14 @@ from api.web.casework import (
     actions_from,
     answer_days,
     list_query,
+    render_private,
     require_role,
     step_outcome,
     version_of,
 )
 from api.web.data import PageError, gql
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx, render
+from api.web.templating import is_htmx
 from api.web.wording import DONE
 
 LIST = """
@@ -36,7 +37,7 @@ query MeineUeberleitungen($filter: ReferralFilterInput, $first: Int, $after: Str
     totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
-      id status lastChangedAt daysSinceChange overdue
+      id status createdAt lastChangedAt daysSinceChange overdue
       household { id }
       toService { id name organization { id name } }
     }
@@ -96,7 +97,7 @@ async def referral_list(request: Request) -> Response:
         "answer_days": answer_days(request),
     }
     template = "partials/referral_table.html" if is_htmx(request) else "referrals.html"
-    response = render(request, template, **context)
+    response = render_private(request, template, **context)
     response.headers["vary"] = "HX-Request"
     return response
 
@@ -118,7 +119,7 @@ def _detail(
     problem: StepOutcome | None = None,
 ) -> Response:
     done = DONE.get(request.query_params.get("erfolg", ""))
-    return render(
+    return render_private(
         request,
         "referral.html",
         status=status,
@@ -145,7 +146,7 @@ def _withdraw_page(
     problem: StepOutcome | None = None,
     status: int = 200,
 ) -> Response:
-    return render(
+    return render_private(
         request,
         "referral_withdraw.html",
         status=status,
