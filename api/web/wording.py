@@ -58,7 +58,7 @@ HOUSEHOLD_TYPE: dict[str, str] = {
 
 # Consent data categories as a person reads them, from the one vocabulary (graph.records).
 DATA_CATEGORY: dict[str, str] = {
-    t.code: f"{t.label} ({t.description})" for t in CONSENT_DATA_CATEGORIES
+    t.code: f"{t.label}: {t.description}" for t in CONSENT_DATA_CATEGORIES
 }
 
 # Success messages after a step; the redirect names the key, never free text.
