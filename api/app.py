@@ -136,6 +136,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # The pages ask the schema in process (api/web/data.py) with the same Context settings.
+    app.state.context_settings = context_settings(settings)
     app.state.demo_logins = DemoLogins(settings)
     app.state.login_limiter = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from graph import Graph
 from tests.browser.helpers import load_demo
-from tests.webkit import csrf_of, sign_in, web_client
+from tests.webclient import csrf_of, sign_in, web_client
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_sign_in_lands_on_the_page_asked_for_and_sign_out_ends_it(client: TestCl
 
 def test_cookie_is_secure_outside_localhost(demo_graph: Graph) -> None:
     from api.app import create_app
-    from tests.webkit import web_settings
+    from tests.webclient import web_settings
 
     with TestClient(
         create_app(web_settings(), demo_graph), base_url="https://verbund.example.de"

@@ -15,7 +15,7 @@ from graph import Graph
 from schema import Context, schema
 from schema.principal import Principal
 from tests.browser.helpers import load_demo
-from tests.webkit import sign_in, web_client
+from tests.webclient import sign_in, web_client
 
 _HOUSEHOLD = re.compile(r"\bhh-[0-9a-z]+\b")
 _REFERRAL = re.compile(r"\bref-[0-9a-z-]+\b")

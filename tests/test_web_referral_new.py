@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from graph import Graph
 from tests.browser.helpers import load_demo
-from tests.webkit import csrf_of, sign_in, web_client
+from tests.webclient import csrf_of, sign_in, web_client
 
 
 @pytest.fixture(scope="module")

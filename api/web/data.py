@@ -52,14 +52,12 @@ def principal_of(request: Request) -> Principal:
 
 async def gql(request: Request, document: str, **variables: Any) -> dict[str, Any]:
     """Run ``document`` as the request's principal; the data, or ``PageError``."""
-    from api.app import context_settings  # the app module imports this one
-
     graph: Graph = request.app.state.graph
     context = Context(
         graph=graph,
         request=request,
         principal=principal_of(request),
-        **context_settings(request.app.state.settings),
+        **request.app.state.context_settings,
     )
     result = await schema.execute(document, variable_values=variables, context_value=context)
     if result.errors:

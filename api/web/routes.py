@@ -11,7 +11,18 @@ from starlette.staticfiles import StaticFiles
 
 from api.settings import Settings
 from api.web.errors import RequestId
-from api.web.pages import auth, oidc_login, referral_new, search, service, start
+from api.web.pages import (
+    auth,
+    handout,
+    inbox,
+    oidc_login,
+    our_services,
+    referral_new,
+    referrals,
+    search,
+    service,
+    start,
+)
 from api.web.session import WebSession
 
 STATIC = Path(__file__).parent / "static"
@@ -26,6 +37,10 @@ def web_routes() -> list[BaseRoute]:
         *service.ROUTES,
         # Before /ueberleitungen/{id}: the wizard's paths are not referral ids.
         *referral_new.ROUTES,
+        *referrals.ROUTES,
+        *handout.ROUTES,
+        *inbox.ROUTES,
+        *our_services.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

@@ -13,7 +13,14 @@ from api.web import german
 from api.web.data import principal_of
 from api.web.navigation import navigation
 from api.web.session import session_of
-from api.web.wording import REFERRAL_STATUS, SECTOR, status_badge
+from api.web.wording import (
+    DATA_CATEGORY,
+    REFERRAL_STATUS,
+    SECTOR,
+    household_type,
+    language,
+    status_badge,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -28,18 +35,27 @@ env.filters.update(
     datum=german.datum,
     datum_zeit=german.datum_zeit,
     zahl=german.zahl,
+    haushaltstyp=household_type,
+    sprache=language,
 )
 env.globals.update(
     plural=german.plural,
     REFERRAL_STATUS=REFERRAL_STATUS,
+    DATA_CATEGORY=DATA_CATEGORY,
     SECTOR=SECTOR,
     status_badge=status_badge,
 )
 
 
 def is_htmx(request: Request) -> bool:
-    """A partial request from htmx (the page still works without it: full page then)."""
-    return request.headers.get("hx-request") == "true"
+    """A partial request from htmx (the page still works without it: full page then).
+
+    A history restore (back button after ``hx-push-url`` when htmx has no copy) wants the
+    whole page, so it is not partial.
+    """
+    headers = request.headers
+    restore = headers.get("hx-history-restore-request") == "true"
+    return headers.get("hx-request") == "true" and not restore
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

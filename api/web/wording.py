@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from graph.records import CONSENT_DATA_CATEGORIES
+from loaders.hsds.vocabulary import LANGUAGE_NAMES
+
 REFERRAL_STATUS: dict[str, str] = {
     "CREATED": "Neu – wartet auf Antwort",
     "WAITLISTED": "Auf der Warteliste",
@@ -43,3 +46,37 @@ DECLINE_REASONS: tuple[str, ...] = (
 
 def status_badge(status: str) -> str:
     return _BADGE.get(status, "info")
+
+
+HOUSEHOLD_TYPE: dict[str, str] = {
+    "alleinstehend": "Alleinstehend",
+    "alleinerziehend": "Alleinerziehend",
+    "paar-mit-kindern": "Paar mit Kindern",
+    "paar-ohne-kinder": "Paar ohne Kinder",
+    "mehrgenerationen": "Mehrere Generationen",
+}
+
+# Consent data categories as a person reads them, from the one vocabulary (graph.records).
+DATA_CATEGORY: dict[str, str] = {
+    t.code: f"{t.label}: {t.description}" for t in CONSENT_DATA_CATEGORIES
+}
+
+# Success messages after a step; the redirect names the key, never free text.
+DONE: dict[str, str] = {
+    "angenommen": "Überleitung angenommen.",
+    "abgelehnt": "Überleitung abgelehnt. Die überleitende Stelle sieht den Grund.",
+    "warteliste": "Überleitung auf die Warteliste gesetzt.",
+    "begonnen": "Hilfebeginn eingetragen.",
+    "abgeschlossen": "Überleitung abgeschlossen.",
+    "nicht-wahrgenommen": "Eingetragen: Die Familie hat die Hilfe nicht wahrgenommen.",
+    "zurueckgezogen": "Überleitung zurückgezogen. Der Träger sieht das sofort.",
+    "gespeichert": "Angaben gespeichert.",
+}
+
+
+def household_type(value: str) -> str:
+    return HOUSEHOLD_TYPE.get(value, value.replace("-", " ").capitalize())
+
+
+def language(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

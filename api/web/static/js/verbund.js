@@ -11,3 +11,10 @@ function focusErrorSummary() {
 }
 document.addEventListener("DOMContentLoaded", focusErrorSummary);
 document.addEventListener("htmx:afterSwap", focusErrorSummary);
+// "Drucken" buttons (data-print) are hidden until this script can make them work.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
