@@ -24,13 +24,15 @@ def _logout(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Anmelden")
 
 
-def _create_referral(page: Page, live_server: str, shots: bool = False) -> str:
-    """Search → first Caritas Schuldnerberatung → wizard with a new family → referral id."""
+def _create_referral(
+    page: Page, live_server: str, shots: bool = False, provider: str = "Caritasverband"
+) -> str:
+    """Search → the provider's first Schuldnerberatung → wizard with a new family → id."""
     login(page, live_server, "fallmanagement", next_path="/angebote")
     page.get_by_label("Bedarf").select_option(label="Schuldnerberatung")
     page.get_by_label("Sozialraum").fill("Bad Cannstatt")
     page.get_by_role("button", name="Angebote suchen").click()
-    card = page.locator(".vb-results > li", has_text="Caritasverband").first
+    card = page.locator(".vb-results > li", has_text=provider).first
     expect(card).to_be_visible()
     card.get_by_role("link", name=re.compile("Überleitung anlegen")).click()
 
@@ -41,8 +43,8 @@ def _create_referral(page: Page, live_server: str, shots: bool = False) -> str:
     page.get_by_label("Nein, neu anlegen").check()
     page.get_by_label("Sozialraum, in dem die Familie wohnt").fill("Bad Cannstatt")
     page.get_by_label("Wie lebt die Familie zusammen?").select_option(value="alleinerziehend")
-    page.get_by_label("25-34 Jahre").check()
-    page.get_by_label("3-5 Jahre").check()
+    page.get_by_label("25–34 Jahre").check()
+    page.get_by_label("3–5 Jahre").check()
     page.get_by_role("button", name="Weiter").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Um welchen Bedarf geht es?")
@@ -156,3 +158,16 @@ def test_partner_declines_with_a_reason(
     expect(other.get_by_text("Abgelehnt").first).to_be_visible()
     expect(other.get_by_text("Keine freien Plätze").first).to_be_visible()
     other.context.close()
+
+
+def test_a_consent_that_does_not_name_the_traeger_hides_the_referral_from_it(
+    page: Page, live_server: str, demo: Demo, watch: BrowserWatch
+) -> None:
+    # To another Träger's service: the consent the wizard records names only that Träger.
+    referral = _create_referral(page, live_server, provider="PräventSozial")
+    _logout(page)
+    login(page, live_server, "traeger", next_path="/eingang")
+    expect(page.locator(f'a[href="/eingang/{referral}"]')).to_have_count(0)
+    watch.allow(r"status of 404")
+    page.goto(f"{live_server}/eingang/{referral}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seite nicht gefunden")
