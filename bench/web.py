@@ -37,7 +37,8 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from api.app import create_app  # noqa: E402
 from api.localneo4j import ensure_started  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from api.web.pages import search, service, start  # noqa: E402
+from api.web.casework import PAGE_SIZE  # noqa: E402
+from api.web.pages import inbox, referrals, search, service, start  # noqa: E402
 from graph import Graph  # noqa: E402
 from tests.browser.helpers import load_demo, serve_in_thread  # noqa: E402
 
@@ -148,6 +149,31 @@ def cases(caseworker: Session, partner: Session, graph: Graph) -> list[Case]:
             caseworker,
             f"/angebote/{svc['id']}",
             [(service._SERVICE, {"id": svc["id"]})],
+            [],
+            [],
+        ),
+        Case(
+            "Meine Überleitungen",
+            caseworker,
+            "/ueberleitungen",
+            [(referrals.LIST, {"filter": None, "after": None, "first": PAGE_SIZE})],
+            [],
+            [],
+        ),
+        Case(
+            "Eingang",
+            partner,
+            "/eingang",
+            [
+                (
+                    inbox.LIST,
+                    {
+                        "filter": {"statuses": ["CREATED", "WAITLISTED"]},
+                        "after": None,
+                        "first": PAGE_SIZE,
+                    },
+                )
+            ],
             [],
             [],
         ),

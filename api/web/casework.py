@@ -13,11 +13,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from api.settings import Settings
-from api.web.data import PageError, principal_of
-from api.web.templating import render
 from api.web.wording import REFERRAL_STATUS
 from graph.repo.referrals import TRANSITIONS
 
@@ -42,26 +39,6 @@ def answer_days(request: Request) -> int:
     """The days a Träger has to answer before a referral counts as overdue (for the labels)."""
     settings: Settings = request.app.state.settings
     return settings.referral_answer_days
-
-
-def render_private(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    """A page with social data (Sozialdaten): rendered as usual, never kept in a cache."""
-    response = render(request, template, status=status, **context)
-    response.headers["cache-control"] = "no-store"
-    return response
-
-
-def require_role(request: Request, *roles: str) -> None:
-    """Signed in (else to the login) and in one of ``roles`` (else the German 403 page).
-
-    The GraphQL policies decide what each role may read; this only keeps people on the pages
-    that are made for them.
-    """
-    principal = principal_of(request)
-    if not principal.authenticated:
-        raise PageError(401)
-    if principal.role not in roles:
-        raise PageError(403, f"Seite nur für {', '.join(roles)}")
 
 
 @dataclass(frozen=True, slots=True)

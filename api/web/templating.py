@@ -70,4 +70,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         request_id=request.scope.get("verbund.request_id", ""),
         **context,
     )
-    return HTMLResponse(page, status_code=status)
+    response = HTMLResponse(page, status_code=status)
+    if principal.authenticated:
+        # Pages of a signed-in person may carry social data: never kept in a cache.
+        response.headers["cache-control"] = "no-store"
+    return response

@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.web.casework import require_role
-from api.web.data import PageError, gql
+from api.web.data import PageError, gql, require
 from api.web.german import today
 from api.web.templating import render
 
@@ -27,7 +26,7 @@ query Handzettel($id: ID!) {
 
 
 async def handout(request: Request) -> Response:
-    require_role(request, "caseworker")
+    require(request, "caseworker")
     data = await gql(request, HANDOUT, id=request.path_params["id"])
     service = data["service"]
     if service is None:

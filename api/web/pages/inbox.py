@@ -24,14 +24,12 @@ from api.web.casework import (
     actions_from,
     answer_days,
     list_query,
-    render_private,
-    require_role,
     step_outcome,
     version_of,
 )
-from api.web.data import PageError, gql
+from api.web.data import PageError, gql, require
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx
+from api.web.templating import is_htmx, render
 from api.web.wording import DECLINE_REASONS, DONE
 
 LIST = """
@@ -108,7 +106,7 @@ def _mutation(action: Action) -> str:
 
 
 async def inbox(request: Request) -> Response:
-    require_role(request, "partner")
+    require(request, "partner")
     query = list_query(request, default_status="neu-und-warteliste")
     data = await gql(request, LIST, **query.variables())
     found = data["referrals"]
@@ -130,7 +128,7 @@ async def inbox(request: Request) -> Response:
         "answer_days": answer_days(request),
     }
     template = "partials/referral_table.html" if is_htmx(request) else "inbox.html"
-    response = render_private(request, template, **context)
+    response = render(request, template, **context)
     response.headers["vary"] = "HX-Request"
     return response
 
@@ -161,7 +159,7 @@ def _detail(
 ) -> Response:
     allowed = actions_from(referral["status"])
     done = DONE.get(request.query_params.get("erfolg", ""))
-    return render_private(
+    return render(
         request,
         "inbox_referral.html",
         status=status,
@@ -178,7 +176,7 @@ def _detail(
 
 
 async def inbox_referral(request: Request) -> Response:
-    require_role(request, "partner")
+    require(request, "partner")
     referral = await _referral(request, request.path_params["id"])
     return _detail(request, referral)
 
@@ -195,7 +193,7 @@ _DONE_KEY = {
 
 
 async def answer(request: Request) -> Response:
-    require_role(request, "partner")
+    require(request, "partner")
     slug = request.path_params["aktion"]
     action = ACTIONS.get(slug)
     if action is None:

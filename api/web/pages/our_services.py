@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from api.web.casework import require_role
-from api.web.data import gql, principal_of
+from api.web.data import gql, principal_of, require
 from api.web.forms import Errors, read_form, text
 from api.web.german import today
 from api.web.templating import render
@@ -173,7 +172,7 @@ def _count(value: str) -> int:
 
 
 async def our_services(request: Request) -> Response:
-    require_role(request, "partner")
+    require(request, "partner")
     organization, services = await _own(request)
     rows = [Row.of(i, s) for i, s in enumerate(services)]
     return _page(request, organization, rows, Errors())
@@ -200,7 +199,7 @@ def _posted(form: FormData, services: dict[str, dict[str, Any]]) -> list[Row]:
 
 
 async def save(request: Request) -> Response:
-    require_role(request, "partner")
+    require(request, "partner")
     form = await read_form(request)
     organization, services = await _own(request)
     rows = _posted(form, {s["id"]: s for s in services})

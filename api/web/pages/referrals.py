@@ -21,14 +21,12 @@ from api.web.casework import (
     actions_from,
     answer_days,
     list_query,
-    render_private,
-    require_role,
     step_outcome,
     version_of,
 )
-from api.web.data import PageError, gql
+from api.web.data import PageError, gql, require
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx
+from api.web.templating import is_htmx, render
 from api.web.wording import DONE
 
 LIST = """
@@ -75,7 +73,7 @@ mutation Zurueckziehen($id: ID!, $note: String!, $version: Int) {
 
 
 async def referral_list(request: Request) -> Response:
-    require_role(request, "caseworker")
+    require(request, "caseworker")
     query = list_query(request, default_status="alle")
     data = await gql(request, LIST, **query.variables())
     found = data["referrals"]
@@ -97,7 +95,7 @@ async def referral_list(request: Request) -> Response:
         "answer_days": answer_days(request),
     }
     template = "partials/referral_table.html" if is_htmx(request) else "referrals.html"
-    response = render_private(request, template, **context)
+    response = render(request, template, **context)
     response.headers["vary"] = "HX-Request"
     return response
 
@@ -119,7 +117,7 @@ def _detail(
     problem: StepOutcome | None = None,
 ) -> Response:
     done = DONE.get(request.query_params.get("erfolg", ""))
-    return render_private(
+    return render(
         request,
         "referral.html",
         status=status,
@@ -132,7 +130,7 @@ def _detail(
 
 
 async def referral_detail(request: Request) -> Response:
-    require_role(request, "caseworker")
+    require(request, "caseworker")
     referral = await _referral(request, request.path_params["id"])
     return _detail(request, referral)
 
@@ -146,7 +144,7 @@ def _withdraw_page(
     problem: StepOutcome | None = None,
     status: int = 200,
 ) -> Response:
-    return render_private(
+    return render(
         request,
         "referral_withdraw.html",
         status=status,
@@ -159,7 +157,7 @@ def _withdraw_page(
 
 
 async def withdraw_confirm(request: Request) -> Response:
-    require_role(request, "caseworker")
+    require(request, "caseworker")
     referral = await _referral(request, request.path_params["id"])
     if "cancel" not in actions_from(referral["status"]):
         # Already closed: the detail page says so and offers nothing to withdraw.
@@ -168,7 +166,7 @@ async def withdraw_confirm(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    require_role(request, "caseworker")
+    require(request, "caseworker")
     form = await read_form(request)
     referral = await _referral(request, request.path_params["id"])
     note = text(form, "notiz", 500)
