@@ -36,6 +36,7 @@ query($area: String, $category: String) {
   duplicateStructures(area: $area, category: $category) {
     explanation category { id } areas { id } capacity capacityUsed householdsInNeed }
   duplicateRecords(area: $area) { explanation organizations { id } }
+  consentDataCategories { code label description }
   duplicateServices(area: $area, category: $category) {
     explanation services { id } organizations { id } score }
   doubleSupport(area: $area, category: $category) {
