@@ -51,18 +51,31 @@ _OWN_CASE: LiteralString = (
     "OR EXISTS { MATCH (hh)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " })"
 )
 
+# The same conditions with the node itself bound as ``n``: a pattern anchored on ``n`` is
+# expanded from it, where ``MATCH (r:Referral) WHERE r = n`` would scan every referral for
+# each row (quadratic lists, issue #14).
+_SENT_N: LiteralString = "EXISTS { MATCH (n)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
+_RECEIVED_N: LiteralString = (
+    "EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
+    "MATCH (n)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
+    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
+    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
+)
+_OWN_CASE_N: LiteralString = (
+    "(EXISTS { MATCH (n)-[:CASE_OF]->(:Organization {id: $scope}) } "
+    "OR EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _SENT + " })"
+)
+
 # The scope condition on ``n`` for each household-level label, per side.
 _VISIBLE: dict[tuple[str, str], LiteralString] = {
-    ("referring", "Household"): (
-        "EXISTS { MATCH (hh:Household) WHERE hh = n AND " + _OWN_CASE + " }"
-    ),
+    ("referring", "Household"): _OWN_CASE_N,
     ("referring", "Need"): (
         "EXISTS { MATCH (n)<-[:HAS_NEED]-(hh:Household) WHERE " + _OWN_CASE + " }"
     ),
     ("referring", "Consent"): (
         "EXISTS { MATCH (n)-[:GIVEN_BY]->(hh:Household) WHERE " + _OWN_CASE + " }"
     ),
-    ("referring", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _SENT + " }",
+    ("referring", "Referral"): _SENT_N,
     ("receiving", "Household"): (
         "EXISTS { MATCH (n)<-[:FOR_HOUSEHOLD]-(r:Referral) WHERE " + _RECEIVED + " }"
     ),
@@ -70,7 +83,7 @@ _VISIBLE: dict[tuple[str, str], LiteralString] = {
     ("receiving", "Consent"): (
         "EXISTS { MATCH (n)<-[:UNDER_CONSENT]-(r:Referral) WHERE " + _RECEIVED + " }"
     ),
-    ("receiving", "Referral"): "EXISTS { MATCH (r:Referral) WHERE r = n AND " + _RECEIVED + " }",
+    ("receiving", "Referral"): _RECEIVED_N,
 }
 
 
