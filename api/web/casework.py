@@ -13,8 +13,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from api.settings import Settings
+from api.web.data import gql
+from api.web.templating import is_htmx, render
 from api.web.wording import REFERRAL_STATUS
 from graph.repo.referrals import TRANSITIONS
 
@@ -175,3 +178,40 @@ def version_of(value: str) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """One referral list page: the caseworker's (sent) or the Träger's Eingang (received)."""
+
+    document: str
+    default_status: str
+    path: str
+    title: str
+    template: str
+    side: str
+    caption: str
+
+
+async def referral_list_page(request: Request, page: ListPage) -> Response:
+    """The list with its filters and paging; htmx gets the table alone (same URL)."""
+    query = list_query(request, default_status=page.default_status)
+    found = (await gql(request, page.document, **query.variables()))["referrals"]
+    more = found["pageInfo"]["hasNextPage"]
+    response = render(
+        request,
+        "partials/referral_table.html" if is_htmx(request) else page.template,
+        title=page.title,
+        query=query,
+        found=found,
+        path=page.path,
+        status_options=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
+        next_url=query.next_url(page.path, found["pageInfo"]["endCursor"]) if more else None,
+        previous_url=query.previous_url(page.path),
+        side=page.side,
+        caption=page.caption,
+        sort_note=SORT_NOTE,
+        answer_days=answer_days(request),
+    )
+    response.headers["vary"] = "HX-Request"
+    return response

@@ -18,18 +18,16 @@ from starlette.routing import Route
 
 from api.web.casework import (
     RESULT_FIELDS,
-    SORT_NOTE,
-    STATUS_FILTERS,
+    ListPage,
     StepOutcome,
     actions_from,
-    answer_days,
-    list_query,
+    referral_list_page,
     step_outcome,
     version_of,
 )
 from api.web.data import PageError, gql, require
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx, render
+from api.web.templating import render
 from api.web.wording import DECLINE_REASONS, DONE
 
 LIST = """
@@ -107,30 +105,18 @@ def _mutation(action: Action) -> str:
 
 async def inbox(request: Request) -> Response:
     require(request, "partner")
-    query = list_query(request, default_status="neu-und-warteliste")
-    data = await gql(request, LIST, **query.variables())
-    found = data["referrals"]
-    context: dict[str, Any] = {
-        "title": "Eingang",
-        "query": query,
-        "found": found,
-        "path": "/eingang",
-        "status_options": [(key, label) for key, (label, _) in STATUS_FILTERS.items()],
-        "next_url": (
-            query.next_url("/eingang", found["pageInfo"]["endCursor"])
-            if found["pageInfo"]["hasNextPage"]
-            else None
+    return await referral_list_page(
+        request,
+        ListPage(
+            document=LIST,
+            default_status="neu-und-warteliste",
+            path="/eingang",
+            title="Eingang",
+            template="inbox.html",
+            side="receiving",
+            caption="Überleitungen an Ihre Angebote",
         ),
-        "previous_url": query.previous_url("/eingang"),
-        "side": "receiving",
-        "caption": "Überleitungen an Ihre Angebote",
-        "sort_note": SORT_NOTE,
-        "answer_days": answer_days(request),
-    }
-    template = "partials/referral_table.html" if is_htmx(request) else "inbox.html"
-    response = render(request, template, **context)
-    response.headers["vary"] = "HX-Request"
-    return response
+    )
 
 
 async def _referral(request: Request, referral_id: str) -> dict[str, Any]:

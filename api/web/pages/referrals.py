@@ -15,18 +15,16 @@ from starlette.routing import Route
 
 from api.web.casework import (
     RESULT_FIELDS,
-    SORT_NOTE,
-    STATUS_FILTERS,
+    ListPage,
     StepOutcome,
     actions_from,
-    answer_days,
-    list_query,
+    referral_list_page,
     step_outcome,
     version_of,
 )
 from api.web.data import PageError, gql, require
 from api.web.forms import Errors, read_form, text
-from api.web.templating import is_htmx, render
+from api.web.templating import render
 from api.web.wording import DONE
 
 LIST = """
@@ -74,30 +72,18 @@ mutation Zurueckziehen($id: ID!, $note: String!, $version: Int) {
 
 async def referral_list(request: Request) -> Response:
     require(request, "caseworker")
-    query = list_query(request, default_status="alle")
-    data = await gql(request, LIST, **query.variables())
-    found = data["referrals"]
-    context: dict[str, Any] = {
-        "title": "Meine Überleitungen",
-        "query": query,
-        "found": found,
-        "path": "/ueberleitungen",
-        "status_options": [(key, label) for key, (label, _) in STATUS_FILTERS.items()],
-        "next_url": (
-            query.next_url("/ueberleitungen", found["pageInfo"]["endCursor"])
-            if found["pageInfo"]["hasNextPage"]
-            else None
+    return await referral_list_page(
+        request,
+        ListPage(
+            document=LIST,
+            default_status="alle",
+            path="/ueberleitungen",
+            title="Meine Überleitungen",
+            template="referrals.html",
+            side="referring",
+            caption="Überleitungen Ihrer Stelle",
         ),
-        "previous_url": query.previous_url("/ueberleitungen"),
-        "side": "referring",
-        "caption": "Überleitungen Ihrer Stelle",
-        "sort_note": SORT_NOTE,
-        "answer_days": answer_days(request),
-    }
-    template = "partials/referral_table.html" if is_htmx(request) else "referrals.html"
-    response = render(request, template, **context)
-    response.headers["vary"] = "HX-Request"
-    return response
+    )
 
 
 async def _referral(request: Request, referral_id: str) -> dict[str, Any]:
