@@ -191,6 +191,7 @@ class LocalNeo4j:
             user=USER,
             password=self._password(),
             database=self.settings.neo4j_database,
+            query_timeout=self.settings.query_timeout_seconds,
         )
 
     def pid(self) -> int | None:
@@ -378,6 +379,7 @@ def resolve_config(settings: Settings) -> Neo4jConfig:
             settings.neo4j_user,
             settings.neo4j_password,
             settings.neo4j_database,
+            query_timeout=settings.query_timeout_seconds,
         )
     return LocalNeo4j(settings).config()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.connection import DEFAULT_QUERY_TIMEOUT
 from graph.overdue import DEFAULT_ANSWER_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,12 @@ class Settings(BaseSettings):
         default="",
         validation_alias="VERBUND_CORS_ORIGINS",
         description="Comma-separated origins allowed to call the API from a browser",
+    )
+    query_timeout_seconds: float = Field(
+        default=DEFAULT_QUERY_TIMEOUT,
+        gt=0,
+        validation_alias="VERBUND_QUERY_TIMEOUT_SECONDS",
+        description="Longest time one reading Neo4j query may run before it is cancelled",
     )
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"

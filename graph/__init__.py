@@ -8,6 +8,7 @@ from graph.errors import (
     GraphError,
     GraphUnavailable,
     IntegrityError,
+    QueryTimeout,
 )
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "GraphUnavailable",
     "IntegrityError",
     "Neo4jConfig",
+    "QueryTimeout",
 ]

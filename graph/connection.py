@@ -16,11 +16,20 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import ConflictError, GraphAuthError, GraphError, GraphUnavailable
+from graph.errors import (
+    ConflictError,
+    GraphAuthError,
+    GraphError,
+    GraphUnavailable,
+    QueryTimeout,
+)
 
 T = TypeVar("T")
 
 Params = Mapping[str, Any]
+
+# Seconds a read may run before the server cancels it (VERBUND_QUERY_TIMEOUT_SECONDS).
+DEFAULT_QUERY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +42,18 @@ class Neo4jConfig:
     database: str = "neo4j"
     connection_timeout: float = 5.0
     max_transaction_retry_time: float = 5.0
+    # Reads (query without write, rows, read) are cancelled by the server after this long;
+    # None: the server's own db.transaction.timeout. Writes are not limited here.
+    query_timeout: float | None = DEFAULT_QUERY_TIMEOUT
 
+
+# What the server answers when it cancelled a transaction over its timeout (Neo4j 5).
+_TIMED_OUT = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
 
 # Attempts of an auto-commit read (Graph.rows) when the driver calls a failure retryable.
 _READ_ATTEMPTS = 2
@@ -58,6 +78,10 @@ def translate_errors() -> Iterator[None]:
         raise GraphAuthError(f"Anmeldung an Neo4j abgelehnt: {exc.message}") from exc
     except neo4j_errors.ConstraintError as exc:
         raise ConflictError(exc.message or "Eindeutigkeitsregel verletzt") from exc
+    except neo4j_errors.Neo4jError as exc:
+        if exc.code in _TIMED_OUT:
+            raise QueryTimeout() from exc
+        raise
     except _UNAVAILABLE as exc:
         raise GraphUnavailable(type(exc).__name__) from exc
     except neo4j_errors.DriverError as exc:
@@ -100,7 +124,7 @@ class Graph:
         self._count()
         with translate_errors():
             records, _, _ = self._driver.execute_query(
-                cypher,
+                cypher if write else self._timed(cypher),
                 parameters_=dict(params or {}),
                 database_=self.config.database,
                 routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ,
@@ -132,9 +156,12 @@ class Graph:
 
     def _auto_read(self, cypher: LiteralString, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._session(neo4j.READ_ACCESS) as session:
-            result = session.run(cypher, params)
+            result = session.run(self._timed(cypher), params)
             keys = result.keys()
             return [dict(zip(keys, record, strict=True)) for record in result]
+
+    def _timed(self, cypher: LiteralString) -> neo4j.Query:
+        return neo4j.Query(cypher, timeout=self.config.query_timeout)
 
     def run_implicit(self, cypher: LiteralString, params: Params | None = None) -> None:
         """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS)."""
@@ -145,8 +172,9 @@ class Graph:
     def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run a read transaction function (retried on transient errors)."""
         self._count()
+        timed = neo4j.unit_of_work(timeout=self.config.query_timeout)(work)
         with translate_errors(), self._session() as session:
-            return session.execute_read(work)
+            return session.execute_read(timed)
 
     def write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
         """Run a write transaction function (retried on transient errors)."""

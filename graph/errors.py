@@ -19,6 +19,18 @@ class GraphUnavailable(GraphError):
         self.detail = detail
 
 
+class QueryTimeout(GraphError):
+    """The server cancelled a read that ran longer than the configured timeout."""
+
+    code = "QUERY_TIMEOUT"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Die Abfrage hat zu lange gedauert und wurde abgebrochen. "
+            "Bitte die Auswahl eingrenzen (Filter, kleinere Seiten) und erneut versuchen."
+        )
+
+
 class GraphAuthError(GraphError):
     """The configured credentials were refused."""
 
