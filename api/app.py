@@ -39,6 +39,7 @@ def context_settings(settings: Settings) -> dict[str, Any]:
     secret = settings.pseudonym_secret
     return {
         "referral_answer_days": settings.referral_answer_days,
+        "max_query_cost": settings.max_query_cost,
         "pseudonym_secret": secret.get_secret_value() if secret else None,
     }
 

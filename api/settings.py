@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_CORS_ORIGINS",
         description="Comma-separated origins allowed to call the API from a browser",
     )
+    max_query_cost: int = Field(
+        default=10_000,  # schema.limits.MAX_QUERY_COST (not imported: it loads the schema)
+        ge=1,
+        validation_alias="VERBUND_MAX_QUERY_COST",
+        description="Budget of a GraphQL operation's estimated cost (docs/graphql.md, Grenzen)",
+    )
     query_timeout_seconds: float = Field(
         default=DEFAULT_QUERY_TIMEOUT,
         gt=0,

@@ -15,6 +15,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph, overdue
 from graph.repo.households import OrgScope, scope_for
+from schema.limits import MAX_QUERY_COST
 from schema.loaders import Loaders
 from schema.policy_state import RequestAccess
 from schema.principal import ANONYMOUS, Principal
@@ -36,6 +37,8 @@ class Context:
     # pseudonyms (graph/pseudonym.py; None: households recorded here get a random one).
     referral_answer_days: int = overdue.DEFAULT_ANSWER_DAYS
     pseudonym_secret: str | None = None
+    # The budget of an operation's estimated cost (schema/cost.py, schema/limits.py).
+    max_query_cost: int = MAX_QUERY_COST
     # The request's clock: every "how long ago" of one request is measured from here.
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     # Household-level reads in the repositories are limited to this organization's view
