@@ -77,3 +77,11 @@ def test_the_chosen_operation_is_costed() -> None:
     assert cost(document, name="Small") == 2
     assert cost(document, name="Big") == 102
     assert cost(document, name="Missing") == 0
+
+
+def test_the_example_of_docs_graphql_md() -> None:
+    document = (
+        "{ organizations(first: %d) { nodes { id services(first: %d) { nodes { name } } } } }"
+    )
+    assert cost(document % (5, 5)) == 42
+    assert cost(document % (100, 100)) == 10_302
