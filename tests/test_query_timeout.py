@@ -50,3 +50,18 @@ def test_the_timeout_is_a_setting(local_server: object) -> None:
     assert Settings().query_timeout_seconds == DEFAULT_QUERY_TIMEOUT
     configured = Settings(VERBUND_QUERY_TIMEOUT_SECONDS=3)  # type: ignore[call-arg]
     assert resolve_config(configured).query_timeout == 3
+
+
+def test_the_api_reads_with_it_commands_without(graph: Graph, local_server: object) -> None:
+    if local_server is None:
+        pytest.skip("NEO4J_URI: the local server's config is not used")
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+    from api.cli._common import open_graph
+
+    app = create_app(Settings(VERBUND_QUERY_TIMEOUT_SECONDS=3))  # type: ignore[call-arg]
+    with TestClient(app):
+        assert app.state.graph.config.query_timeout == 3
+    with open_graph() as handle:  # imports, analyses, exports: batch work, not requests
+        assert handle.config.query_timeout is None

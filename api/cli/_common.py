@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,9 +24,13 @@ def user_errors() -> Iterator[None]:
 
 @contextmanager
 def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
-    """A graph handle on the configured Neo4j, starting the local one if needed."""
+    """A graph handle on the configured Neo4j, starting the local one if needed.
+
+    Commands are batch work (imports, analyses, exports) that may read for minutes: their
+    reads are not cut at VERBUND_QUERY_TIMEOUT_SECONDS, which bounds the API's requests.
+    """
     settings = settings or get_settings()
     with user_errors():
-        config = ensure_started(settings)
+        config = dataclasses.replace(ensure_started(settings), query_timeout=None)
         with Graph(config) as graph:
             yield graph
