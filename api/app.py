@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from api.auth.client_address import TrustedProxies
 from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
 from api.localneo4j import resolve_config
 from api.security import BodySizeLimit, SecurityHeaders
@@ -143,6 +144,9 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     app.state.login_limiter = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds
     )
+    # Who the client is for the login limits (X-Forwarded-For only from these proxies);
+    # parsed here so a mistyped VERBUND_TRUSTED_PROXIES stops the start.
+    app.state.trusted_proxies = TrustedProxies.parse(settings.trusted_proxies)
     # Web sign-in with the Dienstkonto: on when VERBUND_OIDC_ISSUER and _CLIENT_ID are set.
     app.state.oidc_login = OidcLogin.from_settings(settings)
     return app

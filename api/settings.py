@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: float = Field(
         default=60.0, validation_alias="VERBUND_AUTH_FAILURE_WINDOW"
     )
+    trusted_proxies: str = Field(
+        default="",
+        validation_alias="VERBUND_TRUSTED_PROXIES",
+        description="Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For "
+        "is believed; empty: the socket peer is the client address",
+    )
 
     # Web pages (api/web): sessions and the demo logins.
     session_secret: SecretStr | None = Field(

@@ -8,6 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.connection import Graph
+from graph.errors import GraphError
+
+
+class UnknownOrganization(GraphError):
+    """A token was to be created for an organization that is not in the graph."""
+
+    code = "UNKNOWN_ORGANIZATION"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,10 +57,22 @@ def store_token(
         "created_at": datetime.now(UTC),
         "source": "manual",
     }
-    (row,) = graph.query(
-        "CREATE (t:ApiToken) SET t = $props RETURN properties(t) AS t", {"props": props}, write=True
+    # The organization must exist, checked in the same transaction as the CREATE: a token
+    # for a mistyped Träger would authenticate and then see nothing (or, once someone
+    # creates that id, a Träger nobody meant).
+    rows = graph.query(
+        "OPTIONAL MATCH (o:Organization {id: $org}) WITH o "
+        "WHERE $org IS NULL OR o IS NOT NULL "
+        "CREATE (t:ApiToken) SET t = $props RETURN properties(t) AS t",
+        {"props": props, "org": organization_id},
+        write=True,
     )
-    return _token(row["t"])
+    if not rows:
+        raise UnknownOrganization(
+            f"Organisation „{organization_id}“ gibt es nicht im Verbund; "
+            "bitte die Träger-ID prüfen (verbund token create --organization ID)."
+        )
+    return _token(rows[0]["t"])
 
 
 def find_active(graph: Graph, token_hash: str) -> ApiToken | None:

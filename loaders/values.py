@@ -128,6 +128,32 @@ def parse_text(value: Any) -> Any:
     return value
 
 
+# Spreadsheet programs run a cell starting with one of these as a formula (OWASP "CSV
+# injection"); "-" and "+" too, so ``-2+3`` or ``=HYPERLINK(…)`` as a Träger name would be live.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def formula_safe(text: str) -> str:
+    """A text cell as every CSV/XLSX writer must write it: one ``'`` before a formula start
+    (the OWASP recommendation), so Excel and LibreOffice show it as text.
+
+    Only for text: numbers are written as numbers and a negative number stays one. A text
+    already starting with ``'`` and a formula start gets one more ``'``, so that
+    ``formula_restored`` undoes exactly what was added and every text round-trips.
+    """
+    if text.startswith(FORMULA_STARTS) or _QUOTED_FORMULA.match(text):
+        return "'" + text
+    return text
+
+
+def formula_restored(text: str) -> str:
+    """The text before ``formula_safe``: the one added ``'`` removed, nothing else."""
+    if text.startswith("'") and _QUOTED_FORMULA.match(text):
+        return text[1:]
+    return text
+
+
 def format_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 

@@ -60,7 +60,13 @@ def test_api_token_authenticates_and_revocation_ends_it(db: Graph) -> None:
         assert client.post("/graphql", json=QUERY).status_code == 401
 
 
+def _organization(db: Graph, organization_id: str) -> None:
+    """Tokens are only made for organizations in the graph."""
+    db.query("MERGE (:Organization {id: $id, name: $id})", {"id": organization_id}, write=True)
+
+
 def test_tokens_are_stored_only_as_hashes(db: Graph) -> None:
+    _organization(db, "caritas-stuttgart")
     _, token = create_token(db, role="partner", organization_id="caritas-stuttgart")
     (row,) = db.query("MATCH (t:ApiToken) RETURN properties(t) AS t")
     assert token not in json.dumps(row["t"], default=str)
@@ -69,6 +75,7 @@ def test_tokens_are_stored_only_as_hashes(db: Graph) -> None:
 
 
 def test_token_cli_creates_lists_and_revokes(db: Graph) -> None:
+    _organization(db, "jc")
     runner = CliRunner()
     created = runner.invoke(
         main, ["token", "create", "--role", "caseworker", "--organization", "jc", "--name", "n"]
@@ -284,3 +291,116 @@ def test_several_workers_are_warned_that_the_failure_limit_is_per_process(
     ):
         client.get("/health")  # the middleware stack is built on the first request
     assert any("je Prozess" in r.getMessage() for r in caplog.records)
+
+
+# -- failure limits per credential and per address, trusted proxies ---------------------------
+
+
+def _limited(settings: Settings, **update: Any) -> Settings:
+    return settings.model_copy(
+        update={"auth_failure_limit": 10, "auth_failure_window_seconds": 60, **update}
+    )
+
+
+def test_a_valid_token_works_from_an_address_others_have_blocked(
+    settings: Settings, db: Graph
+) -> None:
+    _, token = create_token(db, role="coordinator", name="skript")
+    with TestClient(create_app(_limited(settings))) as client:
+        codes = [
+            client.post(
+                "/graphql", json=QUERY, headers={"Authorization": f"Bearer vbd_falsch{n}"}
+            ).status_code
+            for n in range(20)
+        ]
+        # 20 different wrong tokens from one address: the address is over its limit ...
+        assert codes == [401] * 10 + [429] * 10
+        # ... but a valid token from the same address (the same Jobcenter) still works,
+        ok = client.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        assert ok.json() == {"data": {"serverInfo": {"edition": "community"}}}
+        # and the next wrong one is still refused with 429.
+        again = client.post("/graphql", json=QUERY, headers={"Authorization": "Bearer vbd_x"})
+        assert again.status_code == 429
+        assert again.json()["errors"][0]["extensions"]["code"] == "TOO_MANY_FAILURES"
+
+
+def test_one_wrong_token_is_limited_whatever_address_it_comes_from(
+    settings: Settings, graph: Graph
+) -> None:
+    proxied = _limited(settings, trusted_proxies="10.0.0.5")
+    with TestClient(create_app(proxied), client=("10.0.0.5", 4711)) as client:
+        bad = {"Authorization": "Bearer vbd_immer_dasselbe"}
+        codes = [
+            client.post(
+                "/graphql", json=QUERY, headers={**bad, "X-Forwarded-For": f"203.0.113.{n}"}
+            ).status_code
+            for n in range(12)
+        ]
+        assert codes == [401] * 10 + [429] * 2
+
+
+def test_rotating_x_forwarded_for_without_a_trusted_proxy_does_not_help(
+    settings: Settings, graph: Graph
+) -> None:
+    with TestClient(create_app(_limited(settings)), client=("10.0.0.5", 4711)) as client:
+        codes = [
+            client.post(
+                "/graphql",
+                json=QUERY,
+                headers={
+                    "Authorization": f"Bearer vbd_falsch{n}",
+                    "X-Forwarded-For": f"203.0.113.{n}",
+                },
+            ).status_code
+            for n in range(20)
+        ]
+        assert codes == [401] * 10 + [429] * 10
+
+
+def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(
+    settings: Settings, graph: Graph
+) -> None:
+    proxied = _limited(settings, trusted_proxies="192.0.2.1, 10.0.0.0/8")
+    with TestClient(create_app(proxied), client=("10.0.0.5", 4711)) as client:
+
+        def attempt(n: int, forwarded: str) -> int:
+            headers = {"Authorization": f"Bearer vbd_falsch{n}", "X-Forwarded-For": forwarded}
+            return client.post("/graphql", json=QUERY, headers=headers).status_code
+
+        assert [attempt(n, "203.0.113.7") for n in range(11)] == [401] * 10 + [429]
+        # another client behind the same proxy keeps its own count
+        assert attempt(11, "203.0.113.8") == 401
+        # what the client itself wrote to the left is not believed; trusted hops are skipped
+        assert attempt(12, "198.51.100.1, 203.0.113.7") == 429
+        assert attempt(13, "203.0.113.7, 10.1.2.3") == 429
+        assert attempt(14, "198.51.100.1, 203.0.113.9, 10.1.2.3") == 401
+
+
+def test_trusted_proxies_setting_is_checked() -> None:
+    from api.auth.client_address import InvalidTrustedProxies, TrustedProxies
+
+    proxies = TrustedProxies.parse(" 10.0.0.0/8 , ::1,")
+    assert proxies.trusts("10.9.8.7")
+    assert proxies.trusts("::1")
+    assert not proxies.trusts("11.0.0.1")
+    assert not proxies.trusts("testclient")
+    assert not TrustedProxies.parse("").trusts("127.0.0.1")
+    with pytest.raises(InvalidTrustedProxies, match="keine IP-Adresse"):
+        TrustedProxies.parse("10.0.0.1, proxy.intern")
+
+
+def test_token_for_an_unknown_organization_is_refused(db: Graph) -> None:
+    from graph.tokens import UnknownOrganization
+
+    with pytest.raises(UnknownOrganization, match="„gibt-es-nicht“ gibt es nicht"):
+        create_token(db, role="caseworker", organization_id="gibt-es-nicht")
+    answer = CliRunner().invoke(
+        main, ["token", "create", "--role", "caseworker", "--organization", "gibt-es-nicht"]
+    )
+    assert answer.exit_code != 0
+    assert "Organisation „gibt-es-nicht“ gibt es nicht im Verbund" in answer.output
+    assert list_tokens(db) == []
+    _organization(db, "jobcenter-stuttgart")
+    record, _ = create_token(db, role="caseworker", organization_id="jobcenter-stuttgart")
+    assert record.organization_id == "jobcenter-stuttgart"

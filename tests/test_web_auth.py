@@ -145,3 +145,38 @@ def test_demo_logins_switch_off(demo_graph: Graph) -> None:
         assert "<code>fallmanagement</code>" not in page.text
         assert "Anmeldung nicht eingerichtet" in page.text
         assert sign_in(c, "fallmanagement").status_code == 400
+
+
+def test_login_limit_per_address_uses_x_forwarded_for_only_from_a_trusted_proxy(
+    demo_graph: Graph,
+) -> None:
+    """The web form counts per address like the API (api/auth/client_address): behind a
+    trusted proxy each forwarded client has its own count; without one the header is ignored."""
+    from api.app import create_app
+    from api.settings import Settings
+
+    def failures(client: TestClient, forwarded: str, names: range) -> list[int]:
+        client.headers["X-Forwarded-For"] = forwarded
+        return [sign_in(client, f"niemand{n}", password="falsch").status_code for n in names]
+
+    proxied = Settings(  # type: ignore[call-arg]
+        VERBUND_DEMO_LOGINS=True, VERBUND_TRUSTED_PROXIES="10.0.0.5", VERBUND_AUTH_FAILURE_LIMIT=5
+    )
+    with TestClient(
+        create_app(proxied, demo_graph),
+        base_url="http://127.0.0.1",
+        follow_redirects=False,
+        client=("10.0.0.5", 4711),
+    ) as client:
+        assert failures(client, "203.0.113.7", range(6)) == [400] * 5 + [429]
+        assert failures(client, "203.0.113.8", range(6, 7)) == [400]
+
+    direct = Settings(VERBUND_DEMO_LOGINS=True, VERBUND_AUTH_FAILURE_LIMIT=5)  # type: ignore[call-arg]
+    with TestClient(
+        create_app(direct, demo_graph),
+        base_url="http://127.0.0.1",
+        follow_redirects=False,
+        client=("10.0.0.5", 4711),
+    ) as client:
+        codes = [failures(client, f"203.0.113.{n}", range(n, n + 1))[0] for n in range(6)]
+        assert codes == [400] * 5 + [429]

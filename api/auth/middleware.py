@@ -3,8 +3,16 @@
 ``Authorization: Bearer vbd_…`` is an API token, any other bearer token an OpenID Connect JWT.
 Protected paths (``/graphql``) answer 401 without valid credentials; only the GraphiQL page
 itself (GET, text/html) stays reachable and it contains no data. Other paths (``/health``)
-get the anonymous principal and decide themselves what they show. Repeated failures from one
-client are answered with 429 for a while.
+get the anonymous principal and decide themselves what they show.
+
+Repeated failures are answered with 429 for a while, counted twice: per credential (a hash of
+the presented token, so one token is not tried again and again) and per client address (the
+socket peer; ``X-Forwarded-For`` only from ``VERBUND_TRUSTED_PROXIES``, api/auth/client_address).
+A valid credential is never refused because of others' failures: a whole Jobcenter may sit
+behind one address. So an address over its limit is not refused up front; its credential is
+checked first and only a credential that does not hold gets 429 instead of 401. (Guessing a
+token is hopeless anyway: 256 random bits. The limit keeps the noise down and makes the
+answer to a misbehaving address plain; the check costs one indexed read or one signature.)
 
 The failure count lives in this process's memory (README, "Failed logins"): exact for the one
 process ``verbund serve`` runs; with several workers each counts alone, so the binding limit
@@ -14,6 +22,7 @@ each failed attempt would become a database write.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -28,6 +37,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth.api_tokens import authenticate_api_token, looks_like_api_token
+from api.auth.client_address import TrustedProxies
 from api.auth.errors import AuthError, KeysUnavailable
 from api.auth.oidc import OidcVerifier
 from api.settings import Settings
@@ -49,7 +59,8 @@ def _csrf_ok(scope: Scope) -> bool:
 
 
 class FailureLimiter:
-    """Counts authentication failures per client in a sliding window."""
+    """Counts authentication failures per key (address, user name, credential hash) in a
+    sliding window; only the last ``limit`` failures of a key are kept (enough to decide)."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
         self.limit = limit
@@ -71,7 +82,7 @@ class FailureLimiter:
         return len(self._recent(client)) >= self.limit
 
     def fail(self, client: str) -> None:
-        self._failures.setdefault(client, deque()).append(self.clock())
+        self._failures.setdefault(client, deque(maxlen=self.limit)).append(self.clock())
         if len(self._failures) > 10_000:
             # Forget the oldest clients rather than grow without bound.
             for key in list(self._failures)[:1000]:
@@ -105,7 +116,13 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.oidc = OidcVerifier.from_settings(settings)
+        self.proxies = TrustedProxies.parse(settings.trusted_proxies)
+        # Two limiters: a flood of made-up credentials must not push an address's count out
+        # of the bounded table (FailureLimiter forgets its oldest keys).
         self.limiter = FailureLimiter(
+            settings.auth_failure_limit, settings.auth_failure_window_seconds
+        )
+        self.credentials = FailureLimiter(
             settings.auth_failure_limit, settings.auth_failure_window_seconds
         )
         workers = os.environ.get("WEB_CONCURRENCY", "1")
@@ -122,18 +139,17 @@ class AuthMiddleware:
             return
         headers = Headers(scope=scope)
         protected = scope["path"].startswith(PROTECTED_PREFIXES)
-        client = (scope.get("client") or ("unbekannt", 0))[0]
+        client = self.proxies.client_address(scope)
         authorization = headers.get("authorization")
         principal = ANONYMOUS
         if authorization:
-            if self.limiter.blocked(client):
-                await _error(
-                    429,
-                    "TOO_MANY_FAILURES",
-                    "Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.",
-                    {"Retry-After": str(int(self.limiter.window))},
-                )(scope, receive, send)
+            credential = hashlib.sha256(authorization.encode("utf-8", "replace")).hexdigest()
+            # This very credential failed too often: it does not hold, no need to check again.
+            if self.credentials.blocked(credential):
+                await self._too_many()(scope, receive, send)
                 return
+            # The address over its limit: decided after the check (module doc).
+            address_blocked = self.limiter.blocked(client)
             try:
                 principal = await self._authenticate(scope, authorization)
             except KeysUnavailable as exc:
@@ -149,7 +165,11 @@ class AuthMiddleware:
                     return
             except AuthError as exc:
                 self.limiter.fail(client)
+                self.credentials.fail(credential)
                 log.info("Anmeldung abgelehnt (%s): %s", client, exc)
+                if address_blocked:
+                    await self._too_many()(scope, receive, send)
+                    return
                 if protected:
                     await _unauthorized()(scope, receive, send)
                     return
@@ -174,6 +194,14 @@ class AuthMiddleware:
             return
         scope = {**scope, PRINCIPAL_SCOPE_KEY: principal}
         await self.app(scope, receive, send)
+
+    def _too_many(self) -> JSONResponse:
+        return _error(
+            429,
+            "TOO_MANY_FAILURES",
+            "Zu viele fehlgeschlagene Anmeldungen. Bitte später erneut versuchen.",
+            {"Retry-After": str(int(self.limiter.window))},
+        )
 
     async def _authenticate(self, scope: Scope, authorization: str) -> Principal:
         scheme, _, token = authorization.partition(" ")

@@ -15,6 +15,7 @@ from api.settings import get_settings
 from graph import Graph, audit
 from graph.pseudonym import PseudonymError, pseudonym
 from graph.retention import apply_retention, expire_audit_events
+from loaders.values import formula_safe
 from schema.principal import SYSTEM
 
 
@@ -157,9 +158,10 @@ def export(fmt: str) -> None:
                 "records": list(event.records),
             }
             if writer is not None:
-                writer.writerow(
-                    [" ".join(row["records"]) if k == "records" else row[k] for k in fields]
-                )
+                # Subjects and operations come from outside (token names, OIDC claims):
+                # formula-safe like every CSV/XLSX export.
+                row["records"] = " ".join(event.records)
+                writer.writerow([formula_safe(str(row[k] or "")) for k in fields])
             else:
                 click.echo(json.dumps(row, ensure_ascii=False))
 

@@ -6,7 +6,7 @@ import click
 
 from api.auth.api_tokens import create_token
 from api.cli._common import open_graph
-from graph.tokens import list_tokens, revoke_token
+from graph.tokens import UnknownOrganization, list_tokens, revoke_token
 from schema.principal import ROLES, InvalidPrincipal
 
 
@@ -24,7 +24,7 @@ def create(role: str, organization: str | None, name: str) -> None:
     with open_graph() as graph:
         try:
             record, token = create_token(graph, role=role, organization_id=organization, name=name)
-        except InvalidPrincipal as exc:
+        except (InvalidPrincipal, UnknownOrganization) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Token {record.id} ({record.role}) angelegt. Es wird nur jetzt angezeigt:", err=True

@@ -21,6 +21,7 @@ from loaders.messages import german_message
 from loaders.tabular.sources import TableSource, find_sources
 from loaders.tabular.tables import Kind, ReferralEventRow, Table, indicator_key
 from loaders.values import (
+    formula_restored,
     is_blank,
     parse_bool,
     parse_date,
@@ -118,6 +119,7 @@ def _read_table(
             name,
             _converter(table, name),
             indicator_key(text) if name == "indicators" else None,
+            table.kinds[name] == "text" and name not in table.words,
         )
         for index, text, name in columns
     ]
@@ -194,6 +196,7 @@ class _Column:
     name: str
     convert: Callable[[Any], Any]
     indicator: str | None  # the indicator key of an ``indicators`` column
+    verbatim: bool = False  # plain text: a formula-safe cell is taken exactly, not trimmed
 
 
 def _converter(table: Table, name: str) -> Callable[[Any], Any]:
@@ -243,6 +246,16 @@ def _row_data(
         # _blank inlined: this loop runs for every cell of a file.
         if value is None or value == "" or (value.__class__ is str and value.isspace()):
             continue
+        if value.__class__ is str and value[0] == "'":
+            # Our own export put one ' before a text a spreadsheet would run as a formula
+            # (loaders.values.formula_safe): take exactly that one off again. What follows it
+            # is the text as it was (a leading tab included), so plain text is not trimmed.
+            restored = formula_restored(value)
+            if restored is not value:
+                if column.verbatim:
+                    data[column.name] = restored
+                    continue
+                value = restored
         if column.indicator is not None:
             indicators[column.indicator] = column.convert(value)
         else:

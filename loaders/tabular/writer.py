@@ -2,6 +2,8 @@
 
 CSV files are UTF-8 with BOM and ``;`` as separator (what German Excel opens directly);
 lists are joined with ``|``, dates and timestamps are ISO 8601, so re-importing is lossless.
+Text that a spreadsheet would run as a formula gets a leading ``'`` (``formula_safe``); the
+reader takes exactly that ``'`` off again.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any
 from graph.bundle import Bundle
 from loaders.errors import LoaderError
 from loaders.tabular.tables import INDICATOR_PREFIX, TABLES, ReferralEventRow, Table
+from loaders.values import formula_safe
 
 XLSX_CELL_LIMIT = 32_767
 
 
 def _cell(value: Any) -> str:
+    """The cell text; text (and joined lists) formula-safe, numbers and dates as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -27,10 +31,12 @@ def _cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, tuple):
-        return "|".join(value)
+        return formula_safe("|".join(value))
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)  # a negative number stays a number
+    return formula_safe(str(value))
 
 
 def _records(bundle: Bundle, table: Table) -> list[Any]:

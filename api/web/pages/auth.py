@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from api.auth.client_address import TrustedProxies
 from api.auth.middleware import FailureLimiter
 from api.web.demo_logins import DEMO_USERS, DemoLogins
 from api.web.forms import Errors, read_form, text
@@ -79,7 +80,9 @@ async def login(request: Request) -> Response:
     limiter = _limiter(request)
     # Counted per user name, so others' mistakes never lock a person out of their account,
     # and per address, so one machine cannot try many names.
-    keys = (f"user:{username.lower()}", f"addr:{request.client.host if request.client else '-'}")
+    # The address as the API counts it: X-Forwarded-For only from VERBUND_TRUSTED_PROXIES.
+    proxies: TrustedProxies = request.app.state.trusted_proxies
+    keys = (f"user:{username.lower()}", f"addr:{proxies.client_address(request.scope)}")
     if any(limiter.blocked(k) for k in keys):
         errors.add(
             "benutzername",
