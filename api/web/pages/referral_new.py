@@ -57,7 +57,6 @@ query WizardHousehold($id: ID!, $today: Date!) {
     }
     referrals { id status createdAt need { id } toService { id name } }
   }
-  consentDataCategories { code label description }
 }
 """
 _VOCABULARY = "query { consentDataCategories { code label description } }"
@@ -148,13 +147,7 @@ async def household(request: Request) -> Response:
         which = text(form, "familie", 20)
         if which == "bekannt":
             pseudonym = text(form, "pseudonym", 100)
-            found = (
-                (await gql(request, _HOUSEHOLD, id=pseudonym, today=german.today().isoformat()))[
-                    "household"
-                ]
-                if pseudonym
-                else None
-            )
+            found = await _lookup(request, pseudonym) if pseudonym else None
             if not pseudonym:
                 errors.add("pseudonym", "Geben Sie das Pseudonym der Familie ein, z. B. hh-000123.")
             elif found is None:
@@ -201,15 +194,20 @@ async def household(request: Request) -> Response:
     )
 
 
+async def _lookup(request: Request, household_id: str) -> dict[str, Any] | None:
+    """The household as the caseworker may see it (None: not one of its cases)."""
+    today = german.today().isoformat()
+    found = (await gql(request, _HOUSEHOLD, id=household_id, today=today))["household"]
+    return dict(found) if found else None
+
+
 async def _household_data(request: Request, state: dict[str, Any]) -> dict[str, Any] | None:
     if not state.get("household"):
         return None
-    found = (
-        await gql(request, _HOUSEHOLD, id=state["household"], today=german.today().isoformat())
-    )["household"]
+    found = await _lookup(request, state["household"])
     if found is None:
         raise PageError(404)
-    return dict(found)
+    return found
 
 
 async def need(request: Request) -> Response:
@@ -400,80 +398,86 @@ async def check(request: Request) -> Response:
     )
 
 
+async def _write(
+    request: Request, mutation: str, field: str, created: str, what: str, **input: Any
+) -> tuple[str | None, str]:
+    """One create mutation: (the new id, "") or (None, what went wrong in German)."""
+    result = (await gql(request, mutation, input=input))[field]
+    if result["__typename"] != created:
+        return None, f"{what}: {result['message']}"
+    return str(result["id"]), ""
+
+
 async def _create(
     request: Request, state: dict[str, Any], service: dict[str, Any], own: str, note: str
 ) -> tuple[str | None, str]:
-    """Write household, need and consent where new, then the referral: (id, problem)."""
-    household_id = state.get("household")
-    if not household_id:
+    """Write household, need and consent where new, then the referral: (id, problem).
+
+    Each new record's id goes into the session at once, so a retry after a failure later on
+    uses it instead of creating it twice."""
+    if not state.get("household"):
         new = state["new_household"]
-        result = (
-            await gql(
-                request,
-                _CREATE_HOUSEHOLD,
-                input={"area": new["area"], "householdType": new["type"], "ageBands": new["ages"]},
-            )
-        )["createHousehold"]
-        if result["__typename"] != "Household":
-            return None, f"Die Familie konnte nicht angelegt werden: {result['message']}"
-        household_id = state["household"] = result["id"]
+        state["household"], problem = await _write(
+            request,
+            _CREATE_HOUSEHOLD,
+            "createHousehold",
+            "Household",
+            "Die Familie konnte nicht angelegt werden",
+            area=new["area"],
+            householdType=new["type"],
+            ageBands=new["ages"],
+        )
+        if problem:
+            return None, problem
         state["new_household"] = None
-        _save(request, state)  # a retry must not create the household twice
-    need_id = state.get("need")
-    if not need_id:
-        result = (
-            await gql(
-                request,
-                _CREATE_NEED,
-                input={"household": household_id, "category": state["new_need"]},
-            )
-        )["createNeed"]
-        if result["__typename"] != "Need":
-            return None, f"Der Bedarf konnte nicht erfasst werden: {result['message']}"
-        need_id = state["need"] = result["id"]
+        _save(request, state)
+    if not state.get("need"):
+        state["need"], problem = await _write(
+            request,
+            _CREATE_NEED,
+            "createNeed",
+            "Need",
+            "Der Bedarf konnte nicht erfasst werden",
+            household=state["household"],
+            category=state["new_need"],
+        )
+        if problem:
+            return None, problem
         state["new_need"] = None
         _save(request, state)
-    consent_id = state.get("consent")
-    receiving = (service["organization"] or {}).get("id", "")
-    if not consent_id:
+    if not state.get("consent"):
         nc = state["new_consent"]
-        result = (
-            await gql(
-                request,
-                _CREATE_CONSENT,
-                input={
-                    "household": household_id,
-                    "organizations": [receiving],
-                    "purpose": DEFAULT_PURPOSE,
-                    "dataCategories": nc["categories"],
-                    "validFrom": german.today().isoformat(),
-                    "validTo": nc["valid_to"],
-                    "evidence": nc["evidence"],
-                },
-            )
-        )["createConsent"]
-        if result["__typename"] != "Consent":
-            return None, f"Die Einwilligung konnte nicht gespeichert werden: {result['message']}"
-        consent_id = state["consent"] = result["id"]
+        state["consent"], problem = await _write(
+            request,
+            _CREATE_CONSENT,
+            "createConsent",
+            "Consent",
+            "Die Einwilligung konnte nicht gespeichert werden",
+            household=state["household"],
+            organizations=[(service["organization"] or {}).get("id", "")],
+            purpose=DEFAULT_PURPOSE,
+            dataCategories=nc["categories"],
+            validFrom=german.today().isoformat(),
+            validTo=nc["valid_to"],
+            evidence=nc["evidence"],
+        )
+        if problem:
+            return None, problem
         state["new_consent"] = None
         _save(request, state)
-    result = (
-        await gql(
-            request,
-            _CREATE_REFERRAL,
-            input={
-                "household": household_id,
-                "fromOrganization": own,
-                "toService": service["id"],
-                "consent": consent_id,
-                "need": need_id,
-                "note": note,
-            },
-        )
-    )["createReferral"]
-    if result["__typename"] != "Referral":
-        return None, f"Die Überleitung wurde nicht angelegt: {result['message']}"
-    return str(result["id"]), ""
+    return await _write(
+        request,
+        _CREATE_REFERRAL,
+        "createReferral",
+        "Referral",
+        "Die Überleitung wurde nicht angelegt",
+        household=state["household"],
+        fromOrganization=own,
+        toService=service["id"],
+        consent=state["consent"],
+        need=state["need"],
+        note=note,
+    )
 
 
 ROUTES = [
