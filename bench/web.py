@@ -37,7 +37,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from api.app import create_app  # noqa: E402
 from api.localneo4j import ensure_started  # noqa: E402
 from api.settings import Settings  # noqa: E402
-from api.web.casework import PAGE_SIZE  # noqa: E402
+from api.web.casework import ACTIVE, PAGE_SIZE  # noqa: E402
 from api.web.pages import inbox, referrals, search, service, start  # noqa: E402
 from graph import Graph  # noqa: E402
 from tests.browser.helpers import load_demo, serve_in_thread  # noqa: E402
@@ -134,7 +134,7 @@ def cases(caseworker: Session, partner: Session, graph: Graph) -> list[Case]:
             "first": search.MAX_OPTIONS,
         }
     }
-    counts = {"open": start.ACTIVE, "fresh": ["CREATED"]}
+    counts = {"open": list(ACTIVE), "fresh": ["CREATED"]}
     return [
         Case(
             "Angebot finden",

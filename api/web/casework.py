@@ -19,6 +19,7 @@ from api.settings import Settings
 from api.web.data import gql
 from api.web.templating import is_htmx, render
 from api.web.wording import REFERRAL_STATUS
+from graph.records import ACTIVE_REFERRAL_STATUSES, REFERRAL_STATUSES
 from graph.repo.referrals import TRANSITIONS
 
 PAGE_SIZE = 20
@@ -27,7 +28,8 @@ PAGE_SIZE = 20
 # last change); the pages say so in the caption.
 SORT_NOTE = "neueste zuerst (nach Anlagedatum)"
 
-ACTIVE = ("CREATED", "WAITLISTED", "ACCEPTED", "STARTED")
+# The open statuses, in the order of the lifecycle, from the one list in graph/records.py.
+ACTIVE = tuple(s.upper() for s in REFERRAL_STATUSES if s in ACTIVE_REFERRAL_STATUSES)
 
 # Query-string value of the status filter -> (label, statuses; None: no status filter).
 STATUS_FILTERS: dict[str, tuple[str, tuple[str, ...] | None]] = {

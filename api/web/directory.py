@@ -55,14 +55,12 @@ class Choices:
         return dict(self.categories).get(category_id, category_id)
 
 
-_cache: tuple[float, Choices] | None = None
-
-
 async def choices(request: Request) -> Choices:
-    global _cache
+    # Kept per app (its graph), not per process: two apps on two databases never share it.
+    cached: tuple[float, Choices] | None = getattr(request.app.state, "web_choices", None)
     now = time.monotonic()
-    if _cache is not None and now - _cache[0] < _CACHE_SECONDS:
-        return _cache[1]
+    if cached is not None and now - cached[0] < _CACHE_SECONDS:
+        return cached[1]
     data = await gql(request, _CHOICES)
     nodes = list(data["areas"]["nodes"])
     page = data["areas"]["pageInfo"]
@@ -90,5 +88,5 @@ async def choices(request: Request) -> Choices:
         target_groups=sorted(labels.TARGET_GROUPS.items(), key=lambda t: t[1]),
         languages=sorted(labels.LANGUAGES.items(), key=lambda t: t[1]),
     )
-    _cache = (now, found)
+    request.app.state.web_choices = (now, found)
     return found

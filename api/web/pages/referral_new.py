@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from api.web import german
+from api.web.casework import ACTIVE
 from api.web.data import PageError, gql, require
 from api.web.directory import choices
 from api.web.forms import Errors, read_form, text, texts
@@ -26,7 +27,6 @@ from graph import labels
 BASE = "/ueberleitungen/neu"
 KEY = "ueberleitung"
 DEFAULT_PURPOSE = "Überleitung und abgestimmte Hilfeplanung"
-ACTIVE = ["CREATED", "WAITLISTED", "ACCEPTED", "STARTED"]
 AGE_BANDS = (
     "0-2",
     "3-5",

@@ -8,11 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.web.casework import ACTIVE
 from api.web.data import gql, principal_of
 from api.web.templating import render
 from schema.principal import ROLE_NAMES
-
-ACTIVE = ["CREATED", "WAITLISTED", "ACCEPTED", "STARTED"]
 
 _COUNTS = """
 query Start($open: [ReferralStatus!], $fresh: [ReferralStatus!]) {
@@ -33,7 +32,7 @@ async def start(request: Request) -> Response:
     principal = principal_of(request)
     counts = Counts()
     if principal.role in ("caseworker", "partner"):
-        data = await gql(request, _COUNTS, open=ACTIVE, fresh=["CREATED"])
+        data = await gql(request, _COUNTS, open=list(ACTIVE), fresh=["CREATED"])
         mine = data["open"] if principal.role == "caseworker" else data["fresh"]
         counts = Counts(open=mine["totalCount"], overdue=data["overdue"]["totalCount"])
     return render(
