@@ -1,7 +1,7 @@
 """The HTML analysis report for planners: maps, the cooperation network, findings in words.
 
-One self-contained page (inline CSS and SVG, nothing downloaded). Aggregates only: explanations
-already hide small counts, tables show no household.
+One self-contained page (inline CSS and SVG, nothing downloaded). Aggregates only: it draws the
+planner view (``graph.analysis.planner_view``), so it hides exactly the counts GraphQL hides.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
-from api.report_data import people
 from api.report_svg import area_shapes, coverage_map, legend_svg, network_picture
-from graph.analysis import DEFAULT_CONFIG, AnalysisReport
+from graph.analysis import DEFAULT_CONFIG
 from graph.analysis.coverage import AreaCoverage
 from graph.analysis.findings import Finding
+from graph.analysis.planner_view import CoverageCell, PlannerView, Shown
+from graph.disclosure import MIN_COUNT
 
 SEVERITY_LABEL = {"hoch": "hoch", "mittel": "mittel", "niedrig": "niedrig"}
 
@@ -46,33 +47,47 @@ def _sev(severity: str) -> str:
     return f'<span class="sev sev-{severity}">{SEVERITY_LABEL.get(severity, severity)}</span>'
 
 
-def _findings_table(findings: Sequence[Finding], empty: str) -> str:
+def _findings_table(findings: Sequence[Shown[Finding]], empty: str) -> str:
     if not findings:
         return f'<p class="note">{escape(empty)}</p>'
     rows = "".join(
-        f"<tr><td>{_sev(f.severity)}</td><td>{escape(f.explanation)}</td></tr>" for f in findings
+        f"<tr><td>{_sev(s.finding.severity)}</td><td>{escape(s.explanation)}</td></tr>"
+        for s in findings
     )
     return f"<table><tr><th>Dringlichkeit</th><th>Befund</th></tr>{rows}</table>"
 
 
+def _drawn(cell: CoverageCell) -> AreaCoverage:
+    """A cell as the map draws it: a hidden demand is drawn as no demand (grey)."""
+    return AreaCoverage(
+        area_id=cell.area_id,
+        category_id=cell.category_id,
+        demand=float(cell.households_in_need or 0),
+        ratio=cell.ratio,
+        reachable_service_ids=(),
+        estimated=cell.estimated,
+    )
+
+
 def render_report(
-    report: AnalysisReport,
+    view: PlannerView,
     *,
     title: str = "verbund – Analysebericht",
-    min_count: int = 5,
     gap_threshold: float = DEFAULT_CONFIG.coverage.min_ratio,
 ) -> str:
     """The whole report as one HTML document."""
+    report = view.report
+    min_count = MIN_COUNT
     index = report.index
     units = [index.by_id[u] for u in index.units]
     shapes = area_shapes(units, report.adjacency)
     names = {u.id: u.name for u in units}
     by_category: dict[str, list[AreaCoverage]] = defaultdict(list)
-    for row in report.coverage:
-        by_category[row.category_id].append(row)
+    for cell in view.coverage:
+        by_category[cell.category_id].append(_drawn(cell))
     gap_areas: dict[str, list[str]] = defaultdict(list)
-    for gap in report.gaps:
-        gap_areas[gap.category_id or ""].extend(gap.area_ids)
+    for gap in view.gaps:
+        gap_areas[gap.finding.category_id or ""].extend(gap.finding.area_ids)
     maps = "".join(
         coverage_map(
             shapes,
@@ -94,24 +109,23 @@ def render_report(
         if report.demand_estimated
         else ""
     )
-    uncoordinated = sum(1 for c in report.double_support_cases if c.uncoordinated)
+    # Pairs of Träger, not households: a sum of households over the pairs could give away
+    # the counts the findings hide.
+    uncoordinated = sum(1 for s in view.double_support if s.finding.uncoordinated_households)
     summary = "".join(
         f"<div><b>{escape(str(v))}</b>{escape(k)}</div>"
         for k, v in (
-            ("Versorgungslücken", len(report.gaps)),
-            ("Doppelstrukturen", len(report.duplicate_structures)),
-            ("doppelt erfasste Träger", len(report.duplicate_records)),
-            ("doppelt erfasste Angebote", len(report.duplicate_services)),
-            (
-                "Haushalte mit unkoordinierter Doppelbetreuung",
-                _shown(uncoordinated, min_count),
-            ),
-            ("fehlende Kooperationen", len(report.missing_cooperation)),
-            ("Schwachstellen im Netz", len(net.findings)),
+            ("Versorgungslücken", len(view.gaps)),
+            ("Doppelstrukturen", len(view.duplicate_structures)),
+            ("doppelt erfasste Träger", len(view.duplicate_records)),
+            ("doppelt erfasste Angebote", len(view.duplicate_services)),
+            ("Trägerpaare mit unabgestimmter Doppelbetreuung", uncoordinated),
+            ("fehlende Kooperationen", len(view.missing_cooperation)),
+            ("Schwachstellen im Netz", len(view.weak_spots)),
         )
     )
-    weak = [f for f in net.findings if getattr(f, "spot", "") != "broker"]
-    brokers = [f for f in net.findings if getattr(f, "spot", "") == "broker"]
+    weak = [s for s in view.weak_spots if s.finding.spot != "broker"]
+    brokers = [s for s in view.weak_spots if s.finding.spot == "broker"]
     densities = "".join(
         f"<tr><td>{escape(report.area_name(d.area_id))}</td><td>{d.organizations}</td>"
         f"<td>{d.links}</td><td>{d.density:.2f}</td></tr>"
@@ -125,16 +139,15 @@ def render_report(
     sequences = "".join(
         f"<tr><td>{escape(' → '.join(report.category_name(c) for c in s.category_ids))}</td>"
         f"<td>{s.households}</td></tr>"
-        for s in report.pathways.sequences
-        if s.households >= min_count
+        for s in view.pathways.sequences
     )
     rates = "".join(
         f"<tr><td>{escape(report.category_name(r.category_id))}</td>"
-        f"<td>{r.referrals}</td><td>{_pct(r.decline_rate, r.declined, min_count)}</td>"
-        f"<td>{_pct(r.dropoff_rate, r.dropped_out, min_count)}</td>"
+        f"<td>{r.referrals}</td><td>{_pct(r.decline_rate)}</td>"
+        f"<td>{_pct(r.dropoff_rate)}</td>"
         f"<td>{_hours(r.median_response_hours)}</td></tr>"
-        for r in report.pathways.rates
-        if r.area_id is None and r.referrals >= min_count
+        for r in view.pathways.rates
+        if r.area_id is None
     )
     stamp = datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC")
     unit = "Person mit geschätztem Bedarf" if report.demand_estimated else "Haushalt"
@@ -156,18 +169,18 @@ Versorgungslücke nach der festen Schwelle.</p>
 {estimated}
 {legend_svg(gap_threshold, unit)}
 <div class="maps">{maps}</div>
-{_findings_table(list(report.gaps), "Keine Versorgungslücken bei den Standardschwellen.")}
+{_findings_table(list(view.gaps), "Keine Versorgungslücken bei den Standardschwellen.")}
 
 <h2>Doppelstrukturen</h2>
 <p>Angebote verschiedener Träger im selben Leistungsbereich für dieselben Zielgruppen im
 selben Gebiet, nach Koordinationsbedarf geordnet (freie Plätze, Angebot über Bedarf).</p>
-{_findings_table(list(report.duplicate_structures), "Keine Doppelstrukturen gefunden.")}
+{_findings_table(list(view.duplicate_structures), "Keine Doppelstrukturen gefunden.")}
 
 <h2>Doppelbetreuung</h2>
-{_findings_table(list(report.double_support), "Keine Doppelbetreuung gefunden.")}
+{_findings_table(list(view.double_support), "Keine Doppelbetreuung gefunden.")}
 
 <h2>Fehlende Kooperation</h2>
-{_findings_table(list(report.missing_cooperation), "Keine Vorschläge.")}
+{_findings_table(list(view.missing_cooperation), "Keine Vorschläge.")}
 
 <h2>Kooperationsnetz</h2>
 <p>{net.organizations} Träger, {net.links} Verbindungen, {net.components} Teilnetze
@@ -182,14 +195,14 @@ selben Gebiet, nach Koordinationsbedarf geordnet (freie Plätze, Angebot über B
 {densities}</table>
 
 <h2>Doppelt erfasste Träger</h2>
-{_findings_table(list(report.duplicate_records), "Keine Kandidaten.")}
+{_findings_table(list(view.duplicate_records), "Keine Kandidaten.")}
 
 <h2>Doppelt erfasste Angebote</h2>
 <p>Zwei Datensätze eines Trägers (oder zweier Datensätze desselben Trägers), die vermutlich
 ein Angebot sind: ähnlicher Name, gleicher Standort oder gleiche Adresse, gleiche Kontaktdaten,
 Leistungsbereich und Sozialräume. Angebote verschiedener Träger sind nie Dubletten, höchstens
 eine Doppelstruktur. Zusammenführen mit der Mutation <code>mergeServices</code>.</p>
-{_findings_table(list(report.duplicate_services), "Keine Kandidaten.")}
+{_findings_table(list(view.duplicate_services), "Keine Kandidaten.")}
 
 <h2>Überleitungswege</h2>
 <table><tr><th>Häufige Abfolge</th><th>Haushalte</th></tr>{sequences}</table>
@@ -199,15 +212,8 @@ eine Doppelstruktur. Zusammenführen mit der Mutation <code>mergeServices</code>
 """
 
 
-def _shown(value: int, min_count: int) -> str:
-    shown = people(value, min_count)
-    return f"< {min_count}" if shown is None else str(value)
-
-
-def _pct(rate: float, numerator: int, min_count: int) -> str:
-    if 0 < numerator < min_count:
-        return "–"
-    return f"{100 * rate:.0f} %"
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{100 * rate:.0f} %"
 
 
 def _hours(hours: float | None) -> str:

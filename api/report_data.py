@@ -1,38 +1,31 @@
-"""The analysis report as plain data for JSON and tables: aggregates only, small counts hidden.
+"""The analysis report as plain data for JSON: the planner view, aggregates only.
 
-No household is named; every count of households between 1 and ``min_count - 1`` becomes None.
+No household is named; which counts are shown is decided in ``graph.analysis.planner_view``,
+the same view GraphQL answers from, so the JSON shows exactly the cells GraphQL shows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from graph.analysis import AnalysisReport
 from graph.analysis.findings import Finding
-
-# Keys in ``Finding.counts`` that count households (the others count services, places, ...).
-PEOPLE_COUNTS = frozenset({"demand", "households", "uncoordinated_households", "shared_households"})
+from graph.analysis.planner_view import PlannerView, Shown
 
 
-def people(value: float | None, min_count: int) -> float | None:
-    if value is None:
-        return None
-    return None if 0 < value < min_count else value
-
-
-def finding_dict(f: Finding, report: AnalysisReport, min_count: int) -> dict[str, Any]:
-    counts = {k: (people(v, min_count) if k in PEOPLE_COUNTS else v) for k, v in f.counts.items()}
+def finding_dict(shown: Shown[Finding], view: PlannerView) -> dict[str, Any]:
+    f = shown.finding
+    report = view.report
     out: dict[str, Any] = {
         "kind": f.kind,
         "severity": f.severity,
-        "explanation": f.explanation,
+        "explanation": shown.explanation,
         "category": f.category_id,
         "areas": [{"id": a, "name": report.area_name(a)} for a in f.area_ids],
         "organizations": [
             {"id": o, "name": report.organization_name(o)} for o in f.organization_ids
         ],
         "services": list(f.service_ids),
-        "counts": counts,
+        "counts": dict(shown.counts),
     }
     spot = getattr(f, "spot", None)
     if spot is not None:
@@ -40,20 +33,21 @@ def finding_dict(f: Finding, report: AnalysisReport, min_count: int) -> dict[str
     return out
 
 
-def report_dict(report: AnalysisReport, min_count: int = 5) -> dict[str, Any]:
+def report_dict(view: PlannerView) -> dict[str, Any]:
+    report = view.report
     net = report.network
     return {
         "demand_estimated": report.demand_estimated,
-        "findings": [finding_dict(f, report, min_count) for f in report.findings()],
+        "findings": [finding_dict(s, view) for s in view.findings()],
         "coverage": [
             {
                 "area": c.area_id,
                 "category": c.category_id,
-                "households_in_need": people(c.demand, min_count),
-                "ratio": c.ratio if people(c.demand, min_count) is not None else None,
-                "reachable_services": len(c.reachable_service_ids),
+                "households_in_need": c.households_in_need,
+                "ratio": c.ratio,
+                "reachable_services": c.reachable_services,
             }
-            for c in report.coverage
+            for c in view.coverage
         ],
         "network": {
             "organizations": net.organizations,
@@ -86,23 +80,21 @@ def report_dict(report: AnalysisReport, min_count: int = 5) -> dict[str, Any]:
             ],
         },
         "pathways": {
-            "households": people(report.pathways.households, min_count),
+            "households": view.pathways.households,
             "sequences": [
                 {"categories": list(s.category_ids), "households": s.households}
-                for s in report.pathways.sequences
-                if s.households >= min_count
+                for s in view.pathways.sequences
             ],
             "rates": [
                 {
                     "category": r.category_id,
                     "area": r.area_id,
                     "referrals": r.referrals,
-                    "decline_rate": r.decline_rate if not 0 < r.declined < min_count else None,
-                    "dropoff_rate": r.dropoff_rate if not 0 < r.dropped_out < min_count else None,
+                    "decline_rate": r.decline_rate,
+                    "dropoff_rate": r.dropoff_rate,
                     "median_response_hours": r.median_response_hours,
                 }
-                for r in report.pathways.rates
-                if r.referrals >= min_count
+                for r in view.pathways.rates
             ],
         },
         "seconds": {k: round(v, 4) for k, v in report.seconds.items()},

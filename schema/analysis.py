@@ -1,13 +1,10 @@
 """Analysefelder für die Sozialplanung: Lücken, Doppelstrukturen, Doppelbetreuung, Netzwerk.
 
-Planner views are aggregates only: no household is named, and every count of households or
-referrals below ``MIN_COUNT`` (zero included) is shown as null or its row is left out. Where a
-total is shown next to its parts (a city-wide rate and the areas' rates, all households and the
-common pathways, households and the uncoordinated ones, a structure's demand and the areas'
-demand), secondary suppression (``schema.policy.complementary``) hides more until no hidden count
-follows by subtraction. Suppression is decided on the whole city before the ``area`` and
-``category`` arguments filter, so two queries cannot be differenced either. The analyses run
-once per request, however many analysis fields it asks for.
+Planner views are aggregates only. Which count of households or referrals is shown is decided
+once, in ``graph.analysis.planner_view`` (primary and secondary suppression, on the whole city
+before the ``area`` and ``category`` arguments filter); the CLI's outputs and the web pages
+read the same view. The analyses run once per request, however many analysis fields it asks
+for.
 """
 
 from __future__ import annotations
@@ -18,14 +15,12 @@ from dataclasses import dataclass, field
 
 import strawberry
 
-from graph.analysis import AnalysisReport, analyse, within_area
+from graph.analysis import AnalysisReport, analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
-from graph.analysis.findings import count_text
-from graph.analysis.pathways import PathwayRates as Rates
-from graph.analysis.suite import units_within
+from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
 from schema.context import Info
-from schema.policy import MIN_COUNT, Policy, aggregate, complementary, is_small
+from schema.policy import Policy, aggregate
 
 # Integer fields that count things, not people: the policy must not suppress them.
 _NOT_PEOPLE = (
@@ -37,7 +32,7 @@ _NOT_PEOPLE = (
     "links",
     "components",
 )
-# Counts of households pass through ``_people`` here (0 to 4 become null).
+# Counts of households come suppressed from the planner view (graph.analysis.planner_view).
 _SUPPRESSED_HERE = (
     "households_in_need",
     "households",
@@ -50,27 +45,10 @@ _SUPPRESSED_HERE = (
 _SPOT_DESCRIPTION = "Art der Schwachstelle: " + ", ".join(
     f"{spot} ({SPOT_LABELS[spot]})" for spot in SPOTS
 )
-_DEMAND_HIDDEN = "Bedarf nicht ausgewiesen (Fallzahlenschutz)"
-_PART_HIDDEN = "ein nicht ausgewiesener Teil davon"
-
-
-def _without(text: str, phrase: str, replacement: str, fallback: str) -> str:
-    """The explanation with a hidden count's phrase replaced; if the analysis worded it
-    differently, a fixed sentence without any number rather than a leaked count."""
-    if phrase in text:
-        return text.replace(phrase, replacement)
-    return fallback
 
 
 def _policy() -> Policy:
     return aggregate(not_counts=_NOT_PEOPLE + _SUPPRESSED_HERE, purpose="Sozialplanung")
-
-
-def _people(value: float | None) -> int | None:
-    """A count of households for planners: null below the minimum."""
-    if value is None or is_small(value):
-        return None
-    return round(value)
 
 
 @strawberry.type(name="AnalysisRef", description="Verweis auf einen Datensatz mit Namen.")
@@ -257,9 +235,8 @@ async def _full_report(info: Info) -> AnalysisReport:
         return holder.report
 
 
-async def _report(info: Info, area: str | None) -> AnalysisReport:
-    report = await _full_report(info)
-    return within_area(report, area) if area else report
+async def _view(info: Info, area: str | None, category: str | None = None) -> PlannerView:
+    return planner_view(await _full_report(info), area=area, category=category)
 
 
 class _Names:
@@ -288,45 +265,6 @@ class _Names:
         return Ref(id=cid, name=self.report.category_name(cid))
 
 
-def _share(part: int, whole: int) -> float | None:
-    """A rate, unless it would give away a small count: whole and part are known to be
-    shown or hidden, and ``whole - part`` follows from them, so all three must be large."""
-    if is_small(whole) or is_small(part) or is_small(whole - part):
-        return None
-    return part / whole
-
-
-def _demand_shown(report: AnalysisReport, category_id: str | None, area_ids: Iterable[str]) -> bool:
-    """Whether a sum of demand over areas may be shown next to the per-area coverage cells
-    (which ``coverage`` shows when they are not small): only if the hidden cells do not follow
-    by subtraction, i.e. none is hidden or together they are not small."""
-    cells = {(c.area_id, c.category_id): c.demand for c in report.coverage}
-    parts = [cells.get((a, category_id or ""), 0.0) for a in area_ids]
-    hidden = [p for p in parts if is_small(p)]
-    return not is_small(sum(parts)) and (not hidden or not is_small(sum(hidden)))
-
-
-def _rates_shown(rates: Iterable[Rates], units: Iterable[str]) -> set[tuple[str, str | None]]:
-    """(category, area) of the rate rows planners may see. A category's city-wide row is the
-    total of its area rows, of the areas without a row (zero: planners know every area) and
-    of referrals without an area, so they are suppressed together."""
-    by_category: dict[str, dict[str | None, Rates]] = {}
-    for r in rates:
-        by_category.setdefault(r.category_id, {})[r.area_id] = r
-    all_units = sorted(units)
-    shown: set[tuple[str, str | None]] = set()
-    for category, rows in by_category.items():
-        parts = [rows[u].referrals if u in rows else 0 for u in all_units]
-        city = rows.get(None)
-        total = city.referrals if city is not None else sum(parts)
-        parts.append(total - sum(parts))  # referrals without a known area
-        show_city, show_parts = complementary(total, parts, unlisted=[len(all_units)])
-        if show_city and city is not None:
-            shown.add((category, None))
-        shown |= {(category, u) for u, ok in zip(all_units, show_parts, strict=False) if ok}
-    return shown
-
-
 @strawberry.type
 class AnalysisQuery:
     @strawberry.field(
@@ -336,22 +274,21 @@ class AnalysisQuery:
     async def coverage_gaps(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[CoverageGap]:
-        report = await _report(info, area)
-        names = _Names(report)
+        view = await _view(info, area, category)
+        names = _Names(view.report)
         return [
             CoverageGap(
-                severity=g.severity,
+                severity=g.finding.severity,
                 explanation=g.explanation,
-                area=names.area(g.area_ids[0]),
-                category=names.category(g.category_id),
-                households_in_need=_people(g.demand),
-                ratio=g.ratio,
-                estimated=g.estimated,
-                reachable_services=len(g.service_ids),
-                services=names.service_refs(g.service_ids),
+                area=names.area(g.finding.area_ids[0]),
+                category=names.category(g.finding.category_id),
+                households_in_need=g.count("demand"),
+                ratio=g.finding.ratio,
+                estimated=g.finding.estimated,
+                reachable_services=len(g.finding.service_ids),
+                services=names.service_refs(g.finding.service_ids),
             )
-            for g in report.gaps
-            if category is None or g.category_id == category
+            for g in view.gaps
         ]
 
     @strawberry.field(
@@ -361,19 +298,18 @@ class AnalysisQuery:
     async def coverage(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[AreaCoverage]:
-        report = await _report(info, area)
-        names = _Names(report)
+        view = await _view(info, area, category)
+        names = _Names(view.report)
         return [
             AreaCoverage(
                 area=names.area(c.area_id),
                 category=names.category(c.category_id),
-                households_in_need=_people(c.demand),
-                ratio=c.ratio if _people(c.demand) is not None else None,
-                reachable_services=len(c.reachable_service_ids),
+                households_in_need=c.households_in_need,
+                ratio=c.ratio,
+                reachable_services=c.reachable_services,
                 estimated=c.estimated,
             )
-            for c in report.coverage
-            if category is None or c.category_id == category
+            for c in view.coverage
         ]
 
     @strawberry.field(
@@ -383,33 +319,24 @@ class AnalysisQuery:
     async def duplicate_structures(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[DuplicateStructure]:
-        full = await _full_report(info)
-        report = within_area(full, area) if area else full
-        names = _Names(report)
+        view = await _view(info, area, category)
+        names = _Names(view.report)
         return [
             DuplicateStructure(
-                severity=f.severity,
-                explanation=f.explanation
-                if (shown := _demand_shown(full, f.category_id, f.area_ids))
-                else _without(
-                    f.explanation,
-                    f"Bedarf {count_text(f.demand, MIN_COUNT)} Haushalte",
-                    _DEMAND_HIDDEN,
-                    "Angebote mehrerer Träger überschneiden sich; " + _DEMAND_HIDDEN + ".",
-                ),
-                category=names.category(f.category_id),
-                areas=names.areas(f.area_ids),
-                organizations=names.orgs_of(f.organization_ids),
-                services=names.service_refs(f.service_ids),
-                target_groups=list(f.target_groups),
-                capacity=f.capacity,
-                capacity_used=f.capacity_used,
-                utilization=f.utilization,
-                households_in_need=_people(f.demand) if shown else None,
-                score=f.score,
+                severity=s.finding.severity,
+                explanation=s.explanation,
+                category=names.category(s.finding.category_id),
+                areas=names.areas(s.finding.area_ids),
+                organizations=names.orgs_of(s.finding.organization_ids),
+                services=names.service_refs(s.finding.service_ids),
+                target_groups=list(s.finding.target_groups),
+                capacity=s.finding.capacity,
+                capacity_used=s.finding.capacity_used,
+                utilization=s.finding.utilization,
+                households_in_need=s.count("demand"),
+                score=s.finding.score,
             )
-            for f in report.duplicate_structures
-            if category is None or f.category_id == category
+            for s in view.duplicate_structures
         ]
 
     @strawberry.field(
@@ -419,18 +346,18 @@ class AnalysisQuery:
     async def duplicate_records(
         self, info: Info, area: str | None = None
     ) -> list[DuplicateRecordCandidate]:
-        report = await _report(info, area)
-        names = _Names(report)
+        view = await _view(info, area)
+        names = _Names(view.report)
         return [
             DuplicateRecordCandidate(
-                severity=f.severity,
-                explanation=f.explanation,
-                organizations=names.orgs_of(f.organization_ids),
-                score=f.score,
-                name_similarity=f.name_similarity,
-                matched=list(f.matched),
+                severity=s.finding.severity,
+                explanation=s.explanation,
+                organizations=names.orgs_of(s.finding.organization_ids),
+                score=s.finding.score,
+                name_similarity=s.finding.name_similarity,
+                matched=list(s.finding.matched),
             )
-            for f in report.duplicate_records
+            for s in view.duplicate_records
         ]
 
     @strawberry.field(
@@ -441,12 +368,12 @@ class AnalysisQuery:
     async def duplicate_services(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[DuplicateServiceCandidate]:
-        report = await _report(info, area)
-        names = _Names(report)
+        view = await _view(info, area, category)
+        names = _Names(view.report)
         return [
             DuplicateServiceCandidate(
                 severity=f.severity,
-                explanation=f.explanation,
+                explanation=s.explanation,
                 services=names.service_refs(f.service_ids),
                 organizations=names.orgs_of(f.organization_ids),
                 category=names.category(f.category_id) if f.category_id else None,
@@ -457,8 +384,8 @@ class AnalysisQuery:
                 contradicting=list(f.contradicting),
                 same_organization=f.same_organization,
             )
-            for f in report.duplicate_services
-            if category is None or f.category_id == category
+            for s in view.duplicate_services
+            for f in (s.finding,)
         ]
 
     @strawberry.field(
@@ -468,38 +395,20 @@ class AnalysisQuery:
     async def double_support(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> list[DoubleSupport]:
-        report = await _report(info, area)
-        names = _Names(report)
-        found = []
-        for f in report.double_support:
-            if category is not None and f.category_id != category:
-                continue
-            # Households = uncoordinated + coordinated: the coordinated count follows from
-            # the two shown ones, so it must not be small (nor zero) either.
-            total, uncoordinated = f.households, f.uncoordinated_households
-            _, (show, _) = complementary(total, [uncoordinated, total - uncoordinated])
-            explanation = f.explanation
-            if not show:
-                explanation = _without(
-                    explanation,
-                    f"{count_text(uncoordinated, MIN_COUNT)} davon",
-                    _PART_HIDDEN,
-                    f"{count_text(total, MIN_COUNT)} Haushalte werden parallel von beiden "
-                    "Trägern betreut; wie viele davon ohne Abstimmung, ist nicht ausgewiesen "
-                    "(Fallzahlenschutz).",
-                )
-            found.append(
-                DoubleSupport(
-                    severity=f.severity,
-                    explanation=explanation,
-                    category=names.category(f.category_id),
-                    organizations=names.orgs_of(f.organization_ids),
-                    areas=names.areas(f.area_ids),
-                    households=_people(total),
-                    uncoordinated_households=uncoordinated if show else None,
-                )
+        view = await _view(info, area, category)
+        names = _Names(view.report)
+        return [
+            DoubleSupport(
+                severity=s.finding.severity,
+                explanation=s.explanation,
+                category=names.category(s.finding.category_id),
+                organizations=names.orgs_of(s.finding.organization_ids),
+                areas=names.areas(s.finding.area_ids),
+                households=s.count("households"),
+                uncoordinated_households=s.count("uncoordinated_households"),
             )
-        return found
+            for s in view.double_support
+        ]
 
     @strawberry.field(
         description="Trägerpaare mit vielen gemeinsamen Haushalten ohne Kooperationsvereinbarung.",
@@ -508,19 +417,19 @@ class AnalysisQuery:
     async def missing_cooperation(
         self, info: Info, area: str | None = None
     ) -> list[MissingCooperation]:
-        report = await _report(info, area)
-        names = _Names(report)
+        view = await _view(info, area)
+        names = _Names(view.report)
         return [
             MissingCooperation(
-                severity=f.severity,
-                explanation=f.explanation,
-                organizations=names.orgs_of(f.organization_ids),
-                areas=names.areas(f.area_ids),
-                categories=[names.category(c) for c in f.category_ids],
-                shared_households=_people(f.shared_households),
-                same_network=f.same_network,
+                severity=s.finding.severity,
+                explanation=s.explanation,
+                organizations=names.orgs_of(s.finding.organization_ids),
+                areas=names.areas(s.finding.area_ids),
+                categories=[names.category(c) for c in s.finding.category_ids],
+                shared_households=s.count("shared_households"),
+                same_network=s.finding.same_network,
             )
-            for f in report.missing_cooperation
+            for s in view.missing_cooperation
         ]
 
     @strawberry.field(
@@ -529,9 +438,9 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def network_weak_spots(self, info: Info, area: str | None = None) -> NetworkWeakSpots:
-        report = await _report(info, area)
-        names = _Names(report)
-        net = report.network
+        view = await _view(info, area)
+        names = _Names(view.report)
+        net = view.report.network
         brokers = sorted(net.betweenness.items(), key=lambda x: (-x[1], x[0]))[:10]
         return NetworkWeakSpots(
             organizations=net.organizations,
@@ -540,13 +449,13 @@ class AnalysisQuery:
             community_area_agreement=net.community_area_agreement,
             findings=[
                 WeakSpot(
-                    spot=f.spot,
-                    severity=f.severity,
-                    explanation=f.explanation,
-                    organizations=names.orgs_of(f.organization_ids),
-                    areas=names.areas(f.area_ids),
+                    spot=s.finding.spot,
+                    severity=s.finding.severity,
+                    explanation=s.explanation,
+                    organizations=names.orgs_of(s.finding.organization_ids),
+                    areas=names.areas(s.finding.area_ids),
                 )
-                for f in net.findings
+                for s in view.weak_spots
             ],
             brokers=[Broker(organization=names.org(o), betweenness=v) for o, v in brokers],
             communities=[
@@ -576,43 +485,28 @@ class AnalysisQuery:
     async def referral_pathways(
         self, info: Info, area: str | None = None, category: str | None = None
     ) -> ReferralPathways:
-        report = await _report(info, area)
-        names = _Names(report)
-        paths = report.pathways
-        units = units_within(report.index, area) if area else set(report.index.units)
-        # The listed sequences and the rest add up to all households.
-        counts = [s.households for s in paths.sequences]
-        counts.append(paths.households - sum(counts))
-        show_total, show_sequence = complementary(paths.households, counts, [len(counts) - 1])
-        rates_shown = _rates_shown(paths.rates, report.index.units)
+        view = await _view(info, area, category)
+        names = _Names(view.report)
+        paths = view.pathways
         return ReferralPathways(
-            households=paths.households if show_total else None,
+            households=paths.households,
             sequences=[
                 PathwaySequence(
                     categories=[names.category(c) for c in s.category_ids],
                     households=s.households,
                 )
-                for s, show in zip(paths.sequences, show_sequence, strict=False)
-                if show
+                for s in paths.sequences
             ],
             rates=[
                 PathwayRates(
                     category=names.category(r.category_id),
                     area=names.area(r.area_id) if r.area_id else None,
                     referrals=r.referrals,
-                    decline_rate=_share(r.declined, r.referrals),
-                    dropoff_rate=_share(r.dropped_out, r.referrals - r.declined)
-                    if _share(r.declined, r.referrals) is not None
-                    else None,
-                    # A median of one or two response times is one family's case history.
-                    median_response_hours=None
-                    if is_small(r.responded)
-                    else r.median_response_hours,
-                    mean_response_hours=None if is_small(r.responded) else r.mean_response_hours,
+                    decline_rate=r.decline_rate,
+                    dropoff_rate=r.dropoff_rate,
+                    median_response_hours=r.median_response_hours,
+                    mean_response_hours=r.mean_response_hours,
                 )
                 for r in paths.rates
-                if (r.category_id, r.area_id) in rates_shown
-                and (category is None or r.category_id == category)
-                and ((r.area_id is None and not area) or r.area_id in units)
             ],
         )

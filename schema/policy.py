@@ -26,7 +26,7 @@ import copy
 import dataclasses
 import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -37,6 +37,7 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from graph import audit
+from graph.disclosure import is_small
 from graph.records import CONSENT_DATA_CATEGORIES
 from graph.scope import (
     Visibility,
@@ -46,44 +47,6 @@ from graph.scope import (
 )
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
-
-MIN_COUNT = 5
-"""Aggregates never show a count of households or referrals below MIN_COUNT, zero included
-(Fallzahlen unter 5 werden nicht ausgewiesen): a zero is as telling as a one when a planner
-knows the area, and a hidden zero cannot be told apart from a hidden small count."""
-
-
-def is_small(value: float) -> bool:
-    """A count that must not be shown to planners (0 to MIN_COUNT - 1)."""
-    return round(value) < MIN_COUNT
-
-
-def complementary(
-    total: float, parts: Sequence[float], unlisted: Iterable[int] = ()
-) -> tuple[bool, list[bool]]:
-    """Primary and secondary suppression of a total published together with its parts.
-
-    ``parts`` add up to ``total``. Parts in ``unlisted`` are never published themselves (a
-    remainder such as "referrals without a known area" or "all other pathways"); they may
-    be zero, but not a small positive count. A listed part is shown only if it is not small;
-    then, while the hidden remainder (total minus the shown parts) is small, the smallest
-    shown part is hidden too, so no hidden part, no sum of hidden parts and no zero among
-    them follows by subtraction. Returns (show the total, show each part).
-    """
-    never = set(unlisted)
-    shown = [i not in never and not is_small(p) for i, p in enumerate(parts)]
-    show_total = not is_small(total)
-    while show_total:
-        remainder = total - sum(p for p, s in zip(parts, shown, strict=True) if s)
-        hidden_listed = any(not s for i, s in enumerate(shown) if i not in never)
-        if not is_small(remainder) or (round(remainder) == 0 and not hidden_listed):
-            break
-        candidates = [i for i, s in enumerate(shown) if s]
-        if not candidates:  # the remainder is the whole (large) total: cannot happen
-            break
-        shown[min(candidates, key=lambda i: (parts[i], i))] = False
-    return show_total, shown
-
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
 HOUSEHOLD_LABELS: frozenset[str] = frozenset(

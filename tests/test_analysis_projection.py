@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from graph import Graph
+from graph.analysis.planner_view import planner_view
 from graph.analysis.projection import load_snapshot
-from graph.analysis.suite import for_category, run_analyses, within_area
+from graph.analysis.suite import run_analyses, within_area
 from graph.write import write_bundle
 from tests.analysis_fixtures import tiny_city
 
@@ -58,10 +59,11 @@ def test_suite_on_projected_graph(db: Graph) -> None:
     assert report.network.isolated_ids == ()
     rates = {(r.category_id, r.area_id): r for r in report.pathways.rates}
     assert rates[("schuldnerberatung", "st-a")].median_response_hours == 3.0
-    sucht = for_category(report, "suchtberatung")
-    assert [g.category_id for g in sucht.gaps] == ["suchtberatung"]
+    sucht = planner_view(report, category="suchtberatung")
+    assert [g.finding.category_id for g in sucht.gaps] == ["suchtberatung"]
     assert sucht.duplicate_structures == ()
-    assert sucht.duplicate_records == report.duplicate_records  # not tied to a category
+    # Not tied to a category: kept under a category filter.
+    assert [s.finding for s in sucht.duplicate_records] == list(report.duplicate_records)
     only_b = within_area(report, "st-b")
     assert only_b.gaps == ()
     assert within_area(report, "st-a-1").gaps == report.gaps

@@ -377,3 +377,100 @@ def test_any_planner_query_yields_no_household_value_and_no_small_count(
             assert value >= 5, (document, key, value)
         elif key not in NOT_PEOPLE:
             assert key in {"rank", "score", "steps", "totalCount"}, (document, key, value)
+
+
+def _cli(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    result = CliRunner().invoke(main, ["analyse", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("area", [None, "stuttgart-mitte"])
+def test_cli_outputs_show_the_cells_graphql_shows(demo: Graph, area: str | None) -> None:
+    """One planner cell, one decision: the CLI's JSON, table and HTML report show exactly the
+    counts and explanations GraphQL shows for the same scope (they once showed zeros and
+    secondarily suppressed counts that GraphQL hides)."""
+    import json
+    from html import escape
+
+    scope = ["--area", area] if area else []
+    data, codes = ask(demo, PLANNER_DOCUMENT, area=area)
+    assert codes == set(), codes
+    as_json = json.loads(_cli("--format", "json", *scope))
+    table = _cli(*scope)
+    page = _cli("--format", "html", *scope)
+
+    def cell(c: dict[str, Any]) -> tuple[Any, ...]:
+        return (c["area"]["id"], c["category"]["id"], c["householdsInNeed"], c["ratio"])
+
+    assert sorted(map(cell, data["coverage"]), key=str) == sorted(
+        (
+            (c["area"], c["category"], c["households_in_need"], c["ratio"])
+            for c in as_json["coverage"]
+        ),
+        key=str,
+    )
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for f in as_json["findings"]:
+        by_kind.setdefault(f["kind"], []).append(f)
+
+    def counts(kind: str, key: str) -> list[tuple[str, Any]]:
+        return sorted((f["explanation"], f["counts"][key]) for f in by_kind.get(kind, []))
+
+    def graphql(field: str, key: str) -> list[tuple[str, Any]]:
+        return sorted((f["explanation"], f[key]) for f in data[field])
+
+    assert counts("coverage_gap", "demand") == graphql("coverageGaps", "householdsInNeed")
+    assert counts("duplicate_structure", "demand") == graphql(
+        "duplicateStructures", "householdsInNeed"
+    )
+    assert counts("double_support", "households") == graphql("doubleSupport", "households")
+    assert counts("double_support", "uncoordinated_households") == graphql(
+        "doubleSupport", "uncoordinatedHouseholds"
+    )
+    assert counts("missing_cooperation", "shared_households") == graphql(
+        "missingCooperation", "sharedHouseholds"
+    )
+    paths = data["referralPathways"]
+    assert as_json["pathways"]["households"] == paths["households"]
+    assert [(s["categories"], s["households"]) for s in as_json["pathways"]["sequences"]] == [
+        ([c["id"] for c in s["categories"]], s["households"]) for s in paths["sequences"]
+    ]
+    assert [
+        (r["category"], r["area"], r["referrals"], r["decline_rate"], r["dropoff_rate"])
+        for r in as_json["pathways"]["rates"]
+    ] == [
+        (
+            r["category"]["id"],
+            r["area"] and r["area"]["id"],
+            r["referrals"],
+            r["declineRate"],
+            r["dropoffRate"],
+        )
+        for r in paths["rates"]
+    ]
+    explanations = {f["explanation"] for f in as_json["findings"]}
+    assert explanations, "the demo has findings"
+    for field in (
+        "coverageGaps",
+        "duplicateStructures",
+        "duplicateRecords",
+        "duplicateServices",
+        "doubleSupport",
+        "missingCooperation",
+    ):
+        for f in data[field]:
+            assert f["explanation"] in explanations, f["explanation"]
+    for text in explanations:
+        assert text in table
+        assert escape(text) in page
+    for value in (as_json["coverage"], as_json["findings"], as_json["pathways"]):
+        for key, count in people_counts(value):
+            if key in {"households_in_need", "households", "demand", "shared_households"}:
+                assert count >= 5, (key, count)
+    assert not SMALL_IN_TEXT.search(table)
+    assert not SMALL_IN_TEXT.search(page)

@@ -11,8 +11,9 @@ from strawberry.types import ExecutionResult
 
 from graph import ConflictError, Graph
 from graph.audit import query_events
+from graph.disclosure import complementary, is_small
 from schema import Context, schema
-from schema.policy import aggregate, complementary, directory_write, is_small, suppress_small_counts
+from schema.policy import aggregate, directory_write, suppress_small_counts
 from schema.principal import ROLES, InvalidPrincipal, Principal, Role
 
 SERVER_INFO = "{ serverInfo { edition } }"

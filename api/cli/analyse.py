@@ -11,10 +11,10 @@ import click
 from api.cli._common import open_graph, user_errors
 from api.report import render_report
 from api.report_data import report_dict
-from graph.analysis import DEFAULT_CONFIG, within_area
+from graph.analysis import DEFAULT_CONFIG
 from graph.analysis import analyse as run_all
 from graph.analysis.findings import SEVERITY_ORDER
-from graph.analysis.suite import for_category
+from graph.analysis.planner_view import PlannerView, planner_view
 
 
 @click.command()
@@ -79,18 +79,15 @@ def analyse(
     )
     config = replace(DEFAULT_CONFIG, coverage=coverage)
     with open_graph() as graph, user_errors():
-        report = run_all(graph, config)
-        if area:
-            report = within_area(report, area)
-        if category:
-            report = for_category(report, category)
+        # Suppression is decided on the whole city, then filtered (as in GraphQL).
+        view = planner_view(run_all(graph, config), area=area, category=category)
     if fmt == "json":
-        text = json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(report_dict(view), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
-        title = "verbund – Analysebericht" + (f" für {report.area_name(area)}" if area else "")
-        text = render_report(report, title=title, gap_threshold=min_ratio)
+        title = "verbund – Analysebericht" + (f" für {view.report.area_name(area)}" if area else "")
+        text = render_report(view, title=title, gap_threshold=min_ratio)
     else:
-        text = _table(report)
+        text = _table(view)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -98,11 +95,10 @@ def analyse(
         click.echo(f"Bericht geschrieben: {output}", err=True)
 
 
-def _table(report: object) -> str:
-    from graph.analysis import AnalysisReport
-
-    assert isinstance(report, AnalysisReport)
-    findings = sorted(report.findings(), key=lambda f: (f.kind, SEVERITY_ORDER[f.severity]))
+def _table(view: PlannerView) -> str:
+    findings = sorted(
+        view.findings(), key=lambda s: (s.finding.kind, SEVERITY_ORDER[s.finding.severity])
+    )
     titles = {
         "coverage_gap": "Versorgungslücken",
         "duplicate_structure": "Doppelstrukturen",
@@ -114,10 +110,10 @@ def _table(report: object) -> str:
     }
     lines: list[str] = []
     for kind, title in titles.items():
-        these = [f for f in findings if f.kind == kind]
+        these = [s for s in findings if s.finding.kind == kind]
         lines.append(f"{title} ({len(these)})")
-        lines.extend(f"  [{f.severity:<7}] {f.explanation}" for f in these)
+        lines.extend(f"  [{s.finding.severity:<7}] {s.explanation}" for s in these)
         lines.append("")
-    if report.demand_estimated:
+    if view.report.demand_estimated:
         lines.append("Hinweis: keine Haushaltsdaten, Bedarf aus Gebietsindikatoren geschätzt.")
     return "\n".join(lines) + "\n"

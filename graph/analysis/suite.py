@@ -263,30 +263,6 @@ def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
     )
 
 
-def for_category(report: AnalysisReport, category_id: str) -> AnalysisReport:
-    """The report restricted to one Leistungsbereich (findings without one are kept)."""
-
-    def keep(findings: Iterable[T]) -> tuple[T, ...]:
-        out = []
-        for f in findings:
-            assert isinstance(f, Finding)
-            if f.category_id in (None, category_id):
-                out.append(f)
-        return tuple(out)
-
-    return replace(
-        report,
-        coverage=tuple(c for c in report.coverage if c.category_id == category_id),
-        gaps=keep(report.gaps),
-        duplicate_structures=keep(report.duplicate_structures),
-        duplicate_services=keep(report.duplicate_services),
-        double_support_cases=tuple(
-            c for c in report.double_support_cases if c.category_id == category_id
-        ),
-        double_support=keep(report.double_support),
-    )
-
-
 def units_within(index: AreaIndex, area_id: str) -> set[str]:
     """The analysis units an area covers: its own unit, or every unit below it."""
     if area_id not in index.by_id:
