@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_OIDC_JWKS",
         description="JWKS of the identity provider: a file path or an https:// URL",
     )
+    api_token_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        validation_alias="VERBUND_API_TOKEN_CACHE_SECONDS",
+        description="A verified API token is trusted this long without a database read; "
+        "a revocation reaches a running server within this time (0: off)",
+    )
     oidc_jwks_timeout_seconds: float = Field(
         default=5.0, gt=0, validation_alias="VERBUND_OIDC_JWKS_TIMEOUT"
     )

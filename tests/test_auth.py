@@ -17,10 +17,12 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.auth.api_tokens import create_token, hash_token
+from api.auth.token_cache import TokenCache
 from api.cli import main
 from api.settings import Settings
 from graph import Graph
 from graph.tokens import list_tokens, revoke_token
+from schema.principal import Principal
 
 QUERY = {"query": "{ serverInfo { edition } }"}
 ISSUER = "https://id.example.de/realms/stadt"
@@ -48,16 +50,42 @@ def test_graphql_without_credentials_is_401_but_graphiql_and_health_stay_reachab
         assert health.json() == {"status": "ok"}
 
 
-def test_api_token_authenticates_and_revocation_ends_it(db: Graph) -> None:
+def test_api_token_authenticates_and_revocation_ends_it(db: Graph, settings: Settings) -> None:
     record, token = create_token(db, role="coordinator", name="skript")
     headers = {"Authorization": f"Bearer {token}"}
-    with TestClient(create_app(), headers=headers) as client:
+    uncached = settings.model_copy(update={"api_token_cache_seconds": 0})
+    with TestClient(create_app(uncached), headers=headers) as client:
         answer = client.post("/graphql", json=QUERY)
         assert answer.status_code == 200
         assert answer.json() == {"data": {"serverInfo": {"edition": "community"}}}
         assert client.get("/health").json()["neo4j"]["reachable"] is True
         assert revoke_token(db, record.id)
         assert client.post("/graphql", json=QUERY).status_code == 401
+
+
+def test_a_verified_token_is_trusted_for_the_cache_time_only(db: Graph, settings: Settings) -> None:
+    """A token that held is taken from the cache (no database read): a revocation by another
+    process reaches the running server only when the entry expires."""
+    record, token = create_token(db, role="coordinator", name="skript")
+    cached = settings.model_copy(update={"api_token_cache_seconds": 60})
+    with TestClient(create_app(cached), headers={"Authorization": f"Bearer {token}"}) as client:
+        assert client.post("/graphql", json=QUERY).status_code == 200
+        assert revoke_token(db, record.id)
+        assert client.post("/graphql", json=QUERY).status_code == 200  # from the cache
+    now = [0.0]
+    cache = TokenCache(5, max_entries=2, clock=lambda: now[0])
+    principal = Principal("token:t", "planner", None, "token")
+    cache.put("a", principal)
+    assert cache.get("a") is principal
+    now[0] = 4.9
+    assert cache.get("a") is principal
+    now[0] = 5.0
+    assert cache.get("a") is None  # expired: the next request reads the database again
+    cache.put("a", principal)
+    cache.put("b", principal)
+    cache.put("c", principal)
+    assert cache.get("a") is None  # bounded: the oldest entry gave way
+    assert TokenCache(0).get("a") is None
 
 
 def _organization(db: Graph, organization_id: str) -> None:

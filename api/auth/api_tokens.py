@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from api.auth.errors import AuthError
+from api.auth.token_cache import TokenCache
 from graph import Graph
 from graph.tokens import ApiToken, find_active, store_token
 from schema.principal import InvalidPrincipal, Principal, parse_role
@@ -39,13 +40,16 @@ def create_token(
     return record, token
 
 
-def authenticate_api_token(graph: Graph, token: str) -> Principal:
+def authenticate_api_token(graph: Graph, token: str, cache: TokenCache | None = None) -> Principal:
     """The principal of an active token, or AuthError."""
-    record = find_active(graph, hash_token(token))
+    token_hash = hash_token(token)
+    if cache is not None and (known := cache.get(token_hash)) is not None:
+        return known
+    record = find_active(graph, token_hash)
     if record is None:
         raise AuthError("unbekanntes oder widerrufenes API-Token")
     try:
-        return Principal(
+        principal = Principal(
             subject=f"token:{record.id}",
             role=parse_role(record.role),
             organization_id=record.organization_id,
@@ -53,3 +57,6 @@ def authenticate_api_token(graph: Graph, token: str) -> Principal:
         )
     except InvalidPrincipal as exc:
         raise AuthError(str(exc)) from exc
+    if cache is not None:
+        cache.put(token_hash, principal)
+    return principal
