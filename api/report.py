@@ -143,9 +143,9 @@ def render_report(
     )
     rates = "".join(
         f"<tr><td>{escape(report.category_name(r.category_id))}</td>"
-        f"<td>{r.referrals}</td><td>{_pct(r.decline_rate)}</td>"
-        f"<td>{_pct(r.dropoff_rate)}</td>"
-        f"<td>{_hours(r.median_response_hours)}</td></tr>"
+        f"<td>{r.referrals}</td><td>{percent_text(r.decline_rate)}</td>"
+        f"<td>{percent_text(r.dropoff_rate)}</td>"
+        f"<td>{duration_text(r.median_response_hours)}</td></tr>"
         for r in view.pathways.rates
         if r.area_id is None
     )
@@ -212,11 +212,11 @@ eine Doppelstruktur. Zusammenführen mit der Mutation <code>mergeServices</code>
 """
 
 
-def _pct(rate: float | None) -> str:
+def percent_text(rate: float | None) -> str:
     return "–" if rate is None else f"{100 * rate:.0f} %"
 
 
-def _hours(hours: float | None) -> str:
+def duration_text(hours: float | None) -> str:
     if hours is None:
         return "–"
     if hours >= 48:

@@ -32,6 +32,17 @@ def test_cli_table_json_html(db: Graph, tmp_path: Path) -> None:
     assert table.exit_code == 0, table.output
     assert "Versorgungslücken (1)" in table.output
     assert "Suchtberatung" in table.output
+    assert "Überleitungswege" in table.output  # the table shows the pathways too
+
+    def kinds_for(category: str) -> set[str]:
+        found = runner.invoke(main, ["analyse", "--format", "json", "--category", category])
+        assert found.exit_code == 0, found.output
+        return {f["kind"] for f in json.loads(found.output)["findings"]}
+
+    # --category applies to every finding type: the missing cooperation of o1 and o2 rests on
+    # households with Schuldnerberatung needs, not on Erziehungsberatung.
+    assert "missing_cooperation" in kinds_for("schuldnerberatung")
+    assert "missing_cooperation" not in kinds_for("erziehungsberatung")
 
     as_json = runner.invoke(main, ["analyse", "--format", "json", "--area", "st-a"])
     assert as_json.exit_code == 0, as_json.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from api.cli._common import open_graph, user_errors
-from api.report import render_report
+from api.report import duration_text, percent_text, render_report
 from api.report_data import report_dict
 from graph.analysis import DEFAULT_CONFIG
 from graph.analysis import analyse as run_all
@@ -114,6 +114,27 @@ def _table(view: PlannerView) -> str:
         lines.append(f"{title} ({len(these)})")
         lines.extend(f"  [{s.finding.severity:<7}] {s.explanation}" for s in these)
         lines.append("")
+    lines.extend(_pathways(view))
     if view.report.demand_estimated:
         lines.append("Hinweis: keine Haushaltsdaten, Bedarf aus Gebietsindikatoren geschätzt.")
     return "\n".join(lines) + "\n"
+
+
+def _pathways(view: PlannerView) -> list[str]:
+    """The referral pathways, city-wide rows only (as in the HTML report)."""
+    name = view.report.category_name
+    paths = view.pathways
+    lines = [f"Überleitungswege ({len(paths.sequences)} häufige Abfolgen)"]
+    lines.extend(
+        f"  {' → '.join(name(c) for c in s.category_ids)}: {s.households} Haushalte"
+        for s in paths.sequences
+    )
+    lines.extend(
+        f"  {name(r.category_id)}: {r.referrals} Überleitungen, Ablehnungsquote "
+        f"{percent_text(r.decline_rate)}, Abbruchquote {percent_text(r.dropoff_rate)}, "
+        f"Antwortzeit (Median) {duration_text(r.median_response_hours)}"
+        for r in paths.rates
+        if r.area_id is None
+    )
+    lines.append("")
+    return lines

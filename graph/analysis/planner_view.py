@@ -120,8 +120,9 @@ def planner_view(
     """The planner's view of ``full`` (the whole city's report), then filtered.
 
     ``area`` keeps what touches that area (and its units), ``category`` what belongs to that
-    Leistungsbereich; findings without a Leistungsbereich (duplicate Träger, missing
-    cooperation, weak spots) are kept under a category filter.
+    Leistungsbereich (a missing cooperation: one of the Leistungsbereiche of the shared
+    households); findings without a Leistungsbereich (duplicate Träger, weak spots) are kept
+    under a category filter.
     """
     report = within_area(full, area) if area else full
 
@@ -145,7 +146,11 @@ def planner_view(
         duplicate_records=tuple(_plain(f) for f in report.duplicate_records if loose(f)),
         duplicate_services=tuple(_plain(f) for f in report.duplicate_services if wanted(f)),
         double_support=tuple(_double_support(f) for f in report.double_support if wanted(f)),
-        missing_cooperation=tuple(_plain(f) for f in report.missing_cooperation if loose(f)),
+        missing_cooperation=tuple(
+            _plain(f)
+            for f in report.missing_cooperation
+            if category is None or category in f.category_ids
+        ),
         weak_spots=tuple(_plain(f) for f in report.network.findings if loose(f)),
         pathways=_pathways(full, area, category),
     )
