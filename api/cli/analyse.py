@@ -11,6 +11,7 @@ import click
 from api.cli._common import open_graph, user_errors
 from api.report import duration_text, percent_text, render_report
 from api.report_data import report_dict
+from api.web.german import plural
 from graph.analysis import DEFAULT_CONFIG
 from graph.analysis import analyse as run_all
 from graph.analysis.findings import SEVERITY_ORDER
@@ -124,7 +125,9 @@ def _pathways(view: PlannerView) -> list[str]:
     """The referral pathways, city-wide rows only (as in the HTML report)."""
     name = view.report.category_name
     paths = view.pathways
-    lines = [f"Überleitungswege ({len(paths.sequences)} häufige Abfolgen)"]
+    lines = [
+        f"Überleitungswege ({plural(len(paths.sequences), 'häufige Abfolge', 'häufige Abfolgen')})"
+    ]
     lines.extend(
         f"  {' → '.join(name(c) for c in s.category_ids)}: {s.households} Haushalte"
         for s in paths.sequences
