@@ -71,12 +71,10 @@ class VerbundGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:  # type: ignore[override]
         """One log line per graph fault in the answer (api/faults.py)."""
-        processed = await super().process_result(request, result)
-        for error in processed.get("errors") or []:
-            code = str((error.get("extensions") or {}).get("code", ""))
-            if faults.status_of(code) is not None:
-                faults.log_code(request.scope, code)
-        return processed
+        for error in result.errors or []:
+            if isinstance(error.original_error, GraphError):
+                faults.log_fault(request.scope, error.original_error)
+        return await super().process_result(request, result)
 
     def create_response(
         self,

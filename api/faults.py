@@ -72,11 +72,7 @@ def retry_headers(status: int) -> dict[str, str]:
 
 def log_fault(scope: Scope, error: GraphError) -> None:
     """The one log line of a fault: what, where, which request, and Neo4j's code."""
-    log_code(scope, error.code, error.neo4j_code)
-
-
-def log_code(scope: Scope, code: str, neo4j_code: str = "") -> None:
-    """The one log line of a fault known by its code (a GraphQL answer keeps only that)."""
+    code, neo4j_code = error.code, error.neo4j_code
     status = status_of(code)
     level = logging.ERROR if status is None or status >= 500 else logging.INFO
     log.log(

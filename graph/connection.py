@@ -7,6 +7,7 @@ GraphQL request costs a fixed number of queries.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,6 +20,12 @@ from neo4j import exceptions as neo4j_errors
 from graph.errors import GraphError, from_driver
 
 T = TypeVar("T")
+
+# The driver warns about every retry it makes; without logging set up, Python prints those
+# to stderr (a CLI's one German line drowned in English). A fault is logged once, with its
+# request id, where it reaches the caller (api/faults.py); an operator who configures
+# logging still gets the driver's lines through the root logger.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 Params = Mapping[str, Any]
 

@@ -146,6 +146,7 @@ _OUT_OF_MEMORY = frozenset(
 _DISK_FULL_CODES = frozenset({"Neo.DatabaseError.Transaction.TransactionLogError"})
 _DISK_FULL_WORDS = ("no space left on device", "not enough space", "disk full", "disk space")
 # The value, not our Cypher, is wrong: too large for a property or an index entry, wrong type.
+_TOO_LARGE_WORDS = ("too large to index", "property value is too large")
 _INVALID_VALUE = frozenset(
     {
         "Neo.ClientError.Statement.ArgumentError",
@@ -196,9 +197,10 @@ def _classify_server(exc: neo4j_errors.Neo4jError) -> GraphError | None:
         return QueryTimeout()
     if code in _OUT_OF_MEMORY:
         return MemoryLimit()
-    if code in _DISK_FULL_CODES or _names_full_disk(exc):
+    if code in _DISK_FULL_CODES or _names(exc, _DISK_FULL_WORDS):
         return StorageFull()
-    if code in _INVALID_VALUE:
+    if code in _INVALID_VALUE or _names(exc, _TOO_LARGE_WORDS):
+        # A too long value for an index comes as a DatabaseError, but the value is at fault.
         return InvalidValue()
     if isinstance(exc, neo4j_errors.DatabaseUnavailable):
         return GraphUnavailable(type(exc).__name__)
@@ -209,6 +211,7 @@ def _classify_server(exc: neo4j_errors.Neo4jError) -> GraphError | None:
     return None
 
 
-def _names_full_disk(exc: BaseException) -> bool:
+def _names(exc: BaseException, words: tuple[str, ...]) -> bool:
+    """Whether the server's message names the cause (Neo4j has no own code for it)."""
     text = str(getattr(exc, "message", None) or exc).lower()
-    return any(word in text for word in _DISK_FULL_WORDS)
+    return any(word in text for word in words)

@@ -1,0 +1,277 @@
+"""Overload: 128 connections against ``verbund serve`` on the ``city`` demo, with and without
+backpressure (api/backpressure.py), in the same run.
+
+    .venv/bin/python bench/overload.py --load     # loads the city demo first (clears the database!)
+    .venv/bin/python bench/overload.py            # the city demo is already loaded
+    # options: --connections 128, --seconds 20, --limits off,default,4:4
+
+Each limit starts its own ``verbund serve`` (the real command, one uvicorn process) with
+VERBUND_MAX_CONCURRENT / VERBUND_MAX_QUEUE set, authenticates with a temporary admin API
+token (revoked at the end) and keeps ``--connections`` kept-alive HTTP/1.1 connections busy
+for ``--seconds`` (after a short warm-up), each sending the next of a mix of directory
+queries as soon as its last answer came. ``off`` = no limit in practice (10,000 at work),
+the state before backpressure: every request is accepted and waits for a thread and a
+connection. Reported per limit: accepted requests/s, their p50/p99/max, the share of 503s
+and their p50/p99 latency. The load generator (asyncio, one process) runs on the same
+machine and takes CPU from the server; its numbers are the same for every limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+from api.auth.api_tokens import create_token  # noqa: E402
+from api.localneo4j import ensure_started  # noqa: E402
+from api.settings import get_settings  # noqa: E402
+from graph import Graph  # noqa: E402
+from graph.admin import clear  # noqa: E402
+from graph.tokens import revoke_token  # noqa: E402
+from graph.write import write_bundle  # noqa: E402
+
+# The mix: the directory's typical reads (bench/graphql.py), from cheap to nested.
+QUERIES = [
+    (
+        """query($area: ID!) { services(filter: {area: $area, includeBroaderAreas: true,
+             statuses: [ACTIVE]}, first: 20) { totalCount nodes { id name
+             organization { id name } categories { id name } } } }""",
+        {"area": "stuttgart-bad-cannstatt"},
+    ),
+    (
+        """query($text: String!) { services(filter: {text: $text}, first: 10) {
+             totalCount nodes { id name organization { id name } } } }""",
+        {"text": "Beratung"},
+    ),
+    (
+        """query($id: ID!) { organization(id: $id) { id name partners { id name }
+             memberships { role network { id name } } locations { id name } } }""",
+        {"id": "caritas-stuttgart"},
+    ),
+    (
+        """{ areas(filter: {levels: [DISTRICT]}, first: 23) { nodes { id name
+             services(first: 10) { nodes { id name organization { id name } } } } } }""",
+        {},
+    ),
+]
+
+
+@dataclass
+class Tally:
+    accepted: list[float] = field(default_factory=list)
+    refused: list[float] = field(default_factory=list)
+    retry_after: set[str] = field(default_factory=set)
+    other: dict[int, int] = field(default_factory=dict)
+    failed: int = 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve(port: int, running: int, waiting: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "VERBUND_MAX_CONCURRENT": str(running),
+        "VERBUND_MAX_QUEUE": str(waiting),
+    }
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "verbund"), "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def _request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes, token: str
+) -> tuple[int, dict[str, str]]:
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, headers
+
+
+async def _connection(
+    port: int, token: str, start: float, measure_from: float, until: float, tally: Tally, n: int
+) -> None:
+    bodies = [json.dumps({"query": q, "variables": v}).encode() for q, v in QUERIES]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = n
+    try:
+        while time.monotonic() < until:
+            body = bodies[i % len(bodies)]
+            i += 1
+            sent = time.monotonic()
+            try:
+                status, headers = await _request(reader, writer, body, token)
+            except (OSError, asyncio.IncompleteReadError):
+                tally.failed += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            took = time.monotonic() - sent
+            if sent < measure_from:
+                continue
+            if status == 200:
+                tally.accepted.append(took)
+            elif status == 503:
+                tally.refused.append(took)
+                tally.retry_after.add(headers.get("retry-after", "fehlt"))
+                # A well-behaved client waits a little before it tries again (not the full
+                # Retry-After here: the bench wants to keep the pressure on).
+                await asyncio.sleep(0.05)
+            else:
+                tally.other[status] = tally.other.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+async def _run(port: int, token: str, connections: int, seconds: float, warmup: float) -> Tally:
+    tally = Tally()
+    start = time.monotonic()
+    measure_from = start + warmup
+    until = measure_from + seconds
+    await asyncio.gather(
+        *(
+            _connection(port, token, start, measure_from, until, tally, n)
+            for n in range(connections)
+        )
+    )
+    return tally
+
+
+def _wait_ready(port: int) -> None:
+    import http.client
+
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"verbund serve auf Port {port} antwortet nicht.")
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0] * 1000
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--load", action="store_true", help="city-Demo vorher laden (leert!)")
+    parser.add_argument("--connections", type=int, default=128)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--limits",
+        default="off,default",
+        help="Komma-getrennt: off | default | LAUFEND:WARTEND (z. B. 4:4)",
+    )
+    args = parser.parse_args()
+    settings = get_settings()
+    default = settings.concurrency
+    limits: list[tuple[str, int, int]] = []
+    for spec in args.limits.split(","):
+        if spec == "off":
+            limits.append(("aus (10.000 laufend)", 10_000, 0))
+        elif spec == "default":
+            limits.append((f"Vorgabe {default[0]}:{default[1]}", *default))
+        else:
+            running, waiting = (int(x) for x in spec.split(":"))
+            limits.append((f"{running}:{waiting}", running, waiting))
+
+    load_before = os.getloadavg()
+    with Graph(ensure_started(settings)) as graph:
+        if args.load:
+            from loaders.demo import generate
+
+            clear(graph)
+            write_bundle(graph, generate("city").bundle)
+        (row,) = graph.query("MATCH (h:Household) RETURN count(h) AS n")
+        if row["n"] < 3000:
+            sys.exit("Die city-Demo ist nicht geladen: mit --load starten.")
+        record, token = create_token(graph, role="admin", organization_id=None, name="bench")
+        results = []
+        try:
+            for name, running, waiting in limits:
+                port = _free_port()
+                server = _serve(port, running, waiting)
+                try:
+                    _wait_ready(port)
+                    tally = asyncio.run(
+                        _run(port, token, args.connections, args.seconds, args.warmup)
+                    )
+                finally:
+                    server.terminate()
+                    server.wait(15)
+                results.append((name, tally))
+                print(f"{name}: {len(tally.accepted)} angenommen, {len(tally.refused)} mit 503")
+        finally:
+            revoke_token(graph, record.id)
+    load_after = os.getloadavg()
+
+    print()
+    print(
+        f"{args.connections} Verbindungen, {args.seconds:.0f} s je Lauf, {os.cpu_count()} Kerne "
+        f"({platform.machine()}), Load {load_before[0]:.1f} → {load_after[0]:.1f}, "
+        f"Pool {settings.neo4j_pool_size}"
+    )
+    print(
+        "| Grenze (laufend:wartend) | angenommen/s | p50 | p99 | max | 503-Anteil "
+        "| 503 p50 | 503 p99 | Retry-After | andere |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, t in results:
+        total = len(t.accepted) + len(t.refused) + sum(t.other.values())
+        share = len(t.refused) / total if total else 0.0
+        others = ", ".join(f"{k}: {v}" for k, v in sorted(t.other.items())) or "–"
+        if t.failed:
+            others += f", {t.failed} Verbindungsfehler"
+        print(
+            f"| {name} | {len(t.accepted) / args.seconds:.1f} | "
+            f"{_pct(t.accepted, 50):.0f} ms | {_pct(t.accepted, 99):.0f} ms | "
+            f"{max(t.accepted, default=0) * 1000:.0f} ms | {share:.0%} | "
+            f"{_pct(t.refused, 50):.1f} ms | {_pct(t.refused, 99):.1f} ms | "
+            f"{', '.join(sorted(t.retry_after)) or '–'} | {others} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
