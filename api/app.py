@@ -191,7 +191,12 @@ def middleware(settings: Settings) -> list[Middleware]:
     stack = [
         Middleware(SecurityHeaders),
         *web_middleware(settings),
-        Middleware(Backpressure, max_concurrent=running, max_queue=waiting),
+        Middleware(
+            Backpressure,
+            max_concurrent=running,
+            max_queue=waiting,
+            max_wait=settings.max_queue_wait_seconds,
+        ),
         Middleware(BodySizeLimit, limit=settings.max_request_bytes),
     ]
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

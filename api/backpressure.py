@@ -3,14 +3,15 @@
 Without it every request was accepted and waited for one of anyio's 40 worker threads and a
 Neo4j connection: at 128 connections the p99 grew to 18 s and nobody was told to come back
 later. Here a request beyond the running and the waiting ones is refused at once with 503
-and ``Retry-After`` (no database work, no thread), so the accepted ones keep a short answer
-time and a client or load balancer can go elsewhere or retry.
+and ``Retry-After`` (no database work, no thread), and one that waited ``max_wait`` seconds
+without getting a slot likewise, so the accepted ones keep a short answer time and a client
+or load balancer can go elsewhere or retry.
 
 The defaults follow the Neo4j driver pool (api/settings.py): a request that got a slot
 always finds a free connection, it never waits inside the driver. Static assets and
 ``/health`` bypass the limit (no database work, and a load balancer must see the service
 alive while it is busy). The limit counts per process: with several workers each has its
-own (docs/reliability.md, "Worker bemessen").
+own (docs/operations.md, "Worker bemessen").
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ class Backpressure:
     """Pure ASGI middleware; all bookkeeping happens on the event loop (no locks needed)."""
 
     def __init__(
-        self, app: ASGIApp, max_concurrent: int, max_queue: int, retry_after: int = 1
+        self,
+        app: ASGIApp,
+        max_concurrent: int,
+        max_queue: int,
+        max_wait: float = 1.0,
+        retry_after: int = 1,
     ) -> None:
-        if max_concurrent < 1 or max_queue < 0:
-            raise ValueError("max_concurrent >= 1 and max_queue >= 0")
+        if max_concurrent < 1 or max_queue < 0 or max_wait <= 0:
+            raise ValueError("max_concurrent >= 1, max_queue >= 0, max_wait > 0")
         self.app = app
         self.max_concurrent = max_concurrent
         self.max_queue = max_queue
+        self.max_wait = max_wait
         self.retry_after = retry_after
         self.active = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -56,9 +63,7 @@ class Backpressure:
             return
         if self.active < self.max_concurrent:
             self.active += 1
-        elif len(self._waiters) < self.max_queue:
-            await self._wait_for_slot()
-        else:
+        elif len(self._waiters) >= self.max_queue or not await self._wait_for_slot():
             self.refused += 1
             await self._busy(scope)(scope, receive, send)
             return
@@ -67,19 +72,27 @@ class Backpressure:
         finally:
             self._release()
 
-    async def _wait_for_slot(self) -> None:
-        """Wait until a finishing request hands its slot over (first come, first served)."""
+    async def _wait_for_slot(self) -> bool:
+        """Wait until a finishing request hands its slot over (first come, first served);
+        False after ``max_wait`` seconds: the queue is bounded in time too, so an accepted
+        request's answer time does not depend on how slow the machine is today."""
         slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(slot)
         try:
-            await slot
+            await asyncio.wait_for(asyncio.shield(slot), self.max_wait)
+        except TimeoutError:
+            if slot.done():
+                return True  # handed over just as the wait ran out
+            self._waiters.remove(slot)
+            return False
         except asyncio.CancelledError:
             # The client went away while waiting: pass a slot handed over meanwhile on.
-            if slot.done() and not slot.cancelled():
+            if slot.done():
                 self._release()
             else:
                 self._waiters.remove(slot)
             raise
+        return True
 
     def _release(self) -> None:
         while self._waiters:

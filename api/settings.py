@@ -122,7 +122,7 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_QUERY_TIMEOUT_SECONDS",
         description="Longest time one reading Neo4j query may run before it is cancelled",
     )
-    # Backpressure (api/backpressure.py, docs/reliability.md "Worker bemessen").
+    # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(
         default=16,
         ge=2,
@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_MAX_QUEUE",
         description="Requests waiting for a slot; beyond: 503 with Retry-After. Unset: as "
         "many as VERBUND_MAX_CONCURRENT",
+    )
+    max_queue_wait_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias="VERBUND_MAX_QUEUE_WAIT",
+        description="Longest wait for a slot; then 503 with Retry-After",
     )
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"

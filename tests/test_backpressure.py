@@ -27,13 +27,17 @@ from tests.browser.helpers import serve_in_thread
 QUERY = json.dumps({"query": "{ serverInfo { edition } }"}).encode()
 
 
-def _settings(running: int, waiting: int) -> Settings:
-    return Settings(VERBUND_MAX_CONCURRENT=running, VERBUND_MAX_QUEUE=waiting)  # type: ignore[call-arg]
+def _settings(running: int, waiting: int, wait: float = 30.0) -> Settings:
+    return Settings(
+        VERBUND_MAX_CONCURRENT=running,  # type: ignore[call-arg]
+        VERBUND_MAX_QUEUE=waiting,
+        VERBUND_MAX_QUEUE_WAIT=wait,
+    )
 
 
 @contextmanager
-def _server(graph: Graph, running: int, waiting: int) -> Iterator[str]:
-    with serve_in_thread(create_app(_settings(running, waiting), graph)) as base:
+def _server(graph: Graph, running: int, waiting: int, wait: float = 30.0) -> Iterator[str]:
+    with serve_in_thread(create_app(_settings(running, waiting, wait), graph)) as base:
         yield base
 
 
@@ -154,6 +158,19 @@ def test_a_queued_request_waits_for_the_slot_and_beyond_the_queue_is_refused(
         ((status, _, answer),) = queued
         assert status == 200
         assert answer["data"]["serverInfo"]["edition"] == "community"
+
+
+def test_a_request_that_waited_too_long_for_a_slot_is_refused(
+    graph: Graph, token: dict[str, str]
+) -> None:
+    with _server(graph, running=1, waiting=4, wait=0.3) as base:
+        slow = SlowPost(base, token)
+        # Until the slow one holds the slot, posts are answered; then one waits 0.3 s in
+        # the queue and is refused instead of waiting for as long as the slow one takes.
+        headers, body = _refused_while(base, token)
+        assert headers["retry-after"].isdigit()
+        assert body["errors"][0]["extensions"]["code"] == "OVERLOADED"
+        assert slow.finish()[0] == 200
 
 
 def test_the_defaults_follow_the_pool(local_server: object) -> None:
