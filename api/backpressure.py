@@ -31,8 +31,12 @@ BYPASS_PREFIXES = ("/static/", "/health")
 BUSY_CODE = "OVERLOADED"
 BUSY_MESSAGE = (
     "Der Dienst ist gerade ausgelastet und hat die Anfrage nicht angenommen. "
-    "Bitte in {seconds} Sekunden erneut versuchen."
+    "Bitte in {seconds} erneut versuchen."
 )
+
+
+def seconds(count: int) -> str:
+    return f"{count} Sekunde" if count == 1 else f"{count} Sekunden"
 
 
 class Backpressure:
@@ -123,7 +127,7 @@ class Backpressure:
             {
                 "errors": [
                     {
-                        "message": BUSY_MESSAGE.format(seconds=self.retry_after),
+                        "message": BUSY_MESSAGE.format(seconds=seconds(self.retry_after)),
                         "extensions": {"code": BUSY_CODE, "retryAfter": self.retry_after},
                     }
                 ]

@@ -104,12 +104,13 @@ def error_page(request: Request, status: int) -> Response:
 
 def busy_page(request: Request, retry_after: int) -> Response:
     """The page for a request the backpressure refused (api/backpressure.py)."""
+    from api.backpressure import seconds
     from api.web.templating import render
 
     text = (
         "Gerade kommen sehr viele Anfragen gleichzeitig; Ihre wurde nicht bearbeitet und ein "
-        f"abgeschicktes Formular nicht gespeichert. Bitte versuchen Sie es in {retry_after} "
-        "Sekunden erneut."
+        "abgeschicktes Formular nicht gespeichert. Bitte versuchen Sie es in "
+        f"{seconds(retry_after)} erneut."
     )
     response = render(
         request, "error.html", status=503, title="Dienst ausgelastet", text=text, code=503
@@ -120,7 +121,8 @@ def busy_page(request: Request, retry_after: int) -> Response:
 
 async def on_page_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
-    if exc.status >= 500:
+    # Server faults and the database's refusals (409, 422) get their one log line here.
+    if exc.status >= 500 or exc.status in (409, 422):
         log.error(
             "Seite %s: %s (Vorgang %s)",
             request.url.path,
