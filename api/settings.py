@@ -124,7 +124,9 @@ class Settings(BaseSettings):
     )
     # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(
-        default=16,
+        # Measured (bench/overload.py): on 2 cores 4 requests at work answer faster and
+        # serve more than 8; 4 at work with 2 connections each make 8.
+        default=8,
         ge=2,
         validation_alias="VERBUND_NEO4J_POOL_SIZE",
         description="Neo4j connections of one server process (the driver's pool)",

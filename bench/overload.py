@@ -16,8 +16,11 @@ well-behaved client does (``--hammer``: 50 ms, a client that ignores the header)
 request is accepted and waits for a thread and a connection. Reported per limit: accepted
 requests/s, their p50/p99/max, the share of 503s, their p50/p99 latency and the share
 answered within 50 ms (the others waited VERBUND_MAX_QUEUE_WAIT in the queue before they
-were refused). The load generator (asyncio, one process) runs on the same machine and takes
-CPU from the server; its cost is the same for every limit.
+were refused), and the CPU seconds the serving process and the local Neo4j used in the
+measured window (on a shared machine they vary less than the times), and how late the load
+generator's own event loop wakes up (that delay is part of every latency it measures). The
+load generator (asyncio, one process) runs on the same machine and takes CPU from the
+server; its cost is the same for every limit.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 from api.auth.api_tokens import create_token  # noqa: E402
-from api.localneo4j import ensure_started  # noqa: E402
+from api.localneo4j import LocalNeo4j, ensure_started  # noqa: E402
 from api.settings import get_settings  # noqa: E402
 from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
@@ -80,6 +83,22 @@ class Tally:
     retry_after: set[str] = field(default_factory=set)
     other: dict[int, int] = field(default_factory=dict)
     failed: int = 0
+    # CPU seconds in the measured window: the serving process and the local Neo4j.
+    app_cpu: float = float("nan")
+    neo4j_cpu: float = float("nan")
+    # How late the load generator's own event loop wakes up (it is in every latency).
+    lag: list[float] = field(default_factory=list)
+
+
+def _cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of a process so far; nan when it cannot be read."""
+    if pid is None:
+        return float("nan")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -164,17 +183,34 @@ async def _connection(
 
 
 async def _run(
-    port: int, token: str, connections: int, seconds: float, warmup: float, hammer: bool
+    port: int,
+    token: str,
+    connections: int,
+    seconds: float,
+    warmup: float,
+    hammer: bool,
+    pids: tuple[int, int | None],
 ) -> Tally:
     tally = Tally()
     start = time.monotonic()
     measure_from = start + warmup
     until = measure_from + seconds
+
+    async def clock() -> None:
+        await asyncio.sleep(warmup)
+        app, neo4j = _cpu(pids[0]), _cpu(pids[1])
+        while time.monotonic() < until:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            tally.lag.append(time.monotonic() - before - 0.01)
+        tally.app_cpu, tally.neo4j_cpu = _cpu(pids[0]) - app, _cpu(pids[1]) - neo4j
+
     await asyncio.gather(
+        clock(),
         *(
             _connection(port, token, measure_from, until, tally, n, hammer)
             for n in range(connections)
-        )
+        ),
     )
     return tally
 
@@ -240,6 +276,7 @@ def main() -> None:
         if row["n"] < 3000:
             sys.exit("Die city-Demo ist nicht geladen: mit --load starten.")
         record, token = create_token(graph, role="admin", organization_id=None, name="bench")
+        neo4j_pid = LocalNeo4j(settings).pid() if settings.uses_local_server else None
         results = []
         try:
             for name, running, waiting in limits:
@@ -248,7 +285,15 @@ def main() -> None:
                 try:
                     _wait_ready(port)
                     tally = asyncio.run(
-                        _run(port, token, args.connections, args.seconds, args.warmup, args.hammer)
+                        _run(
+                            port,
+                            token,
+                            args.connections,
+                            args.seconds,
+                            args.warmup,
+                            args.hammer,
+                            (server.pid, neo4j_pid),
+                        )
                     )
                 finally:
                     server.terminate()
@@ -268,9 +313,10 @@ def main() -> None:
     )
     print(
         "| Grenze (laufend:wartend) | angenommen/s | p50 | p99 | max | 503-Anteil "
-        "| 503 p50 | 503 p99 | 503 ≤ 50 ms | Retry-After | andere |"
+        "| 503 p50 | 503 p99 | 503 ≤ 50 ms | Retry-After | CPU App | CPU Neo4j "
+        "| Verzug Lastgenerator p50/p99 | andere |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, t in results:
         total = len(t.accepted) + len(t.refused) + sum(t.other.values())
         share = len(t.refused) / total if total else 0.0
@@ -284,7 +330,8 @@ def main() -> None:
             f"{_pct(t.accepted, 50):.0f} ms | {_pct(t.accepted, 99):.0f} ms | "
             f"{max(t.accepted, default=0) * 1000:.0f} ms | {share:.0%} | "
             f"{_pct(t.refused, 50):.1f} ms | {_pct(t.refused, 99):.1f} ms | {fast} | "
-            f"{', '.join(sorted(t.retry_after)) or '–'} | {others} |"
+            f"{', '.join(sorted(t.retry_after)) or '–'} | {t.app_cpu:.1f} s | "
+            f"{t.neo4j_cpu:.1f} s | {_pct(t.lag, 50):.0f}/{_pct(t.lag, 99):.0f} ms | {others} |"
         )
 
 
