@@ -3,7 +3,7 @@ backpressure (api/backpressure.py), in the same run.
 
     .venv/bin/python bench/overload.py --load     # loads the city demo first (clears the database!)
     .venv/bin/python bench/overload.py            # the city demo is already loaded
-    # options: --connections 128, --seconds 20, --limits off,default,4:4
+    # options: --connections 128, --seconds 20, --limits off,default,4:2:0.5, --hammer
 
 Each limit starts its own ``verbund serve`` (the real command, one uvicorn process) with
 VERBUND_MAX_CONCURRENT / VERBUND_MAX_QUEUE set, authenticates with a temporary admin API
@@ -108,11 +108,12 @@ def _free_port() -> int:
         return port
 
 
-def _serve(port: int, running: int, waiting: int) -> subprocess.Popen[bytes]:
+def _serve(port: int, running: int, waiting: int, wait: float) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "VERBUND_MAX_CONCURRENT": str(running),
         "VERBUND_MAX_QUEUE": str(waiting),
+        "VERBUND_MAX_QUEUE_WAIT": str(wait),
     }
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "verbund"), "serve", "--port", str(port)],
@@ -247,7 +248,7 @@ def main() -> None:
     parser.add_argument(
         "--limits",
         default="off,default",
-        help="Komma-getrennt: off | default | LAUFEND:WARTEND (z. B. 4:4)",
+        help="Komma-getrennt: off | default | LAUFEND:WARTEND[:SEKUNDEN] (z. B. 4:4, 4:2:0.5)",
     )
     parser.add_argument(
         "--hammer", action="store_true", help="Retry-After missachten: nach 503 nur 50 ms warten"
@@ -255,15 +256,17 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     default = settings.concurrency
-    limits: list[tuple[str, int, int]] = []
+    limits: list[tuple[str, int, int, float]] = []
+    wait = settings.max_queue_wait_seconds
     for spec in args.limits.split(","):
         if spec == "off":
-            limits.append(("aus (10.000 laufend)", 10_000, 0))
+            limits.append(("aus (10.000 laufend)", 10_000, 0, wait))
         elif spec == "default":
-            limits.append((f"Vorgabe {default[0]}:{default[1]}", *default))
+            limits.append((f"Vorgabe {default[0]}:{default[1]}:{wait:g}", *default, wait))
         else:
-            running, waiting = (int(x) for x in spec.split(":"))
-            limits.append((f"{running}:{waiting}", running, waiting))
+            running, waiting, *waited = spec.split(":")
+            seconds = float(waited[0]) if waited else wait
+            limits.append((f"{spec}", int(running), int(waiting), seconds))
 
     load_before = os.getloadavg()
     with Graph(ensure_started(settings)) as graph:
@@ -279,9 +282,9 @@ def main() -> None:
         neo4j_pid = LocalNeo4j(settings).pid() if settings.uses_local_server else None
         results = []
         try:
-            for name, running, waiting in limits:
+            for name, running, waiting, waited in limits:
                 port = _free_port()
-                server = _serve(port, running, waiting)
+                server = _serve(port, running, waiting, waited)
                 try:
                     _wait_ready(port)
                     tally = asyncio.run(
@@ -308,11 +311,11 @@ def main() -> None:
     print(
         f"{args.connections} Verbindungen, {args.seconds:.0f} s je Lauf, {os.cpu_count()} Kerne "
         f"({platform.machine()}), Load {load_before[0]:.1f} → {load_after[0]:.1f}, "
-        f"Pool {settings.neo4j_pool_size}, Warten höchstens {settings.max_queue_wait_seconds} s"
+        f"Pool {settings.neo4j_pool_size}"
         + (", Retry-After missachtet (--hammer)" if args.hammer else "")
     )
     print(
-        "| Grenze (laufend:wartend) | angenommen/s | p50 | p99 | max | 503-Anteil "
+        "| Grenze (laufend:wartend:Sekunden) | angenommen/s | p50 | p99 | max | 503-Anteil "
         "| 503 p50 | 503 p99 | 503 ≤ 50 ms | Retry-After | CPU App | CPU Neo4j "
         "| Verzug Lastgenerator p50/p99 | andere |"
     )
