@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,9 +17,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
+from api import faults
 from api.auth.client_address import TrustedProxies
 from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
+from api.backpressure import Backpressure
 from api.localneo4j import resolve_config
 from api.security import BodySizeLimit, SecurityHeaders
 from api.settings import Settings, get_settings
@@ -61,6 +66,28 @@ class VerbundGraphQL(GraphQL[Context, None]):
         if name is not None and not isinstance(name, str):
             raise HTTPException(400, "`operationName` muss eine Zeichenkette sein.")
         return parsed
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:  # type: ignore[override]
+        """One log line per graph fault in the answer (api/faults.py)."""
+        for error in result.errors or []:
+            if isinstance(error.original_error, GraphError):
+                faults.log_fault(request.scope, error.original_error)
+        return await super().process_result(request, result)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """A graph fault sets the HTTP status too (503, 507, 409, 422; api/faults.py)."""
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        status = faults.status_of_errors(e for a in answers for e in a.get("errors") or [])
+        if status is not None and not sub_response.status_code:
+            sub_response.status_code = status
+            sub_response.headers.update(faults.retry_headers(status))
+        return super().create_response(response_data, sub_response)
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -118,7 +145,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own = graph is None
-        app.state.graph = graph or Graph(resolve_config(settings))
+        if graph is None:
+            # The pool bounds the backpressure below (api/backpressure.py).
+            config = resolve_config(settings)
+            app.state.graph = Graph(dataclasses.replace(config, pool_size=settings.neo4j_pool_size))
+        else:
+            app.state.graph = graph
         try:
             yield
         finally:
@@ -153,10 +185,18 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
 
 def middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: headers on every answer, then size, CORS, authentication."""
+    """Outermost first: headers on every answer, request id and session, backpressure (its
+    503 page needs both), then size, CORS, authentication (which may ask the graph)."""
+    running, waiting = settings.concurrency
     stack = [
         Middleware(SecurityHeaders),
         *web_middleware(settings),
+        Middleware(
+            Backpressure,
+            max_concurrent=running,
+            max_queue=waiting,
+            max_wait=settings.max_queue_wait_seconds,
+        ),
         Middleware(BodySizeLimit, limit=settings.max_request_bytes),
     ]
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

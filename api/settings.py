@@ -129,6 +129,35 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_QUERY_TIMEOUT_SECONDS",
         description="Longest time one reading Neo4j query may run before it is cancelled",
     )
+    # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
+    neo4j_pool_size: int = Field(
+        # Measured (bench/overload.py): on 2 cores 4 requests at work answer faster and
+        # serve more than 8; 4 at work with 2 connections each make 8.
+        default=8,
+        ge=2,
+        validation_alias="VERBUND_NEO4J_POOL_SIZE",
+        description="Neo4j connections of one server process (the driver's pool)",
+    )
+    max_concurrent: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias="VERBUND_MAX_CONCURRENT",
+        description="Requests at work at once per process; unset: half the pool (a request "
+        "may hold two connections at once, e.g. its read and its audit entry)",
+    )
+    max_queue: int | None = Field(
+        default=None,
+        ge=0,
+        validation_alias="VERBUND_MAX_QUEUE",
+        description="Requests waiting for a slot; beyond: 503 with Retry-After. Unset: as "
+        "many as VERBUND_MAX_CONCURRENT",
+    )
+    max_queue_wait_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias="VERBUND_MAX_QUEUE_WAIT",
+        description="Longest wait for a slot; then 503 with Retry-After",
+    )
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"
     )
@@ -160,6 +189,13 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_DEMO_LOGINS",
         description="Demo logins on (1) or off (0); unset: on while the demo data is loaded",
     )
+
+    @property
+    def concurrency(self) -> tuple[int, int]:
+        """(requests at work, requests waiting) of one process."""
+        running = self.max_concurrent or max(1, self.neo4j_pool_size // 2)
+        waiting = running if self.max_queue is None else self.max_queue
+        return running, waiting
 
     @property
     def uses_local_server(self) -> bool:

@@ -7,6 +7,7 @@ GraphQL request costs a fixed number of queries.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,20 +17,22 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import (
-    ConflictError,
-    GraphAuthError,
-    GraphError,
-    GraphUnavailable,
-    QueryTimeout,
-)
+from graph.errors import GraphError, from_driver
 
 T = TypeVar("T")
+
+# The driver warns about every retry it makes; without logging set up, Python prints those
+# to stderr (a CLI's one German line drowned in English). A fault is logged once, with its
+# request id, where it reaches the caller (api/faults.py); an operator who configures
+# logging still gets the driver's lines through the root logger.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 Params = Mapping[str, Any]
 
 # Seconds a read may run before the server cancels it (VERBUND_QUERY_TIMEOUT_SECONDS).
 DEFAULT_QUERY_TIMEOUT = 10.0
+
+DEFAULT_POOL_SIZE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,48 +48,28 @@ class Neo4jConfig:
     # Reads (query without write, rows, read) are cancelled by the server after this long;
     # None: the server's own db.transaction.timeout. Writes are not limited here.
     query_timeout: float | None = DEFAULT_QUERY_TIMEOUT
+    # Connections the driver keeps at most (its own default is 100); the API sizes its
+    # backpressure from this (api/backpressure.py).
+    pool_size: int = DEFAULT_POOL_SIZE
 
-
-# What the server answers when it cancelled a transaction over its timeout (Neo4j 5).
-_TIMED_OUT = frozenset(
-    {
-        "Neo.ClientError.Transaction.TransactionTimedOut",
-        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-    }
-)
 
 # Attempts of an auto-commit read (Graph.rows) when the driver calls a failure retryable.
 _READ_ATTEMPTS = 2
 
-_UNAVAILABLE = (
-    neo4j_errors.ServiceUnavailable,
-    neo4j_errors.SessionExpired,
-    neo4j_errors.IncompleteCommit,
-    ConnectionError,
-    OSError,
-)
-
 
 @contextmanager
 def translate_errors() -> Iterator[None]:
-    """Map driver exceptions onto the graph layer's error root."""
+    """Map driver exceptions onto the graph layer's error root (graph/errors.py decides
+    which); a defect of ours (Cypher syntax) is raised as it is."""
     try:
         yield
     except GraphError:
         raise
-    except neo4j_errors.AuthError as exc:
-        raise GraphAuthError(f"Anmeldung an Neo4j abgelehnt: {exc.message}") from exc
-    except neo4j_errors.ConstraintError as exc:
-        raise ConflictError(exc.message or "Eindeutigkeitsregel verletzt") from exc
-    except neo4j_errors.Neo4jError as exc:
-        if exc.code in _TIMED_OUT:
-            raise QueryTimeout() from exc
-        raise
-    except _UNAVAILABLE as exc:
-        raise GraphUnavailable(type(exc).__name__) from exc
-    except neo4j_errors.DriverError as exc:
-        # Driver-side failures (closed pool, routing) mean the database is out of reach.
-        raise GraphUnavailable(type(exc).__name__) from exc
+    except Exception as exc:
+        found = from_driver(exc)
+        if found is None:
+            raise
+        raise found from exc
 
 
 class Graph:
@@ -102,6 +85,7 @@ class Graph:
             # Short acquisition so a dead server turns into a fast 503, not a hung request.
             connection_acquisition_timeout=config.connection_timeout * 2,
             liveness_check_timeout=30.0,
+            max_connection_pool_size=config.pool_size,
             user_agent="verbund",
             notifications_min_severity="OFF",
         )

@@ -50,6 +50,8 @@ class ErrorCodes(SchemaExtension):
                         str(original),
                         nodes=error.nodes,
                         path=error.path,
+                        # Kept (not shown) for the fault's one log line (api/faults.py).
+                        original_error=original,
                         extensions={"code": original.code},
                     )
                 )

@@ -36,6 +36,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import faults
 from api.auth.api_tokens import authenticate_api_token, hash_token, looks_like_api_token
 from api.auth.client_address import TrustedProxies
 from api.auth.errors import AuthError, KeysUnavailable
@@ -176,8 +177,12 @@ class AuthMiddleware:
                     await _unauthorized()(scope, receive, send)
                     return
             except GraphError as exc:
+                faults.log_fault(scope, exc)
                 if protected:
-                    await _error(503, exc.code, str(exc))(scope, receive, send)
+                    status = faults.status_of(exc.code) or 503
+                    await _error(status, exc.code, str(exc), faults.retry_headers(status))(
+                        scope, receive, send
+                    )
                     return
         elif isinstance(found := scope.get(SESSION_PRINCIPAL_KEY), Principal):
             # Signed in on the web pages: the session cookie counts like a token, but a

@@ -5,21 +5,43 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, Any
 
 import click
 
+from api import faults
 from api.localneo4j import LocalServerError, ensure_started
 from api.settings import Settings, get_settings
 from graph import Graph, GraphError
 
+# Exit codes after sysexits.h, so a scheduler or script can tell "try again later" (75)
+# from "the data is at fault" (65) and "the disk is full" (74) without reading the text;
+# the HTTP status of the same fault (api/faults.py) decides which.
+_EXIT_CODES = {503: 75, 507: 74, 409: 65, 422: 65}
+
+
+class CommandFailed(click.ClickException):
+    """One German line on stderr (``Fehler: …``), no traceback, and a telling exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Fehler: {self.format_message()}", file=file, err=True)
+
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn our expected failures into a clean one-line (or log-tail) message and exit 1."""
+    """Turn our expected failures into a clean one-line (or log-tail) message and an exit
+    code: graph faults as above, a local server that does not start 1."""
     try:
         yield
-    except (LocalServerError, GraphError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except GraphError as exc:
+        status = faults.status_of(exc.code)
+        raise CommandFailed(str(exc), _EXIT_CODES.get(status or 0, 1)) from exc
+    except LocalServerError as exc:
+        raise CommandFailed(str(exc)) from exc
 
 
 @contextmanager

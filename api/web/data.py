@@ -17,20 +17,21 @@ from typing import Any
 
 from starlette.requests import Request
 
+from api import faults
 from graph import Graph
 from schema import Context, schema
 from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.web")
 
-# GraphQL error code -> HTTP status of the page.
+# GraphQL error code -> HTTP status of the page; graph faults as everywhere (api/faults.py).
 _STATUS = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "PURPOSE_NOT_COVERED": 403,
     "NOT_FOUND": 404,
-    "GRAPH_UNAVAILABLE": 503,
     "AUDIT_FAILED": 503,
+    **faults.STATUS,
 }
 
 

@@ -16,12 +16,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import faults
 from api.web.data import PageError
 from graph import GraphError
 
 log = logging.getLogger("verbund.web")
 
-REQUEST_ID_KEY = "verbund.request_id"
+REQUEST_ID_KEY = faults.REQUEST_ID_KEY
 
 _MESSAGES: dict[int, tuple[str, str]] = {
     400: ("Anfrage nicht verständlich", "Bitte gehen Sie zurück und versuchen Sie es erneut."),
@@ -36,7 +37,17 @@ _MESSAGES: dict[int, tuple[str, str]] = {
         "Gehen Sie zur Startseite und suchen Sie von dort.",
     ),
     405: ("Aktion nicht möglich", "Bitte nutzen Sie die Schaltflächen auf der Seite."),
+    409: (
+        "Eintrag existiert bereits",
+        "Ein Eintrag mit diesem Schlüssel ist schon gespeichert; nichts wurde geändert. "
+        "Bitte öffnen Sie den vorhandenen Eintrag.",
+    ),
     413: ("Eingabe zu groß", "Bitte kürzen Sie die Eingabe und senden Sie sie erneut."),
+    422: (
+        "Eingabe nicht speicherbar",
+        "Ein Wert ist zu lang oder hat das falsche Format; nichts wurde gespeichert. "
+        "Bitte gehen Sie zurück, kürzen oder prüfen Sie die Eingabe.",
+    ),
     500: (
         "Ein Fehler ist aufgetreten",
         "Das ist unser Fehler, nicht Ihrer. Bitte versuchen Sie es in einigen Minuten erneut. "
@@ -44,7 +55,14 @@ _MESSAGES: dict[int, tuple[str, str]] = {
     ),
     503: (
         "Dienst vorübergehend nicht erreichbar",
-        "Die Datenbank antwortet gerade nicht. Bitte versuchen Sie es in einigen Minuten erneut.",
+        "Die Datenbank kann gerade nicht antworten (nicht erreichbar, ausgelastet oder die "
+        "Abfrage war zu umfangreich). Bitte versuchen Sie es in einigen Minuten erneut, wenn "
+        "möglich mit einer engeren Auswahl.",
+    ),
+    507: (
+        "Speichern nicht möglich",
+        "Der Speicherplatz der Datenbank ist voll; Ihre Änderung wurde nicht gespeichert. "
+        "Bitte melden Sie das dem IT-Service mit der Vorgangsnummer.",
     ),
 }
 
@@ -80,14 +98,31 @@ def error_page(request: Request, status: int) -> Response:
         return RedirectResponse(f"/anmelden?weiter={quote(target)}{expired}", status_code=303)
     title, text = _MESSAGES.get(status, _MESSAGES[500])
     response = render(request, "error.html", status=status, title=title, text=text, code=status)
-    if status == 503:
-        response.headers["retry-after"] = "30"
+    response.headers.update(faults.retry_headers(status))
+    return response
+
+
+def busy_page(request: Request, retry_after: int) -> Response:
+    """The page for a request the backpressure refused (api/backpressure.py)."""
+    from api.backpressure import seconds
+    from api.web.templating import render
+
+    text = (
+        "Gerade kommen sehr viele Anfragen gleichzeitig; Ihre wurde nicht bearbeitet und ein "
+        "abgeschicktes Formular nicht gespeichert. Bitte versuchen Sie es in "
+        f"{seconds(retry_after)} erneut."
+    )
+    response = render(
+        request, "error.html", status=503, title="Dienst ausgelastet", text=text, code=503
+    )
+    response.headers["retry-after"] = str(retry_after)
     return response
 
 
 async def on_page_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
-    if exc.status >= 500:
+    # Server faults and the database's refusals (409, 422) get their one log line here.
+    if exc.status >= 500 or exc.status in (409, 422):
         log.error(
             "Seite %s: %s (Vorgang %s)",
             request.url.path,
@@ -105,13 +140,9 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 
 async def on_graph_error(request: Request, exc: Exception) -> Response:
-    log.error(
-        "Datenbankfehler auf %s (Vorgang %s): %s",
-        request.url.path,
-        request.scope.get(REQUEST_ID_KEY),
-        exc,
-    )
-    return error_page(request, 503)
+    assert isinstance(exc, GraphError)
+    faults.log_fault(request.scope, exc)
+    return error_page(request, faults.status_of(exc.code) or 500)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
