@@ -29,6 +29,8 @@ from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
 from schema import Context, schema
+from schema.idempotency import HEADER as IDEMPOTENCY_HEADER
+from schema.idempotency import execute_once
 from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.api")
@@ -41,6 +43,7 @@ def context_settings(settings: Settings) -> dict[str, Any]:
     return {
         "referral_answer_days": settings.referral_answer_days,
         "max_query_cost": settings.max_query_cost,
+        "idempotency_hours": settings.idempotency_hours,
         "pseudonym_secret": secret.get_secret_value() if secret else None,
     }
 
@@ -61,6 +64,22 @@ class VerbundGraphQL(GraphQL[Context, None]):
         if name is not None and not isinstance(name, str):
             raise HTTPException(400, "`operationName` muss eine Zeichenkette sein.")
         return parsed
+
+    async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        """A mutation with an ``Idempotency-Key`` header runs once per key
+        (schema/idempotency.py)."""
+        key = kwargs["request"].headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return await super().execute_single(**kwargs)
+        data = kwargs["request_data"]
+        return await execute_once(
+            kwargs["context"],
+            key,
+            data.query or "",
+            data.variables,
+            data.operation_name,
+            lambda: super(VerbundGraphQL, self).execute_single(**kwargs),
+        )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -166,7 +185,12 @@ def middleware(settings: Settings) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Verbund-Zweck"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Verbund-Zweck",
+                    IDEMPOTENCY_HEADER,
+                ],
                 max_age=600,
             )
         )

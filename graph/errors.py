@@ -51,3 +51,17 @@ class IntegrityError(GraphError):
     def __init__(self, message: str, missing: list[tuple[str, str]]) -> None:
         super().__init__(message)
         self.missing = missing
+
+
+class OutcomeUnknown(GraphError):
+    """The connection broke while a write was being committed: it may or may not be saved."""
+
+    code = "OUTCOME_UNKNOWN"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Ergebnis unbekannt: die Verbindung zur Datenbank brach beim Speichern ab, der "
+            "Vorgang ist vielleicht gespeichert. Bitte mit demselben Idempotency-Key erneut "
+            "senden (ohne Key erst prüfen, ob er gespeichert wurde)."
+        )
+        self.detail = detail

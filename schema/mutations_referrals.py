@@ -150,7 +150,9 @@ class ReferralMutation:
         except (NotFoundError, RefusedError, ConflictError) as error:
             failed: ReferralResult = _failure(error, new.id)
             return failed
-        info.context.access.records.add(f"Referral:{new.id}")
+        # The stored id, not ``new.id``: a retry under an idempotency key gets the referral
+        # its first attempt created (schema/idempotency.py).
+        info.context.access.records.add(f"Referral:{stored.record.id}")
         return Referral.of(stored)
 
     waitlist_referral = status_step(

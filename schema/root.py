@@ -12,6 +12,7 @@ from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected
 from schema.execution import PlainFieldsFirst
+from schema.idempotency import IdempotentWrites
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_directory import DirectoryMutation
@@ -59,5 +60,6 @@ schema = Schema(
         *extensions(),
         ErrorCodes,
         AuditTrail,
+        IdempotentWrites,
     ],
 )
