@@ -66,15 +66,12 @@ class VerbundGraphQL(GraphQL[Context, None]):
         return parsed
 
     async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
-        """A mutation with an ``Idempotency-Key`` header runs once per key
-        (schema/idempotency.py)."""
-        key = kwargs["request"].headers.get(IDEMPOTENCY_HEADER)
-        if key is None:
-            return await super().execute_single(**kwargs)
+        """A mutation with an ``Idempotency-Key`` header (or an input's ``clientMutationId``)
+        runs once per key (schema/idempotency.py)."""
         data = kwargs["request_data"]
         return await execute_once(
             kwargs["context"],
-            key,
+            kwargs["request"].headers.get(IDEMPOTENCY_HEADER),
             data.query or "",
             data.variables,
             data.operation_name,

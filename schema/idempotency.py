@@ -23,7 +23,20 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, parse
+import strawberry
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    get_operation_ast,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
@@ -34,6 +47,17 @@ from schema.context import Context
 log = logging.getLogger("verbund.graphql")
 
 HEADER = "Idempotency-Key"
+INPUT_FIELD = "clientMutationId"
+
+
+def client_mutation_id_field() -> Any:
+    """The ``clientMutationId`` of the create inputs (and the directory's update inputs)."""
+    return strawberry.field(
+        default=None,
+        description="Optional: eigene Kennung des Vorgangs; wirkt wie der Header "
+        "`Idempotency-Key` (eine Wiederholung mit derselben Kennung schreibt nicht noch "
+        "einmal). Der Header hat Vorrang.",
+    )
 
 
 def request_hash(query: str, variables: Mapping[str, Any] | None, operation: str | None) -> str:
@@ -56,6 +80,44 @@ def _is_mutation(query: str, operation: str | None) -> bool:
     return found is not None and found.operation == OperationType.MUTATION
 
 
+def _input_value(node: ValueNode, variables: Mapping[str, Any]) -> Any:
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value)
+    if isinstance(node, StringValueNode):
+        return node.value
+    if isinstance(node, ObjectValueNode):
+        return {f.name.value: _input_value(f.value, variables) for f in node.fields}
+    return None
+
+
+def client_mutation_id(
+    query: str, variables: Mapping[str, Any] | None, operation: str | None
+) -> str | None:
+    """The ``clientMutationId`` of the first mutation field's ``input``, if one is given."""
+    variables = variables or {}
+    if INPUT_FIELD not in query and INPUT_FIELD not in json.dumps(variables, default=str):
+        return None
+    try:
+        found = get_operation_ast(parse(query), operation)
+    except GraphQLSyntaxError:
+        return None
+    if not isinstance(found, OperationDefinitionNode):
+        return None
+    if found.operation != OperationType.MUTATION:
+        return None
+    for selection in found.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            continue
+        for argument in selection.arguments or ():
+            if argument.name.value != "input":
+                continue
+            given = _input_value(argument.value, variables)
+            value = given.get(INPUT_FIELD) if isinstance(given, dict) else None
+            if isinstance(value, str):
+                return value
+    return None
+
+
 def _refused(code: str, message: str) -> ExecutionResult:
     return ExecutionResult(
         data=None, errors=[GraphQLError(message, extensions={"code": code})], extensions=None
@@ -73,14 +135,19 @@ def _key_problem(key: str) -> str | None:
 
 async def execute_once(
     context: Context,
-    key: str,
+    key: str | None,
     query: str,
     variables: Mapping[str, Any] | None,
     operation: str | None,
     execute: Callable[[], Awaitable[ExecutionResult]],
 ) -> ExecutionResult:
-    """Run ``execute`` (the request) under ``key``: once, or answer as the first time."""
-    if not _is_mutation(query, operation):
+    """Run ``execute`` (the request) under ``key`` (or the input's ``clientMutationId``):
+    once, or answer as the first time. Without either it just runs."""
+    if key is None:
+        key = client_mutation_id(query, variables, operation)
+        if key is None:
+            return await execute()
+    elif not _is_mutation(query, operation):
         return await execute()
     problem = _key_problem(key)
     if problem is not None:

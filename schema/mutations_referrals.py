@@ -17,6 +17,7 @@ from graph.repo.referrals import NewReferral, RefusedError
 from graph.repo.writes import NotFoundError, StaleVersion
 from schema.casework import Referral
 from schema.context import Info
+from schema.idempotency import client_mutation_id_field
 from schema.policy import referral_create, referral_update
 from schema.problems import Conflict, FieldError, InvalidInput, NotAllowed, NotFound
 
@@ -41,6 +42,8 @@ class CreateReferralInput:
         description="Zweck; muss dem Zweck der Einwilligung entsprechen (Standard: dieser).",
     )
     note: str = strawberry.field(default="", description="Notiz zum Statuswechsel (ohne Namen).")
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 def _who(info: Info) -> str:

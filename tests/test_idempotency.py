@@ -222,3 +222,20 @@ def test_expired_keys_are_deleted_and_free_again(db: Graph, caseworker: TestClie
     assert expire_keys(db, later) == 1
     second = _post(caseworker, "k-old", _body()).json()["data"]["createReferral"]["id"]
     assert second != first
+
+
+def test_client_mutation_id_works_as_the_key(db: Graph, caseworker: TestClient) -> None:
+    body = _body(clientMutationId="cm-1")
+    first = _post(caseworker, None, body).json()
+    again = _post(caseworker, None, body).json()
+    assert again == first
+    assert _api_referrals(db) == [first["data"]["createReferral"]["id"]]
+    inline = CREATE.replace("$input: CreateReferralInput!", "$h: ID!").replace(
+        "input: $input",
+        'input: {household: $h, fromOrganization: "jobcenter", toService: "sb-2-0", '
+        'consent: "c-1", clientMutationId: "cm-2"}',
+    )
+    one = _post(caseworker, None, {"query": inline, "variables": {"h": "hh-1"}}).json()
+    two = _post(caseworker, None, {"query": inline, "variables": {"h": "hh-1"}}).json()
+    assert one == two
+    assert len(_api_referrals(db)) == 2
