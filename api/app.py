@@ -31,6 +31,7 @@ from graph.admin import server_info
 from schema import Context, schema
 from schema.idempotency import HEADER as IDEMPOTENCY_HEADER
 from schema.idempotency import execute_once
+from schema.messages import http_reason
 from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.api")
@@ -54,6 +55,13 @@ class VerbundGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide=None)
         self._graph_of = graph_of
         self._context_settings = context_settings(settings)
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        """strawberry's own refusals (HTTP 400/405) with German reasons (schema/messages.py)."""
+        try:
+            return await super().run(*args, **kwargs)
+        except HTTPException as exc:
+            raise HTTPException(exc.status_code, http_reason(exc.reason)) from exc
 
     def parse_json(self, data: str | bytes) -> Any:
         """Only a JSON object is a GraphQL request; anything else is the client's error (400)."""
