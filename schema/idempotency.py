@@ -113,7 +113,8 @@ def client_mutation_id(
                 continue
             given = _input_value(argument.value, variables)
             value = given.get(INPUT_FIELD) if isinstance(given, dict) else None
-            if isinstance(value, str):
+            # An empty one is none (the field is optional; forms send "" for "not set").
+            if isinstance(value, str) and value:
                 return value
     return None
 

@@ -83,8 +83,8 @@ _VALUE_RULES: list[Rule] = [
         re.compile(r"^Int cannot represent non 32-bit signed integer value: (.*)$", re.S),
         BAD_USER_INPUT,
         lambda m: (
-            f"Die Zahl {_value(m.group(1))} ist zu groß: erlaubt sind ganze Zahlen "
-            "von -2147483648 bis 2147483647."
+            f"Die Zahl {_value(m.group(1))} liegt außerhalb des erlaubten Bereichs: ganze "
+            "Zahlen von -2147483648 bis 2147483647."
         ),
     ),
     (
@@ -141,6 +141,11 @@ _VALUE_RULES: list[Rule] = [
         re.compile(rf"^Expected a value of non-null type {_NAME} to be provided\.", re.S),
         BAD_USER_INPUT,
         lambda m: f"Ein Wert fehlt: erwartet wird {_expected(m.group(1))}.",
+    ),
+    (
+        re.compile(rf"^Expected value of non-null type {_NAME} not to be None\.", re.S),
+        BAD_USER_INPUT,
+        lambda m: f"Der Wert darf nicht null sein: erwartet wird {_expected(m.group(1))}.",
     ),
     (
         re.compile(rf"^Expected non-nullable type {_NAME} not to be null\.", re.S),
@@ -292,6 +297,16 @@ _RULES: list[Rule] = [
         re.compile(
             rf"^(?:Field|Directive) {_NAME} argument {_NAME} of type {_NAME} is required, "
             "but it was not provided\\."
+        ),
+        VALIDATION_FAILED,
+        lambda m: (
+            f"Beim Feld {_q(m.group(1))} fehlt das Pflichtargument {_q(m.group(2))} ({m.group(3)})."
+        ),
+    ),
+    (
+        re.compile(
+            r"^Argument '([^']*)\((\w+):\)' of type '([^']*)' is required, but it was not "
+            r"provided\."
         ),
         VALIDATION_FAILED,
         lambda m: (

@@ -24,7 +24,7 @@ CASES: list[tuple[str, str, Any, str, str]] = [
         "BAD_USER_INPUT",
         "Die Variable „$f“",
     ),
-    ("number too large", ORGS, {"f": 10**12}, "BAD_USER_INPUT", "ist zu groß"),
+    ("number too large", ORGS, {"f": 10**12}, "BAD_USER_INPUT", "außerhalb des erlaubten"),
     (
         "unknown enum value in a variable",
         CREATE_ORG,
