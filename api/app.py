@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, cast
 
 from cross_web import HTTPException
-from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -34,6 +33,9 @@ from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
 from schema import Context, schema
+from schema.idempotency import HEADER as IDEMPOTENCY_HEADER
+from schema.idempotency import execute_once
+from schema.messages import http_reason
 from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.api")
@@ -46,6 +48,7 @@ def context_settings(settings: Settings) -> dict[str, Any]:
     return {
         "referral_answer_days": settings.referral_answer_days,
         "max_query_cost": settings.max_query_cost,
+        "idempotency_hours": settings.idempotency_hours,
         "pseudonym_secret": secret.get_secret_value() if secret else None,
     }
 
@@ -57,6 +60,13 @@ class VerbundGraphQL(GraphQL[Context, None]):
         self._graph_of = graph_of
         self._context_settings = context_settings(settings)
 
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        """strawberry's own refusals (HTTP 400/405) with German reasons (schema/messages.py)."""
+        try:
+            return await super().run(*args, **kwargs)
+        except HTTPException as exc:
+            raise HTTPException(exc.status_code, http_reason(exc.reason)) from exc
+
     def parse_json(self, data: str | bytes) -> Any:
         """Only a JSON object is a GraphQL request; anything else is the client's error (400)."""
         parsed = super().parse_json(data)
@@ -67,9 +77,7 @@ class VerbundGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "`operationName` muss eine Zeichenkette sein.")
         return parsed
 
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:  # type: ignore[override]
+    async def process_result(self, request: Request, result: Any) -> GraphQLHTTPResponse:
         """One log line per graph fault in the answer (api/faults.py)."""
         for error in result.errors or []:
             if isinstance(error.original_error, GraphError):
@@ -83,11 +91,25 @@ class VerbundGraphQL(GraphQL[Context, None]):
     ) -> Response:
         """A graph fault sets the HTTP status too (503, 507, 409, 422; api/faults.py)."""
         answers = response_data if isinstance(response_data, list) else [response_data]
-        status = faults.status_of_errors(e for a in answers for e in a.get("errors") or [])
+        errors = [cast("Mapping[str, Any]", e) for a in answers for e in a.get("errors") or []]
+        status = faults.status_of_errors(errors)
         if status is not None and not sub_response.status_code:
             sub_response.status_code = status
             sub_response.headers.update(faults.retry_headers(status))
         return super().create_response(response_data, sub_response)
+
+    async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        """A mutation with an ``Idempotency-Key`` header (or an input's ``clientMutationId``)
+        runs once per key (schema/idempotency.py)."""
+        data = kwargs["request_data"]
+        return await execute_once(
+            kwargs["context"],
+            kwargs["request"].headers.get(IDEMPOTENCY_HEADER),
+            data.query or "",
+            data.variables,
+            data.operation_name,
+            lambda: super(VerbundGraphQL, self).execute_single(**kwargs),
+        )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         return Context(
@@ -206,7 +228,12 @@ def middleware(settings: Settings) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Verbund-Zweck"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Verbund-Zweck",
+                    IDEMPOTENCY_HEADER,
+                ],
                 max_age=600,
             )
         )

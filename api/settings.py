@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_AUDIT_RETENTION_MONTHS",
         description="How long audit entries are kept (deleted by `verbund retention apply`)",
     )
+    idempotency_hours: int = Field(
+        default=24,  # graph.idempotency.DEFAULT_HOURS
+        ge=1,
+        validation_alias="VERBUND_IDEMPOTENCY_HOURS",
+        description="How long an Idempotency-Key keeps a mutation's answer for retries",
+    )
     cors_origins: str = Field(
         default="",
         validation_alias="VERBUND_CORS_ORIGINS",

@@ -17,7 +17,8 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import GraphError, from_driver
+from graph import idempotency
+from graph.errors import CONNECTION_LOST, GraphError, OutcomeUnknown, from_driver
 
 T = TypeVar("T")
 
@@ -105,6 +106,11 @@ class Graph:
         self, cypher: LiteralString, params: Params | None = None, *, write: bool = False
     ) -> list[dict[str, Any]]:
         """Run one auto-retried query and return its rows as plain dicts."""
+        if write and idempotency.current() is not None:
+            # Under an idempotency key a write is recorded with its result (graph/idempotency.py).
+            return self.write(
+                lambda tx: [record.data() for record in tx.run(cypher, dict(params or {}))]
+            )
         self._count()
         with translate_errors():
             records, _, _ = self._driver.execute_query(
@@ -161,10 +167,37 @@ class Graph:
             return session.execute_read(timed)
 
     def write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
-        """Run a write transaction function (retried on transient errors)."""
+        """Run a write transaction function (retried on transient errors).
+
+        A connection lost after ``work`` ran (during the commit) raises ``OutcomeUnknown``:
+        the server may have committed. Under an idempotency key (graph/idempotency.py) a write
+        an earlier attempt committed is not run again: its recorded result is returned.
+        """
+        claim = idempotency.current()
+        if claim is not None:
+            replayed, result = claim.next_replayed()
+            if replayed:
+                return result  # type: ignore[no-any-return]
+            work = claim.recording(work)
+        ran = [False]
+
+        def tracked(tx: neo4j.ManagedTransaction) -> T:
+            ran[0] = False
+            done = work(tx)
+            ran[0] = True
+            return done
+
         self._count()
         with translate_errors(), self._session() as session:
-            return session.execute_write(work)
+            try:
+                written = session.execute_write(tracked)
+            except CONNECTION_LOST as exc:
+                if ran[0] or isinstance(exc, neo4j_errors.IncompleteCommit):
+                    raise OutcomeUnknown(type(exc).__name__) from exc
+                raise
+        if claim is not None:
+            claim.recorded()
+        return written
 
     def _session(self, access_mode: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
         # Every session shares execute_query's bookmark manager: a read then sees every

@@ -22,7 +22,7 @@ class GraphError(Exception):
 class GraphUnavailable(GraphError):
     """The graph database cannot be reached (stopped, restarting, network gone)."""
 
-    code = "GRAPH_UNAVAILABLE"
+    code = "GRAPHCONNECTION_LOST"
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(
@@ -157,7 +157,7 @@ _INVALID_VALUE = frozenset(
     }
 )
 
-_UNAVAILABLE = (
+CONNECTION_LOST = (
     neo4j_errors.ServiceUnavailable,
     neo4j_errors.SessionExpired,
     neo4j_errors.IncompleteCommit,
@@ -185,7 +185,10 @@ def _classify(exc: BaseException) -> GraphError | None:
         )
     if isinstance(exc, neo4j_errors.Neo4jError):
         return _classify_server(exc)
-    if isinstance(exc, (*_UNAVAILABLE, neo4j_errors.DriverError)):
+    if isinstance(exc, neo4j_errors.IncompleteCommit):
+        # The connection broke during the commit: the write may be saved.
+        return OutcomeUnknown(type(exc).__name__)
+    if isinstance(exc, (*CONNECTION_LOST, neo4j_errors.DriverError)):
         # Driver-side failures (closed pool, routing) mean the database is out of reach.
         return GraphUnavailable(type(exc).__name__)
     return None
@@ -215,3 +218,17 @@ def _names(exc: BaseException, words: tuple[str, ...]) -> bool:
     """Whether the server's message names the cause (Neo4j has no own code for it)."""
     text = str(getattr(exc, "message", None) or exc).lower()
     return any(word in text for word in words)
+
+
+class OutcomeUnknown(GraphError):
+    """The connection broke while a write was being committed: it may or may not be saved."""
+
+    code = "OUTCOME_UNKNOWN"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Ergebnis unbekannt: die Verbindung zur Datenbank brach beim Speichern ab, der "
+            "Vorgang ist vielleicht gespeichert. Bitte mit demselben Idempotency-Key erneut "
+            "senden (ohne Key erst prüfen, ob er gespeichert wurde)."
+        )
+        self.detail = detail

@@ -27,6 +27,7 @@ NODE_LABELS: tuple[str, ...] = (
     "AuditEvent",
     "ApiToken",
     "ReferralAggregate",
+    "IdempotencyKey",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.
@@ -46,6 +47,7 @@ RANGE_INDEXES: tuple[tuple[str, str], ...] = (
     ("AuditEvent", "at"),
     ("AuditEvent", "subject"),
     ("ApiToken", "token_hash"),
+    ("IdempotencyKey", "expires_at"),
 )
 
 POINT_INDEXES: tuple[tuple[str, str], ...] = (("Location", "point"), ("Area", "centroid"))

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph, overdue
+from graph.idempotency import DEFAULT_HOURS, Claim
 from graph.repo.households import OrgScope, scope_for
 from schema.limits import MAX_QUERY_COST
 from schema.loaders import Loaders
@@ -39,6 +40,10 @@ class Context:
     pseudonym_secret: str | None = None
     # The budget of an operation's estimated cost (schema/cost.py, schema/limits.py).
     max_query_cost: int = MAX_QUERY_COST
+    # How long an idempotency key keeps its answer (VERBUND_IDEMPOTENCY_HOURS), and the
+    # request's key once schema/idempotency.py took it (its writes are recorded on it).
+    idempotency_hours: int = DEFAULT_HOURS
+    idempotency: Claim | None = None
     # The request's clock: every "how long ago" of one request is measured from here.
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     # Household-level reads in the repositories are limited to this organization's view

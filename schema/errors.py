@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
+from schema.messages import translate
 from schema.principal import AccessDenied
 from schema.problems import ClientError
 
@@ -21,6 +22,28 @@ def _original(error: GraphQLError) -> BaseException | None:
     return error.original_error
 
 
+def _variable_error(error: GraphQLError) -> bool:
+    """A variable's value graphql-core (or a strawberry scalar) could not coerce: raised
+    before execution, so without a path; the client's mistake, not ours."""
+    return isinstance(error.original_error, GraphQLError) and error.path is None
+
+
+def _document_error(error: GraphQLError) -> GraphQLError:
+    """A syntax, validation or variable error in German with its code (schema/messages.py);
+    an error that already has a code (the cost limit) stays as it is."""
+    if (error.extensions or {}).get("code"):
+        return error
+    found = translate(error.message, variable=_variable_error(error))
+    return GraphQLError(
+        found.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": found.code},
+    )
+
+
 class ErrorCodes(SchemaExtension):
     """Give graph-layer errors their code; log and mask everything unexpected."""
 
@@ -29,49 +52,52 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        processed: list[GraphQLError] = []
-        for error in result.errors:
-            original = _original(error)
-            if original is None:
-                # Parse and validation errors are the client's and safe to show.
-                processed.append(error)
-            elif isinstance(original, ClientError):
-                extensions = {"code": original.code}
-                if original.field is not None:
-                    extensions["field"] = original.field
-                processed.append(
-                    GraphQLError(
-                        str(original), nodes=error.nodes, path=error.path, extensions=extensions
-                    )
-                )
-            elif isinstance(original, GraphError | AccessDenied):
-                processed.append(
-                    GraphQLError(
-                        str(original),
-                        nodes=error.nodes,
-                        path=error.path,
-                        # Kept (not shown) for the fault's one log line (api/faults.py).
-                        original_error=original,
-                        extensions={"code": original.code},
-                    )
-                )
-            else:
-                processed.append(
-                    GraphQLError(
-                        INTERNAL_MESSAGE,
-                        nodes=error.nodes,
-                        path=error.path,
-                        extensions={"code": "INTERNAL"},
-                    )
-                )
-        result.errors = processed
+        result.errors = present(result.errors)
+
+
+def present(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """Every error as the client sees it: with a code, in German, unexpected ones masked.
+
+    Idempotent (an error that has its code stays as it is): ``ErrorCodes`` applies it inside
+    the operation, ``Schema.execute`` (schema/root.py) once more to what strawberry answers
+    outside it (a syntax error leaves the operation as an exception).
+    """
+    return [_present(error) for error in errors]
+
+
+def _present(error: GraphQLError) -> GraphQLError:
+    original = _original(error)
+    if original is None or _variable_error(error):
+        # Parse, validation and variable errors are the client's and safe to show.
+        return _document_error(error)
+    if isinstance(original, ClientError):
+        extensions = {"code": original.code}
+        if original.field is not None:
+            extensions["field"] = original.field
+        return GraphQLError(
+            str(original), nodes=error.nodes, path=error.path, extensions=extensions
+        )
+    if isinstance(original, GraphError | AccessDenied):
+        return GraphQLError(
+            str(original),
+            nodes=error.nodes,
+            path=error.path,
+            # Kept (not shown) for the fault's one log line (api/faults.py).
+            original_error=original,
+            extensions={"code": original.code},
+        )
+    return GraphQLError(
+        INTERNAL_MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
+    )
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
     """Log what the client will only see masked; expected errors are not noise in the log."""
     for error in errors:
         original = _original(error)
-        if original is not None and not isinstance(
-            original, GraphError | AccessDenied | ClientError
+        if (
+            original is not None
+            and not _variable_error(error)
+            and not isinstance(original, GraphError | AccessDenied | ClientError)
         ):
             log.error("Unerwarteter Fehler in %s", error.path, exc_info=original)

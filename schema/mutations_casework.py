@@ -19,6 +19,7 @@ from graph import records as rec
 from graph.pseudonym import new_pseudonym
 from schema.casework import Consent, Household, Need
 from schema.context import Info
+from schema.idempotency import client_mutation_id_field
 from schema.mutations_directory import Kind, create
 from schema.policy import anyone, case_create, household_write
 from schema.problems import Conflict, InvalidInput, NotFound
@@ -55,6 +56,8 @@ class CreateHouseholdInput:
         "für die Administration).",
     )
 
+    client_mutation_id: str | None = client_mutation_id_field()
+
 
 @strawberry.input(description="Ein neuer Handlungsbedarf eines Haushalts.")
 class CreateNeedInput:
@@ -63,6 +66,8 @@ class CreateNeedInput:
     identified_on: dt.date | None = strawberry.field(
         default=UNSET, description="Festgestellt am (Standard: heute)."
     )
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 @strawberry.input(description="Eine neue Einwilligung eines Haushalts.")
@@ -86,6 +91,8 @@ class CreateConsentInput:
         default=UNSET,
         description="Nachweis, z. B. „Einwilligung liegt schriftlich vor (03.12.2026)“.",
     )
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 def _blank(value: Any) -> bool:

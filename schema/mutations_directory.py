@@ -27,6 +27,7 @@ from graph.repo.writes import AlreadyExists, NotFoundError, StaleVersion
 from schema.context import Info
 from schema.directory import Agreement, Location, Membership, Network, Organization, Service
 from schema.enums import NetworkKind, Sector, ServiceStatus
+from schema.idempotency import client_mutation_id_field
 from schema.policy import HOUSEHOLD_LABELS, directory_write, service_availability_write
 from schema.problems import Conflict, FieldError, InvalidInput, NotFound
 
@@ -63,6 +64,8 @@ class OrganizationInput:
     email: str | None = UNSET
     phone: str | None = UNSET
 
+    client_mutation_id: str | None = client_mutation_id_field()
+
 
 @strawberry.input(description="Angaben eines Angebots; beim Ändern nur die zu ändernden Felder.")
 class ServiceInput:
@@ -97,6 +100,8 @@ class ServiceInput:
         default=UNSET, description="Zuletzt geprüft am."
     )
 
+    client_mutation_id: str | None = client_mutation_id_field()
+
 
 @strawberry.input(description="Angaben eines Standorts; beim Ändern nur die zu ändernden Felder.")
 class LocationInput:
@@ -113,6 +118,8 @@ class LocationInput:
     opening_hours: str | None = strawberry.field(
         default=UNSET, description="Öffnungszeiten als Text, z. B. „Mo–Do 9–12 Uhr“."
     )
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 @strawberry.input(
@@ -134,6 +141,8 @@ class AgreementInput:
     valid_to: dt.date | None = UNSET
     document_ref: str | None = UNSET
 
+    client_mutation_id: str | None = client_mutation_id_field()
+
 
 @strawberry.input(description="Angaben eines Verbunds; beim Ändern nur die zu ändernden Felder.")
 class NetworkInput:
@@ -144,6 +153,8 @@ class NetworkInput:
     areas: list[strawberry.ID] | None = strawberry.field(
         default=UNSET, description="Sozialräume, in denen er tätig ist."
     )
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 # -- how each kind maps onto its record ------------------------------------------------

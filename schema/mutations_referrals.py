@@ -17,6 +17,7 @@ from graph.repo.referrals import NewReferral, RefusedError
 from graph.repo.writes import NotFoundError, StaleVersion
 from schema.casework import Referral
 from schema.context import Info
+from schema.idempotency import client_mutation_id_field
 from schema.policy import referral_create, referral_update
 from schema.problems import Conflict, FieldError, InvalidInput, NotAllowed, NotFound
 
@@ -41,6 +42,8 @@ class CreateReferralInput:
         description="Zweck; muss dem Zweck der Einwilligung entsprechen (Standard: dieser).",
     )
     note: str = strawberry.field(default="", description="Notiz zum Statuswechsel (ohne Namen).")
+
+    client_mutation_id: str | None = client_mutation_id_field()
 
 
 def _who(info: Info) -> str:
@@ -150,7 +153,9 @@ class ReferralMutation:
         except (NotFoundError, RefusedError, ConflictError) as error:
             failed: ReferralResult = _failure(error, new.id)
             return failed
-        info.context.access.records.add(f"Referral:{new.id}")
+        # The stored id, not ``new.id``: a retry under an idempotency key gets the referral
+        # its first attempt created (schema/idempotency.py).
+        info.context.access.records.add(f"Referral:{stored.record.id}")
         return Referral.of(stored)
 
     waitlist_referral = status_step(

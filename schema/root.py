@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.analysis import AnalysisQuery
 from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.directory_query import DirectoryQuery
-from schema.errors import ErrorCodes, log_unexpected
+from schema.errors import ErrorCodes, log_unexpected, present
 from schema.execution import PlainFieldsFirst
+from schema.idempotency import IdempotentWrites
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_directory import DirectoryMutation
@@ -45,6 +48,12 @@ class Mutation(
 
 
 class Schema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = present(result.errors)
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -59,5 +68,6 @@ schema = Schema(
         *extensions(),
         ErrorCodes,
         AuditTrail,
+        IdempotentWrites,
     ],
 )

@@ -7,35 +7,39 @@ from schema.root import MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS
 from tests.apikit import execute
 
 
-def _refused(graph: Graph, document: str) -> str:
+def _refused(graph: Graph, document: str, code: str | None = None) -> str:
     before = graph.roundtrips
     result = execute(graph, document)
     assert result.data is None
     assert graph.roundtrips == before
+    if code is not None:
+        assert result.errors[0].extensions["code"] == code
     return str(result.errors[0].message)
 
 
 def test_depth_limit(graph: Graph) -> None:
     nested = "parent { " * MAX_QUERY_DEPTH + "id" + " }" * MAX_QUERY_DEPTH
-    message = _refused(graph, '{ area(id: "x") { ' + nested + " } }")
-    assert f"maximum operation depth of {MAX_QUERY_DEPTH}" in message
+    message = _refused(graph, '{ area(id: "x") { ' + nested + " } }", "QUERY_TOO_DEEP")
+    assert f"zu tief verschachtelt (höchstens {MAX_QUERY_DEPTH} Ebenen)" in message
 
 
 def test_alias_limit(graph: Graph) -> None:
     aliases = " ".join(f'a{i}: area(id: "x") {{ id }}' for i in range(MAX_ALIASES + 1))
-    message = _refused(graph, "{ " + aliases + " }")
-    assert f"Allowed: {MAX_ALIASES}" in message
+    message = _refused(graph, "{ " + aliases + " }", "TOO_MANY_ALIASES")
+    assert f"Zu viele Aliase ({MAX_ALIASES + 1}, erlaubt {MAX_ALIASES})" in message
 
 
 def test_token_limit(graph: Graph) -> None:
     fields = " ".join("id" for _ in range(MAX_TOKENS))
-    message = _refused(graph, '{ area(id: "x") { ' + fields + " } }")
-    assert "tokens" in message
+    message = _refused(graph, '{ area(id: "x") { ' + fields + " } }", "QUERY_TOO_LARGE")
+    assert f"mehr als {MAX_TOKENS} Token" in message
 
 
 def test_syntax_and_validation_errors_are_shown(graph: Graph) -> None:
-    assert "Syntax Error" in _refused(graph, "{ area(id: ")
-    assert "Cannot query field 'nope'" in _refused(graph, "{ nope }")
+    assert "Syntaxfehler" in _refused(graph, "{ area(id: ", "GRAPHQL_PARSE_FAILED")
+    assert "Das Feld „nope“ gibt es beim Typ „Query“ nicht" in _refused(
+        graph, "{ nope }", "GRAPHQL_VALIDATION_FAILED"
+    )
 
 
 def test_parser_cache_is_on(graph: Graph) -> None:
@@ -63,5 +67,5 @@ def test_validation_cache_is_on(graph: Graph) -> None:
 
 def test_cached_validation_still_refuses(graph: Graph) -> None:
     document = '{ area(id: "x") { nope } }'
-    assert "Cannot query field 'nope'" in _refused(graph, document)
-    assert "Cannot query field 'nope'" in _refused(graph, document)
+    assert "Das Feld „nope“" in _refused(graph, document, "GRAPHQL_VALIDATION_FAILED")
+    assert "Das Feld „nope“" in _refused(graph, document, "GRAPHQL_VALIDATION_FAILED")

@@ -3,6 +3,7 @@ the records it writes, the errors at the fields and the Doppelbetreuung warning.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -161,3 +162,48 @@ def test_wizard_is_for_caseworkers_only(demo_graph: Graph) -> None:
     with web_client(demo_graph) as partner:
         sign_in(partner, "traeger")
         assert partner.get("/ueberleitungen/neu?angebot=x").status_code == 403
+
+
+def test_the_check_page_sent_twice_creates_one_referral(
+    client: TestClient, demo_graph: Graph
+) -> None:
+    """A double click (or a reload after a lost answer) sends the last form twice, both with
+    the session as it was: the hidden key of the rendered page makes the second send replay
+    the first one's family, need, consent and referral instead of writing them again."""
+    service, category = _service(demo_graph)
+    client.get(f"/ueberleitungen/neu?angebot={service}&bedarf={category}")
+    family = _post(
+        client,
+        "/ueberleitungen/neu/familie",
+        familie="neu",
+        wohnort="Bad Cannstatt",
+        haushaltstyp="paar-mit-kindern",
+        alter=["35-44"],
+    )
+    assert family.headers["location"] == "/ueberleitungen/neu/bedarf"  # type: ignore[attr-defined]
+    _post(client, "/ueberleitungen/neu/bedarf", bedarf="neu", bereich=category)
+    consent = _post(
+        client,
+        "/ueberleitungen/neu/einwilligung",
+        einwilligung="neu",
+        daten=["stammdaten"],
+        gueltig_bis="31.12.2030",
+        nachweis="gespraech",
+    )
+    assert consent.headers["location"] == "/ueberleitungen/neu/pruefen"  # type: ignore[attr-defined]
+    page = client.get("/ueberleitungen/neu/pruefen").text
+    found = re.search(r'name="vorgang" value="([^"]+)"', page)
+    assert found is not None
+    form = {"csrf_token": csrf_of(page), "vorgang": found.group(1), "notiz": "Doppelt geklickt"}
+    before = demo_graph.query("MATCH (r:Referral) RETURN count(r) AS n")[0]["n"]
+    households = demo_graph.query("MATCH (h:Household) RETURN count(h) AS n")[0]["n"]
+    session = dict(client.cookies)
+    first = client.post("/ueberleitungen/neu/pruefen", data=form)
+    client.cookies.clear()
+    client.cookies.update(session)
+    second = client.post("/ueberleitungen/neu/pruefen", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert first.headers["location"].startswith("/ueberleitungen/ref-")
+    assert demo_graph.query("MATCH (r:Referral) RETURN count(r) AS n")[0]["n"] == before + 1
+    assert demo_graph.query("MATCH (h:Household) RETURN count(h) AS n")[0]["n"] == households + 1

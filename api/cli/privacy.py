@@ -13,6 +13,7 @@ import click
 from api.cli._common import open_graph
 from api.settings import get_settings
 from graph import Graph, audit
+from graph.idempotency import expire_keys
 from graph.pseudonym import PseudonymError, pseudonym
 from graph.retention import apply_retention, expire_audit_events
 from loaders.values import formula_safe
@@ -81,6 +82,8 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
     with open_graph() as graph:
         report = apply_retention(graph, cutoff, dry_run=dry_run)
         expired = expire_audit_events(graph, audit_cutoff, dry_run=dry_run)
+        # Idempotency keys hold answers (with pseudonyms) only for their own short period.
+        keys = expire_keys(graph, now, dry_run=dry_run)
         if not dry_run and expired.events:
             # The run itself is recorded after the deletion, so it outlives it.
             _record_deletion(
@@ -117,6 +120,7 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
         + (f" (ältester vom {expired.oldest:%Y-%m-%d})" if expired.oldest else "")
         + "."
     )
+    click.echo(f"Abgelaufene Idempotency-Keys: {verb.lower()} {keys}.")
 
 
 @click.group("audit")

@@ -16,10 +16,12 @@ import logging
 from typing import Any
 
 from starlette.requests import Request
+from strawberry.types import ExecutionResult
 
 from api import faults
 from graph import Graph
 from schema import Context, schema
+from schema.idempotency import execute_once
 from schema.principal import ANONYMOUS, Principal
 
 log = logging.getLogger("verbund.web")
@@ -32,6 +34,9 @@ _STATUS = {
     "NOT_FOUND": 404,
     "AUDIT_FAILED": 503,
     **faults.STATUS,
+    "OUTCOME_UNKNOWN": 503,
+    "IDEMPOTENCY_IN_PROGRESS": 409,
+    "IDEMPOTENCY_KEY_REUSED": 409,
 }
 
 
@@ -51,8 +56,13 @@ def principal_of(request: Request) -> Principal:
     return found if isinstance(found, Principal) else ANONYMOUS
 
 
-async def gql(request: Request, document: str, **variables: Any) -> dict[str, Any]:
-    """Run ``document`` as the request's principal; the data, or ``PageError``."""
+async def gql(
+    request: Request, document: str, *, idempotency_key: str | None = None, **variables: Any
+) -> dict[str, Any]:
+    """Run ``document`` as the request's principal; the data, or ``PageError``.
+
+    A mutation with ``idempotency_key`` (a form's hidden key) runs once per key, as with the
+    header of ``/graphql`` (schema/idempotency.py): a form sent twice writes once."""
     graph: Graph = request.app.state.graph
     context = Context(
         graph=graph,
@@ -60,7 +70,14 @@ async def gql(request: Request, document: str, **variables: Any) -> dict[str, An
         principal=principal_of(request),
         **request.app.state.context_settings,
     )
-    result = await schema.execute(document, variable_values=variables, context_value=context)
+
+    async def execute() -> ExecutionResult:
+        return await schema.execute(document, variable_values=variables, context_value=context)
+
+    if idempotency_key is None:
+        result = await execute()
+    else:
+        result = await execute_once(context, idempotency_key, document, variables, None, execute)
     if result.errors:
         codes = [(e.extensions or {}).get("code", "") for e in result.errors]
         status = next((_STATUS[c] for c in codes if c in _STATUS), 500)

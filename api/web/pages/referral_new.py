@@ -8,6 +8,7 @@ the family already has an open referral for the same need (Doppelbetreuung) and 
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -357,7 +358,10 @@ async def check(request: Request) -> Response:
                 "Sie, dass eine zweite nötig ist, oder brechen Sie ab.",
             )
         if not errors:
-            created, problem = await _create(request, state, service, own, note)
+            # The key the page was rendered with: a second send of the same form (a double
+            # click, a reload after a lost answer) replays the first one's writes.
+            key = text(form, "vorgang", 64) or None
+            created, problem = await _create(request, state, service, own, note, key)
             if created:
                 session_of(request).data.pop(KEY, None)
                 return RedirectResponse(f"/ueberleitungen/{created}?neu=1", status_code=303)
@@ -395,21 +399,37 @@ async def check(request: Request) -> Response:
         consent_text=consent_text,
         duplicates=duplicates,
         note=note,
+        # A fresh key per rendering: after a refusal the corrected form is a new request.
+        vorgang=secrets.token_urlsafe(18),
     )
 
 
 async def _write(
-    request: Request, mutation: str, field: str, created: str, what: str, **input: Any
+    request: Request,
+    mutation: str,
+    field: str,
+    created: str,
+    what: str,
+    key: str | None,
+    **input: Any,
 ) -> tuple[str | None, str]:
-    """One create mutation: (the new id, "") or (None, what went wrong in German)."""
-    result = (await gql(request, mutation, input=input))[field]
+    """One create mutation: (the new id, "") or (None, what went wrong in German).
+
+    ``key``: the form's idempotency key; each of the wizard's creates uses its own from it."""
+    step_key = f"{key}-{field}" if key else None
+    result = (await gql(request, mutation, idempotency_key=step_key, input=input))[field]
     if result["__typename"] != created:
         return None, f"{what}: {result['message']}"
     return str(result["id"]), ""
 
 
 async def _create(
-    request: Request, state: dict[str, Any], service: dict[str, Any], own: str, note: str
+    request: Request,
+    state: dict[str, Any],
+    service: dict[str, Any],
+    own: str,
+    note: str,
+    key: str | None,
 ) -> tuple[str | None, str]:
     """Write household, need and consent where new, then the referral: (id, problem).
 
@@ -423,6 +443,7 @@ async def _create(
             "createHousehold",
             "Household",
             "Die Familie konnte nicht angelegt werden",
+            key,
             area=new["area"],
             householdType=new["type"],
             ageBands=new["ages"],
@@ -438,6 +459,7 @@ async def _create(
             "createNeed",
             "Need",
             "Der Bedarf konnte nicht erfasst werden",
+            key,
             household=state["household"],
             category=state["new_need"],
         )
@@ -453,6 +475,7 @@ async def _create(
             "createConsent",
             "Consent",
             "Die Einwilligung konnte nicht gespeichert werden",
+            key,
             household=state["household"],
             organizations=[(service["organization"] or {}).get("id", "")],
             purpose=DEFAULT_PURPOSE,
@@ -471,6 +494,7 @@ async def _create(
         "createReferral",
         "Referral",
         "Die Überleitung wurde nicht angelegt",
+        key,
         household=state["household"],
         fromOrganization=own,
         toService=service["id"],
