@@ -22,7 +22,7 @@ class GraphError(Exception):
 class GraphUnavailable(GraphError):
     """The graph database cannot be reached (stopped, restarting, network gone)."""
 
-    code = "GRAPHCONNECTION_LOST"
+    code = "GRAPH_UNAVAILABLE"
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(
