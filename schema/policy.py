@@ -43,7 +43,7 @@ from graph.scope import (
 )
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
-from schema.problems import NotAllowed, Problem
+from schema.problems import NotAllowed, NotFound, Problem
 
 MIN_COUNT = 5
 """Aggregates never show a count of households or referrals below MIN_COUNT, zero included
@@ -248,6 +248,9 @@ class Policy(FieldExtension):
         # What a field outside the consented data categories shows (null, empty list), if
         # its type allows; otherwise the access is refused with an error.
         self.withheld: _WithheldValue | None = None
+        # The type a nullable field returns (a lookup by id answers null for a record the
+        # caller may not see).
+        self.nullable_of: Any = None
 
     def apply(self, field: StrawberryField) -> None:
         self.field_name = field.name
@@ -257,6 +260,7 @@ class Policy(FieldExtension):
             kind = None
         if isinstance(kind, StrawberryOptional):
             self.withheld = _WithheldValue(None)
+            self.nullable_of = kind.of_type
         elif isinstance(kind, StrawberryList):
             self.withheld = _WithheldValue([])
 
@@ -305,6 +309,12 @@ class Policy(FieldExtension):
             if before is not None:
                 context.access.records = before
             raise
+        if principal.role != "admin":
+            missing = _missing_record(self, result, kwargs)
+            if missing is not None:
+                # The caller's scope answered "not found" (null, NotFound): an attempt on a
+                # record outside it, or on none. The answer stays as it is; the audit notes it.
+                _note_refusal(info, not_visible(principal, missing))
         if before is not None:
             _write_outcome(info, result, before)
             # The write may have changed what the caller sees (a new referral, a revocation).
@@ -330,6 +340,17 @@ def _note_refusal(info: Info, refused: AccessDenied) -> None:
     else:
         reason, record, explanation = "FORBIDDEN", None, str(refused)
     info.context.access.refuse(record or f"field:{where}", f"{reason} ({where}): {explanation}")
+
+
+def _missing_record(policy: Policy, result: Any, args: Mapping[str, Any]) -> str | None:
+    """The household-level record a lookup asked for and did not get (``Label:id``)."""
+    if isinstance(result, NotFound) and result.kind in HOUSEHOLD_LABELS:
+        return f"{result.kind}:{result.id}"
+    if result is None and "id" in args:
+        label = _HOUSEHOLD_TYPES.get(policy.nullable_of)
+        if label is not None:
+            return f"{label}:{args['id']}"
+    return None
 
 
 def _write_outcome(info: Info, result: Any, before: set[str]) -> None:
