@@ -87,7 +87,7 @@ def run_import(
         report.pruned = _prune(graph, parsed, source, dry_run=True)
     if dry_run:
         return report
-    _record_write(graph, bundle, source, actor, purpose)
+    _record_write(graph, bundle, report.plan, source, actor, purpose)
     _write(graph, bundle, started, progress)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=False)
@@ -112,15 +112,25 @@ def run_import(
 
 
 def _record_write(
-    graph: Graph, bundle: Bundle, source: str, actor: audit.Actor, purpose: str | None
+    graph: Graph,
+    bundle: Bundle,
+    plan: Plan,
+    source: str,
+    actor: audit.Actor,
+    purpose: str | None,
 ) -> None:
     """The audit entry of the household-level records about to be written.
 
     Written first, so an import that cannot be recorded writes nothing; if the import fails
     later, the entry names what was to be written (one entry too many, never one too few).
-    A dry run reads only counts and is not recorded.
+    The plan counts per label: every record of a label with new or changed rows is named
+    (a re-import that changes no household-level row writes none and is not recorded). A
+    dry run reads only counts and is not recorded either.
     """
-    records = audit.bundle_records(bundle)
+    writing = {label for counts in (plan.created, plan.changed) for label, n in counts.items() if n}
+    if "ReferralEvent" in writing:  # a referral's history is written with the referral
+        writing.add("Referral")
+    records = [r for r in audit.bundle_records(bundle) if r.split(":", 1)[0] in writing]
     if records:
         events = audit.events_for(
             actor, action="write", operation=f"import {source}", purpose=purpose, records=records

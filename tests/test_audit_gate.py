@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -299,6 +300,11 @@ def test_a_field_the_role_may_not_use_is_denied_with_the_reason(world: Graph) ->
     assert event.action == "denied"
     assert event.records == ("field:Query.referral",)
     assert event.reason == "ROLE (Query.referral): Für die Rolle planner nicht erlaubt."
+    # The reason is part of the trail's export too.
+    exported = CliRunner().invoke(main, ["audit", "export"])
+    assert exported.exit_code == 0, exported.output
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["reason"] for r in rows if r["id"] == event.id] == [event.reason]
 
 
 def test_an_invalid_mutation_leaves_no_write_entry(world: Graph) -> None:

@@ -139,6 +139,7 @@ def export(fmt: str) -> None:
         "operation",
         "purpose",
         "records",
+        "reason",
     ]
     writer = csv.writer(sys.stdout) if fmt == "csv" else None
     if writer is not None:
@@ -156,6 +157,7 @@ def export(fmt: str) -> None:
                 "operation": event.operation,
                 "purpose": event.purpose,
                 "records": list(event.records),
+                "reason": event.reason,
             }
             if writer is not None:
                 # Subjects and operations come from outside (token names, OIDC claims):
