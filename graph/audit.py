@@ -53,11 +53,10 @@ class AuditFailed(GraphError):
 
     code = "AUDIT_FAILED"
 
-    def __init__(self) -> None:
+    def __init__(self, consequence: str = "deshalb werden keine Daten ausgegeben") -> None:
         super().__init__(
-            "Der Zugriff konnte nicht protokolliert werden; deshalb wurden keine Daten "
-            "ausgegeben oder geschrieben. Bitte später erneut versuchen; wenn der Fehler "
-            "bleibt, die Administration verständigen."
+            f"Der Zugriff konnte nicht protokolliert werden; {consequence}. Bitte später "
+            "erneut versuchen; wenn der Fehler bleibt, die Administration verständigen."
         )
 
 
@@ -155,16 +154,21 @@ def bundle_records(bundle: Bundle) -> list[str]:
     ]
 
 
-def gate(graph: Graph, events: Sequence[AuditEvent]) -> None:
+def gate(
+    graph: Graph,
+    events: Sequence[AuditEvent],
+    consequence: str = "deshalb werden keine Daten ausgegeben",
+) -> None:
     """Write the events, or raise ``AuditFailed``: the caller releases (or writes) the data
-    only after this returned. All events of one call are one transaction."""
+    only after this returned. All events of one call are one transaction. ``consequence``
+    tells the user what the caller then does (in German, completing the error message)."""
     try:
         append(graph, events)
     except Exception as exc:
         # Whatever failed (the database, a constraint, a bug), the entry does not exist:
         # logged in full here, the caller sees only AUDIT_FAILED.
         log.error("Protokollierung fehlgeschlagen", exc_info=exc)
-        raise AuditFailed() from exc
+        raise AuditFailed(consequence) from exc
 
 
 def append(graph: Graph, events: Sequence[AuditEvent]) -> None:

@@ -65,4 +65,4 @@ def _record_release(
         events = audit.events_for(
             actor, action="read", operation=f"export {fmt}", purpose=purpose, records=records
         )
-        audit.gate(graph, events)
+        audit.gate(graph, events, "deshalb wurde keine Datei geschrieben")

@@ -135,7 +135,7 @@ def _record_write(
         events = audit.events_for(
             actor, action="write", operation=f"import {source}", purpose=purpose, records=records
         )
-        audit.gate(graph, events)
+        audit.gate(graph, events, "deshalb wurde nichts importiert")
 
 
 def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:

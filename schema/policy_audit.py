@@ -109,7 +109,15 @@ class AuditTrail(SchemaExtension):
         events = request_events(context)
         if not events:
             return
+        consequence = (
+            # A mutation's write is committed before its entry: say so, a blind retry
+            # could write twice.
+            "die Antwort wird zurückgehalten, die Änderung kann aber gespeichert sein: bitte "
+            "vor dem Wiederholen nachsehen"
+            if context.access.wrote
+            else "deshalb werden keine Daten ausgegeben"
+        )
         try:
-            await context.run(audit.gate, context.graph, events)
+            await context.run(audit.gate, context.graph, events, consequence)
         except audit.AuditFailed as failed:
             withhold(self.execution_context.result, failed)

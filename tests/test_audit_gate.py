@@ -174,7 +174,7 @@ def test_cli_export_writes_nothing_when_the_audit_fails(
     with audit_fails_for(world, who.subject, who.role):
         failed = runner.invoke(main, ["export", "--format", fmt, str(target)])
     assert failed.exit_code == 1
-    assert "nicht protokolliert" in failed.output
+    assert "nicht protokolliert werden; deshalb wurde keine Datei geschrieben" in failed.output
     assert "Traceback" not in failed.output
     assert not target.exists()
     assert entries(world, who.subject) == []
@@ -202,7 +202,7 @@ def test_cli_import_writes_nothing_when_the_audit_fails(world: Graph, tmp_path: 
     with audit_fails_for(world, who.subject, who.role):
         failed = runner.invoke(main, ["import", str(folder), "--source", "gate"])
     assert failed.exit_code == 1
-    assert "nicht protokolliert" in failed.output
+    assert "nicht protokolliert werden; deshalb wurde nichts importiert" in failed.output
     assert "Traceback" not in failed.output
     assert world.query("MATCH (n) WHERE NOT n:AuditEvent RETURN count(n) AS n") == [{"n": 0}]
     done = runner.invoke(main, ["import", str(folder), "--source", "gate"])
@@ -211,6 +211,24 @@ def test_cli_import_writes_nothing_when_the_audit_fails(world: Graph, tmp_path: 
     assert (event.action, event.operation, event.purpose) == ("write", "import gate", NO_PURPOSE)
     assert {"Household:hh-a", "Household:hh-b", "Referral:ref-a"} <= set(event.records)
     assert world.query("MATCH (h:Household) RETURN count(h) AS n") == [{"n": 4}]
+
+
+def test_a_mutation_whose_entry_fails_says_the_change_may_be_saved(world: Graph) -> None:
+    """A mutation's write commits before the request's entry is written: the answer is
+    withheld, and the message says the change may be saved (a blind retry could write
+    twice) instead of claiming that nothing happened."""
+    client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
+    new = {
+        "household": "hh-a",
+        "fromOrganization": "jobcenter-stuttgart",
+        "toService": "svc-caritas-sb",
+        "consent": "cs-a",
+    }
+    with client, audit_fails_for(world, subject, "caseworker"):
+        body = run(client, CREATE, input=new)
+    assert body["data"] is None
+    assert codes(body) == [AUDIT_FAILED]
+    assert "Änderung kann aber gespeichert sein" in body["errors"][0]["message"]
 
 
 # -- refusals are "denied" entries with the reason -------------------------------------------
