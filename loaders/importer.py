@@ -1,5 +1,8 @@
 """One import: validated bundle in, plan computed against the graph, batched writes, pruning
 scoped to the source, and an ImportRun recording the counts. A rejected input writes nothing.
+
+An import with household-level records is recorded through the audit gate after validation
+and before the first write: if the entry cannot be written, nothing is imported.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from graph import audit
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.diff import Plan, plan_bundle
@@ -62,8 +66,13 @@ def run_import(
     dry_run: bool = False,
     prune: bool = False,
     progress: Progress | None = None,
+    actor: audit.Actor = audit.SYSTEM,
+    purpose: str | None = None,
 ) -> ImportReport:
-    """Validate references, plan, then (unless ``dry_run``) write, prune and record the run."""
+    """Validate references, plan, then (unless ``dry_run``) write, prune and record the run.
+
+    ``actor`` and ``purpose`` are who imports and why, for the audit entry of household data.
+    """
     # References of the valid rows are checked too, so one run reports every problem.
     issues = parsed.issues + check_references(
         graph, parsed, pruning_source=source if prune else None
@@ -78,6 +87,7 @@ def run_import(
         report.pruned = _prune(graph, parsed, source, dry_run=True)
     if dry_run:
         return report
+    _record_write(graph, bundle, report.plan, source, actor, purpose)
     _write(graph, bundle, started, progress)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=False)
@@ -99,6 +109,33 @@ def run_import(
         ),
     )
     return report
+
+
+def _record_write(
+    graph: Graph,
+    bundle: Bundle,
+    plan: Plan,
+    source: str,
+    actor: audit.Actor,
+    purpose: str | None,
+) -> None:
+    """The audit entry of the household-level records about to be written.
+
+    Written first, so an import that cannot be recorded writes nothing; if the import fails
+    later, the entry names what was to be written (one entry too many, never one too few).
+    The plan counts per label: every record of a label with new or changed rows is named
+    (a re-import that changes no household-level row writes none and is not recorded). A
+    dry run reads only counts and is not recorded either.
+    """
+    writing = {label for counts in (plan.created, plan.changed) for label, n in counts.items() if n}
+    if "ReferralEvent" in writing:  # a referral's history is written with the referral
+        writing.add("Referral")
+    records = [r for r in audit.bundle_records(bundle) if r.split(":", 1)[0] in writing]
+    if records:
+        events = audit.events_for(
+            actor, action="write", operation=f"import {source}", purpose=purpose, records=records
+        )
+        audit.gate(graph, events, "deshalb wurde nichts importiert")
 
 
 def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:

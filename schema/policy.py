@@ -16,7 +16,8 @@ The policy enforces, in this order: an authenticated caller; an allowed role; th
 guard (object visibility, arguments that must name the caller's own organization); then, on
 the result, it hides household-level records outside the caller's visibility (nested fields
 and filters included) and, for aggregates, suppresses every count below ``MIN_COUNT``. It
-also collects what was touched; ``AuditTrail`` writes one append-only event per request.
+also collects what was touched and what was refused, and why; ``AuditTrail``
+(``schema/policy_audit.py``) writes the request's events through the audit gate.
 """
 
 from __future__ import annotations
@@ -25,18 +26,14 @@ import contextlib
 import copy
 import dataclasses
 import inspect
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from graphql import GraphQLError
-from strawberry.extensions import FieldExtension, SchemaExtension
-from strawberry.types import ExecutionResult
+from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from graph import audit
 from graph.disclosure import is_small
 from graph.records import CONSENT_DATA_CATEGORIES
 from graph.scope import (
@@ -47,6 +44,7 @@ from graph.scope import (
 )
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
+from schema.problems import NotAllowed, NotFound, Problem
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
 HOUSEHOLD_LABELS: frozenset[str] = frozenset(
@@ -72,21 +70,68 @@ NOT_COUNTS: frozenset[str] = frozenset(
 PURPOSE_HEADER = "x-verbund-zweck"
 """The purpose a caller declares for a request (UTF-8, optionally percent-encoded)."""
 
-log = logging.getLogger("verbund.audit")
+
+class Refused(AccessDenied):
+    """A refusal by a policy. The caller sees only the message (never whether a record
+    exists); the audit records ``reason`` (a code), the record and the ``explanation``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        record: str | None = None,
+        explanation: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.record = record
+        self.explanation = explanation or message
 
 
-class Withheld(AccessDenied):
+def not_visible(
+    principal: Principal, record: str, message: str = "Datensatz nicht gefunden oder nicht erlaubt."
+) -> Refused:
+    """A household-level record outside the caller's visibility, with the reason its role
+    implies: a partner sees only what a consent in force shares with it, a caseworker only
+    the cases of its own organization."""
+    if principal.role == "partner":
+        return Refused(
+            message,
+            reason="NO_CONSENT",
+            record=record,
+            explanation="Keine gültige Einwilligung teilt den Datensatz mit der eigenen "
+            "Organisation.",
+        )
+    return Refused(
+        message,
+        reason="NOT_OWN_CASE",
+        record=record,
+        explanation="Kein Fall der eigenen Organisation (oder nicht vorhanden).",
+    )
+
+
+class Withheld(Refused):
     """The record is visible, but this field's data category is not in the consent."""
 
+    def __init__(self, category: str, record: str) -> None:
+        super().__init__(
+            f"Die Einwilligung umfasst die Kategorie {category} nicht.",
+            reason="CONSENT_CATEGORY",
+            record=record,
+        )
 
-class PurposeNotCovered(AccessDenied):
+
+class PurposeNotCovered(Refused):
     """A partner declared a purpose the consent does not cover (Zweckbindung, § 78 SGB X)."""
 
     code = "PURPOSE_NOT_COVERED"
 
-    def __init__(self, purpose: str) -> None:
+    def __init__(self, purpose: str, record: str | None = None) -> None:
         super().__init__(
-            f"Der angegebene Zweck „{purpose}“ ist von der Einwilligung nicht gedeckt."
+            f"Der angegebene Zweck „{purpose}“ ist von der Einwilligung nicht gedeckt.",
+            reason="PURPOSE_NOT_COVERED",
+            record=record,
         )
 
 
@@ -166,6 +211,9 @@ class Policy(FieldExtension):
         # What a field outside the consented data categories shows (null, empty list), if
         # its type allows; otherwise the access is refused with an error.
         self.withheld: _WithheldValue | None = None
+        # The type a nullable field returns (a lookup by id answers null for a record the
+        # caller may not see).
+        self.nullable_of: Any = None
 
     def apply(self, field: StrawberryField) -> None:
         self.field_name = field.name
@@ -175,6 +223,7 @@ class Policy(FieldExtension):
             kind = None
         if isinstance(kind, StrawberryOptional):
             self.withheld = _WithheldValue(None)
+            self.nullable_of = kind.of_type
         elif isinstance(kind, StrawberryList):
             self.withheld = _WithheldValue([])
 
@@ -185,15 +234,29 @@ class Policy(FieldExtension):
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
     ) -> Any:
         context: Context = info.context
-        principal = context.principal
-        if not principal.authenticated:
+        if not context.principal.authenticated:
+            # Nobody to name in the audit; the caller gets nothing and must sign in.
             raise Unauthenticated()
-        if principal.role not in self.roles:
-            raise AccessDenied(f"Für die Rolle {principal.role} nicht erlaubt.")
         if info.path.prev is None:
-            context.access.operations[info.field_name] = self.purpose or info.field_name
+            context.access.operations[info.field_name] = self.purpose
+        try:
+            return await self._resolve(next_, source, info, kwargs)
+        except AccessDenied as refused:
+            _note_refusal(info, refused)
+            raise
+
+    async def _resolve(
+        self, next_: Callable[..., Any], source: Any, info: Info, kwargs: dict[str, Any]
+    ) -> Any:
+        context: Context = info.context
+        principal = context.principal
+        if principal.role not in self.roles:
+            raise Refused(f"Für die Rolle {principal.role} nicht erlaubt.", reason="ROLE")
         if self.household and principal.role == "partner":
             await _check_declared_purpose(info)
+        # What this write's guard and resolver add to the audited records: taken back when
+        # the write did not happen (a refused or invalid mutation is not a write).
+        before = set(context.access.records) if self.write else None
         if self.guard is not None:
             try:
                 await self.guard(principal, source, kwargs, info)
@@ -201,12 +264,22 @@ class Policy(FieldExtension):
                 if self.withheld is None:
                     raise
                 return copy.copy(self.withheld.value)
-        if self.write:
-            context.access.wrote = True
-        result = next_(source, info, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        if self.write:
+        try:
+            result = next_(source, info, **kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except BaseException:
+            if before is not None:
+                context.access.records = before
+            raise
+        if principal.role != "admin":
+            missing = _missing_record(self, result, kwargs)
+            if missing is not None:
+                # The caller's scope answered "not found" (null, NotFound): an attempt on a
+                # record outside it, or on none. The answer stays as it is; the audit notes it.
+                _note_refusal(info, not_visible(principal, missing))
+        if before is not None:
+            _write_outcome(info, result, before)
             # The write may have changed what the caller sees (a new referral, a revocation).
             context.access.visibility = None
         if principal.role != "admin" and _may_hold_households(result):
@@ -214,6 +287,54 @@ class Policy(FieldExtension):
         if self.aggregate and principal.role != "admin":
             result = suppress_small_counts(result, self.not_counts)
         return result
+
+
+def _where(info: Info) -> str:
+    return f"{info.path.typename}.{info.field_name}"
+
+
+def _note_refusal(info: Info, refused: AccessDenied) -> None:
+    """A refused access of a signed-in caller is audited as "denied", with the reason."""
+    if isinstance(refused, Unauthenticated):
+        return
+    where = _where(info)
+    if isinstance(refused, Refused):
+        reason, record, explanation = refused.reason, refused.record, refused.explanation
+    else:
+        reason, record, explanation = "FORBIDDEN", None, str(refused)
+    info.context.access.refuse(record or f"field:{where}", f"{reason} ({where}): {explanation}")
+
+
+def _missing_record(policy: Policy, result: Any, args: Mapping[str, Any]) -> str | None:
+    """The household-level record a lookup asked for and did not get (``Label:id``)."""
+    if isinstance(result, NotFound) and result.kind in HOUSEHOLD_LABELS:
+        return f"{result.kind}:{result.id}"
+    if result is None and "id" in args:
+        label = _HOUSEHOLD_TYPES.get(policy.nullable_of)
+        if label is not None:
+            return f"{label}:{args['id']}"
+    return None
+
+
+def _write_outcome(info: Info, result: Any, before: set[str]) -> None:
+    """Decide what a mutation's answer means for the audit.
+
+    A success is a write. ``NotAllowed`` is a refusal by a rule (no consent, a revoked or
+    expired one, a step the referral's state forbids): audited as "denied" with its reason,
+    for the records it named. Any other ``Problem`` (InvalidInput, NotFound, Conflict) is an
+    answer to the input: nothing was written and no household data was released, so the
+    request leaves no entry for it (a typo is not an access; "denied" would cry wolf).
+    """
+    access = info.context.access
+    touched = access.records - before
+    access.records = before
+    if isinstance(result, NotAllowed):
+        where = _where(info)
+        for record in sorted(touched) or [f"field:{where}"]:
+            access.refuse(record, f"{result.reason} ({where}): {result.message}")
+    elif not isinstance(result, Problem):
+        access.records |= touched
+        access.wrote = True
 
 
 async def _check_declared_purpose(info: Info) -> None:
@@ -227,7 +348,6 @@ async def _check_declared_purpose(info: Info) -> None:
         # Once per request (and again after a write changed the visibility), not per field.
         access.purpose_covered = covers((await visibility(info)).all_purposes(), declared)
     if not access.purpose_covered:
-        access.denied.add(f"field:{info.field_name}")
         raise PurposeNotCovered(declared)
 
 
@@ -258,7 +378,11 @@ def service_availability_write(service_of: Callable[[Mapping[str, Any]], str]) -
         found = await info.context.loaders.node("Service", service_of(args))
         # A missing service is answered with NotFound by the mutation itself.
         if found is not None and found.record.organization_id != principal.organization_id:
-            raise AccessDenied("Nur Angebote der eigenen Organisation.")
+            raise Refused(
+                "Nur Angebote der eigenen Organisation.",
+                reason="OTHER_ORGANIZATION",
+                record=f"Service:{service_of(args)}",
+            )
 
     return Policy({"admin", "coordinator", "partner"}, guard=guard, write=True)
 
@@ -290,16 +414,30 @@ def referral_create(
     """
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
-        if principal.role == "admin":
-            return
-        if organization_of(args) != principal.organization_id:
-            raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
         household = household_of(args)
-        if household is None or household in (await visibility(info)).households:
-            return
         context: Context = info.context
-        if await context.run(household_is_taken, context.graph, household):
-            raise AccessDenied("Überleitungen nur für Fälle der eigenen Organisation.")
+        if principal.role != "admin":
+            wanted = organization_of(args)
+            if wanted != principal.organization_id:
+                raise Refused(
+                    "Überleitungen nur für Fälle der eigenen Organisation.",
+                    reason="OTHER_ORGANIZATION",
+                    record=f"Organization:{wanted}",
+                    explanation=f"Überleitung im Namen einer anderen Organisation ({wanted}).",
+                )
+            if (
+                household is not None
+                and household not in (await visibility(info)).households
+                and await context.run(household_is_taken, context.graph, household)
+            ):
+                raise not_visible(
+                    principal,
+                    f"Household:{household}",
+                    "Überleitungen nur für Fälle der eigenen Organisation.",
+                )
+        if household is not None:
+            # The household the referral is for: written with it, or named if it is refused.
+            context.access.records.add(f"Household:{household}")
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose="Überleitung")
 
@@ -323,7 +461,11 @@ def referral_update(
         referral_id = referral_of(args)
         seen = await visibility(info)
         if referral_id not in seen.referrals:
-            raise AccessDenied("Überleitung nicht gefunden oder nicht erlaubt.")
+            raise not_visible(
+                principal,
+                f"Referral:{referral_id}",
+                "Überleitung nicht gefunden oder nicht erlaubt.",
+            )
         _check_record_purpose(info, seen, "Referral", referral_id)
         info.context.access.records.add(f"Referral:{referral_id}")
 
@@ -341,7 +483,11 @@ def case_create(
             return
         wanted = organization_of(args)
         if not principal.organization_id or wanted not in (None, principal.organization_id):
-            raise AccessDenied("Fälle nur für die eigene Organisation.")
+            raise Refused(
+                "Fälle nur für die eigene Organisation.",
+                reason="OTHER_ORGANIZATION",
+                record=f"Organization:{wanted}",
+            )
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
 
@@ -356,7 +502,11 @@ def household_write(
             return
         household_id = household_of(args)
         if household_id not in (await visibility(info)).households:
-            raise AccessDenied("Haushalt nicht gefunden oder nicht erlaubt.")
+            raise not_visible(
+                principal,
+                f"Household:{household_id}",
+                "Haushalt nicht gefunden oder nicht erlaubt.",
+            )
         info.context.access.records.add(f"Household:{household_id}")
 
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
@@ -446,11 +596,11 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
         if principal.role != "admin":
             seen = await visibility(info)
             if record_id not in seen.ids(key):
-                raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+                raise not_visible(principal, f"{key}:{record_id}")
             _check_record_purpose(info, seen, key, record_id)
             shared = seen.categories_of(key, record_id)
             if category is not None and shared is not None and category not in shared:
-                raise Withheld(f"Die Einwilligung umfasst die Kategorie {category} nicht.")
+                raise Withheld(category, f"{key}:{record_id}")
         info.context.access.records.add(f"{key}:{record_id}")
 
     return guard
@@ -465,8 +615,7 @@ def _check_record_purpose(info: Info, seen: Visibility, label: str, record_id: s
     context: Context = info.context
     declared = declared_purpose(context)
     if declared is not None and not covers(purposes, declared):
-        context.access.denied.add(f"{label}:{record_id}")
-        raise PurposeNotCovered(declared)
+        raise PurposeNotCovered(declared, f"{label}:{record_id}")
     context.access.consent_purposes.update(purposes)
 
 
@@ -501,7 +650,11 @@ def _covered(value: Any, seen: Visibility, purpose: str | None, context: Context
     purposes = seen.purposes_of(key, record_id)
     if purposes is None or covers(purposes, purpose):
         return True
-    context.access.denied.add(f"{key}:{record_id}")
+    context.access.refuse(
+        f"{key}:{record_id}",
+        f"PURPOSE_NOT_COVERED: Der angegebene Zweck „{purpose}“ ist von der Einwilligung "
+        "nicht gedeckt (aus der Liste entfernt).",
+    )
     return False
 
 
@@ -522,7 +675,9 @@ def _hide(value: Any, seen: Visibility, purpose: str | None, context: Context) -
             object.__setattr__(value, "edges", kept)
         return value
     if not _visible(value, seen):
-        raise AccessDenied("Datensatz nicht gefunden oder nicht erlaubt.")
+        label = _HOUSEHOLD_TYPES[type(value)]
+        key = "Referral" if label == "ReferralEvent" else label
+        raise not_visible(context.principal, f"{key}:{_record_id(label, value, 'id')}")
     return value
 
 
@@ -570,64 +725,3 @@ def _suppress(value: Any, not_counts: frozenset[str], *, in_list: bool) -> Any:
                 object.__setattr__(value, name, new)
         return value
     return value
-
-
-# -- audit ----------------------------------------------------------------------------------
-
-
-class AuditTrail(SchemaExtension):
-    """Write one append-only audit event per request that touched household-level data.
-
-    If the event cannot be written, the request fails: no social data leaves unrecorded.
-    """
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        yield
-        context = self.execution_context.context
-        if not isinstance(context, Context):
-            return
-        access = context.access
-        touched = bool(access.records or (access.wrote and access.operations))
-        if not touched and not access.denied:
-            return
-        principal = context.principal
-        declared = declared_purpose(context)
-        if declared is not None:
-            purpose = declared
-        elif access.consent_purposes:
-            # A partner who declared nothing reads under the consent's purpose.
-            purpose = "Einwilligung: " + "; ".join(sorted(access.consent_purposes))
-        else:
-            purpose = "; ".join(sorted(set(access.operations.values())))
-
-        def event(action: str, records: Iterable[str]) -> audit.AuditEvent:
-            return audit.new_event(
-                subject=principal.subject,
-                role=principal.role or "anonymous",
-                organization_id=principal.organization_id,
-                auth_method=principal.auth_method,
-                action=action,
-                operation=",".join(sorted(access.operations)),
-                purpose=purpose[:200],
-                records=sorted(records),
-            )
-
-        events = []
-        if touched:
-            events.append(event("write" if access.wrote else "read", access.records))
-        if access.denied:
-            # Refused for an uncovered purpose: recorded, so misuse attempts are visible.
-            events.append(event("denied", access.denied))
-        try:
-            await context.run(audit.append, context.graph, events)
-        except Exception:
-            log.exception("Protokollierung fehlgeschlagen")
-            result = self.execution_context.result
-            if isinstance(result, ExecutionResult):
-                result.data = None
-                result.errors = [
-                    GraphQLError(
-                        "Protokollierung fehlgeschlagen; keine Daten ausgegeben.",
-                        extensions={"code": "AUDIT_FAILED"},
-                    )
-                ]

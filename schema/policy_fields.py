@@ -17,8 +17,8 @@ from graph.consents import revoke_consent
 from graph.retention import referral_aggregates
 from schema.casework import Consent
 from schema.context import Info
-from schema.policy import Policy, admin_only, aggregate, every_field, visibility
-from schema.principal import AccessDenied, Principal
+from schema.policy import Policy, admin_only, aggregate, every_field, not_visible, visibility
+from schema.principal import Principal
 from schema.problems import NotFound
 
 MAX_AUDIT_EVENTS = 500
@@ -34,11 +34,23 @@ class AuditEventType:
     organization_id: str | None
     auth_method: str
     action: str = strawberry.field(
-        description="read, write, delete oder denied (Zweck von der Einwilligung nicht gedeckt)."
+        description="read (gelesen), write (geschrieben), delete (gelöscht) oder denied "
+        "(abgelehnter Versuch; der Grund steht in `reason`)."
     )
     operation: str = strawberry.field(description="Die GraphQL-Felder oder der Befehl.")
-    purpose: str = strawberry.field(description="Zweck des Zugriffs.")
+    purpose: str = strawberry.field(
+        description="Zweck des Zugriffs: der angegebene, der der Einwilligung oder der des "
+        "Vorgangs; „nicht angegeben“, wenn keiner bekannt ist."
+    )
     records: list[str] = strawberry.field(description="Betroffene Datensätze als `Typ:ID`.")
+    reason: str | None = strawberry.field(
+        description="Nur bei denied: warum abgelehnt, als `CODE (Feld): Erklärung`, mehrere "
+        "durch `; ` getrennt. Codes: ROLE (Rolle nicht erlaubt), OTHER_ORGANIZATION (für eine "
+        "andere Organisation), NOT_OWN_CASE (kein Fall der eigenen Organisation), NO_CONSENT "
+        "(keine gültige Einwilligung), CONSENT_CATEGORY (Datenkategorie nicht eingewilligt), "
+        "PURPOSE_NOT_COVERED (Zweck nicht gedeckt), FORBIDDEN, oder der Grund einer "
+        "abgelehnten Überleitung (z. B. CONSENT_REVOKED)."
+    )
 
     @classmethod
     def of(cls, e: audit.AuditEvent) -> AuditEventType:
@@ -53,6 +65,7 @@ class AuditEventType:
             operation=e.operation,
             purpose=e.purpose,
             records=list(e.records),
+            reason=e.reason,
         )
 
 
@@ -84,7 +97,9 @@ async def _consent_of_own_case(
         return
     consent_id = str(args["id"])
     if consent_id not in (await visibility(info)).consents:
-        raise AccessDenied("Einwilligung nicht gefunden oder nicht erlaubt.")
+        raise not_visible(
+            principal, f"Consent:{consent_id}", "Einwilligung nicht gefunden oder nicht erlaubt."
+        )
 
 
 @strawberry.type

@@ -19,7 +19,7 @@ from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, 
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
-from schema.policy import AuditTrail
+from schema.policy_audit import AuditTrail
 from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery

@@ -20,8 +20,10 @@ TRAEGERLISTE = ROOT / "tests" / "fixtures" / "traegerliste"
 
 
 def _unstamped(graph: Graph) -> list[dict[str, object]]:
+    # ImportRun and AuditEvent record the import; they are not imported data.
     return graph.query(
-        "MATCH (n) WHERE NOT n:ImportRun AND (n.source IS NULL OR n.imported_at IS NULL) "
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "AND (n.source IS NULL OR n.imported_at IS NULL) "
         "RETURN labels(n) AS labels, count(*) AS n"
     )
 
@@ -31,7 +33,10 @@ def test_every_node_keeps_source_and_imported_at(db: Graph) -> None:
     import_path(db, HSDS_EXAMPLE, source="hsds")
     import_path(db, TRAEGERLISTE / "liste.csv", mapping=TRAEGERLISTE / "zuordnung.yaml")
     assert _unstamped(db) == []
-    sources = db.query("MATCH (n) WHERE NOT n:ImportRun RETURN DISTINCT n.source AS s ORDER BY s")
+    sources = db.query(
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "RETURN DISTINCT n.source AS s ORDER BY s"
+    )
     assert [row["s"] for row in sources] == ["beispiel", "hsds", "test"]
     # relationships an import writes as rows of their own keep their source, too
     assert db.query(

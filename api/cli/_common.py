@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -12,7 +13,7 @@ import click
 from api import faults
 from api.localneo4j import LocalServerError, ensure_started
 from api.settings import Settings, get_settings
-from graph import Graph, GraphError
+from graph import Graph, GraphError, audit
 
 # Exit codes after sysexits.h, so a scheduler or script can tell "try again later" (75)
 # from "the data is at fault" (65) and "the disk is full" (74) without reading the text;
@@ -57,3 +58,20 @@ def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
         config = dataclasses.replace(ensure_started(settings), query_timeout=None)
         with Graph(config) as graph:
             yield graph
+
+
+def operator() -> audit.Actor:
+    """Who runs a command, for the audit: the operator's login name, with the rights of the
+    command line (administration, no organization)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the user database
+        name = ""
+    return dataclasses.replace(audit.SYSTEM, subject=name or audit.SYSTEM.subject)
+
+
+purpose_option = click.option(
+    "--purpose",
+    help="Zweck des Zugriffs für das Zugriffsprotokoll (bei Haushaltsdaten; "
+    "ohne Angabe: „nicht angegeben“)",
+)

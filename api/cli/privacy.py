@@ -17,7 +17,6 @@ from graph.idempotency import expire_keys
 from graph.pseudonym import PseudonymError, pseudonym
 from graph.retention import apply_retention, expire_audit_events
 from loaders.values import formula_safe
-from schema.principal import SYSTEM
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -33,18 +32,12 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def _record_deletion(graph: Graph, operation: str, purpose: str, records: list[str]) -> None:
-    """Record a deletion the system made itself (an admin action without a person)."""
-    event = audit.new_event(
-        subject=SYSTEM.subject,
-        role="admin",
-        organization_id=None,
-        auth_method=SYSTEM.auth_method,
-        action="delete",
-        operation=operation,
-        purpose=purpose,
-        records=records,
+    """Record a deletion the system made itself (an admin action without a person), through
+    the audit gate like every other access."""
+    events = audit.events_for(
+        audit.SYSTEM, action="delete", operation=operation, purpose=purpose, records=records
     )
-    audit.append(graph, [event])
+    audit.gate(graph, events, "die Löschung ist erfolgt, aber nicht im Protokoll vermerkt")
 
 
 @click.group("retention")
@@ -143,6 +136,7 @@ def export(fmt: str) -> None:
         "operation",
         "purpose",
         "records",
+        "reason",
     ]
     writer = csv.writer(sys.stdout) if fmt == "csv" else None
     if writer is not None:
@@ -160,6 +154,7 @@ def export(fmt: str) -> None:
                 "operation": event.operation,
                 "purpose": event.purpose,
                 "records": list(event.records),
+                "reason": event.reason,
             }
             if writer is not None:
                 # Subjects and operations come from outside (token names, OIDC claims):

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli._common import open_graph
+from api.cli._common import open_graph, operator, purpose_option
 from graph.records import AreaLevel
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
@@ -75,6 +75,7 @@ def loader_errors(console: Console) -> Iterator[None]:
     "--crs",
     help="GeoJSON: Koordinatensystem der Datei (statt ihres crs-Eintrags), z. B. EPSG:25833",
 )
+@purpose_option
 def import_(
     path: Path,
     fmt: str,
@@ -82,6 +83,7 @@ def import_(
     source: str | None,
     dry_run: bool,
     prune: bool,
+    purpose: str | None,
     **geo: Any,
 ) -> None:
     """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, GeoJSON-Flächen,
@@ -90,6 +92,9 @@ def import_(
     GeoJSON-Flächen (.geojson) werden Sozialräume mit Geometrie, Mittelpunkt und Nachbarschaft
     aus gemeinsamen Grenzen; die --…-Optionen mit „GeoJSON:“ steuern Id, Name, Ebene und
     Einordnung.
+
+    Haushaltsdaten (Haushalte, Bedarfe, Einwilligungen, Überleitungen) werden vor dem
+    Schreiben im Zugriffsprotokoll vermerkt; ist das nicht möglich, wird nichts importiert.
     """
     console = Console()
     with loader_errors(console), open_graph() as graph:
@@ -109,6 +114,8 @@ def import_(
                 dry_run=dry_run,
                 prune=prune,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                actor=operator(),
+                purpose=purpose,
             )
     console.print(summary_table(report))
     print_warnings(console, report.warnings)
@@ -162,9 +169,14 @@ def summary_table(report: ImportReport) -> Table:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
 @click.option("--source", help="nur Datensätze dieser Quelle")
 @click.argument("path", type=click.Path(path_type=Path))
-def export_(fmt: str, source: str | None, path: Path) -> None:
-    """Graph exportieren: Bündel (CSV-Ordner, XLSX), HSDS-JSON, Kooperationsnetz (GraphML, GEXF)."""
+@purpose_option
+def export_(fmt: str, source: str | None, path: Path, purpose: str | None) -> None:
+    """Graph exportieren: Bündel (CSV-Ordner, XLSX), HSDS-JSON, Kooperationsnetz (GraphML, GEXF).
+
+    CSV und XLSX enthalten Haushaltsdaten: der Export wird vorher im Zugriffsprotokoll
+    vermerkt; ist das nicht möglich, wird nichts geschrieben.
+    """
     console = Console()
     with loader_errors(console), open_graph() as graph:
-        message = export(graph, fmt, path, source=source)
+        message = export(graph, fmt, path, source=source, actor=operator(), purpose=purpose)
     console.print(message)
