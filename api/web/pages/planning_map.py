@@ -51,7 +51,7 @@ BANDS: tuple[Band, ...] = (
 )
 _BAND = {b.key: b for b in BANDS}
 
-_AREAS = """
+AREAS = """
 query MapAreas($levels: [AreaLevel!], $tolerance: Float, $after: String) {
   areas(filter: {levels: $levels}, first: 100, after: $after) {
     nodes { id name parent { id parent { id } } geometry(tolerance: $tolerance) }
@@ -60,7 +60,7 @@ query MapAreas($levels: [AreaLevel!], $tolerance: Float, $after: String) {
 }
 """
 
-_COVERAGE = """
+COVERAGE = """
 query MapCoverage($area: String, $category: String) {
   coverage(area: $area, category: $category) {
     area { id name } householdsInNeed ratio reachableServices estimated
@@ -124,7 +124,7 @@ async def _areas(request: Request, level: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     after: str | None = None
     for _ in range(_MAX_PAGES):
-        page = (await gql(request, _AREAS, levels=[level], tolerance=TOLERANCE, after=after))[
+        page = (await gql(request, AREAS, levels=[level], tolerance=TOLERANCE, after=after))[
             "areas"
         ]
         found.extend(page["nodes"])
@@ -190,7 +190,7 @@ async def coverage_map(request: Request) -> Response:
     cells: list[Cell] = []
     shapes: list[dict[str, Any]] = []
     if not errors and category:
-        data = await gql(request, _COVERAGE, area=selection.area or None, category=category)
+        data = await gql(request, COVERAGE, area=selection.area or None, category=category)
         cells = cells_of(data, min_ratio)
         areas = await _areas(request, LEVELS[level_key][0])
         by_id = {c.area_id: c for c in cells}
