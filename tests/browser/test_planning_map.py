@@ -63,16 +63,16 @@ def test_keyboard_reaches_a_shape_and_shows_its_figures(
     page: Page, live_server: str, demo: Demo
 ) -> None:
     login(page, live_server, "planung")
-    page.goto(f"{live_server}/planung/karte?leistungsbereich=wohnungsnotfallhilfe")
-    birkach = page.locator('#karte path[data-area="stuttgart-birkach"]')
-    birkach.focus()
-    assert "Birkach" in page.locator(".leaflet-tooltip").inner_text()
+    page.goto(f"{live_server}/planung/karte?leistungsbereich=schuldnerberatung")
+    stammheim = page.locator('#karte path[data-area="stuttgart-stammheim"]')
+    stammheim.focus()
+    assert "Stammheim" in page.locator(".leaflet-tooltip").inner_text()
     page.keyboard.press("Enter")
     details = page.locator("[data-map-details]")
-    assert "Birkach" in details.inner_text()
-    assert "kein erreichbares Angebot" in details.inner_text()
-    # The planted gap is red on the map as in the legend.
-    assert birkach.get_attribute("fill") == "#a50026"
+    assert "Stammheim" in details.inner_text()
+    assert "zu wenige Plätze" in details.inner_text()
+    # The planted gap has the legend's colour for it.
+    assert stammheim.get_attribute("fill") == "#f46d43"
     path = screenshot(page, "planung-karte")
     DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, DOCS_SCREENSHOT)

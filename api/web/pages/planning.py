@@ -50,12 +50,12 @@ class Selection:
     order: str
 
     @classmethod
-    def of(cls, request: Request) -> Selection:
+    def of(cls, request: Request, default_order: str = "dringlichkeit") -> Selection:
         params = request.query_params
         return cls(
             area=params.get("sozialraum", "").strip()[:200],
             category=params.get("leistungsbereich", "").strip()[:100],
-            order=params.get("sortierung", "dringlichkeit").strip()[:40],
+            order=params.get("sortierung", "").strip()[:40] or default_order,
         )
 
     def link(self, path: str, **changes: str) -> str:
@@ -99,14 +99,16 @@ def table_cells(
     kind: Kind, rows: list[Row], *, numbers: bool
 ) -> tuple[list[str], list[list[Cell]]]:
     """Header and cells of the download: ``numbers`` (XLSX) keeps figures as numbers."""
-    header = ["Dringlichkeit", "Befund", "Sozialraum"]
+    header = ["Dringlichkeit"] if kind.graded else []
+    header += ["Befund", "Sozialraum"]
     if kind.by_category:
         header.append("Leistungsbereich")
     header.append("Träger")
     header.extend(c.label for c in kind.columns)
     cells: list[list[Cell]] = []
     for r in rows:
-        line: list[Cell] = [r.severity, r.explanation, r.areas]
+        line: list[Cell] = [r.severity] if kind.graded else []
+        line += [r.explanation, r.areas]
         if kind.by_category:
             line.append(r.category)
         line.append(r.organizations)
@@ -141,7 +143,7 @@ async def findings(request: Request) -> Response:
     require(request, PLANNER)
     kind = KINDS[request.url.path.rsplit("/", 1)[-1]]
     known = await choices(request)
-    selection = Selection.of(request)
+    selection = Selection.of(request, kind.default_order)
     errors = validate(selection, known, kind)
     file_type = request.query_params.get("format", "")
     if file_type and file_type not in _FILE_TYPES:
@@ -163,7 +165,7 @@ async def findings(request: Request) -> Response:
         areas=area_options(known),
         categories=known.categories,
         orders=sort_keys(kind),
-        order_label=dict(sort_keys(kind)).get(selection.order, "Dringlichkeit"),
+        order_label=dict(sort_keys(kind)).get(selection.order, ""),
         figure_text=figure_text,
         suppressed=SUPPRESSED,
         path=path,

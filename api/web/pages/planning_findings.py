@@ -51,7 +51,7 @@ def figure_text(value: float | int | None, kind: FigureKind) -> str:
     if kind == "ratio":
         return f"{float(value):.2f}".replace(".", ",")
     if kind == "hours":
-        return f"{german.zahl(round(float(value), 1))} Std."
+        return f"{german.zahl(round(float(value), 1))} Stunden"
     return german.zahl(value)
 
 
@@ -66,6 +66,8 @@ class Kind:
     rows: Callable[[dict[str, Any]], list[Row]]
     columns: tuple[Column, ...]
     by_category: bool = True  # the API filters this kind by Leistungsbereich
+    graded: bool = True  # findings with a severity (hoch, mittel, niedrig)
+    default_order: str = "dringlichkeit"
     empty: str = "Keine Befunde für diese Auswahl."
 
 
@@ -290,6 +292,8 @@ KINDS: dict[str, Kind] = {
   }}
 }}""",
             rows=_pathways,
+            graded=False,
+            default_order="ueberleitungen",
             columns=(
                 Column("ueberleitungen", "Überleitungen", "people"),
                 Column("abgelehnt", "abgelehnt", "share"),
@@ -304,7 +308,8 @@ KINDS: dict[str, Kind] = {
 
 def sort_keys(kind: Kind) -> list[tuple[str, str]]:
     """(value, label) of the orders a findings page offers."""
-    keys = [("dringlichkeit", "Dringlichkeit"), ("sozialraum", "Sozialraum")]
+    keys = [("dringlichkeit", "Dringlichkeit")] if kind.graded else []
+    keys.append(("sozialraum", "Sozialraum"))
     if kind.by_category:
         keys.append(("leistungsbereich", "Leistungsbereich"))
     keys.extend((c.key, f"{c.label} (absteigend)") for c in kind.columns)

@@ -46,7 +46,7 @@ BANDS: tuple[Band, ...] = (
     Band("zuwenig", "#f46d43", "Lücke: zu wenige Plätze je Haushalt"),
     Band("knapp", "#fee090", "knapp versorgt (unter dem Doppelten der Schwelle)"),
     Band("gut", "#4575b4", "versorgt"),
-    Band("verborgen", "#d9d9d9", f"Bedarf {SUPPRESSED} Haushalte oder keiner (nicht ausgewiesen)"),
+    Band("verborgen", "#d9d9d9", f"{SUPPRESSED} Haushalte mit Bedarf (nicht ausgewiesen)"),
     Band("ohne", "#ffffff", "keine Angabe"),
 )
 _BAND = {b.key: b for b in BANDS}
