@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from api.cli import main
 from api.web.pages.planning_export import csv_bytes, xlsx_bytes
+from api.web.pages.planning_map import band_of, script_json
 from graph import Graph
 from loaders.demo import Demo
 from schema.principal import Principal
@@ -246,3 +247,18 @@ def test_printable_report(planner: TestClient, demo: Demo) -> None:
     assert answer.text.startswith("<!doctype html>")
     assert "Versorgungslücken" in answer.text
     assert not re.search(r"\bhh-[0-9a-z]+", answer.text)
+
+
+def test_gap_index_bands() -> None:
+    shown = {"householdsInNeed": 12, "ratio": 0.8}
+    assert band_of(shown, "hoch", 0.5).key == "keines"
+    assert band_of(shown, "mittel", 0.5).key == "zuwenig"
+    assert band_of(shown, None, 0.5).key == "knapp"
+    assert band_of({"householdsInNeed": 12, "ratio": 1.0}, None, 0.5).key == "gut"
+    assert band_of({"householdsInNeed": None, "ratio": None}, None, 0.5).key == "verborgen"
+
+
+def test_script_json_cannot_end_its_block() -> None:
+    text = script_json({"name": "</script><script>alert(1)</script>"})
+    assert "</" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
