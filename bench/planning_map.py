@@ -48,20 +48,25 @@ def main() -> None:
             assert sign_in(client, "planung").status_code == 303
             token = client.get("/").text.split('name="csrf-token" content="', 1)[1].split('"')[0]
 
-            def graphql(document: str, **variables: object) -> None:
+            def graphql(document: str, **variables: object) -> int:
                 answer = client.post(
                     "/graphql",
                     json={"query": document, "variables": variables},
                     headers={"x-csrf-token": token},
                 )
-                assert answer.status_code == 200, answer.text
-                assert "errors" not in answer.json(), answer.text
+                if "errors" in answer.json():
+                    raise RuntimeError(answer.json()["errors"][0]["extensions"].get("code"))
+                return len(answer.content)
+
+            def page(path: str) -> int:
+                answer = client.get(path)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"HTTP {answer.status_code}")
+                return len(answer.content)
 
             requests = {
-                "Karte Stadtbezirke": lambda: client.get(
-                    f"/planung/karte?leistungsbereich={CATEGORY}"
-                ),
-                "Karte Stadtteile": lambda: client.get(
+                "Karte Stadtbezirke": lambda: page(f"/planung/karte?leistungsbereich={CATEGORY}"),
+                "Karte Stadtteile": lambda: page(
                     f"/planung/karte?leistungsbereich={CATEGORY}&ebene=stadtteile"
                 ),
                 "GraphQL coverage": lambda: graphql(COVERAGE, category=CATEGORY),
@@ -70,14 +75,20 @@ def main() -> None:
                 ),
             }
             times: dict[str, list[float]] = {name: [] for name in requests}
+            failed: dict[str, str] = {}
+            size: dict[str, int] = {}
             for _ in range(args.rounds):
                 for name, call in requests.items():
                     start = time.perf_counter()
-                    call()
+                    try:
+                        size[name] = call()
+                    except RuntimeError as exc:  # e.g. QUERY_TIMEOUT under load
+                        failed[name] = str(exc)
                     times[name].append(time.perf_counter() - start)
             p50 = {name: statistics.median(t) * 1000 for name, t in times.items()}
             for name, value in p50.items():
-                print(f"{name:26} p50 {value:8.1f} ms")
+                note = f"  FEHLER {failed[name]}" if name in failed else ""
+                print(f"{name:26} p50 {value:8.1f} ms  {size.get(name, 0) / 1024:6.0f} KB{note}")
             parts = p50["GraphQL coverage"] + p50["GraphQL areas (Bezirke)"]
             print(f"Karte ÷ (coverage + areas): {p50['Karte Stadtbezirke'] / parts:.2f}")
             for level in ("", "&ebene=stadtteile"):

@@ -241,12 +241,15 @@ def test_map_page_embeds_one_shape_per_district(planner: TestClient, demo: Demo)
     assert all(a["unit"] for a in shapes)
 
 
-def test_printable_report(planner: TestClient, demo: Demo) -> None:
+def test_printable_report_holds_every_finding_of_the_pages(planner: TestClient) -> None:
     answer = planner.get("/planung/bericht")
     assert answer.status_code == 200
-    assert answer.text.startswith("<!doctype html>")
-    assert "Versorgungslücken" in answer.text
-    assert not re.search(r"\bhh-[0-9a-z]+", answer.text)
+    report = unescape(answer.text)
+    for slug in PAGES[1:]:
+        for row in _csv(planner, f"/planung/{slug}?format=csv"):
+            assert row["Befund"] in report, (slug, row["Befund"])
+    assert "data-print" in report
+    assert not re.search(r"\bhh-[0-9a-z]+", report)
 
 
 def test_gap_index_bands() -> None:

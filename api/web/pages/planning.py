@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.report import render_report
+from api.web import german
 from api.web.data import PageError, gql, require
 from api.web.directory import Choices, choices
 from api.web.forms import Errors
@@ -31,7 +30,6 @@ from api.web.pages.planning_findings import (
     sorted_rows,
 )
 from api.web.templating import render
-from graph.analysis import analyse
 
 PLANNER = "planner"
 
@@ -176,32 +174,37 @@ async def findings(request: Request) -> Response:
 
 
 async def report(request: Request) -> Response:
-    """Today's ``verbund analyse --format html`` for the whole city or one Sozialraum."""
+    """All findings on one printable page, for the whole city or one Sozialraum.
+
+    Built from the same GraphQL answers as the pages (not from ``analyse --format html``,
+    whose tables hide only counts of 1 to 4: a "0 %" or a rate whose rest is small would show
+    a planner cells that the policy hides everywhere else)."""
     require(request, PLANNER)
     known = await choices(request)
-    area_id = request.query_params.get("sozialraum", "").strip()[:200]
-    area = known.area(area_id) if area_id else None
-    if area_id and area is None:
-        raise PageError(404, "Diesen Sozialraum gibt es nicht.")
-    # Through the planner's GraphQL policy first: the same role and purpose check (and audit)
-    # as every analysis field, before the report reads the analysis itself.
-    await gql(
+    selection = Selection.of(request)
+    selection = Selection(area=selection.area, category=selection.category, order="")
+    errors = validate(selection, known)
+    sections = []
+    if not errors:
+        for kind in KINDS.values():
+            ordered = Selection(selection.area, selection.category, kind.default_order)
+            sections.append((kind, await findings_rows(request, kind, ordered)))
+    area = known.area(selection.area) if selection.area else None
+    return render(
         request,
-        "query Allowed($area: String) { coverageGaps(area: $area) { severity } }",
-        area=area_id or None,
+        "planning/report.html",
+        title="Analysebericht" + (f" für {area.label}" if area else ""),
+        errors=errors,
+        selection=selection,
+        areas=area_options(known),
+        categories=known.categories,
+        orders=[],
+        sections=sections,
+        figure_text=figure_text,
+        suppressed=SUPPRESSED,
+        today=german.today(),
+        path="/planung/bericht",
     )
-    graph = request.app.state.graph
-    text = await anyio.to_thread.run_sync(_report_html, graph, area_id or None)
-    return HTMLResponse(text, headers={"cache-control": "no-store"})
-
-
-def _report_html(graph: Any, area_id: str | None) -> str:
-    from graph.analysis import within_area
-
-    full = analyse(graph)
-    shown = within_area(full, area_id) if area_id else full
-    title = "verbund – Analysebericht" + (f" für {shown.area_name(area_id)}" if area_id else "")
-    return render_report(shown, title=title)
 
 
 ROUTES = [
