@@ -58,6 +58,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("planung", "/planung/schwachstellen", "planung-schwachstellen"),
     ("planung", "/planung/ueberleitungswege", "planung-ueberleitungswege"),
     ("planung", "/planung/luecken?sozialraum=gibt-es-nicht", "planung-filterfehler"),
+    ("planung", "/planung/bericht", "planung-bericht"),
     ("planung", "/angebote", "kein-zugriff"),
     ("planung", "/gibt-es-nicht", "nicht-gefunden"),
 ]
