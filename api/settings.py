@@ -190,6 +190,12 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(
         default=10, ge=1, validation_alias="VERBUND_SESSION_ABSOLUTE_HOURS"
     )
+    map_tile_url: str | None = Field(
+        default=None,
+        validation_alias="VERBUND_MAP_TILE_URL",
+        description="Optional background tiles for the planner's map ({z}/{x}/{y}); the "
+        "Content-Security-Policy allows only this server's own address",
+    )
     demo_logins: bool | None = Field(
         default=None,
         validation_alias="VERBUND_DEMO_LOGINS",

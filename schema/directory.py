@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import strawberry
 
 from graph import records as rec
+from graph.geometry import simplified
 from graph.repo import areas, catalog, organizations
 from graph.repo.includes import Linked
 from graph.repo.paging import PageArgs
@@ -255,6 +256,24 @@ class Area(Versioned):
     services = service_field(
         "area", "Angebote, die diesen Sozialraum oder einen Teilraum versorgen."
     )
+
+    @strawberry.field(
+        description="Umriss als GeoJSON-Geometrie (Text, WGS84), null ohne Umriss. Mit "
+        "tolerance (in Grad, z. B. 0.0005 für Stadtkarten) vereinfacht: kein Punkt weicht "
+        "weiter ab, die Form bleibt gültig."
+    )
+    async def geometry(
+        self,
+        info: Info,
+        tolerance: Annotated[
+            float | None,
+            strawberry.argument(description="Höchste Abweichung in Grad; null: unverändert."),
+        ] = None,
+    ) -> str | None:
+        text = await info.context.loaders.geometry(self.id)
+        if text is None or not tolerance:
+            return text
+        return simplified(text, tolerance)
 
     locations = related.many("Location", "Standorte in diesem Sozialraum.", by_hop(areas.LOCATIONS))
 

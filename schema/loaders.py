@@ -118,6 +118,7 @@ class Loaders:
         self._memberships_of_net: DataLoader[str, list[StoredMembership]] = DataLoader(
             self._load_memberships_of_net
         )
+        self._geometries: DataLoader[str, str | None] = DataLoader(self._load_geometries)
         self.services: Paged[ServiceArgs] = Paged(
             partial(services.page, graph), partial(services.count, graph)
         )
@@ -208,3 +209,11 @@ class Loaders:
     async def _load_memberships_of_net(self, keys: list[str]) -> list[list[StoredMembership]]:
         found = await _run(organizations.memberships_of_networks, self.graph, keys)
         return [found.get(key, []) for key in keys]
+
+    # -- area outlines (left out of node reads: large) ---------------------------------
+    async def geometry(self, area_id: str) -> str | None:
+        return await self._geometries.load(area_id)
+
+    async def _load_geometries(self, keys: list[str]) -> list[str | None]:
+        found = await _run(areas.geometries, self.graph, keys)
+        return [found.get(key) for key in keys]

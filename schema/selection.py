@@ -44,6 +44,8 @@ NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
     "Area": {
         "centroid": frozenset({"centroid_lat", "centroid_lon"}),
         "indicators": None,
+        # Read by its own dataloader (large): nothing of the record.
+        "geometry": frozenset(),
     },
     "Location": {"position": frozenset({"latitude", "longitude"})},
     "Service": {"freeCapacity": frozenset({"capacity", "capacity_used"})},

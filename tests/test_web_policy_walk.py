@@ -32,6 +32,16 @@ PAGES: dict[str, frozenset[str]] = {
     "/eingang": frozenset({"partner"}),
     "/eingang/{received}": frozenset({"partner"}),
     "/unsere-angebote": frozenset({"partner"}),
+    "/planung/karte": frozenset({"planner"}),
+    "/planung/karte?ebene=stadtteile&leistungsbereich=schuldnerberatung": frozenset({"planner"}),
+    "/planung/luecken": frozenset({"planner"}),
+    "/planung/doppelstrukturen": frozenset({"planner"}),
+    "/planung/doppelbetreuung": frozenset({"planner"}),
+    "/planung/schwachstellen": frozenset({"planner"}),
+    "/planung/ueberleitungswege": frozenset({"planner"}),
+    "/planung/luecken?format=csv": frozenset({"planner"}),
+    "/planung/doppelbetreuung?format=xlsx": frozenset({"planner"}),
+    "/planung/bericht": frozenset({"planner"}),
 }
 
 

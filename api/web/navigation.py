@@ -14,6 +14,16 @@ class NavItem:
     current: bool
 
 
+# Sozialplanung (api/web/pages/planning*.py).
+_PLANNING = (
+    ("Versorgungskarte", "karte"),
+    ("Lücken", "luecken"),
+    ("Doppelstrukturen", "doppelstrukturen"),
+    ("Doppelbetreuung", "doppelbetreuung"),
+    ("Schwachstellen", "schwachstellen"),
+    ("Überleitungswege", "ueberleitungswege"),
+)
+
 _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {
     "caseworker": (
         ("Angebot finden", "/angebote"),
@@ -23,6 +33,7 @@ _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("Eingang", "/eingang"),
         ("Unsere Angebote", "/unsere-angebote"),
     ),
+    "planner": tuple((label, f"/planung/{slug}") for label, slug in _PLANNING),
 }
 
 

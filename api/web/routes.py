@@ -17,6 +17,8 @@ from api.web.pages import (
     inbox,
     oidc_login,
     our_services,
+    planning,
+    planning_map,
     referral_new,
     referrals,
     search,
@@ -41,6 +43,8 @@ def web_routes() -> list[BaseRoute]:
         *handout.ROUTES,
         *inbox.ROUTES,
         *our_services.ROUTES,
+        *planning.ROUTES,
+        *planning_map.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

@@ -74,3 +74,15 @@ def ids_within(graph: Graph, area_ids: Sequence[str]) -> list[str]:
         {"ids": list(area_ids)},
     )
     return [row["id"] for row in rows]
+
+
+def geometries(graph: Graph, area_ids: Sequence[str]) -> dict[str, str | None]:
+    """Area id -> its stored GeoJSON geometry text (None without one), for the given ids.
+
+    Outlines are large, so node reads leave them out (graph/repo/nodes.py); maps ask here,
+    once for all the areas they draw."""
+    rows = graph.query(
+        "UNWIND $ids AS xid MATCH (a:Area {id: xid}) RETURN a.id AS id, a.geometry AS geometry",
+        {"ids": sorted(set(area_ids))},
+    )
+    return {row["id"]: row["geometry"] for row in rows}

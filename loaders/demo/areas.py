@@ -7,6 +7,7 @@ import random
 from graph.records import Adjacency, Area
 from loaders.demo.geography import BORDERS, CITY_ID, DISTRICTS, district_id
 from loaders.demo.organizations import SOURCE
+from loaders.demo.shapes import outlines
 
 
 def adjacencies() -> list[Adjacency]:
@@ -19,6 +20,9 @@ def adjacencies() -> list[Adjacency]:
 def areas() -> list[Area]:
     """The city, its 23 Stadtbezirke and their Stadtteile (ids as in the team vocabulary)."""
     total = sum(d.population for d in DISTRICTS)
+    shapes = outlines(
+        {d.id: (d.lat, d.lon) for d in DISTRICTS}, {d.id: d.subdistrict_ids() for d in DISTRICTS}
+    )
     areas = [
         Area(
             id=CITY_ID,
@@ -51,6 +55,7 @@ def areas() -> list[Area]:
                     "kinderarmut_quote": d.kinderarmut_quote,
                     "migrationsanteil": d.migration_quote,
                 },
+                geometry=shapes[d.id],
                 source=SOURCE,
             )
         )
@@ -72,6 +77,7 @@ def areas() -> list[Area]:
                         "sgb2_quote": round(d.sgb2_quote * factor, 1),
                         "kinderarmut_quote": round(d.kinderarmut_quote * factor, 1),
                     },
+                    geometry=shapes[area_id],
                     source=SOURCE,
                 )
             )

@@ -1,0 +1,331 @@
+"""The planner's findings as rows: one GraphQL document and one row builder per kind.
+
+Everything a row holds comes from the planner's GraphQL answer, so small counts are already
+hidden (null) by the policy; a hidden count is written "unter 5" (``SUPPRESSED``) wherever
+it appears: page, CSV and XLSX alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from api.web import german
+from schema.policy import MIN_COUNT
+
+SUPPRESSED = f"unter {MIN_COUNT}"
+HIDDEN_RATE = "nicht ausgewiesen"
+SEVERITY_RANK = {"hoch": 0, "mittel": 1, "niedrig": 2, "": 3}
+
+# people: a count of households or referrals (null = suppressed); number: a plain number;
+# share: a rate 0..1 (null = hidden with its counts); hours.
+FigureKind = Literal["people", "number", "share", "ratio", "hours"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    kind: FigureKind
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    severity: str
+    explanation: str
+    area_ids: tuple[str, ...]
+    areas: str
+    category_id: str
+    category: str
+    organizations: str
+    figures: dict[str, float | int | None]
+
+
+def figure_text(value: float | int | None, kind: FigureKind) -> str:
+    """A figure as the page and the files write it (German numbers)."""
+    if value is None:
+        return SUPPRESSED if kind == "people" else HIDDEN_RATE
+    if kind == "share":
+        return f"{german.zahl(round(value * 100, 1))} %"
+    if kind == "ratio":
+        return f"{float(value):.2f}".replace(".", ",")
+    if kind == "hours":
+        return f"{german.zahl(round(float(value), 1))} Stunden"
+    return german.zahl(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One findings page: its path, wording, GraphQL document and how rows are made."""
+
+    slug: str
+    title: str
+    intro: str
+    document: str
+    rows: Callable[[dict[str, Any]], list[Row]]
+    columns: tuple[Column, ...]
+    by_category: bool = True  # the API filters this kind by Leistungsbereich
+    graded: bool = True  # findings with a severity (hoch, mittel, niedrig)
+    default_order: str = "dringlichkeit"
+    empty: str = "Keine Befunde für diese Auswahl."
+
+
+def _names(refs: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(r["name"] for r in refs)
+
+
+def _ids(refs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(r["id"] for r in refs)
+
+
+def _gaps(data: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            severity=g["severity"],
+            explanation=g["explanation"],
+            area_ids=(g["area"]["id"],),
+            areas=g["area"]["name"],
+            category_id=g["category"]["id"],
+            category=g["category"]["name"],
+            organizations="",
+            figures={
+                "haushalte": g["householdsInNeed"],
+                "plaetze": g["ratio"],
+                "angebote": g["reachableServices"],
+            },
+        )
+        for g in data["coverageGaps"]
+    ]
+
+
+def _structures(data: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            severity=f["severity"],
+            explanation=f["explanation"],
+            area_ids=_ids(f["areas"]),
+            areas=_names(f["areas"]),
+            category_id=f["category"]["id"],
+            category=f["category"]["name"],
+            organizations=_names(f["organizations"]),
+            figures={
+                "angebote": len(f["services"]),
+                "plaetze_gesamt": f["capacity"],
+                "auslastung": f["utilization"],
+                "haushalte": f["householdsInNeed"],
+            },
+        )
+        for f in data["duplicateStructures"]
+    ]
+
+
+def _double(data: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            severity=f["severity"],
+            explanation=f["explanation"],
+            area_ids=_ids(f["areas"]),
+            areas=_names(f["areas"]),
+            category_id=f["category"]["id"],
+            category=f["category"]["name"],
+            organizations=_names(f["organizations"]),
+            figures={
+                "haushalte": f["households"],
+                "unabgestimmt": f["uncoordinatedHouseholds"],
+            },
+        )
+        for f in data["doubleSupport"]
+    ]
+
+
+def _weak(data: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            severity=f["severity"],
+            explanation=f["explanation"],
+            area_ids=_ids(f["areas"]),
+            areas=_names(f["areas"]),
+            category_id="",
+            category="",
+            organizations=_names(f["organizations"]),
+            figures={"traeger": len(f["organizations"])},
+        )
+        for f in data["networkWeakSpots"]["findings"]
+    ]
+
+
+def _pathway_text(r: dict[str, Any]) -> str:
+    where = f" in {r['area']['name']}" if r["area"] else " in der ganzen Stadt"
+    count = r["referrals"]
+    head = (
+        f"{german.zahl(count)} Überleitungen zu {r['category']['name']}{where}"
+        if count is not None
+        else f"Überleitungen zu {r['category']['name']}{where} (Anzahl {SUPPRESSED})"
+    )
+    parts = []
+    if r["declineRate"] is not None:
+        parts.append(f"{figure_text(r['declineRate'], 'share')} abgelehnt")
+    if r["dropoffRate"] is not None:
+        parts.append(f"{figure_text(r['dropoffRate'], 'share')} der angenommenen abgebrochen")
+    if r["medianResponseHours"] is not None:
+        parts.append(f"Antwort im Median nach {figure_text(r['medianResponseHours'], 'hours')}")
+    if not parts:
+        return head + "; Quoten und Antwortzeiten nicht ausgewiesen (Fallzahlenschutz)."
+    return head + ": " + ", ".join(parts) + "."
+
+
+def _pathways(data: dict[str, Any]) -> list[Row]:
+    return [
+        Row(
+            severity="",
+            explanation=_pathway_text(r),
+            area_ids=(r["area"]["id"],) if r["area"] else (),
+            areas=r["area"]["name"] if r["area"] else "ganze Stadt",
+            category_id=r["category"]["id"],
+            category=r["category"]["name"],
+            organizations="",
+            figures={
+                "ueberleitungen": r["referrals"],
+                "abgelehnt": r["declineRate"],
+                "abgebrochen": r["dropoffRate"],
+                "antwort": r["medianResponseHours"],
+            },
+        )
+        for r in data["referralPathways"]["rates"]
+    ]
+
+
+_REF = "{ id name }"
+
+KINDS: dict[str, Kind] = {
+    k.slug: k
+    for k in (
+        Kind(
+            slug="luecken",
+            title="Versorgungslücken",
+            intro="Sozialräume, in denen Haushalte mit Bedarf kein erreichbares Angebot haben "
+            "(hoch) oder zu wenige Plätze je Haushalt (mittel). Erreichbar heißt: im "
+            "Sozialraum oder einem Nachbarraum.",
+            document=f"""query Gaps($area: String, $category: String) {{
+  coverageGaps(area: $area, category: $category) {{
+    severity explanation householdsInNeed ratio reachableServices
+    area {_REF} category {_REF}
+  }}
+}}""",
+            rows=_gaps,
+            columns=(
+                Column("haushalte", "Haushalte mit Bedarf", "people"),
+                Column("plaetze", "Plätze je Haushalt", "ratio"),
+                Column("angebote", "Erreichbare Angebote", "number"),
+            ),
+            empty="Keine Versorgungslücken für diese Auswahl.",
+        ),
+        Kind(
+            slug="doppelstrukturen",
+            title="Doppelstrukturen",
+            intro="Angebote mehrerer Träger im selben Leistungsbereich, für dieselbe "
+            "Zielgruppe und dieselben Sozialräume, bei geringer Auslastung: hier lohnt "
+            "Abstimmung.",
+            document=f"""query Structures($area: String, $category: String) {{
+  duplicateStructures(area: $area, category: $category) {{
+    severity explanation capacity utilization householdsInNeed
+    category {_REF} areas {_REF} organizations {_REF} services {{ id }}
+  }}
+}}""",
+            rows=_structures,
+            columns=(
+                Column("angebote", "Angebote", "number"),
+                Column("plaetze_gesamt", "Plätze", "number"),
+                Column("auslastung", "Auslastung", "share"),
+                Column("haushalte", "Haushalte mit Bedarf", "people"),
+            ),
+            empty="Keine Doppelstrukturen für diese Auswahl.",
+        ),
+        Kind(
+            slug="doppelbetreuung",
+            title="Doppelbetreuung",
+            intro="Haushalte, die im selben Leistungsbereich parallel von zwei Trägern "
+            "betreut werden, zusammengefasst je Trägerpaar; ohne Abstimmung heißt: die "
+            "Träger haben keine Kooperationsvereinbarung.",
+            document=f"""query Double($area: String, $category: String) {{
+  doubleSupport(area: $area, category: $category) {{
+    severity explanation households uncoordinatedHouseholds
+    category {_REF} organizations {_REF} areas {_REF}
+  }}
+}}""",
+            rows=_double,
+            columns=(
+                Column("haushalte", "Haushalte", "people"),
+                Column("unabgestimmt", "davon ohne Abstimmung", "people"),
+            ),
+            empty="Keine Doppelbetreuung für diese Auswahl.",
+        ),
+        Kind(
+            slug="schwachstellen",
+            title="Schwachstellen im Netz",
+            intro="Stellen im Kooperationsnetz der Träger, an denen Überleitungen hängen: "
+            "isolierte Träger, Teilnetze ohne Verbindung, Träger und Vereinbarungen, ohne "
+            "die das Netz zerfällt.",
+            document=f"""query Weak($area: String) {{
+  networkWeakSpots(area: $area) {{
+    findings {{ spot severity explanation organizations {_REF} areas {_REF} }}
+  }}
+}}""",
+            rows=_weak,
+            columns=(Column("traeger", "Beteiligte Träger", "number"),),
+            by_category=False,
+            empty="Keine Schwachstellen für diese Auswahl.",
+        ),
+        Kind(
+            slug="ueberleitungswege",
+            title="Überleitungswege",
+            intro="Wie Überleitungen je Leistungsbereich und Sozialraum ausgehen: wie viele "
+            "abgelehnt oder abgebrochen werden und wie schnell Träger antworten. Zeilen mit "
+            "weniger als 5 Überleitungen sind nicht ausgewiesen.",
+            document=f"""query Pathways($area: String, $category: String) {{
+  referralPathways(area: $area, category: $category) {{
+    rates {{
+      referrals declineRate dropoffRate medianResponseHours
+      category {_REF} area {_REF}
+    }}
+  }}
+}}""",
+            rows=_pathways,
+            graded=False,
+            default_order="ueberleitungen",
+            columns=(
+                Column("ueberleitungen", "Überleitungen", "people"),
+                Column("abgelehnt", "abgelehnt", "share"),
+                Column("abgebrochen", "abgebrochen", "share"),
+                Column("antwort", "Antwort (Median)", "hours"),
+            ),
+            empty="Keine ausgewiesenen Überleitungswege für diese Auswahl.",
+        ),
+    )
+}
+
+
+def sort_keys(kind: Kind) -> list[tuple[str, str]]:
+    """(value, label) of the orders a findings page offers."""
+    keys = [("dringlichkeit", "Dringlichkeit")] if kind.graded else []
+    keys.append(("sozialraum", "Sozialraum"))
+    if kind.by_category:
+        keys.append(("leistungsbereich", "Leistungsbereich"))
+    keys.extend((c.key, f"{c.label} (absteigend)") for c in kind.columns)
+    return keys
+
+
+def sorted_rows(rows: list[Row], kind: Kind, key: str) -> list[Row]:
+    """The rows in the chosen order; hidden figures last, ties in the API's order."""
+    if key == "sozialraum":
+        return sorted(rows, key=lambda r: r.areas.casefold())
+    if key == "leistungsbereich":
+        return sorted(rows, key=lambda r: r.category.casefold())
+    column = next((c for c in kind.columns if c.key == key), None)
+    if column is not None:
+        return sorted(
+            rows,
+            key=lambda r: (r.figures[key] is None, -float(r.figures[key] or 0)),
+        )
+    return sorted(rows, key=lambda r: SEVERITY_RANK.get(r.severity, 3))
