@@ -23,6 +23,11 @@ _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("Eingang", "/eingang"),
         ("Unsere Angebote", "/unsere-angebote"),
     ),
+    "coordinator": (
+        ("Träger", "/traeger"),
+        ("Netzwerk", "/netzwerk"),
+        ("Sozialräume", "/sozialraeume"),
+    ),
 }
 
 

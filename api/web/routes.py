@@ -13,6 +13,7 @@ from api.settings import Settings
 from api.web.errors import RequestId
 from api.web.pages import (
     auth,
+    coordination_network,
     handout,
     inbox,
     oidc_login,
@@ -41,6 +42,7 @@ def web_routes() -> list[BaseRoute]:
         *handout.ROUTES,
         *inbox.ROUTES,
         *our_services.ROUTES,
+        *coordination_network.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

@@ -1,0 +1,74 @@
+"""Netzwerkkoordination in Chromium: the network picture draws as many Träger as its table
+lists, the year slider hides agreements in picture and table alike, a click opens a Träger's
+Umfeld; the directory forms change what a caseworker finds."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from loaders.demo import Demo
+from tests.browser.helpers import PROJECT_ROOT, assert_accessible, login, screenshot
+
+
+def _drawn(page: Page, attribute: str) -> int:
+    picture = page.locator("[data-network]")
+    expect(picture).to_have_attribute(attribute, re.compile(r"^\d+$"))
+    return int(picture.get_attribute(attribute) or "-1")
+
+
+def test_network_picture_shows_the_tables_nodes(page: Page, live_server: str, demo: Demo) -> None:
+    login(page, live_server, "koordination")
+    page.goto("/netzwerk")
+    rows = page.locator("[data-network-nodes] tbody tr")
+    assert rows.count() == len(demo.bundle.organizations)
+    assert _drawn(page, "data-drawn-nodes") == rows.count()
+    drawn_nodes = page.evaluate("window.verbundNetwork.nodes(':visible').length")
+    assert drawn_nodes == rows.count()
+    # The drawn connections are the table's visible rows.
+    visible_edges = page.locator("[data-network-edges] tbody tr:not([hidden])").count()
+    assert _drawn(page, "data-drawn-edges") == visible_edges
+    screenshot(page, "netzwerk")
+    # For the README: the first screen (filters, picture, legend), as a coordinator sees it.
+    target = PROJECT_ROOT / "docs" / "screenshots" / "netzwerk.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1150})
+    page.screenshot(path=target, full_page=False)
+    assert_accessible(page)
+
+
+def test_year_slider_hides_agreements_in_picture_and_table(
+    page: Page, live_server: str, demo: Demo
+) -> None:
+    login(page, live_server, "koordination")
+    page.goto("/netzwerk")
+    slider = page.locator("[data-year-slider]")
+    now = int(slider.input_value())
+    earliest = int(slider.get_attribute("min") or now)
+    assert earliest < now, "die Demo hat Vereinbarungen aus früheren Jahren"
+    before = _drawn(page, "data-drawn-edges")
+    slider.fill(str(earliest))
+    after = _drawn(page, "data-drawn-edges")
+    assert after < before
+    assert page.locator("[data-network-edges] tbody tr:not([hidden])").count() == after
+    expect(page.locator("[data-network-summary]")).to_contain_text(f"im Jahr {earliest}")
+
+
+def test_click_on_a_traeger_opens_its_surroundings(
+    page: Page, live_server: str, demo: Demo
+) -> None:
+    login(page, live_server, "koordination")
+    page.goto("/netzwerk")
+    _drawn(page, "data-drawn-nodes")
+    position = page.evaluate(
+        "(() => { const n = window.verbundNetwork.getElementById('caritas-stuttgart');"
+        " const p = n.renderedPosition(); const b = window.verbundNetwork.container()"
+        ".getBoundingClientRect(); return {x: b.left + p.x, y: b.top + p.y}; })()"
+    )
+    page.mouse.click(position["x"], position["y"])
+    page.wait_for_url("**traeger=caritas-stuttgart**")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Umfeld von Caritasverband")
+    rows = page.locator("[data-network-nodes] tbody tr")
+    assert 1 < rows.count() < len(demo.bundle.organizations)
+    assert _drawn(page, "data-drawn-nodes") == rows.count()
