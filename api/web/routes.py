@@ -13,7 +13,9 @@ from api.settings import Settings
 from api.web.errors import RequestId
 from api.web.pages import (
     auth,
+    coordination_directory,
     coordination_network,
+    directory_edit,
     handout,
     inbox,
     oidc_login,
@@ -43,6 +45,8 @@ def web_routes() -> list[BaseRoute]:
         *inbox.ROUTES,
         *our_services.ROUTES,
         *coordination_network.ROUTES,
+        *coordination_directory.ROUTES,
+        *directory_edit.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),
