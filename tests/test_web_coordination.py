@@ -77,3 +77,28 @@ def test_other_roles_may_not_open_the_network(graph: Graph, demo: Demo, user: st
         sign_in(client, user)
         assert client.get("/netzwerk").status_code == 403
         assert client.get("/netzwerk/kooperationsnetz.gexf").status_code == 403
+
+
+_AREA_ROW = re.compile(r'<a class="kern-link" href="/sozialraeume/([^"]+)">')
+
+
+def test_area_tree_lists_every_area_with_its_neighbours(
+    coordinator: TestClient, demo: Demo
+) -> None:
+    page = coordinator.get("/sozialraeume")
+    assert page.status_code == 200
+    assert sorted(_AREA_ROW.findall(page.text)) == sorted(a.id for a in demo.bundle.areas)
+    district = next(a for a in demo.bundle.areas if a.level == "district")
+    neighbours = {
+        (b if a == district.id else a)
+        for a, b in ((x.area_id, x.other_area_id) for x in demo.bundle.adjacencies)
+        if district.id in (a, b)
+    }
+    detail = coordinator.get(f"/sozialraeume/{district.id}")
+    assert detail.status_code == 200
+    linked = set(_AREA_ROW.findall(detail.text.split("<dt>Nachbarn</dt>")[1].split("</dd>")[0]))
+    assert linked == neighbours
+    served = [s for s in demo.bundle.services if district.id in s.area_ids and s.status == "active"]
+    assert served, "die Demo versorgt jeden Bezirk"
+    for service in served:
+        assert f'href="/pflege/angebot/{service.id}?' in detail.text

@@ -32,6 +32,11 @@ PAGES: dict[str, frozenset[str]] = {
     "/eingang": frozenset({"partner"}),
     "/eingang/{received}": frozenset({"partner"}),
     "/unsere-angebote": frozenset({"partner"}),
+    "/netzwerk": frozenset({"coordinator"}),
+    "/traeger": frozenset({"coordinator"}),
+    "/traeger/caritas-stuttgart": frozenset({"coordinator"}),
+    "/pflege/angebot/{service}": frozenset({"coordinator"}),
+    "/sozialraeume": frozenset({"coordinator"}),
 }
 
 

@@ -13,6 +13,7 @@ from api.settings import Settings
 from api.web.errors import RequestId
 from api.web.pages import (
     auth,
+    coordination_areas,
     coordination_directory,
     coordination_network,
     directory_edit,
@@ -47,6 +48,7 @@ def web_routes() -> list[BaseRoute]:
         *coordination_network.ROUTES,
         *coordination_directory.ROUTES,
         *directory_edit.ROUTES,
+        *coordination_areas.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

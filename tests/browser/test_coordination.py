@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from loaders.demo import Demo
-from tests.browser.helpers import PROJECT_ROOT, assert_accessible, login, screenshot
+from tests.browser.helpers import PROJECT_ROOT, BrowserWatch, assert_accessible, login, screenshot
 
 
 def _drawn(page: Page, attribute: str) -> int:
@@ -72,3 +72,57 @@ def test_click_on_a_traeger_opens_its_surroundings(
     rows = page.locator("[data-network-nodes] tbody tr")
     assert 1 < rows.count() < len(demo.bundle.organizations)
     assert _drawn(page, "data-drawn-nodes") == rows.count()
+
+
+def test_coordinator_edits_a_service_and_the_caseworker_finds_it(
+    page: Page, live_server: str, demo: Demo
+) -> None:
+    service = next(
+        s
+        for s in sorted(demo.bundle.services, key=lambda s: s.id)
+        if s.organization_id == "caritas-stuttgart"
+        and "schuldnerberatung" in s.category_ids
+        and s.status == "active"
+    )
+    renamed = f"{service.name} (neu geordnet)"
+    login(page, live_server, "koordination")
+    page.goto("/traeger")
+    page.get_by_label("Name oder Beschreibung enthält").fill("Caritas")
+    page.get_by_role("button", name="Suchen").click()
+    page.get_by_role("link", name="Caritasverband für Stuttgart e.V.").click()
+    page.get_by_role("link", name=f"{service.name} bearbeiten").click()
+    page.get_by_label("Name", exact=True).fill(renamed)
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("status")).to_contain_text("Gespeichert")
+    assert_accessible(page)
+    page.get_by_role("button", name="Abmelden").click()
+
+    area = next(a for a in demo.bundle.areas if a.id in service.area_ids)
+    login(page, live_server, "fallmanagement")
+    page.goto(f"/angebote?bedarf=schuldnerberatung&sozialraum={area.name}")
+    expect(page.get_by_text(renamed).first).to_be_visible()
+
+
+def test_stale_edit_shows_both_versions(
+    page: Page, live_server: str, demo: Demo, watch: BrowserWatch
+) -> None:
+    # The conflict page answers 409 on purpose; Chromium logs that as a console error.
+    watch.allow(r"status of 409")
+    login(page, live_server, "koordination")
+    page.goto("/pflege/traeger/eva-stuttgart")
+    other = page.context.new_page()
+    other.goto("/pflege/traeger/eva-stuttgart")
+    other.get_by_label("Telefon").fill("0711 2054-0")
+    other.get_by_role("button", name="Speichern").click()
+    expect(other.get_by_role("status")).to_contain_text("Gespeichert")
+    other.close()
+    page.get_by_label("Telefon").fill("0711 99999")
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("inzwischen geändert")
+    table = page.locator("[data-conflict]")
+    expect(table).to_contain_text("0711 99999")
+    expect(table).to_contain_text("0711 2054-0")
+    screenshot(page, "konflikt")
+    assert_accessible(page)
+    page.get_by_role("link", name="Aktuelle Fassung behalten").click()
+    expect(page.get_by_text("0711 2054-0")).to_be_visible()
