@@ -62,7 +62,7 @@ class _Form(HTMLParser):
 def _form(client: TestClient, path: str) -> dict[str, Any]:
     page = client.get(path)
     assert page.status_code == 200, page.text
-    parser = _Form(path)
+    parser = _Form(path.split("?")[0])
     parser.feed(page.text)
     found: dict[str, Any] = {}
     for name, value in parser.fields:
@@ -184,3 +184,24 @@ def test_other_roles_may_not_edit(db: Graph) -> None:
         sign_in(partner, "traeger")
         assert partner.get("/pflege/angebot/sb-caritas").status_code == 403
         assert partner.get("/traeger").status_code == 403
+
+
+def test_a_new_agreement_needs_two_parties_and_then_links_them(db: Graph) -> None:
+    load_web_world(db)
+    with web_client() as coordinator:
+        sign_in(coordinator, "koordination")
+        form = _form(coordinator, "/pflege/vereinbarung/neu?traeger=caritas-stuttgart")
+        assert form["parties"] == "caritas-stuttgart"
+        form["title"] = "Fallabstimmung Erziehungsberatung"
+        one = coordinator.post("/pflege/vereinbarung/neu", data=form)
+        assert one.status_code == 400
+        assert (
+            'href="#parties">Beteiligte Träger: Eine Vereinbarung braucht mindestens zwei '
+            "verschiedene Träger." in one.text
+        )
+        form["parties"] = ["caritas-stuttgart", "eva-stuttgart"]
+        made = coordinator.post("/pflege/vereinbarung/neu", data=form, follow_redirects=False)
+        assert made.status_code == 303
+        assert made.headers["location"].startswith("/traeger/caritas-stuttgart?")
+        page = coordinator.get("/traeger/caritas-stuttgart").text
+        assert "Fallabstimmung Erziehungsberatung</a> mit Evangelische Gesellschaft" in page

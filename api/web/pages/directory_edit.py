@@ -97,6 +97,8 @@ def values_of(kind: Kind, record: dict[str, Any]) -> dict[str, Value]:
             values[field.key] = ", ".join(raw or [])
         elif field.shape == "bool":
             values[field.key] = "1" if raw else ""
+        elif field.shape == "date":
+            values[field.key] = datum(raw, "")
         else:
             values[field.key] = "" if raw is None else str(raw)
     return values
