@@ -42,6 +42,9 @@ def test_network_table_lists_every_traeger(coordinator: TestClient, demo: Demo) 
     assert page.status_code == 200
     assert sorted(_rows(page.text)) == sorted(o.id for o in demo.bundle.organizations)
     assert "Vorschläge für neue Kooperationen" in page.text
+    # The analysis' weak spots in words: the demo plants isolated Träger and brokers.
+    assert "<strong>Isoliert:</strong>" in page.text
+    assert "<strong>Vermittler:</strong> Jobcenter Stuttgart vermittelt" in page.text
 
 
 def test_category_filter_and_ego_view_narrow_the_network(coordinator: TestClient) -> None:

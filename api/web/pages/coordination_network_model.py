@@ -149,6 +149,8 @@ class NetworkView:
     years: tuple[int, int]
     year: int
     ego_name: str = ""
+    # The analysis' weak spots touching the Träger shown: (kind in words, explanation).
+    findings: list[tuple[str, str]] = field(default_factory=list)
     # For the GEXF export: the records behind the picture.
     bundle: Bundle = field(default_factory=Bundle)
 
@@ -396,8 +398,11 @@ async def network_view(request: Request, filters: Filters) -> NetworkView:
         if broker["organization"]["id"] in by_id:
             by_id[broker["organization"]["id"]].betweenness = broker["betweenness"]
     bridges: set[tuple[str, str]] = set()
+    findings: list[tuple[str, str]] = []
     for finding in weak["findings"]:
         ids = [o["id"] for o in finding["organizations"]]
+        if finding["spot"] in SPOT_WORDS and set(ids) & kept:
+            findings.append((SPOT_WORDS[finding["spot"]], finding["explanation"]))
         if finding["spot"] == "bridge" and len(ids) == 2:
             bridges.add((min(ids), max(ids)))
         elif finding["spot"] in SPOT_WORDS:
@@ -435,6 +440,7 @@ async def network_view(request: Request, filters: Filters) -> NetworkView:
         years=years,
         year=year,
         ego_name=ego_name,
+        findings=findings,
         bundle=_bundle(nodes, [a for a in agreements if _valid(a, year)], networks),
     )
 
