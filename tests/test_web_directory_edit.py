@@ -4,6 +4,7 @@ changed meanwhile shows both versions instead of being overwritten."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -205,3 +206,32 @@ def test_a_new_agreement_needs_two_parties_and_then_links_them(db: Graph) -> Non
         assert made.headers["location"].startswith("/traeger/caritas-stuttgart?")
         page = coordinator.get("/traeger/caritas-stuttgart").text
         assert "Fallabstimmung Erziehungsberatung</a> mit Evangelische Gesellschaft" in page
+
+
+def test_a_traeger_joins_and_leaves_a_network(db: Graph) -> None:
+    load_web_world(db)
+    with web_client() as coordinator:
+        sign_in(coordinator, "koordination")
+        form = _form(coordinator, "/pflege/verbund/neu?zurueck=/traeger/caritas-stuttgart")
+        form["name"] = "Arbeitskreis Mitte"
+        made = coordinator.post("/pflege/verbund/neu", data=form, follow_redirects=False)
+        assert made.headers["location"] == "/traeger/caritas-stuttgart?erfolg=angelegt"
+        page = coordinator.get("/traeger/caritas-stuttgart").text
+        found = re.search(r'<option value="([^"]+)">Arbeitskreis Mitte</option>', page)
+        assert found, "der neue Arbeitskreis fehlt in der Auswahl"
+        network = found.group(1)
+        for org in ("caritas-stuttgart", "eva-stuttgart"):
+            joined = coordinator.post(
+                f"/traeger/{org}/verbuende",
+                data={"csrf_token": form["csrf_token"], "verbund": network, "rolle": "mitglied"},
+                follow_redirects=False,
+            )
+            assert joined.headers["location"].endswith("erfolg=aufgenommen#verbuende")
+        # Both in one Arbeitskreis: the network page draws them linked.
+        assert ">Arbeitskreis Mitte</td>" in coordinator.get("/netzwerk").text
+        leave = f"/traeger/eva-stuttgart/verbuende/{network}/beenden"
+        button = _Form(leave)
+        button.feed(coordinator.get("/traeger/eva-stuttgart").text)
+        left = coordinator.post(leave, data=dict(button.fields), follow_redirects=False)
+        assert left.headers["location"].endswith("erfolg=beendet#verbuende")
+        assert ">Arbeitskreis Mitte</td>" not in coordinator.get("/netzwerk").text

@@ -17,6 +17,7 @@ from api.web.pages import (
     coordination_directory,
     coordination_network,
     directory_edit,
+    directory_edit_memberships,
     handout,
     inbox,
     oidc_login,
@@ -48,6 +49,7 @@ def web_routes() -> list[BaseRoute]:
         *coordination_network.ROUTES,
         *coordination_directory.ROUTES,
         *directory_edit.ROUTES,
+        *directory_edit_memberships.ROUTES,
         *coordination_areas.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.

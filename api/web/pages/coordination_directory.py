@@ -36,8 +36,9 @@ query EinTraeger($id: ID!) {
     }
     locations { id name street postalCode city archivedAt area { name } }
     agreements { id title validFrom validTo archivedAt priorityAccess parties { id name } }
-    memberships { role network { id name kind } }
+    memberships { role version network { id name kind } }
   }
+  networks { id name archivedAt }
 }
 """
 
@@ -45,6 +46,14 @@ NOTICES = {
     "angelegt": "Angelegt.",
     "gespeichert": "Gespeichert. Die Angebotssuche zeigt die Änderung ab sofort.",
     "archiviert": "Archiviert. Der Eintrag erscheint nicht mehr in der Suche.",
+    "aufgenommen": "In den Verbund aufgenommen.",
+    "beendet": "Mitgliedschaft beendet.",
+    "verbund-fehlt": "Nichts geändert: wählen Sie zuerst einen Verbund oder Arbeitskreis aus.",
+    "schon-mitglied": "Nichts geändert: der Träger ist dort schon Mitglied.",
+    "mitglied-konflikt": (
+        "Nicht beendet: jemand hat die Mitgliedschaft inzwischen geändert. Prüfen Sie den "
+        "neuen Stand und versuchen Sie es erneut."
+    ),
     "archiv-konflikt": (
         "Nicht archiviert: jemand hat den Eintrag inzwischen geändert. Prüfen Sie den neuen "
         "Stand und archivieren Sie dann erneut."
@@ -96,6 +105,7 @@ async def organization(request: Request) -> Response:
     if org is None:
         raise PageError(404)
     notice_key = request.query_params.get("erfolg", "")
+    joined = {m["network"]["id"] for m in org["memberships"] if m["network"]}
     return render(
         request,
         "coordination/organization.html",
@@ -103,7 +113,12 @@ async def organization(request: Request) -> Response:
         org=org,
         here=f"/traeger/{org['id']}",
         notice=NOTICES.get(notice_key, ""),
-        notice_warning=notice_key == "archiv-konflikt",
+        notice_warning=notice_key
+        in ("archiv-konflikt", "mitglied-konflikt", "verbund-fehlt", "schon-mitglied"),
+        open_networks=sorted(
+            (n for n in data["networks"] if not n["archivedAt"] and n["id"] not in joined),
+            key=lambda n: n["name"],
+        ),
     )
 
 
