@@ -235,3 +235,23 @@ def test_a_traeger_joins_and_leaves_a_network(db: Graph) -> None:
         left = coordinator.post(leave, data=dict(button.fields), follow_redirects=False)
         assert left.headers["location"].endswith("erfolg=beendet#verbuende")
         assert ">Arbeitskreis Mitte</td>" not in coordinator.get("/netzwerk").text
+
+
+def test_editing_an_archived_service_keeps_it_archived(db: Graph) -> None:
+    load_web_world(db)
+    with web_client() as coordinator:
+        sign_in(coordinator, "koordination")
+        form = _form(coordinator, "/pflege/angebot/eb-eva")
+        archived = coordinator.post(
+            "/pflege/angebot/eb-eva/archivieren",
+            data={"csrf_token": form["csrf_token"], "version": form["version"]},
+            follow_redirects=False,
+        )
+        assert archived.headers["location"] == "/traeger/eva-stuttgart?erfolg=archiviert"
+        again = _form(coordinator, "/pflege/angebot/eb-eva")
+        assert again["status"] == "ARCHIVED"
+        again["capacity"] = "4"
+        saved = coordinator.post("/pflege/angebot/eb-eva", data=again, follow_redirects=False)
+        assert saved.status_code == 303
+    status = ask(db, SYSTEM, 'query { service(id: "eb-eva") { status capacity } }')["service"]
+    assert status == {"status": "ARCHIVED", "capacity": 4}

@@ -23,7 +23,14 @@ from api.web.data import PageError, gql, require
 from api.web.directory import choices
 from api.web.forms import Errors, read_form, text, texts
 from api.web.german import datum, iso_date
-from api.web.pages.directory_edit_kinds import KINDS, NETWORK_KINDS, STATUSES, Field, Kind
+from api.web.pages.directory_edit_kinds import (
+    HIDDEN_LABELS,
+    KINDS,
+    NETWORK_KINDS,
+    STATUSES,
+    Field,
+    Kind,
+)
 from api.web.templating import render
 from api.web.wording import SECTOR
 
@@ -157,7 +164,7 @@ def _problems(kind: Kind, result: dict[str, Any], errors: Errors) -> None:
     for problem in result.get("fields") or []:
         key = str((problem.get("path") or ["name"])[-1])
         field = kind.field(key)
-        label = field.label if field else key
+        label = field.label if field else HIDDEN_LABELS.get(key, key)
         message = str(problem["message"])
         if message in ("Pflichtangabe.", ""):
             message = "Pflichtangabe: bitte ausfüllen."

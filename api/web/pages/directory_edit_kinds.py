@@ -176,5 +176,12 @@ NETWORK = Kind(
 
 KINDS: dict[str, Kind] = {k.slug: k for k in (ORGANIZATION, SERVICE, LOCATION, AGREEMENT, NETWORK)}
 
-STATUSES = (("ACTIVE", "aktiv"), ("INACTIVE", "ruht (nicht in der Suche)"))
+STATUSES = (
+    ("ACTIVE", "aktiv"),
+    ("INACTIVE", "ruht (nicht in der Suche)"),
+    # Listed so that editing an archived service keeps it archived unless changed on purpose.
+    ("ARCHIVED", "archiviert"),
+)
+# Input fields the forms do not show but a mutation may name (set by the page itself).
+HIDDEN_LABELS = {"organization": "Träger", "id": "Kennung"}
 NETWORK_KINDS = (("VERBUND", "Verbund"), ("ARBEITSKREIS", "Arbeitskreis"), ("NETZWERK", "Netzwerk"))
