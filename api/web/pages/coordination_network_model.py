@@ -254,7 +254,7 @@ def _layout(nodes: list[Node], edges: list[Edge]) -> None:
         sub = g.subgraph(part)
         # networkx needs scipy from 500 nodes on; a circle is enough for a network that size.
         laid = (
-            nx.spring_layout(sub, k=1.8 / len(part) ** 0.5, seed=13, iterations=300, method="force")
+            nx.spring_layout(sub, k=2.4 / len(part) ** 0.5, seed=13, iterations=300, method="force")
             if len(part) < 500
             else nx.circular_layout(sub)
         )
