@@ -42,6 +42,11 @@ PAGES: dict[str, frozenset[str]] = {
     "/planung/luecken?format=csv": frozenset({"planner"}),
     "/planung/doppelbetreuung?format=xlsx": frozenset({"planner"}),
     "/planung/bericht": frozenset({"planner"}),
+    "/netzwerk": frozenset({"coordinator"}),
+    "/traeger": frozenset({"coordinator"}),
+    "/traeger/caritas-stuttgart": frozenset({"coordinator"}),
+    "/pflege/angebot/{service}": frozenset({"coordinator"}),
+    "/sozialraeume": frozenset({"coordinator"}),
 }
 
 

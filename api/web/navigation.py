@@ -34,6 +34,11 @@ _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("Unsere Angebote", "/unsere-angebote"),
     ),
     "planner": tuple((label, f"/planung/{slug}") for label, slug in _PLANNING),
+    "coordinator": (
+        ("Träger", "/traeger"),
+        ("Netzwerk", "/netzwerk"),
+        ("Sozialräume", "/sozialraeume"),
+    ),
 }
 
 

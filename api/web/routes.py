@@ -13,6 +13,11 @@ from api.settings import Settings
 from api.web.errors import RequestId
 from api.web.pages import (
     auth,
+    coordination_areas,
+    coordination_directory,
+    coordination_network,
+    directory_edit,
+    directory_edit_memberships,
     handout,
     inbox,
     oidc_login,
@@ -45,6 +50,11 @@ def web_routes() -> list[BaseRoute]:
         *our_services.ROUTES,
         *planning.ROUTES,
         *planning_map.ROUTES,
+        *coordination_network.ROUTES,
+        *coordination_directory.ROUTES,
+        *directory_edit.ROUTES,
+        *directory_edit_memberships.ROUTES,
+        *coordination_areas.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

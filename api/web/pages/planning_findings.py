@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from api.web import german
-from schema.policy import MIN_COUNT
+from graph.disclosure import MIN_COUNT
 
 SUPPRESSED = f"unter {MIN_COUNT}"
 HIDDEN_RATE = "nicht ausgewiesen"
