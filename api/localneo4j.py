@@ -192,6 +192,7 @@ class LocalNeo4j:
             password=self._password(),
             database=self.settings.neo4j_database,
             query_timeout=self.settings.query_timeout_seconds,
+            analysis_timeout=self.settings.analysis_timeout_seconds,
         )
 
     def pid(self) -> int | None:
@@ -380,6 +381,7 @@ def resolve_config(settings: Settings) -> Neo4jConfig:
             settings.neo4j_password,
             settings.neo4j_database,
             query_timeout=settings.query_timeout_seconds,
+            analysis_timeout=settings.analysis_timeout_seconds,
         )
     return LocalNeo4j(settings).config()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.connection import DEFAULT_QUERY_TIMEOUT
+from graph.connection import DEFAULT_ANALYSIS_TIMEOUT, DEFAULT_QUERY_TIMEOUT
 from graph.overdue import DEFAULT_ANSWER_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -134,6 +134,12 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias="VERBUND_QUERY_TIMEOUT_SECONDS",
         description="Longest time one reading Neo4j query may run before it is cancelled",
+    )
+    analysis_timeout_seconds: float = Field(
+        default=DEFAULT_ANALYSIS_TIMEOUT,
+        gt=0,
+        validation_alias="VERBUND_ANALYSIS_TIMEOUT_SECONDS",
+        description="Longest time the analyses' snapshot read may run (it reads the whole graph)",
     )
     # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(

@@ -32,6 +32,7 @@ Params = Mapping[str, Any]
 
 # Seconds a read may run before the server cancels it (VERBUND_QUERY_TIMEOUT_SECONDS).
 DEFAULT_QUERY_TIMEOUT = 10.0
+DEFAULT_ANALYSIS_TIMEOUT = 120.0
 
 DEFAULT_POOL_SIZE = 100
 
@@ -49,6 +50,9 @@ class Neo4jConfig:
     # Reads (query without write, rows, read) are cancelled by the server after this long;
     # None: the server's own db.transaction.timeout. Writes are not limited here.
     query_timeout: float | None = DEFAULT_QUERY_TIMEOUT
+    # The analyses' one snapshot read covers the whole graph: bounded, but on a large city
+    # longer than a request's query (graph/analysis/projection.py).
+    analysis_timeout: float | None = DEFAULT_ANALYSIS_TIMEOUT
     # Connections the driver keeps at most (its own default is 100); the API sizes its
     # backpressure from this (api/backpressure.py).
     pool_size: int = DEFAULT_POOL_SIZE
@@ -159,10 +163,14 @@ class Graph:
         with translate_errors(), self._session() as session:
             session.run(cypher, dict(params or {})).consume()
 
-    def read(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
-        """Run a read transaction function (retried on transient errors)."""
+    def read(
+        self, work: Callable[[neo4j.ManagedTransaction], T], *, timeout: float | None = None
+    ) -> T:
+        """Run a read transaction function (retried on transient errors), cancelled by the
+        server after ``timeout`` seconds (default: the configured query timeout)."""
         self._count()
-        timed = neo4j.unit_of_work(timeout=self.config.query_timeout)(work)
+        limit = self.config.query_timeout if timeout is None else timeout
+        timed = neo4j.unit_of_work(timeout=limit)(work)
         with translate_errors(), self._session() as session:
             return session.execute_read(timed)
 

@@ -55,7 +55,9 @@ def open_graph(settings: Settings | None = None) -> Iterator[Graph]:
     """
     settings = settings or get_settings()
     with user_errors():
-        config = dataclasses.replace(ensure_started(settings), query_timeout=None)
+        config = dataclasses.replace(
+            ensure_started(settings), query_timeout=None, analysis_timeout=None
+        )
         with Graph(config) as graph:
             yield graph
 

@@ -138,7 +138,7 @@ def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
             today,
         )
 
-    return graph.read(work)
+    return graph.read(work, timeout=graph.config.analysis_timeout)
 
 
 def _address(parts: list[str]) -> str:
