@@ -26,6 +26,7 @@ from api.hsds_data import (
     ORGANIZATIONS_FULL,
     SERVICE,
     SERVICES,
+    SERVICES_ONE_TO_ONE,
     DataError,
     Json,
     Run,
@@ -177,7 +178,8 @@ async def services(request: Request, run: Run) -> Json:
     page = paging(params)
     full = _flag(params, "full")
     found = await _with_categories(run, service_filter(params), params.get("taxonomy_id"))
-    nodes, total = await page_of(run, SERVICES, found, page.offset, page.per_page)
+    listing = SERVICES if full else SERVICES_ONE_TO_ONE
+    nodes, total = await page_of(run, listing, found, page.offset, page.per_page)
     records = [full_service(node) for node in nodes]
     return page_answer(page, total, records if full else [one_to_one(r) for r in records])
 

@@ -85,6 +85,10 @@ categories {{ id name broader {{ id }} }}
 areas {{ id name }}
 locations {{ {LOCATION} }}
 """
+# What a list without ``full`` shows: the one-to-one fields of the service and its Träger.
+SERVICE_ONE_TO_ONE = (
+    f"id name description status email url assuredDate organization {{ {ORGANIZATION} }}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,7 @@ class Listing:
 
 
 SERVICES = Listing("services", "ServiceFilterInput", SERVICE)
+SERVICES_ONE_TO_ONE = Listing("services", "ServiceFilterInput", SERVICE_ONE_TO_ONE)
 ORGANIZATIONS = Listing("organizations", "OrganizationFilterInput", ORGANIZATION)
 ORGANIZATION_FULL = f"{ORGANIZATION} locations {{ {LOCATION} }}"
 ORGANIZATIONS_FULL = Listing("organizations", "OrganizationFilterInput", ORGANIZATION_FULL)
@@ -228,31 +233,33 @@ class ServiceParts:
 
 
 def service_of(node: Json) -> ServiceParts:
+    """The records of a service node; the lists a selection left out (SERVICE_ONE_TO_ONE)
+    stay empty, which changes only the arrays of the HSDS record."""
     org = organization_of(node["organization"])
-    locations = [location_of(loc) for loc in node["locations"]]
-    cats = [category_of(c) for c in node["categories"]]
+    locations = [location_of(loc) for loc in node.get("locations", [])]
+    cats = [category_of(c) for c in node.get("categories", [])]
     # Name and level are all the mapping reads of an area (the name of a service_area).
-    areas = [Area(id=a["id"], name=a["name"], level="city") for a in node["areas"]]
+    areas = [Area(id=a["id"], name=a["name"], level="city") for a in node.get("areas", [])]
     service = Service(
         id=node["id"],
         organization_id=org.id,
         name=node["name"],
         description=node["description"],
         category_ids=tuple(c.id for c in cats),
-        target_groups=tuple(node["targetGroups"]),
-        languages=tuple(node["languages"]),
-        legal_basis=node["legalBasis"],
-        capacity=node["capacity"],
-        capacity_unit=node["capacityUnit"],
-        capacity_used=node["capacityUsed"],
+        target_groups=tuple(node.get("targetGroups", ())),
+        languages=tuple(node.get("languages", ())),
+        legal_basis=node.get("legalBasis"),
+        capacity=node.get("capacity"),
+        capacity_unit=node.get("capacityUnit"),
+        capacity_used=node.get("capacityUsed"),
         status=node["status"].lower(),
-        valid_from=_day(node["validFrom"]),
-        valid_to=_day(node["validTo"]),
+        valid_from=_day(node.get("validFrom")),
+        valid_to=_day(node.get("validTo")),
         area_ids=tuple(a.id for a in areas),
         location_ids=tuple(loc.id for loc in locations),
         email=node["email"],
         url=node["url"],
-        required_documents=tuple(node["requiredDocuments"]),
+        required_documents=tuple(node.get("requiredDocuments", ())),
         assured_date=_day(node["assuredDate"]),
     )
     return ServiceParts(

@@ -18,7 +18,7 @@ from api.app import create_app
 from api.settings import Settings, get_settings
 from graph import Graph
 from graph.readback import read_bundle
-from loaders.hsds.writer import service_records
+from loaders.hsds.writer import one_to_one, service_records
 from tests.apikit import load_small_demo
 from tests.loader_helpers import shared_data
 
@@ -178,6 +178,10 @@ def test_service_is_the_exported_record(demo: Graph, public: TestClient) -> None
     listed = get(public, "/hsds/services?per_page=3")["contents"]
     for item in listed:
         assert get(public, f"/hsds/services/{item['id']}") == exported[item["id"]]
+        # The list shows the same record's one-to-one fields.
+        assert item == one_to_one(exported[item["id"]])
+    full = get(public, "/hsds/services?per_page=3&full=true")["contents"]
+    assert full == [exported[item["id"]] for item in listed]
 
 
 # Paging
