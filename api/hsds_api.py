@@ -41,6 +41,7 @@ from api.hsds_data import (
 )
 from api.hsds_paging import PagingError, page_answer, paging
 from api.settings import Settings
+from api.web.data import principal_of
 from graph.labels import TARGET_GROUPS
 from loaders.hsds.vocabulary import (
     TARGET_GROUP_TERM_PREFIX,
@@ -95,8 +96,6 @@ def _endpoint(handler: Handler, allowed: Iterable[str] = ()) -> Callable[..., Aw
     known = frozenset(allowed)
 
     async def endpoint(request: Request) -> JSONResponse:
-        from api.app import principal_of
-
         principal = principal_of(request)
         if request.app.state.settings.hsds_api == "public" and not principal.authenticated:
             principal = PUBLIC_READER
@@ -216,7 +215,8 @@ async def organizations(request: Request, run: Run) -> Json:
 async def _full_organization(run: Run, node: Json, with_services: bool) -> Json:
     """An organization with its locations and services (one-to-one fields of each service,
     or the full service records with ``full_service=true``)."""
-    offered = [full_service(s) for s in await all_of(run, SERVICES, {"organization": node["id"]})]
+    listing = SERVICES if with_services else SERVICES_ONE_TO_ONE
+    offered = [full_service(s) for s in await all_of(run, listing, {"organization": node["id"]})]
     return {
         **organization_record(organization_of(node)),
         "locations": [location_record(location_of(loc)) for loc in node["locations"]],

@@ -98,6 +98,9 @@ class Listing:
     field: str
     filter_type: str
     selection: str
+    # Nodes per query: a page of fully nested services costs about 160 a service in the
+    # schema's estimate (schema/cost.py); 50 of them stay within the default budget of 10,000.
+    chunk: int = 100
 
     def page_document(self) -> str:
         return (
@@ -110,21 +113,26 @@ class Listing:
         return (
             f"query($filter: {self.filter_type}, $first: Int, $after: String) {{"
             f" {self.field}(filter: $filter, first: $first, after: $after) {{"
-            f" totalCount pageInfo {{ endCursor hasNextPage }} }} }}"
+            f" pageInfo {{ endCursor hasNextPage }} }} }}"
+        )
+
+    def count_document(self) -> str:
+        return (
+            f"query($filter: {self.filter_type}) {{"
+            f" {self.field}(filter: $filter, first: 0) {{ totalCount }} }}"
         )
 
 
-SERVICES = Listing("services", "ServiceFilterInput", SERVICE)
+SERVICES = Listing("services", "ServiceFilterInput", SERVICE, chunk=50)
 SERVICES_ONE_TO_ONE = Listing("services", "ServiceFilterInput", SERVICE_ONE_TO_ONE)
 ORGANIZATIONS = Listing("organizations", "OrganizationFilterInput", ORGANIZATION)
 ORGANIZATION_FULL = f"{ORGANIZATION} locations {{ {LOCATION} }}"
-ORGANIZATIONS_FULL = Listing("organizations", "OrganizationFilterInput", ORGANIZATION_FULL)
+ORGANIZATIONS_FULL = Listing(
+    "organizations", "OrganizationFilterInput", ORGANIZATION_FULL, chunk=50
+)
 
 # The schema's largest page (schema/pagination.py); skipping walks in steps of this.
 STEP = 100
-# Records per query: a page of fully nested services costs about 160 a service in the
-# schema's estimate (schema/cost.py); 50 stay within the default budget of 10,000.
-CHUNK = 50
 
 
 async def _nodes(
@@ -133,7 +141,7 @@ async def _nodes(
     """``size`` nodes after the cursor (None: all of them), in chunks, and the total."""
     nodes: list[Json] = []
     while True:
-        want = CHUNK if size is None else min(CHUNK, size - len(nodes))
+        want = listing.chunk if size is None else min(listing.chunk, size - len(nodes))
         found = (await run(listing.page_document(), filter=filter, first=want, after=after))[
             listing.field
         ]
@@ -150,9 +158,10 @@ async def page_of(
     """The nodes ``offset`` .. ``offset + size`` of the list and the list's total.
 
     The schema pages by keyset cursors; an HSDS page number is an offset, so the cursors
-    before it are walked in steps of ``STEP`` (only cursors, no records are selected)."""
+    before it are walked in steps of ``STEP`` (only cursors are selected). The last stretch
+    before the page comes with the page in one query: a round trip costs more."""
     after: str | None = None
-    while offset > 0:
+    while offset + size > listing.chunk and offset > 0:
         step = min(offset, STEP)
         found = (await run(listing.skip_document(), filter=filter, first=step, after=after))[
             listing.field
@@ -160,8 +169,11 @@ async def page_of(
         offset -= step
         after = found["pageInfo"]["endCursor"]
         if not found["pageInfo"]["hasNextPage"]:
-            return [], int(found["totalCount"])
-    return await _nodes(run, listing, filter, after, size)
+            # A page past the end (rare): only the total is left to tell.
+            counted = await run(listing.count_document(), filter=filter)
+            return [], int(counted[listing.field]["totalCount"])
+    nodes, total = await _nodes(run, listing, filter, after, offset + size)
+    return nodes[offset:], total
 
 
 async def all_of(run: Run, listing: Listing, filter: Json) -> list[Json]:

@@ -46,12 +46,20 @@ FULL = f"""id name description targetGroups languages legalBasis capacity capaci
   locations {{ {LOCATION} }}"""
 ONE_TO_ONE = f"id name description email url status assuredDate organization {{ {ORG} }}"
 
+PAGE_AFTER = (
+    "query($after: String) { services(first: 20, after: $after) "
+    f"{{ totalCount nodes {{ {ONE_TO_ONE} }} }} }}"
+)
+
 
 @dataclass(frozen=True)
 class Case:
     name: str
     path: str
     document: str
+    # GraphQL's client keeps the cursor (taken once, before measuring); the HSDS client
+    # asks by page number.
+    after: int = 0
 
 
 CASES = [
@@ -63,8 +71,14 @@ CASES = [
     Case(
         "Angebote, Seite 3 (20, einfache Felder)",
         "/hsds/services?per_page=20&page=3",
-        # GraphQL's client keeps the cursor; the HSDS client asks by page number.
-        "",
+        PAGE_AFTER,
+        after=40,
+    ),
+    Case(
+        "Angebote, Seite 8 (20, einfache Felder; hinter der größten Schema-Seite)",
+        "/hsds/services?per_page=20&page=8",
+        PAGE_AFTER,
+        after=140,
     ),
     Case(
         "Angebote, Seite 1 (20, voll verschachtelt)",
@@ -111,11 +125,24 @@ def _post(
 
 
 def _cursor_after(client: http.client.HTTPConnection, headers: dict[str, str], n: int) -> str:
-    body = json.dumps({"query": f"{{ services(first: {n}) {{ pageInfo {{ endCursor }} }} }}"})
-    client.request("POST", "/graphql", body=body, headers=headers)
-    cursor: str = json.loads(client.getresponse().read())["data"]["services"]["pageInfo"][
-        "endCursor"
-    ]
+    """The cursor after the first ``n`` services (in steps of the schema's largest page)."""
+    cursor: str | None = None
+    while n > 0:
+        step = min(n, 100)
+        variables = {"after": cursor} if cursor else {}
+        body = json.dumps(
+            {
+                "query": "query($after: String) { services(first: "
+                f"{step}, after: $after) {{ pageInfo {{ endCursor }} }} }}",
+                "variables": variables,
+            }
+        )
+        client.request("POST", "/graphql", body=body, headers=headers)
+        cursor = json.loads(client.getresponse().read())["data"]["services"]["pageInfo"][
+            "endCursor"
+        ]
+        n -= step
+    assert cursor is not None
     return cursor
 
 
@@ -142,15 +169,8 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             client = _connect(port)
             for case in CASES:
-                if case.document:
-                    gql = _post(client, headers, case.document, None)
-                else:
-                    after = _cursor_after(client, headers, 40)
-                    document = (
-                        "query($after: String) { services(first: 20, after: $after) "
-                        f"{{ totalCount nodes {{ {ONE_TO_ONE} }} }} }}"
-                    )
-                    gql = _post(client, headers, document, after)
+                after = _cursor_after(client, headers, case.after) if case.after else None
+                gql = _post(client, headers, case.document, after)
                 hsds = _get(client, headers, case.path)
                 if hsds() != gql():
                     sys.exit(f"{case.name}: HSDS und GraphQL liefern andere Angebote.")
