@@ -383,3 +383,29 @@ def test_the_schemas_are_the_official_ones() -> None:
     example["contents"][0]["status"] = "offen"
     with pytest.raises(Exception, match="offen"):
         validate("/services", example)
+
+
+def test_taxonomy_filters_on_services(public: TestClient) -> None:
+    total = get(public, "/hsds/services?per_page=1")["total_items"]
+    with_category = get(public, "/hsds/services?taxonomy_id=verbund-leistungsbereich&full=true")
+    assert 0 < with_category["total_items"] <= total
+    assert all(
+        any(a["taxonomy_term"]["taxonomy"] == "verbund-leistungsbereich" for a in s["attributes"])
+        for s in with_category["contents"]
+    )
+    refused = public.get("/hsds/services?taxonomy_id=gibt-es-nicht")
+    assert refused.status_code == 400
+    assert "verbund-leistungsbereich" in refused.json()["message"]
+    value_term = public.get("/hsds/services?taxonomy_term_id=rechtsgrundlage")
+    assert value_term.status_code == 400
+
+
+def test_every_role_reads_the_same_directory(
+    demo: Graph, public: TestClient, auth_headers: Callable[..., dict[str, str]]
+) -> None:
+    org = read_bundle(demo).organizations[0].id
+    url = "/hsds/services?full=true&per_page=30"
+    with TestClient(app_with(demo, "token")) as client:
+        as_caseworker = client.get(url, headers=auth_headers("caseworker", org))
+        as_admin = client.get(url, headers=auth_headers("admin"))
+    assert as_caseworker.json() == as_admin.json() == get(public, url)
