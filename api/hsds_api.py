@@ -39,7 +39,8 @@ from api.hsds_data import (
     runner,
     service_of,
 )
-from api.hsds_paging import PagingError, page_answer, paging
+from api.hsds_paging import PagingError, flag, page_answer, paging
+from api.hsds_taxonomies import taxonomies, taxonomy, taxonomy_term, taxonomy_terms_page
 from api.settings import Settings
 from api.web.data import principal_of
 from graph.labels import TARGET_GROUPS
@@ -49,13 +50,11 @@ from loaders.hsds.vocabulary import (
     TAXONOMY_TARGET_GROUP,
 )
 from loaders.hsds.writer import (
-    TAXONOMIES,
     VALUE_TERMS,
     location_record,
     one_to_one,
     organization_record,
     service_record,
-    taxonomy_terms,
 )
 from schema.principal import Principal
 
@@ -70,13 +69,6 @@ PUBLIC_READER = Principal(subject="hsds-public", role="planner", auth_method="an
 _PAGING = ("page", "per_page", "format")
 _SERVICE_FILTERS = ("search", "taxonomy_term_id", "taxonomy_id", "organization_id", "full")
 _VALUE_TERM_IDS = frozenset(term["id"] for term in VALUE_TERMS)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 _CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
@@ -108,19 +100,12 @@ def _endpoint(handler: Handler, allowed: Iterable[str] = ()) -> Callable[..., Aw
             return _error(400, f"Parameter nicht unterstützt: {names}. Erlaubt: {hint}.")
         try:
             return JSONResponse(await handler(request, runner(request, principal)))
-        except (ApiError, DataError) as exc:
+        except DataError as exc:
             return _error(exc.status, exc.message)
         except PagingError as exc:
             return _error(400, str(exc))
 
     return endpoint
-
-
-def _flag(params: Mapping[str, str], name: str) -> bool:
-    value = params.get(name, "false").lower()
-    if value not in ("true", "false"):
-        raise ApiError(400, f"`{name}` muss true oder false sein (war {params[name]!r}).")
-    return value == "true"
 
 
 # /services
@@ -135,7 +120,7 @@ def service_filter(params: Mapping[str, str]) -> Json:
         found["organization"] = org
     if term := params.get("taxonomy_term_id"):
         if term in _VALUE_TERM_IDS:
-            raise ApiError(
+            raise DataError(
                 400,
                 f"Nach dem Begriff {term!r} kann nicht gefiltert werden (sein Wert steht im "
                 "Attribut). Bitte einen Leistungsbereich oder eine Zielgruppe angeben.",
@@ -148,7 +133,7 @@ def service_filter(params: Mapping[str, str]) -> Json:
     if taxonomy == TAXONOMY_TARGET_GROUP:
         found.setdefault("targetGroups", list(TARGET_GROUPS))
     elif taxonomy is not None and taxonomy != TAXONOMY_CATEGORY:
-        raise ApiError(
+        raise DataError(
             400,
             f"Nach der Taxonomie {taxonomy!r} kann nicht gefiltert werden. Möglich: "
             f"{TAXONOMY_CATEGORY}, {TAXONOMY_TARGET_GROUP}.",
@@ -175,7 +160,7 @@ def full_service(node: Json) -> Json:
 async def services(request: Request, run: Run) -> Json:
     params = request.query_params
     page = paging(params)
-    full = _flag(params, "full")
+    full = flag(params, "full")
     found = await _with_categories(run, service_filter(params), params.get("taxonomy_id"))
     listing = SERVICES if full else SERVICES_ONE_TO_ONE
     nodes, total = await page_of(run, listing, found, page.offset, page.per_page)
@@ -187,7 +172,7 @@ async def service(request: Request, run: Run) -> Json:
     ident = request.path_params["id"]
     node = await one(run, "service", SERVICE, ident)
     if node is None:
-        raise ApiError(404, f"Kein Angebot mit der Kennung {ident!r}.")
+        raise DataError(404, f"Kein Angebot mit der Kennung {ident!r}.")
     return full_service(node)
 
 
@@ -197,7 +182,7 @@ async def service(request: Request, run: Run) -> Json:
 async def organizations(request: Request, run: Run) -> Json:
     params = request.query_params
     page = paging(params)
-    full, with_services = _flag(params, "full"), _flag(params, "full_service")
+    full, with_services = flag(params, "full"), flag(params, "full_service")
     found: Json = {}
     if text := params.get("search", "").strip():
         found["text"] = text
@@ -228,8 +213,8 @@ async def organization(request: Request, run: Run) -> Json:
     ident = request.path_params["id"]
     node = await one(run, "organization", ORGANIZATION_FULL, ident)
     if node is None:
-        raise ApiError(404, f"Kein Träger mit der Kennung {ident!r}.")
-    return await _full_organization(run, node, _flag(request.query_params, "full_service"))
+        raise DataError(404, f"Kein Träger mit der Kennung {ident!r}.")
+    return await _full_organization(run, node, flag(request.query_params, "full_service"))
 
 
 # /service_at_locations
@@ -245,7 +230,7 @@ def _at_locations(record: Json) -> list[Json]:
 async def service_at_locations(request: Request, run: Run) -> Json:
     params = request.query_params
     page = paging(params)
-    full = _flag(params, "full")
+    full = flag(params, "full")
     found = await _with_categories(run, service_filter(params), params.get("taxonomy_id"))
     # Pairs of service and location: their number is known only after reading the services.
     pairs = [
@@ -270,53 +255,7 @@ async def service_at_location(request: Request, run: Run) -> Json:
         for sal in _at_locations(full_service(node)):
             if sal["id"] == ident:
                 return sal
-    raise ApiError(404, f"Kein Angebot an einem Standort mit der Kennung {ident!r}.")
-
-
-# /taxonomies and /taxonomy_terms (the vocabulary and the Leistungsbereiche)
-
-
-def _matches(record: Json, search: str) -> bool:
-    folded = search.casefold()
-    return any(folded in str(record.get(key, "")).casefold() for key in ("name", "description"))
-
-
-async def taxonomies(request: Request, run: Run) -> Json:
-    params = request.query_params
-    page = paging(params)
-    found = [t for t in TAXONOMIES if _matches(t, params.get("search", ""))]
-    return page_answer(page, len(found), found[page.offset : page.offset + page.per_page])
-
-
-async def taxonomy(request: Request, run: Run) -> Json:
-    ident = request.path_params["id"]
-    for found in TAXONOMIES:
-        if found["id"] == ident:
-            return found
-    raise ApiError(404, f"Keine Taxonomie mit der Kennung {ident!r}.")
-
-
-async def taxonomy_terms_page(request: Request, run: Run) -> Json:
-    params = request.query_params
-    page = paging(params)
-    terms = taxonomy_terms(await categories(run))
-    if search := params.get("search"):
-        terms = [t for t in terms if _matches(t, search)]
-    if taxonomy_id := params.get("taxonomy_id"):
-        terms = [t for t in terms if t["taxonomy"] == taxonomy_id]
-    if parent := params.get("parent_id"):
-        terms = [t for t in terms if t.get("parent_id") == parent]
-    if _flag(params, "top_only"):
-        terms = [t for t in terms if "parent_id" not in t]
-    return page_answer(page, len(terms), terms[page.offset : page.offset + page.per_page])
-
-
-async def taxonomy_term(request: Request, run: Run) -> Json:
-    ident = request.path_params["id"]
-    for found in taxonomy_terms(await categories(run)):
-        if found["id"] == ident:
-            return found
-    raise ApiError(404, f"Kein Begriff mit der Kennung {ident!r}.")
+    raise DataError(404, f"Kein Angebot an einem Standort mit der Kennung {ident!r}.")
 
 
 async def info(request: Request, run: Run) -> Json:

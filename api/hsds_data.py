@@ -39,7 +39,8 @@ _STATUS = {
 
 
 class DataError(Exception):
-    """The schema refused or failed: ``status`` and a German message for the client."""
+    """No answer but an error: ``status`` and a German message for the client (the schema
+    refused or failed, an unknown id, a parameter to correct)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)

@@ -1,4 +1,5 @@
-"""HSDS paging: ``page`` and ``per_page`` in, the spec's Page object out."""
+"""HSDS query parameters: ``page`` and ``per_page`` in, the spec's Page object out; the
+boolean switches."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ def _number(params: Mapping[str, str], name: str, default: int, low: int, high: 
     if not low <= value <= high:
         raise PagingError(f"`{name}` muss zwischen {low} und {high} liegen (war {value}).")
     return value
+
+
+def flag(params: Mapping[str, str], name: str) -> bool:
+    """A boolean parameter (``full``, ``top_only``…): true or false, absent is false."""
+    value = params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise PagingError(f"`{name}` muss true oder false sein (war {params[name]!r}).")
+    return value == "true"
 
 
 def paging(params: Mapping[str, str]) -> Paging:

@@ -237,7 +237,7 @@ def test_service_at_locations_count_every_pair(demo: Graph, public: TestClient) 
 
 @pytest.mark.parametrize(
     "query",
-    ["page=0", "page=x", "per_page=0", "per_page=101", "per_page=", "format=ndjson"],
+    ["page=0", "page=x", "per_page=0", "per_page=101", "per_page=", "format=ndjson", "full=ja"],
 )
 def test_bad_paging_is_400_in_german(public: TestClient, query: str) -> None:
     answer = public.get(f"/hsds/services?{query}")
