@@ -26,6 +26,7 @@ from api.hsds_data import (
     ORGANIZATIONS_FULL,
     SERVICE,
     SERVICES,
+    SERVICES_AT_LOCATIONS,
     SERVICES_ONE_TO_ONE,
     DataError,
     Json,
@@ -235,7 +236,7 @@ async def service_at_locations(request: Request, run: Run) -> Json:
     # Pairs of service and location: their number is known only after reading the services.
     pairs = [
         sal
-        for node in await all_of(run, SERVICES, found)
+        for node in await all_of(run, SERVICES_AT_LOCATIONS, found)
         for sal in _at_locations(full_service(node))
     ]
     chosen = pairs[page.offset : page.offset + page.per_page]

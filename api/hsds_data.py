@@ -126,6 +126,10 @@ class Listing:
 
 SERVICES = Listing("services", "ServiceFilterInput", SERVICE, chunk=50)
 SERVICES_ONE_TO_ONE = Listing("services", "ServiceFilterInput", SERVICE_ONE_TO_ONE)
+# For service_at_location objects: the service's one-to-one fields and its locations.
+SERVICES_AT_LOCATIONS = Listing(
+    "services", "ServiceFilterInput", f"{SERVICE_ONE_TO_ONE} locations {{ {LOCATION} }}"
+)
 ORGANIZATIONS = Listing("organizations", "OrganizationFilterInput", ORGANIZATION)
 ORGANIZATION_FULL = f"{ORGANIZATION} locations {{ {LOCATION} }}"
 ORGANIZATIONS_FULL = Listing(
