@@ -22,6 +22,7 @@ from api import faults
 from api.auth.client_address import TrustedProxies
 from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
 from api.backpressure import Backpressure
+from api.hsds_api import hsds_routes
 from api.localneo4j import resolve_config
 from api.security import BodySizeLimit, SecurityHeaders
 from api.settings import Settings, get_settings
@@ -185,6 +186,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             Route("/health", health),
             # Browsers asking for a page get the offline GraphiQL; everything else is GraphQL.
             Route("/graphql", GraphiQLPage(graphql), methods=["GET", "POST"]),
+            *hsds_routes(settings),
             *web_routes(),
         ],
         middleware=middleware(settings),

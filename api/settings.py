@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -169,6 +170,11 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias="VERBUND_MAX_QUEUE_WAIT",
         description="Longest wait for a slot; then 503 with Retry-After",
+    )
+    hsds_api: Literal["public", "token", "off"] = Field(
+        default="token",
+        validation_alias="VERBUND_HSDS_API",
+        description="Open Referral API under /hsds: public, token (like /graphql) or off",
     )
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"

@@ -1,4 +1,9 @@
-"""Export services as HSDS 3.x records, as ``GET /services/{id}`` returns them."""
+"""Export services as HSDS 3.x records, as ``GET /services/{id}`` returns them.
+
+The one mapping of verbund's records to HSDS: the file export and the Open Referral API
+(api/hsds_api.py) both build their objects here. Absent values are left out rather than
+written as ``null``: the official schemas type optional fields as ``string``/``number``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.bundle import Bundle
+from graph.labels import TARGET_GROUPS
 from graph.records import Area, Category, Location, Organization, Service
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
@@ -27,91 +33,168 @@ from loaders.hsds.vocabulary import (
 
 Json = dict[str, Any]
 
+# The taxonomies verbund's terms belong to (HSDS ``taxonomy``); German descriptions.
+TAXONOMIES: tuple[Json, ...] = (
+    {
+        "id": TAXONOMY_CATEGORY,
+        "name": "Leistungsbereiche",
+        "description": "Leistungsbereiche der Angebote, mit engeren Bereichen (verbund).",
+    },
+    {
+        "id": TAXONOMY_TARGET_GROUP,
+        "name": "Zielgruppen",
+        "description": "Zielgruppen der Angebote (verbund).",
+    },
+    {
+        "id": TAXONOMY_LEGAL_BASIS,
+        "name": "Rechtsgrundlage",
+        "description": "Rechtsgrundlage eines Angebots; der Wert steht im Attribut.",
+    },
+    {
+        "id": TAXONOMY_VALIDITY,
+        "name": "Gültigkeit",
+        "description": "Gültigkeitszeitraum eines Angebots; das Datum steht im Attribut.",
+    },
+)
+
+# Terms whose value travels in the attribute (one term, many values).
+VALUE_TERMS: tuple[Json, ...] = (
+    {
+        "id": TERM_LEGAL_BASIS,
+        "name": "Rechtsgrundlage",
+        "description": "Rechtsgrundlage des Angebots, z. B. § 16a SGB II.",
+        "taxonomy": TAXONOMY_LEGAL_BASIS,
+    },
+    {
+        "id": TERM_VALID_FROM,
+        "name": "gültig ab",
+        "description": "Erster Tag, an dem das Angebot gilt.",
+        "taxonomy": TAXONOMY_VALIDITY,
+    },
+    {
+        "id": TERM_VALID_TO,
+        "name": "gültig bis",
+        "description": "Letzter Tag, an dem das Angebot gilt.",
+        "taxonomy": TAXONOMY_VALIDITY,
+    },
+)
+_VALUE_TERM = {term["id"]: term for term in VALUE_TERMS}
+
+
+def _present(record: Json) -> Json:
+    """Without the absent (``None``) values."""
+    return {key: value for key, value in record.items() if value is not None}
+
+
+def category_term(cat: Category) -> Json:
+    return _present(
+        {
+            "id": cat.id,
+            "code": cat.id,
+            "name": cat.name,
+            "description": f"Leistungsbereich {cat.name}",
+            "parent_id": cat.parent_id,
+            "taxonomy": TAXONOMY_CATEGORY,
+        }
+    )
+
+
+def target_group_term(group: str) -> Json:
+    return {
+        "id": TARGET_GROUP_TERM_PREFIX + group,
+        "code": group,
+        "name": group,
+        "description": f"Zielgruppe {TARGET_GROUPS.get(group, group)}",
+        "taxonomy": TAXONOMY_TARGET_GROUP,
+    }
+
+
+def taxonomy_terms(categories: list[Category]) -> list[Json]:
+    """Every term a service's attributes can name: the Leistungsbereiche, the known target
+    groups and the value terms."""
+    return [
+        *(category_term(cat) for cat in categories),
+        *(target_group_term(group) for group in TARGET_GROUPS),
+        *VALUE_TERMS,
+    ]
+
 
 def organization_record(org: Organization) -> Json:
-    return {
-        "id": org.id,
-        "name": org.name,
-        "description": org.description,
-        "email": org.email,
-        "website": org.website,
-        "legal_status": org.sector,
-        "phones": [{"id": f"{org.id}--phone", "number": org.phone}] if org.phone else [],
-    }
+    return _present(
+        {
+            "id": org.id,
+            "name": org.name,
+            "description": org.description,
+            "email": org.email,
+            "website": org.website,
+            "legal_status": org.sector,
+            "phones": [{"id": f"{org.id}--phone", "number": org.phone}] if org.phone else [],
+        }
+    )
 
 
 def location_record(loc: Location) -> Json:
     has_address = any((loc.street, loc.postal_code, loc.city))
-    return {
-        "id": loc.id,
-        "location_type": "physical",
-        "organization_id": loc.organization_id,
-        "name": loc.name,
-        "latitude": loc.latitude,
-        "longitude": loc.longitude,
-        "external_identifier": loc.area_id,
-        "external_identifier_type": AREA_IDENTIFIER_TYPE if loc.area_id else None,
-        "addresses": [
-            {
-                "id": f"{loc.id}--address",
-                "location_id": loc.id,
-                "address_1": loc.street or "",
-                "city": loc.city or "",
-                "state_province": "",
-                "postal_code": loc.postal_code or "",
-                "country": "DE",
-                "address_type": "physical",
-            }
-        ]
-        if has_address
-        else [],
-        "phones": [{"id": f"{loc.id}--phone", "number": loc.phone}] if loc.phone else [],
-        "schedules": [
-            {"id": f"{loc.id}--schedule", "location_id": loc.id, "description": loc.opening_hours}
-        ]
-        if loc.opening_hours
-        else [],
-    }
+    return _present(
+        {
+            "id": loc.id,
+            "location_type": "physical",
+            "organization_id": loc.organization_id,
+            "name": loc.name,
+            "latitude": loc.latitude,
+            "longitude": loc.longitude,
+            "external_identifier": loc.area_id,
+            "external_identifier_type": AREA_IDENTIFIER_TYPE if loc.area_id else None,
+            "addresses": [
+                {
+                    "id": f"{loc.id}--address",
+                    "location_id": loc.id,
+                    "address_1": loc.street or "",
+                    "city": loc.city or "",
+                    "state_province": "",
+                    "postal_code": loc.postal_code or "",
+                    "country": "DE",
+                    "address_type": "physical",
+                }
+            ]
+            if has_address
+            else [],
+            "phones": [{"id": f"{loc.id}--phone", "number": loc.phone}] if loc.phone else [],
+            "schedules": [
+                {
+                    "id": f"{loc.id}--schedule",
+                    "location_id": loc.id,
+                    "description": loc.opening_hours,
+                }
+            ]
+            if loc.opening_hours
+            else [],
+        }
+    )
 
 
 def _attribute(service_id: str, term: Json, value: str | None = None) -> Json:
-    return {
-        "id": f"{service_id}--{term['id']}",
-        "link_id": service_id,
-        "link_type": "service",
-        "link_entity": "service",
-        "taxonomy_term_id": term["id"],
-        "value": value,
-        "taxonomy_term": term,
-    }
+    return _present(
+        {
+            "id": f"{service_id}--{term['id']}",
+            "link_id": service_id,
+            "link_type": "service",
+            "link_entity": "service",
+            "taxonomy_term_id": term["id"],
+            "value": value,
+            "taxonomy_term": term,
+        }
+    )
 
 
 def _attributes(service: Service, categories: dict[str, Category]) -> list[Json]:
-    out = []
-    for cid in service.category_ids:
-        cat = categories[cid]
-        term = {
-            "id": cid,
-            "code": cid,
-            "name": cat.name,
-            "parent_id": cat.parent_id,
-            "taxonomy": TAXONOMY_CATEGORY,
-        }
-        out.append(_attribute(service.id, term))
-    for group in service.target_groups:
-        term_id = TARGET_GROUP_TERM_PREFIX + group
-        term = {"id": term_id, "code": group, "name": group, "taxonomy": TAXONOMY_TARGET_GROUP}
-        out.append(_attribute(service.id, term))
+    out = [_attribute(service.id, category_term(categories[cid])) for cid in service.category_ids]
+    out += [_attribute(service.id, target_group_term(group)) for group in service.target_groups]
     if service.legal_basis:
-        term = {"id": TERM_LEGAL_BASIS, "name": "Rechtsgrundlage", "taxonomy": TAXONOMY_LEGAL_BASIS}
-        out.append(_attribute(service.id, term, service.legal_basis))
-    for term_id, name, day in (
-        (TERM_VALID_FROM, "gültig ab", service.valid_from),
-        (TERM_VALID_TO, "gültig bis", service.valid_to),
-    ):
+        out.append(_attribute(service.id, _VALUE_TERM[TERM_LEGAL_BASIS], service.legal_basis))
+    for term_id, day in ((TERM_VALID_FROM, service.valid_from), (TERM_VALID_TO, service.valid_to)):
         if day is not None:
-            term = {"id": term_id, "name": name, "taxonomy": TAXONOMY_VALIDITY}
-            out.append(_attribute(service.id, term, day.isoformat()))
+            out.append(_attribute(service.id, _VALUE_TERM[term_id], day.isoformat()))
     return out
 
 
@@ -126,7 +209,7 @@ def _capacities(service: Service) -> list[Json]:
             "unit": {"id": f"{service.id}--unit", "name": service.capacity_unit or ""},
             "maximum": service.capacity,
             "available": service.capacity - used if used is not None else service.capacity,
-            "description": None if used is not None else UNKNOWN_USE,
+            **({} if used is not None else {"description": UNKNOWN_USE}),
         }
     ]
 
@@ -138,49 +221,55 @@ def service_record(
     categories: dict[str, Category],
     areas: dict[str, Area],
 ) -> Json:
-    return {
-        "id": service.id,
-        "name": service.name,
-        "description": service.description,
-        "url": service.url,
-        "email": service.email,
-        "status": STATUS_TO_HSDS[service.status],
-        "assured_date": service.assured_date.isoformat() if service.assured_date else None,
-        "organization": organization_record(organizations[service.organization_id]),
-        "service_areas": [
-            {
-                "id": f"{service.id}--{area_id}",
-                "service_id": service.id,
-                "name": areas[area_id].name if area_id in areas else None,
-                "uri": AREA_URN + area_id,
-            }
-            for area_id in service.area_ids
-        ],
-        "service_at_locations": [
-            {
-                "id": f"{service.id}--{loc_id}",
-                "service_id": service.id,
-                "location_id": loc_id,
-                "location": location_record(locations[loc_id]),
-            }
-            for loc_id in service.location_ids
-        ],
-        "languages": [
-            {
-                "id": f"{service.id}--lang-{code}",
-                "service_id": service.id,
-                "name": LANGUAGE_NAMES.get(code, code),
-                "code": code,
-            }
-            for code in service.languages
-        ],
-        "capacities": _capacities(service),
-        "attributes": _attributes(service, categories),
-        "required_documents": [
-            {"id": f"{service.id}--document-{i}", "service_id": service.id, "document": document}
-            for i, document in enumerate(service.required_documents)
-        ],
-    }
+    return _present(
+        {
+            "id": service.id,
+            "name": service.name,
+            "description": service.description,
+            "url": service.url,
+            "email": service.email,
+            "status": STATUS_TO_HSDS[service.status],
+            "assured_date": service.assured_date.isoformat() if service.assured_date else None,
+            "organization": organization_record(organizations[service.organization_id]),
+            "service_areas": [
+                {
+                    "id": f"{service.id}--{area_id}",
+                    "service_id": service.id,
+                    **({"name": areas[area_id].name} if area_id in areas else {}),
+                    "uri": AREA_URN + area_id,
+                }
+                for area_id in service.area_ids
+            ],
+            "service_at_locations": [
+                {
+                    "id": f"{service.id}--{loc_id}",
+                    "service_id": service.id,
+                    "location_id": loc_id,
+                    "location": location_record(locations[loc_id]),
+                }
+                for loc_id in service.location_ids
+            ],
+            "languages": [
+                {
+                    "id": f"{service.id}--lang-{code}",
+                    "service_id": service.id,
+                    "name": LANGUAGE_NAMES.get(code, code),
+                    "code": code,
+                }
+                for code in service.languages
+            ],
+            "capacities": _capacities(service),
+            "attributes": _attributes(service, categories),
+            "required_documents": [
+                {
+                    "id": f"{service.id}--document-{i}",
+                    "service_id": service.id,
+                    "document": document,
+                }
+                for i, document in enumerate(service.required_documents)
+            ],
+        }
+    )
 
 
 def service_records(bundle: Bundle) -> Iterator[Json]:
@@ -210,3 +299,13 @@ def write_hsds(bundle: Bundle, path: Path) -> int:
         if not ndjson:
             fh.write("\n]\n")
     return count
+
+
+def one_to_one(record: Json) -> Json:
+    """A record as the HSDS list endpoints give it: only its one-to-one fields (no arrays),
+    nested objects (a service's organization) likewise."""
+    return {
+        key: one_to_one(value) if isinstance(value, dict) else value
+        for key, value in record.items()
+        if not isinstance(value, list)
+    }
