@@ -12,6 +12,7 @@ where the driver raises it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -239,3 +240,17 @@ def test_client_mutation_id_works_as_the_key(db: Graph, caseworker: TestClient) 
     two = _post(caseworker, None, {"query": inline, "variables": {"h": "hh-1"}}).json()
     assert one == two
     assert len(_api_referrals(db)) == 2
+
+
+def test_the_same_key_sent_at_once_writes_once(db: Graph, caseworker: TestClient) -> None:
+    """Four sends of one keyed request at the same time: one referral; every answer is it or
+    "in progress, retry" (never a second referral, never an error without a code)."""
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: _post(caseworker, "k-race", _body()).json(), range(4)))
+    (saved,) = _api_referrals(db)
+    for answer in answers:
+        if answer.get("errors"):
+            assert answer["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_IN_PROGRESS"
+        else:
+            assert answer["data"]["createReferral"]["id"] == saved
+    assert _post(caseworker, "k-race", _body()).json()["data"]["createReferral"]["id"] == saved
