@@ -254,3 +254,24 @@ def test_the_same_key_sent_at_once_writes_once(db: Graph, caseworker: TestClient
         else:
             assert answer["data"]["createReferral"]["id"] == saved
     assert _post(caseworker, "k-race", _body()).json()["data"]["createReferral"]["id"] == saved
+
+
+def test_retention_apply_deletes_expired_keys(db: Graph, caseworker: TestClient) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    _post(caseworker, "k-cli", _body())
+    _post(caseworker, "k-cli-2", _body(toService="sb-2-0"))
+    db.query(
+        "MATCH (k:IdempotencyKey) WITH k LIMIT 1 SET k.expires_at = $past",
+        {"past": datetime.now(UTC) - timedelta(hours=1)},
+        write=True,
+    )
+    runner = CliRunner()
+    dry = runner.invoke(main, ["retention", "apply", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Abgelaufene Idempotency-Keys: würde löschen 1." in dry.output
+    done = runner.invoke(main, ["retention", "apply"])
+    assert "Abgelaufene Idempotency-Keys: gelöscht 1." in done.output
+    assert db.query("MATCH (k:IdempotencyKey) RETURN count(k) AS n")[0]["n"] == 1
