@@ -474,9 +474,9 @@ def _token(text: str) -> str:
     text = text.strip()
     if text == "<EOF>":
         return "das Ende des Dokuments"
-    named = re.match(r'^(Name|String|Int|Float|BlockString) "(.*)"$', text, re.S)
+    named = re.match(r"""^(Name|String|Int|Float|BlockString) (["'])(.*)\2$""", text, re.S)
     if named:
-        return _q(named.group(2))
+        return _q(named.group(3))
     if text == "Name":
         return "ein Name"
     return _q(text.strip('"'))

@@ -160,3 +160,59 @@ def test_a_mutation_over_get_is_refused_in_german(admin: TestClient) -> None:
     )
     assert answer.status_code == 400
     assert "Mutationen sind mit GET nicht erlaubt" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("english", "code", "german"),
+    [
+        (
+            "Variable '$x' of required type 'ID!' was not provided.",
+            "BAD_USER_INPUT",
+            "Die Variable „$x“ (ID!) fehlt",
+        ),
+        (
+            "Field 'CreateReferralInput.household' of required type 'ID!' was not provided.",
+            "BAD_USER_INPUT",
+            "Das Pflichtfeld „CreateReferralInput.household“ (ID!) fehlt.",
+        ),
+        (
+            "Unknown argument 'frist' on field 'Query.organizations'. Did you mean 'first'?",
+            "GRAPHQL_VALIDATION_FAILED",
+            "Das Argument „frist“ gibt es beim Feld „Query.organizations“ nicht. "
+            "Meinten Sie „first“?",
+        ),
+        (
+            "Field 'organizations' of type 'OrganizationConnection!' must have a selection of "
+            "subfields. Did you mean 'organizations { ... }'?",
+            "GRAPHQL_VALIDATION_FAILED",
+            "fehlt die Auswahl der Unterfelder",
+        ),
+        (
+            "Syntax Error: Unexpected Name 'quer'.",
+            "GRAPHQL_PARSE_FAILED",
+            "Syntaxfehler: „quer“ ist hier nicht erwartet.",
+        ),
+        (
+            "Something graphql-core may say one day.",
+            "GRAPHQL_VALIDATION_FAILED",
+            "Das GraphQL-Dokument passt nicht zum Schema",
+        ),
+    ],
+)
+def test_messages_are_translated_in_one_place(english: str, code: str, german: str) -> None:
+    from schema.messages import translate
+
+    found = translate(english)
+    assert found.code == code
+    assert german in found.message
+
+
+def test_http_reasons_are_german_and_ours_stay_as_they_are() -> None:
+    from schema.messages import http_reason
+
+    assert http_reason("Unable to parse request body as JSON") == (
+        "Der Inhalt der Anfrage ist kein gültiges JSON."
+    )
+    assert http_reason("Die Anfrage muss ein JSON-Objekt sein.") == (
+        "Die Anfrage muss ein JSON-Objekt sein."
+    )

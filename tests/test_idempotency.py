@@ -12,6 +12,7 @@ where the driver raises it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -239,3 +240,38 @@ def test_client_mutation_id_works_as_the_key(db: Graph, caseworker: TestClient) 
     two = _post(caseworker, None, {"query": inline, "variables": {"h": "hh-1"}}).json()
     assert one == two
     assert len(_api_referrals(db)) == 2
+
+
+def test_the_same_key_sent_at_once_writes_once(db: Graph, caseworker: TestClient) -> None:
+    """Four sends of one keyed request at the same time: one referral; every answer is it or
+    "in progress, retry" (never a second referral, never an error without a code)."""
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: _post(caseworker, "k-race", _body()).json(), range(4)))
+    (saved,) = _api_referrals(db)
+    for answer in answers:
+        if answer.get("errors"):
+            assert answer["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_IN_PROGRESS"
+        else:
+            assert answer["data"]["createReferral"]["id"] == saved
+    assert _post(caseworker, "k-race", _body()).json()["data"]["createReferral"]["id"] == saved
+
+
+def test_retention_apply_deletes_expired_keys(db: Graph, caseworker: TestClient) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    _post(caseworker, "k-cli", _body())
+    _post(caseworker, "k-cli-2", _body(toService="sb-2-0"))
+    db.query(
+        "MATCH (k:IdempotencyKey) WITH k LIMIT 1 SET k.expires_at = $past",
+        {"past": datetime.now(UTC) - timedelta(hours=1)},
+        write=True,
+    )
+    runner = CliRunner()
+    dry = runner.invoke(main, ["retention", "apply", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Abgelaufene Idempotency-Keys: würde löschen 1." in dry.output
+    done = runner.invoke(main, ["retention", "apply"])
+    assert "Abgelaufene Idempotency-Keys: gelöscht 1." in done.output
+    assert db.query("MATCH (k:IdempotencyKey) RETURN count(k) AS n")[0]["n"] == 1
