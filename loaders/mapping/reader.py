@@ -153,9 +153,26 @@ def read_mapping(
     parsed.origins["organizations"] = state.organizations.origins()
     if state.areas:
         parsed.tables.update({"areas", "adjacencies"})
+        if not mapping.areas:
+            parsed.columns["areas"] = _area_columns(mapping.layers)
     if state.organizations:
         parsed.tables.add("organizations")
     return parsed
+
+
+def _area_columns(layers: list[Layer]) -> frozenset[str]:
+    """The area fields the layers give; the others keep their stored values (an area layer
+    without population must not erase the population an earlier import set)."""
+    present = {"id", "name", "level"}
+    for layer in layers:
+        if layer.kind == "areas" and Path(layer.file).suffix.lower() in (".geojson", ".json"):
+            present |= {"geometry", "centroid_lat", "centroid_lon"}
+        if layer.parent is not None or layer.parent_by_containment is not None:
+            present.add("parent_id")
+        if layer.population is not None:
+            present.add("population")
+        present |= {f"indicators.{key}" for key in layer.indicators}
+    return frozenset(present)
 
 
 def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:

@@ -71,6 +71,11 @@ class ParsedBundle:
     issues: list[Issue] = field(default_factory=list)
     # Worth a look but no reason to refuse the file (listed in the import summary).
     warnings: list[Issue] = field(default_factory=list)
+    # Per table, the record fields the input has columns for (``indicators.<key>`` for one
+    # indicator). A table missing here was read in full (every field given, e.g. HSDS).
+    # Fields not listed keep their stored values (loaders/absent.py): a partial file never
+    # erases what it does not mention.
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def read_bundle(path: Path, source: str) -> ParsedBundle:
@@ -79,21 +84,26 @@ def read_bundle(path: Path, source: str) -> ParsedBundle:
     parsed = ParsedBundle(issues=list(issues))
     events: list[tuple[ReferralEventRow, Origin]] = []
     for table_source in sources:
-        records, origins = _read_table(table_source, source, parsed.issues)
+        records, origins, present = _read_table(table_source, source, parsed.issues)
         name = table_source.table.name
         parsed.tables.add(name)
+        parsed.columns[name] = parsed.columns.get(name, frozenset()) | present
         if name == "referral_events":
             events += list(zip(records, origins, strict=True))
             continue
         getattr(parsed.bundle, name).extend(records)
         parsed.origins.setdefault(name, []).extend(origins)
+    if "referrals" in parsed.columns and "referral_events" in parsed.tables:
+        # The status history is given (and replaced) only by a referral_events table.
+        parsed.columns["referrals"] |= {"history"}
     _attach_history(parsed, events)
     return parsed
 
 
 def _read_table(
     table_source: TableSource, source: str, issues: list[Issue]
-) -> tuple[list[Any], list[Origin]]:
+) -> tuple[list[Any], list[Origin], frozenset[str]]:
+    """The valid records, their origins and the fields the table has columns for."""
     table = table_source.table
     label = table_source.label
     rows = table_source.rows()
@@ -101,14 +111,14 @@ def _read_table(
         header = next(rows)
     except StopIteration:
         issues.append(Issue(label, None, None, "Datei ist leer (keine Kopfzeile)"))
-        return [], []
+        return [], [], frozenset()
     except (UnicodeError, OSError) as exc:
         issues.append(Issue(label, None, None, f"nicht lesbar: {exc}"))
-        return [], []
+        return [], [], frozenset()
     columns, headers, header_issues = _columns(table, label, header)
     if header_issues:
         issues += header_issues
-        return [], []
+        return [], [], frozenset()
     adapter: TypeAdapter[Any] = TypeAdapter(table.record)
     records: list[Any] = []
     origins: list[Origin] = []
@@ -147,7 +157,7 @@ def _read_table(
             continue
         records.append(record)
         origins.append(origin)
-    return records, origins
+    return records, origins, frozenset(headers)
 
 
 def _duplicate(ident: Any, number: int, seen: dict[str, int]) -> str | None:
