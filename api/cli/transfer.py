@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,6 +115,8 @@ def import_(
     aus gemeinsamen Grenzen; die --…-Optionen mit „GeoJSON:“ steuern Id, Name, Ebene und
     Einordnung.
     """
+    # A stopped import (SIGTERM, e.g. from a service manager) records itself as interrupted.
+    signal.signal(signal.SIGTERM, _stop)
     as_json = report == "json"
     # With --report json only the report goes to stdout; progress and status to stderr.
     console = Console(stderr=as_json)
@@ -146,6 +149,10 @@ def import_(
     console.print(summary_table(done))
     print_changes(console, done.review)
     print_warnings(console, done.warnings)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def print_changes(console: Console, review: ImportReview) -> None:
@@ -257,33 +264,27 @@ def imports_(source: str | None, limit: int) -> None:
     if not runs:
         console.print("Noch keine Importe.")
         return
-    console.print(imports_table(runs))
-
-
-def imports_table(runs: list[ImportRun]) -> Table:
-    table = Table(title="Importe")
-    for column in ("Beginn", "Ende", "Zustand", "Quelle", "Datei", "SHA-256", "durch"):
-        table.add_column(column)
-    for column in ("neu", "geändert", "unverändert", "gelöscht", "Fehler"):
-        table.add_column(column, justify="right")
     for run in runs:
-        end = (
-            run.finished_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
-            if run.finished_at
-            else ""
+        console.print(import_line(run), markup=False, highlight=False, soft_wrap=True)
+
+
+def import_line(run: ImportRun) -> str:
+    """One run in one line: when, state, source, file (hash), who, counts."""
+    when = run.started_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
+    if run.finished_at is not None:
+        when += " bis " + run.finished_at.astimezone(LOCAL_TZ).strftime("%H:%M")
+    state = STATE_WORDS.get(run.state, run.state) + (f" ({run.error})" if run.error else "")
+    file = f"{run.file} (SHA-256 {run.sha256[:12]})" if run.file else "–"
+    counts = ", ".join(
+        f"{word} {sum(values.values())}"
+        for word, values in (
+            ("neu", run.created),
+            ("geändert", run.changed),
+            ("unverändert", run.unchanged),
+            ("gelöscht", run.pruned),
         )
-        table.add_row(
-            run.started_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M"),
-            end,
-            STATE_WORDS.get(run.state, run.state) + (f" ({run.error})" if run.error else ""),
-            run.source,
-            run.file,
-            run.sha256[:12],
-            run.by,
-            *(
-                str(sum(counts.values()))
-                for counts in (run.created, run.changed, run.unchanged, run.pruned)
-            ),
-            str(run.errors),
-        )
-    return table
+    )
+    return (
+        f"{when}  {state}  Quelle {run.source}  Datei {file}  durch {run.by or '–'}  "
+        f"{counts}, Fehler {run.errors}"
+    )
