@@ -272,3 +272,16 @@ def area_geometries(graph: Graph, level: str) -> list[tuple[str, str]]:
         {"level": level},
     )
     return [(row["id"], row["geometry"]) for row in rows]
+
+
+def area_extent(graph: Graph) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around the centroids of the areas in the graph, or None."""
+    rows = graph.query(
+        "MATCH (a:Area) WHERE a.centroid IS NOT NULL "
+        "RETURN min(a.centroid.x) AS west, min(a.centroid.y) AS south, "
+        "max(a.centroid.x) AS east, max(a.centroid.y) AS north"
+    )
+    if not rows or rows[0]["west"] is None:
+        return None
+    row = rows[0]
+    return float(row["west"]), float(row["south"]), float(row["east"]), float(row["north"])

@@ -19,6 +19,7 @@ from graph.diff import Plan, plan_bundle
 from graph.imports import (
     ImportRun,
     ImportState,
+    area_extent,
     finish_import_run,
     mark_interrupted,
     prune_nodes,
@@ -30,6 +31,7 @@ from graph.imports import (
 from graph.write import bundle_rows, write_bundle
 from loaders.absent import keep_absent, stored_records
 from loaders.errors import ImportRejected, Issue
+from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
 from loaders.provenance import ImportOrigin
 from loaders.references import TABLE_LABELS, check_references
@@ -82,6 +84,7 @@ def run_import(
     prune: bool = False,
     progress: Progress | None = None,
     origin: ImportOrigin | None = None,
+    repair_geometry: bool = False,
 ) -> ImportReport:
     """Validate everything, plan, then (unless ``dry_run``) write, prune and record the run.
 
@@ -90,9 +93,11 @@ def run_import(
     as ``finished``, ``failed`` or ``interrupted``.
     """
     # References of the valid rows are checked too, so one run reports every problem.
+    known = area_extent(graph)
     issues = (
         parsed.issues
         + check_limits(parsed)
+        + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
         + check_references(graph, parsed, pruning_source=source if prune else None)
     )
     if issues:
@@ -125,6 +130,7 @@ def run_import(
         warnings=len(report.warnings),
     )
     report.run_id = run.id
+    settle_lost_runs(graph)
     start_import_run(graph, run)
     try:
         _write(graph, bundle, started, progress)

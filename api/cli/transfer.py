@@ -98,6 +98,11 @@ def loader_errors(console: Console, json_report: dict[str, Any] | None = None) -
     show_default=True,
     help="json: maschinenlesbare Übersicht (neu, geändert mit alt/neu, unverändert, Fehler)",
 )
+@click.option(
+    "--repair-geometry",
+    is_flag=True,
+    help="Flächen, die sich selbst schneiden, reparieren statt den Import abzulehnen",
+)
 def import_(
     path: Path,
     fmt: str,
@@ -106,6 +111,7 @@ def import_(
     dry_run: bool,
     prune: bool,
     report: str,
+    repair_geometry: bool,
     **geo: Any,
 ) -> None:
     """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, GeoJSON-Flächen,
@@ -142,6 +148,7 @@ def import_(
                 prune=prune,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 origin=origin,
+                repair_geometry=repair_geometry,
             )
     if as_json:
         click.echo(json.dumps(done.review.as_json(), ensure_ascii=False))

@@ -40,7 +40,7 @@ from loaders.merge import RecordMerger
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 from loaders.tabular.tables import TABLES_BY_NAME
-from loaders.textfile import read_rows
+from loaders.textfile import CsvSyntaxError, read_rows
 from loaders.values import (
     is_blank,
     parse_bool,
@@ -189,13 +189,16 @@ def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
             yield _Row(feature.number, feature.properties, feature.geometry, feature=True)
         return
     rows = read_rows(path)
-    header = [h.strip() for h in next(rows, [])]
-    if not _check_columns(path, wanted, set(header), issues):
-        return
-    for number, cells in enumerate(rows, start=2):
-        if all(is_blank(c) for c in cells):
-            continue
-        yield _Row(number, dict(zip(header, cells, strict=False)), None)
+    try:
+        header = [h.strip() for h in next(rows, [])]
+        if not _check_columns(path, wanted, set(header), issues):
+            return
+        for number, cells in enumerate(rows, start=2):
+            if all(is_blank(c) for c in cells):
+                continue
+            yield _Row(number, dict(zip(header, cells, strict=False)), None)
+    except CsvSyntaxError as exc:
+        issues.append(Issue(path.name, exc.row, None, exc.message))
 
 
 def _check_columns(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> bool:

@@ -7,7 +7,7 @@ checks later can point at the cell that names a missing node.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from loaders.errors import Issue
 from loaders.messages import german_message
 from loaders.tabular.sources import TableSource, find_sources
 from loaders.tabular.tables import Kind, ReferralEventRow, Table, indicator_key
+from loaders.textfile import CsvSyntaxError
 from loaders.values import (
     formula_restored,
     is_blank,
@@ -112,6 +113,9 @@ def _read_table(
     except StopIteration:
         issues.append(Issue(label, None, None, "Datei ist leer (keine Kopfzeile)"))
         return [], [], frozenset()
+    except CsvSyntaxError as exc:
+        issues.append(Issue(label, exc.row, None, exc.message))
+        return [], [], frozenset()
     except (UnicodeError, OSError) as exc:
         issues.append(Issue(label, None, None, f"nicht lesbar: {exc}"))
         return [], [], frozenset()
@@ -135,7 +139,7 @@ def _read_table(
     ]
     used = {index for index, _, _ in columns}
     unused = [i for i in range(len(header)) if i not in used]
-    for number, cells in enumerate(rows, start=2):
+    for number, cells in _numbered(rows, label, issues):
         if _blank_row(cells):
             continue
         origin = Origin(label, number, headers)
@@ -158,6 +162,20 @@ def _read_table(
         records.append(record)
         origins.append(origin)
     return records, origins, frozenset(headers)
+
+
+def _numbered(
+    rows: Iterator[list[Any]], label: str, issues: list[Issue]
+) -> Iterator[tuple[int, list[Any]]]:
+    """Data rows with their spreadsheet row number; a CSV syntax error ends the table as an
+    issue with the row it is in (a CSV cell may span lines, so the number is counted here)."""
+    number = 1
+    try:
+        for cells in rows:
+            number += 1
+            yield number, cells
+    except CsvSyntaxError as exc:
+        issues.append(Issue(label, exc.row, None, exc.message))
 
 
 def _duplicate(ident: Any, number: int, seen: dict[str, int]) -> str | None:
