@@ -156,3 +156,11 @@ def test_mixed_encodings_are_named(db: Graph, tmp_path: Path) -> None:
     (issue,) = _refused(db, folder)
     assert issue.row == 3
     assert "Zeichenkodierung nicht erkannt (Byte 0x81" in issue.message
+
+
+def test_utf16_unicode_text_from_excel_is_read(db: Graph, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "traeger.csv").write_bytes("id\tname\nsued\tTräger Süd\n".encode("utf-16"))
+    import_path(db, folder)
+    assert db.query("MATCH (o:Organization) RETURN o.name AS name") == [{"name": "Träger Süd"}]
