@@ -285,3 +285,25 @@ def area_extent(graph: Graph) -> tuple[float, float, float, float] | None:
         return None
     row = rows[0]
     return float(row["west"]), float(row["south"]), float(row["east"]), float(row["north"])
+
+
+def stored_memberships(
+    graph: Graph, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Role and since of the MEMBER_OF rows among (organization id, network id) pairs."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted = [list(p) for p in sorted(set(pairs))]
+    for start in range(0, len(wanted), 5_000):
+        rows = graph.query(
+            "UNWIND $pairs AS pair "
+            "MATCH (:Organization {id: pair[0]})-[m:MEMBER_OF]->(:Network {id: pair[1]}) "
+            "RETURN pair[0] AS o, pair[1] AS n, m.role AS role, m.since AS since",
+            {"pairs": wanted[start : start + 5_000]},
+        )
+        for row in rows:
+            since = row["since"]
+            found[(row["o"], row["n"])] = {
+                "role": row["role"],
+                "since": since.to_native() if since is not None else None,
+            }
+    return found

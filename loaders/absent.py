@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.bundle import Bundle
 from graph.connection import Graph
+from graph.imports import stored_memberships
 from graph.readback import records_by_id
 from graph.write import KIND_LABELS
 from loaders.tabular.reader import ParsedBundle
@@ -33,8 +34,11 @@ def stored_records(graph: Graph, bundle: Bundle) -> Stored:
     return stored
 
 
-def keep_absent(parsed: ParsedBundle, stored: Stored) -> None:
+def keep_absent(graph: Graph, parsed: ParsedBundle, stored: Stored) -> None:
     """Fill the fields the input has no column for from the stored records, in place."""
+    present = parsed.columns.get("memberships")
+    if present is not None and not {"role", "since"} <= present:
+        _keep_memberships(graph, parsed, present)
     for table, present in parsed.columns.items():
         known = stored.get(table)
         if not known:
@@ -44,6 +48,16 @@ def keep_absent(parsed: ParsedBundle, stored: Stored) -> None:
             old = known.get(record.id)
             if old is not None:
                 records[index] = _completed(record, old, present)
+
+
+def _keep_memberships(graph: Graph, parsed: ParsedBundle, present: frozenset[str]) -> None:
+    memberships = parsed.bundle.memberships
+    known = stored_memberships(graph, ((m.organization_id, m.network_id) for m in memberships))
+    for index, membership in enumerate(memberships):
+        old = known.get((membership.organization_id, membership.network_id))
+        if old is not None:
+            kept = {k: v for k, v in old.items() if k not in present and v is not None}
+            memberships[index] = replace(membership, **kept)
 
 
 def _completed(record: Any, old: Any, present: frozenset[str]) -> Any:

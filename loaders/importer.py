@@ -105,7 +105,7 @@ def run_import(
     started = datetime.now(UTC)
     bundle = parsed.bundle
     stored = stored_records(graph, bundle)
-    keep_absent(parsed, stored)
+    keep_absent(graph, parsed, stored)
     review = ImportReview(
         source, format, dry_run, review_records(parsed, stored), (), tuple(parsed.warnings)
     )

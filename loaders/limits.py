@@ -9,7 +9,7 @@ and not a half-written import. Other texts are capped so one cell cannot blow up
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from graph.migrations import RANGE_INDEXES
@@ -54,20 +54,23 @@ def check_limits(parsed: ParsedBundle) -> list[Issue]:
                 if limit is not None and len(text) > limit:
                     issues.append(_issue(table, origin, name, len(text), limit))
         if table == "referrals":
-            issues += _event_limits(records, origins)
+            issues += _event_limits(records)
     return issues
 
 
-def _event_limits(records: list[Any], origins: list[Origin]) -> list[Issue]:
+def _event_limits(records: list[Any]) -> list[Issue]:
+    """Status events: named by their referral and position (their rows are folded into the
+    referral's history, which keeps no row numbers)."""
     issues: list[Issue] = []
-    for index, referral in enumerate(records):
-        origin = origins[index] if index < len(origins) else None
-        for event in referral.history:
+    for referral in records:
+        for position, event in enumerate(referral.history):
             for name in ("by", "note", "status"):
                 text = getattr(event, name)
                 limit = INDEXED_TEXT_MAX if name != "note" else TEXT_MAX
                 if isinstance(text, str) and len(text) > limit:
-                    issues.append(_issue("referral_events", origin, name, len(text), limit))
+                    issue = _issue("referral_events", None, name, len(text), limit)
+                    where = f" (Überleitung „{referral.id}“, {position + 1}. Statuswechsel)"
+                    issues.append(replace(issue, message=issue.message + where))
     return issues
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from api.cli import main
 from graph import Graph
-from tests.loader_helpers import EXAMPLE_BUNDLE, import_path, snapshot
+from tests.loader_helpers import EXAMPLE_BUNDLE, ROOT, import_path, snapshot
 
 CARITAS = "caritas-stuttgart"
 
@@ -154,3 +154,34 @@ def test_geojson_areas_keep_population_and_indicators(db: Graph, tmp_path: Path)
     assert db.query("MATCH (:Area {id: 'stuttgart-mitte'})-[:PART_OF]->(p) RETURN p.id AS id") == [
         {"id": "stuttgart"}
     ]
+
+
+def test_memberships_without_since_keep_it(db: Graph, tmp_path: Path) -> None:
+    import_path(db, EXAMPLE_BUNDLE, source="beispiel")
+    query = (
+        "MATCH (:Organization {id: 'caritas-stuttgart'})-[m:MEMBER_OF]->"
+        "(:Network {id: 'zentrale-schuldnerberatung'}) RETURN m.role AS role, m.since AS since"
+    )
+    before = db.query(query)
+    assert before[0]["since"] is not None
+    partial = _folder(
+        tmp_path,
+        "mitgliedschaften.csv",
+        "Verbund;Träger\nzentrale-schuldnerberatung;caritas-stuttgart\n",
+    )
+    report = import_path(db, partial, source="beispiel")
+    assert db.query(query) == before
+    assert report.plan.unchanged == {"MEMBER_OF": 1}
+
+
+def test_mapped_list_keeps_fields_it_does_not_map(db: Graph, tmp_path: Path) -> None:
+    folder = ROOT / "tests" / "fixtures" / "traegerliste"
+    mapping = folder / "zuordnung.yaml"
+    import_path(db, folder / "liste.csv", mapping=mapping, source="beratungsliste")
+    (org,) = db.query("MATCH (o:Organization) RETURN o.id AS id LIMIT 1")
+    # Another source describes the Träger (the mapping has no description column) …
+    described = _folder(tmp_path, "traeger.csv", f"id;name;description\n{org['id']};X;Beratung\n")
+    import_path(db, described, source="beratungsliste")
+    # … and the list's next import leaves the description alone.
+    import_path(db, folder / "liste.csv", mapping=mapping, source="beratungsliste")
+    assert _org(db, org["id"])["description"] == "Beratung"

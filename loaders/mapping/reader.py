@@ -157,7 +157,65 @@ def read_mapping(
             parsed.columns["areas"] = _area_columns(mapping.layers)
     if state.organizations:
         parsed.tables.add("organizations")
+    services = [layer for layer in mapping.layers if layer.kind == "services"]
+    if services:
+        parsed.columns.update(_service_columns(services))
     return parsed
+
+
+# Record field -> the layer option that fills it (unmapped: the stored value stays).
+_SERVICE_OPTIONS = {
+    "description": "description",
+    "target_groups": "target_groups",
+    "languages": "languages",
+    "legal_basis": "legal_basis",
+    "capacity": "capacity",
+    "capacity_unit": "capacity_unit",
+    "email": "email",
+    "url": "url",
+    "assured_date": "assured_date",
+}
+_LOCATION_OPTIONS = {
+    "street": "street",
+    "postal_code": "postal_code",
+    "city": "city",
+    "phone": "phone",
+    "opening_hours": "opening_hours",
+}
+_ORGANIZATION_OPTIONS = {
+    "sector": "sector",
+    "description": "organization_description",
+    "website": "organization_website",
+    "email": "organization_email",
+    "phone": "organization_phone",
+}
+
+
+def _service_columns(layers: list[Layer]) -> dict[str, frozenset[str]]:
+    """The fields the service layers fill, per table (see ``_area_columns``)."""
+
+    def given(options: dict[str, str]) -> set[str]:
+        return {
+            name for name, option in options.items() if any(getattr(la, option) for la in layers)
+        }
+
+    services = {"id", "organization_id", "name", "category_ids", "location_ids"}
+    services |= given(_SERVICE_OPTIONS)
+    locations = {"id", "name", "organization_id"} | given(_LOCATION_OPTIONS)
+    for layer in layers:
+        geojson = Path(layer.file).suffix.lower() in (".geojson", ".json")
+        if geojson or (layer.x is not None and layer.y is not None):
+            locations |= {"latitude", "longitude"}
+        if layer.place_in is not None:
+            locations.add("area_id")
+            if layer.serve_placed_area:
+                services.add("area_ids")
+    organizations = {"id", "name"} | given(_ORGANIZATION_OPTIONS)
+    return {
+        "services": frozenset(services),
+        "locations": frozenset(locations),
+        "organizations": frozenset(organizations),
+    }
 
 
 def _area_columns(layers: list[Layer]) -> frozenset[str]:
