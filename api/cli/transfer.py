@@ -23,7 +23,7 @@ from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_i
 from loaders.geo.reader import GeoJsonOptions
 from loaders.importer import ImportReport, run_import, settle_lost_runs
 from loaders.provenance import cli_origin
-from loaders.review import ImportReview, Shown, issue_json
+from loaders.review import ImportReview, Shown
 from loaders.values import LOCAL_TZ
 
 MAX_SHOWN_ISSUES = 200
@@ -41,10 +41,13 @@ def loader_errors(console: Console, json_report: dict[str, Any] | None = None) -
         yield
     except ImportRejected as exc:
         if json_report is not None:
-            errors = [issue_json(issue) for issue in exc.issues]
-            counts = {"created": 0, "changed": 0, "unchanged": 0, "errors": len(errors)}
-            report = {**json_report, "counts": counts, "created": [], "changed": []}
-            click.echo(json.dumps({**report, "unchanged": [], "errors": errors, "warnings": []}))
+            refused = ImportReview(
+                json_report["source"],
+                json_report["format"],
+                json_report["dry_run"],
+                errors=tuple(exc.issues),
+            )
+            click.echo(json.dumps(refused.as_json(), ensure_ascii=False))
             raise SystemExit(1) from None
         console.print(f"[bold red]Import abgelehnt:[/] {exc}")
         for issue in exc.issues[:MAX_SHOWN_ISSUES]:
