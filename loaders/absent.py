@@ -7,7 +7,7 @@ records that already exist are completed; a new record gets the defaults of abse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
@@ -24,14 +24,29 @@ Stored = dict[str, dict[str, Any]]
 _ALWAYS = frozenset({"id", "source"})
 
 
-def stored_records(graph: Graph, bundle: Bundle) -> Stored:
-    """The records the graph already holds for the bundle's node ids (one read per kind)."""
+def stored_records(
+    graph: Graph, bundle: Bundle, wanted: Mapping[str, Iterable[str]] | None = None
+) -> Stored:
+    """The records the graph already holds, per table: of the ids in ``wanted`` (table ->
+    ids), or of all the bundle's ids (one read per kind)."""
     stored: Stored = {}
     for table in KIND_LABELS:
         records = getattr(bundle, table)
-        if records:
-            stored[table] = records_by_id(graph, type(records[0]), (r.id for r in records))
+        if not records:
+            continue
+        ids = (r.id for r in records) if wanted is None else wanted.get(table)
+        if ids is not None:
+            stored[table] = records_by_id(graph, type(records[0]), ids)
     return stored
+
+
+def partial_ids(parsed: ParsedBundle) -> dict[str, list[str]]:
+    """The ids of the node tables the input gives only some columns of (to be completed)."""
+    return {
+        table: [r.id for r in getattr(parsed.bundle, table)]
+        for table in parsed.columns
+        if table in KIND_LABELS
+    }
 
 
 def keep_absent(graph: Graph, parsed: ParsedBundle, stored: Stored) -> None:

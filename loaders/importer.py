@@ -29,13 +29,13 @@ from graph.imports import (
     start_import_run,
 )
 from graph.write import bundle_rows, write_bundle
-from loaders.absent import keep_absent, stored_records
+from loaders.absent import keep_absent, partial_ids, stored_records
 from loaders.errors import ImportRejected, Issue
 from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
 from loaders.provenance import ImportOrigin
 from loaders.references import TABLE_LABELS, check_references
-from loaders.review import ImportReview, review_records
+from loaders.review import ImportReview, changed_ids, review_records
 from loaders.tabular.reader import ParsedBundle
 
 Progress = Callable[[int, int], None]  # (rows done, rows total)
@@ -104,12 +104,21 @@ def run_import(
         raise ImportRejected(issues)
     started = datetime.now(UTC)
     bundle = parsed.bundle
-    stored = stored_records(graph, bundle)
+    # Stored versions are read only where needed: to complete records of a file with
+    # missing columns, and to show a changed record's fields old → new.
+    stored = stored_records(graph, bundle, partial_ids(parsed))
     keep_absent(graph, parsed, stored)
+    plan = plan_bundle(graph, bundle)
+    wanted = {
+        t: [i for i in ids if i not in stored.get(t, {})] for t, ids in changed_ids(plan).items()
+    }
+    old = stored_records(graph, bundle, wanted)
+    for table, records in stored.items():
+        old.setdefault(table, {}).update(records)
     review = ImportReview(
-        source, format, dry_run, review_records(parsed, stored), (), tuple(parsed.warnings)
+        source, format, dry_run, review_records(parsed, plan, old), (), tuple(parsed.warnings)
     )
-    report = ImportReport(source, format, dry_run, plan_bundle(graph, bundle), review)
+    report = ImportReport(source, format, dry_run, plan, review)
     report.warnings = list(parsed.warnings)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, Literal
 
+from graph.diff import Plan
 from graph.write import KIND_LABELS, NODE_SPECS
 from loaders.absent import Stored
 from loaders.errors import Issue
@@ -106,24 +107,34 @@ def _record_json(record: RecordReview) -> dict[str, Any]:
     }
 
 
-def review_records(parsed: ParsedBundle, stored: Stored) -> tuple[RecordReview, ...]:
-    """Each node record of the bundle against its stored version (after ``keep_absent``)."""
+def review_records(parsed: ParsedBundle, plan: Plan, old: Stored) -> tuple[RecordReview, ...]:
+    """Each node record of the bundle with the plan's outcome; a changed one with its fields
+    old → new (``old``: the stored records of at least the changed ids)."""
     out: list[RecordReview] = []
     for table, label in KIND_LABELS.items():
         records: Sequence[Any] = getattr(parsed.bundle, table)
-        known = stored.get(table, {})
+        outcomes = plan.outcomes.get(label, {})
+        known = old.get(table, {})
         origins = parsed.origins.get(table, [])
         for index, record in enumerate(records):
             origin = origins[index] if index < len(origins) else None
             where = (origin.file, origin.row) if origin is not None and origin.row else (None, None)
-            old = known.get(record.id)
-            if old is None:
-                out.append(RecordReview(table, label, record.id, "created", (), *where))
-                continue
-            changes = field_changes(old, record)
-            outcome: Outcome = "changed" if changes else "unchanged"
+            outcome: Outcome = _OUTCOMES.get(outcomes.get(record.id, ""), "created")
+            before = known.get(record.id)
+            changes = field_changes(before, record) if outcome == "changed" and before else ()
             out.append(RecordReview(table, label, record.id, outcome, changes, *where))
     return tuple(out)
+
+
+_OUTCOMES: dict[str, Outcome] = {o: o for o in OUTCOMES}
+
+
+def changed_ids(plan: Plan) -> dict[str, list[str]]:
+    """Per bundle table, the ids the plan would change (their stored versions are read)."""
+    return {
+        table: [i for i, kind in plan.outcomes.get(label, {}).items() if kind == "changed"]
+        for table, label in KIND_LABELS.items()
+    }
 
 
 def field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
