@@ -25,10 +25,14 @@ class Plan:
     created: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    # Per node label: each record's id and what writing it would do (for the import review).
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def add(self, label: str, kind: str, n: int = 1) -> None:
+    def add(self, label: str, kind: str, n: int = 1, ident: str | None = None) -> None:
         counts: dict[str, int] = getattr(self, kind)
         counts[label] = counts.get(label, 0) + n
+        if ident is not None:
+            self.outcomes.setdefault(label, {})[ident] = kind
 
     def labels(self) -> list[str]:
         return sorted(set(self.created) | set(self.changed) | set(self.unchanged))
@@ -118,9 +122,9 @@ def _plan_nodes(graph: Graph, records: Sequence[Record], plan: Plan) -> None:
         unsure = []
         for record in batch:
             if record.id not in present:
-                plan.add(spec.label, "created")
+                plan.add(spec.label, "created", ident=record.id)
             elif hashes.get(record.id) == _fingerprint(record, spec):
-                plan.add(spec.label, "unchanged")
+                plan.add(spec.label, "unchanged", ident=record.id)
             else:
                 unsure.append(record)
         if not unsure:
@@ -128,7 +132,7 @@ def _plan_nodes(graph: Graph, records: Sequence[Record], plan: Plan) -> None:
         stored = {row["id"]: row for row in graph.query(query, {"ids": [r.id for r in unsure]})}
         for record in unsure:
             kind = "changed" if _differs(record, spec, stored[record.id]) else "unchanged"
-            plan.add(spec.label, kind)
+            plan.add(spec.label, kind, ident=record.id)
 
 
 def _fingerprint(record: Record, spec: NodeSpec) -> str:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from graph.connection import Graph
 from graph.diff import chunks
@@ -93,25 +93,61 @@ def prune_pairs(
     return int(rows[0]["n"])
 
 
+ImportState = Literal["running", "finished", "failed", "interrupted"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportRun:
-    """Importlauf: one import, its source and what it did."""
+    """Importlauf: one import, who ran it on which file, what it did and how it ended.
+
+    Written as ``running`` before the first write and settled at the end, so an import that
+    was killed stays visible (``running`` with a dead process, see ``settle_lost_runs``).
+    """
 
     id: str
     source: str
     format: str
     started_at: datetime
-    finished_at: datetime
-    pruned_requested: bool
+    finished_at: datetime | None = None
+    pruned_requested: bool = False
+    state: ImportState = "running"
+    by: str = ""
+    file: str = ""
+    sha256: str = ""
+    # Where the importing process runs: a ``running`` run whose process is gone was killed.
+    host: str = ""
+    pid: int = 0
     created: Mapping[str, int] = field(default_factory=dict)
     changed: Mapping[str, int] = field(default_factory=dict)
     unchanged: Mapping[str, int] = field(default_factory=dict)
     pruned: Mapping[str, int] = field(default_factory=dict)
     warnings: int = 0  # hints that did not refuse the import (e.g. a Träger's differing rows)
+    errors: int = 0
+    error: str = ""  # why a failed run failed (one line, no traceback)
 
 
-def record_import_run(graph: Graph, run: ImportRun) -> None:
-    """Keep the run as an ImportRun node: totals as numbers, per-label counts as JSON text."""
+def _counts(run: ImportRun) -> dict[str, Any]:
+    return {
+        "created": sum(run.created.values()),
+        "changed": sum(run.changed.values()),
+        "unchanged": sum(run.unchanged.values()),
+        "pruned": sum(run.pruned.values()),
+        "warnings": run.warnings,
+        "errors": run.errors,
+        "counts": json.dumps(
+            {
+                "created": dict(run.created),
+                "changed": dict(run.changed),
+                "unchanged": dict(run.unchanged),
+                "pruned": dict(run.pruned),
+            },
+            sort_keys=True,
+        ),
+    }
+
+
+def start_import_run(graph: Graph, run: ImportRun) -> None:
+    """Keep the run as an ImportRun node in state ``running`` (before the import writes)."""
     graph.query(
         "CREATE (r:ImportRun {id: $id}) SET r += $props",
         {
@@ -120,53 +156,112 @@ def record_import_run(graph: Graph, run: ImportRun) -> None:
                 "source": run.source,
                 "format": run.format,
                 "started_at": run.started_at,
-                "finished_at": run.finished_at,
                 "prune": run.pruned_requested,
-                "created": sum(run.created.values()),
-                "changed": sum(run.changed.values()),
-                "unchanged": sum(run.unchanged.values()),
-                "pruned": sum(run.pruned.values()),
-                "warnings": run.warnings,
-                "counts": json.dumps(
-                    {
-                        "created": dict(run.created),
-                        "changed": dict(run.changed),
-                        "unchanged": dict(run.unchanged),
-                        "pruned": dict(run.pruned),
-                    },
-                    sort_keys=True,
-                ),
+                "state": "running",
+                "by": run.by,
+                "file": run.file,
+                "sha256": run.sha256,
+                "host": run.host,
+                "pid": run.pid,
+                **_counts(run),
             },
         },
         write=True,
     )
 
 
-def import_runs(graph: Graph, source: str | None = None) -> list[ImportRun]:
+def finish_import_run(graph: Graph, run: ImportRun) -> None:
+    """Settle a started run: its end state, end time and counts (totals as numbers,
+    per-label counts as JSON text)."""
+    graph.query(
+        "MATCH (r:ImportRun {id: $id}) SET r += $props",
+        {
+            "id": run.id,
+            "props": {
+                "state": run.state,
+                "finished_at": run.finished_at,
+                "error": run.error,
+                **_counts(run),
+            },
+        },
+        write=True,
+    )
+
+
+def record_import_run(graph: Graph, run: ImportRun) -> None:
+    """Keep a run that is already over (started and settled at once)."""
+    start_import_run(graph, run)
+    finish_import_run(graph, run)
+
+
+def running_imports(graph: Graph, host: str) -> list[tuple[str, int]]:
+    """(id, process id) of the runs on ``host`` still marked ``running``."""
+    rows = graph.query(
+        "MATCH (r:ImportRun {state: 'running'}) WHERE r.host = $host "
+        "RETURN r.id AS id, r.pid AS pid",
+        {"host": host},
+    )
+    return [(row["id"], int(row["pid"] or 0)) for row in rows]
+
+
+def mark_interrupted(graph: Graph, run_ids: list[str], message: str) -> None:
+    """Runs whose process is gone (killed): ``interrupted``, no end time (it is unknown)."""
+    if run_ids:
+        graph.query(
+            "UNWIND $ids AS id MATCH (r:ImportRun {id: id, state: 'running'}) "
+            "SET r.state = 'interrupted', r.error = $message",
+            {"ids": run_ids, "message": message},
+            write=True,
+        )
+
+
+def import_runs(graph: Graph, source: str | None = None, limit: int = 1_000) -> list[ImportRun]:
     """Recorded runs, newest first (optionally of one source)."""
     rows = graph.query(
         "MATCH (r:ImportRun) WHERE $source IS NULL OR r.source = $source "
-        "RETURN r {.*} AS r ORDER BY r.started_at DESC",
-        {"source": source},
+        "RETURN r {.*} AS r ORDER BY r.started_at DESC LIMIT $limit",
+        {"source": source, "limit": limit},
     )
     return [_run_of(row["r"]) for row in rows]
 
 
 def _run_of(props: dict[str, Any]) -> ImportRun:
     counts = json.loads(props["counts"])
+    finished = props.get("finished_at")
     return ImportRun(
         id=props["id"],
         source=props["source"],
         format=props["format"],
         started_at=props["started_at"].to_native(),
-        finished_at=props["finished_at"].to_native(),
+        finished_at=finished.to_native() if finished is not None else None,
         pruned_requested=props["prune"],
+        # Runs recorded before states existed were recorded when they had finished.
+        state=props.get("state", "finished"),
+        by=props.get("by", ""),
+        file=props.get("file", ""),
+        sha256=props.get("sha256", ""),
+        host=props.get("host", ""),
+        pid=int(props.get("pid", 0) or 0),
         created=counts["created"],
         changed=counts["changed"],
         unchanged=counts["unchanged"],
         pruned=counts["pruned"],
         warnings=props.get("warnings", 0),
+        errors=props.get("errors", 0),
+        error=props.get("error", "") or "",
     )
+
+
+def remove_orphan_events(graph: Graph, source: str) -> int:
+    """Delete status events of ``source`` that no referral holds any more (left by an import
+    killed between the events and their referrals, or by a history that got shorter)."""
+    rows = graph.query(
+        "MATCH (e:ReferralEvent {source: $source}) WHERE NOT ()-[:HAS_EVENT]->(e) "
+        "DETACH DELETE e RETURN count(*) AS n",
+        {"source": source},
+        write=True,
+    )
+    return int(rows[0]["n"])
 
 
 def area_geometries(graph: Graph, level: str) -> list[tuple[str, str]]:
@@ -177,3 +272,38 @@ def area_geometries(graph: Graph, level: str) -> list[tuple[str, str]]:
         {"level": level},
     )
     return [(row["id"], row["geometry"]) for row in rows]
+
+
+def area_extent(graph: Graph) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) around the centroids of the areas in the graph, or None."""
+    rows = graph.query(
+        "MATCH (a:Area) WHERE a.centroid IS NOT NULL "
+        "RETURN min(a.centroid.x) AS west, min(a.centroid.y) AS south, "
+        "max(a.centroid.x) AS east, max(a.centroid.y) AS north"
+    )
+    if not rows or rows[0]["west"] is None:
+        return None
+    row = rows[0]
+    return float(row["west"]), float(row["south"]), float(row["east"]), float(row["north"])
+
+
+def stored_memberships(
+    graph: Graph, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Role and since of the MEMBER_OF rows among (organization id, network id) pairs."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted = [list(p) for p in sorted(set(pairs))]
+    for start in range(0, len(wanted), 5_000):
+        rows = graph.query(
+            "UNWIND $pairs AS pair "
+            "MATCH (:Organization {id: pair[0]})-[m:MEMBER_OF]->(:Network {id: pair[1]}) "
+            "RETURN pair[0] AS o, pair[1] AS n, m.role AS role, m.since AS since",
+            {"pairs": wanted[start : start + 5_000]},
+        )
+        for row in rows:
+            since = row["since"]
+            found[(row["o"], row["n"])] = {
+                "role": row["role"],
+                "since": since.to_native() if since is not None else None,
+            }
+    return found

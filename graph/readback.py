@@ -7,7 +7,7 @@ relationships it owns. Relationship targets are sorted (the graph keeps no order
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from typing import Any
 
@@ -44,6 +44,26 @@ _READ = {record: _read_spec(record) for record in _KIND_OF_RECORD.values()}
 
 
 def _query(record: type) -> str:
+    label, extra = _columns(record)
+    # Only labels and patterns from the writer's spec are interpolated; values travel as parameters.
+    return f"""
+    MATCH (n:{label}) WHERE n.id > $after AND ($source IS NULL OR n.source = $source)
+    WITH n ORDER BY n.id LIMIT $page
+    RETURN properties(n) AS props{extra}
+    """
+
+
+def _by_id_query(record: type) -> str:
+    label, extra = _columns(record)
+    return f"""
+    UNWIND $ids AS id
+    MATCH (n:{label} {{id: id}})
+    RETURN properties(n) AS props{extra}
+    """
+
+
+def _columns(record: type) -> tuple[str, str]:
+    """The label and the returned relationship columns of one record type."""
     label, rels = _READ[record]
     parts = [
         f"[(n){pattern}(t:{target}) | t.id] AS `{name}`"
@@ -53,13 +73,7 @@ def _query(record: type) -> str:
         parts.append(
             "[(n)-[:HAS_EVENT]->(e:ReferralEvent) | e {.id, .status, .at, .by, .note}] AS events"
         )
-    extra = "".join(", " + p for p in parts)
-    # Only labels and patterns from the writer's spec are interpolated; values travel as parameters.
-    return f"""
-    MATCH (n:{label}) WHERE n.id > $after AND ($source IS NULL OR n.source = $source)
-    WITH n ORDER BY n.id LIMIT $page
-    RETURN properties(n) AS props{extra}
-    """
+    return label, "".join(", " + p for p in parts)
 
 
 def read_records(graph: Graph, record: type, *, source: str | None = None) -> Iterator[Any]:
@@ -73,6 +87,17 @@ def read_records(graph: Graph, record: type, *, source: str | None = None) -> It
         if len(rows) < PAGE:
             return
         after = rows[-1]["props"]["id"]
+
+
+def records_by_id(graph: Graph, record: type, ids: Iterable[str]) -> dict[str, Any]:
+    """The stored records of one type among ``ids``, by id (ids not in the graph are left out)."""
+    query = _by_id_query(record)
+    wanted = sorted(set(ids))
+    found: dict[str, Any] = {}
+    for start in range(0, len(wanted), PAGE):
+        for row in graph.query(query, {"ids": wanted[start : start + PAGE]}):
+            found[row["props"]["id"]] = _record(record, row)
+    return found
 
 
 def _native(value: Any) -> Any:

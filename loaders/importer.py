@@ -1,5 +1,6 @@
-"""One import: validated bundle in, plan computed against the graph, batched writes, pruning
-scoped to the source, and an ImportRun recording the counts. A rejected input writes nothing.
+"""One import: validated bundle in, absent columns filled from the graph, a review and plan
+computed against it, batched writes, pruning scoped to the source, and an ImportRun recording
+who, which file, the counts and how it ended. A rejected input writes nothing.
 
 An import with household-level records is recorded through the audit gate after validation
 and before the first write: if the entry cannot be written, nothing is imported.
@@ -7,19 +8,38 @@ and before the first write: if the entry cannot be written, nothing is imported.
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from graph import audit
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.diff import Plan, plan_bundle
-from graph.imports import ImportRun, prune_nodes, prune_pairs, record_import_run
+from graph.imports import (
+    ImportRun,
+    ImportState,
+    area_extent,
+    finish_import_run,
+    mark_interrupted,
+    prune_nodes,
+    prune_pairs,
+    remove_orphan_events,
+    running_imports,
+    start_import_run,
+)
 from graph.write import bundle_rows, write_bundle
+from loaders.absent import keep_absent, partial_ids, stored_records
 from loaders.errors import ImportRejected, Issue
+from loaders.geo.plausible import Extent, check_places
+from loaders.limits import check_limits
+from loaders.provenance import ImportOrigin
 from loaders.references import TABLE_LABELS, check_references
+from loaders.review import ImportReview, changed_ids, review_records
 from loaders.tabular.reader import ParsedBundle
 
 Progress = Callable[[int, int], None]  # (rows done, rows total)
@@ -33,6 +53,7 @@ class ImportReport:
     format: str
     dry_run: bool
     plan: Plan
+    review: ImportReview
     pruned: dict[str, int] = field(default_factory=dict)
     run_id: str | None = None
     warnings: list[Issue] = field(default_factory=list)
@@ -66,48 +87,79 @@ def run_import(
     dry_run: bool = False,
     prune: bool = False,
     progress: Progress | None = None,
+    origin: ImportOrigin | None = None,
+    repair_geometry: bool = False,
     actor: audit.Actor = audit.SYSTEM,
     purpose: str | None = None,
 ) -> ImportReport:
-    """Validate references, plan, then (unless ``dry_run``) write, prune and record the run.
+    """Validate everything, plan, then (unless ``dry_run``) write, prune and record the run.
 
-    ``actor`` and ``purpose`` are who imports and why, for the audit entry of household data.
+    Every check runs before the first write: a rejected input leaves the graph unchanged
+    (not even an ImportRun). A run is recorded as ``running`` before it writes and settled
+    as ``finished``, ``failed`` or ``interrupted``. ``actor`` and ``purpose`` are who imports
+    and why, for the audit entry of household data.
     """
     # References of the valid rows are checked too, so one run reports every problem.
-    issues = parsed.issues + check_references(
-        graph, parsed, pruning_source=source if prune else None
+    known = area_extent(graph)
+    issues = (
+        parsed.issues
+        + check_limits(parsed)
+        + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
+        + check_references(graph, parsed, pruning_source=source if prune else None)
     )
     if issues:
         raise ImportRejected(issues)
     started = datetime.now(UTC)
     bundle = parsed.bundle
-    report = ImportReport(source, format, dry_run, plan_bundle(graph, bundle))
+    # Stored versions are read only where needed: to complete records of a file with
+    # missing columns, and to show a changed record's fields old → new.
+    stored = stored_records(graph, bundle, partial_ids(parsed))
+    keep_absent(graph, parsed, stored)
+    plan = plan_bundle(graph, bundle)
+    wanted = {
+        t: [i for i in ids if i not in stored.get(t, {})] for t, ids in changed_ids(plan).items()
+    }
+    old = stored_records(graph, bundle, wanted)
+    for table, records in stored.items():
+        old.setdefault(table, {}).update(records)
+    review = ImportReview(
+        source, format, dry_run, review_records(parsed, plan, old), (), tuple(parsed.warnings)
+    )
+    report = ImportReport(source, format, dry_run, plan, review)
     report.warnings = list(parsed.warnings)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=True)
     if dry_run:
         return report
     _record_write(graph, bundle, report.plan, source, actor, purpose)
-    _write(graph, bundle, started, progress)
-    if prune:
-        report.pruned = _prune(graph, parsed, source, dry_run=False)
-    report.run_id = str(uuid.uuid4())
-    record_import_run(
-        graph,
-        ImportRun(
-            id=report.run_id,
-            source=source,
-            format=format,
-            started_at=started,
-            finished_at=datetime.now(UTC),
-            pruned_requested=prune,
-            created=report.plan.created,
-            changed=report.plan.changed,
-            unchanged=report.plan.unchanged,
-            pruned=report.pruned,
-            warnings=len(report.warnings),
-        ),
+    origin = origin or ImportOrigin()
+    run = ImportRun(
+        id=str(uuid.uuid4()),
+        source=source,
+        format=format,
+        started_at=started,
+        pruned_requested=prune,
+        by=origin.by,
+        file=origin.file,
+        sha256=origin.sha256,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        warnings=len(report.warnings),
     )
+    report.run_id = run.id
+    settle_lost_runs(graph)
+    start_import_run(graph, run)
+    try:
+        _write(graph, bundle, started, progress)
+        if prune:
+            report.pruned = _prune(graph, parsed, source, dry_run=False)
+        # What an earlier, killed run of this source may have left behind.
+        remove_orphan_events(graph, source)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        _settle(graph, run, "interrupted" if interrupted else "failed", error=_reason(exc))
+        raise
+    _settle(graph, run, "finished", report=report)
     return report
 
 
@@ -136,6 +188,60 @@ def _record_write(
             actor, action="write", operation=f"import {source}", purpose=purpose, records=records
         )
         audit.gate(graph, events, "deshalb wurde nichts importiert")
+
+
+def _settle(
+    graph: Graph,
+    run: ImportRun,
+    state: ImportState,
+    *,
+    report: ImportReport | None = None,
+    error: str = "",
+) -> None:
+    counts: dict[str, Any] = {"errors": 1 if error else 0}
+    if report is not None:
+        counts = {
+            "created": report.plan.created,
+            "changed": report.plan.changed,
+            "unchanged": report.plan.unchanged,
+            "pruned": report.pruned,
+        }
+    finish_import_run(
+        graph,
+        replace(run, state=state, finished_at=datetime.now(UTC), error=error, **counts),
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for the record: the error's text, never a traceback."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "abgebrochen (Strg+C oder Signal)"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:500]
+
+
+def settle_lost_runs(graph: Graph) -> int:
+    """Mark the runs of this machine whose process is gone as ``interrupted`` (a killed
+    import cannot do it itself); returns how many."""
+    lost = [
+        run_id
+        for run_id, pid in running_imports(graph, socket.gethostname())
+        if pid != os.getpid() and not _alive(pid)
+    ]
+    mark_interrupted(graph, lost, "Importprozess beendet, ohne den Lauf abzuschließen")
+    return len(lost)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,23 +15,40 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli._common import open_graph, operator, purpose_option
+from graph.imports import ImportRun, import_runs
 from graph.records import AreaLevel
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
 from loaders.geo.reader import GeoJsonOptions
-from loaders.importer import ImportReport, run_import
+from loaders.importer import ImportReport, run_import, settle_lost_runs
+from loaders.provenance import cli_origin
+from loaders.review import ImportReview, Shown
+from loaders.values import LOCAL_TZ
 
 MAX_SHOWN_ISSUES = 200
 AREA_LEVELS: tuple[str, ...] = get_args(AreaLevel)
 
 
 @contextmanager
-def loader_errors(console: Console) -> Iterator[None]:
-    """Rejected input as a clean list of issues, other loader errors as one line; exit 1."""
+def loader_errors(console: Console, json_report: dict[str, Any] | None = None) -> Iterator[None]:
+    """Rejected input as a clean list of issues, other loader errors as one line; exit 1.
+
+    With ``json_report`` (``--report json``) a rejection is printed as that report with its
+    errors, for programs that read the output.
+    """
     try:
         yield
     except ImportRejected as exc:
+        if json_report is not None:
+            refused = ImportReview(
+                json_report["source"],
+                json_report["format"],
+                json_report["dry_run"],
+                errors=tuple(exc.issues),
+            )
+            click.echo(json.dumps(refused.as_json(), ensure_ascii=False))
+            raise SystemExit(1) from None
         console.print(f"[bold red]Import abgelehnt:[/] {exc}")
         for issue in exc.issues[:MAX_SHOWN_ISSUES]:
             console.print(f"  • {issue}", markup=False, highlight=False, soft_wrap=True)
@@ -76,6 +95,18 @@ def loader_errors(console: Console) -> Iterator[None]:
     help="GeoJSON: Koordinatensystem der Datei (statt ihres crs-Eintrags), z. B. EPSG:25833",
 )
 @purpose_option
+@click.option(
+    "--report",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: maschinenlesbare Übersicht (neu, geändert mit alt/neu, unverändert, Fehler)",
+)
+@click.option(
+    "--repair-geometry",
+    is_flag=True,
+    help="Flächen, die sich selbst schneiden, reparieren statt den Import abzulehnen",
+)
 def import_(
     path: Path,
     fmt: str,
@@ -84,6 +115,8 @@ def import_(
     dry_run: bool,
     prune: bool,
     purpose: str | None,
+    report: str,
+    repair_geometry: bool,
     **geo: Any,
 ) -> None:
     """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, GeoJSON-Flächen,
@@ -96,17 +129,25 @@ def import_(
     Haushaltsdaten (Haushalte, Bedarfe, Einwilligungen, Überleitungen) werden vor dem
     Schreiben im Zugriffsprotokoll vermerkt; ist das nicht möglich, wird nichts importiert.
     """
-    console = Console()
-    with loader_errors(console), open_graph() as graph:
+    # A stopped import (SIGTERM, e.g. from a service manager) records itself as interrupted.
+    signal.signal(signal.SIGTERM, _stop)
+    as_json = report == "json"
+    # With --report json only the report goes to stdout; progress and status to stderr.
+    console = Console(stderr=as_json)
+    head = {"source": source or path.name, "format": fmt, "dry_run": dry_run}
+    with loader_errors(console, head if as_json else None), open_graph() as graph:
         source = source or default_source(path, mapping)
+        head["source"] = source
         options = _geojson_options(geo)
         with console.status("Lesen und Prüfen …"):
             parsed, used = parse_input(
                 path, fmt, source, mapping=mapping, lookup=graph_areas(graph), geojson=options
             )
+        head["format"] = used
+        origin = None if dry_run else cli_origin(path)
         with _progress(console) as progress:
             task = progress.add_task("Schreiben", total=None)
-            report = run_import(
+            done = run_import(
                 graph,
                 parsed,
                 source=source,
@@ -116,9 +157,48 @@ def import_(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 actor=operator(),
                 purpose=purpose,
+                origin=origin,
+                repair_geometry=repair_geometry,
             )
-    console.print(summary_table(report))
-    print_warnings(console, report.warnings)
+    if as_json:
+        click.echo(json.dumps(done.review.as_json(), ensure_ascii=False))
+        return
+    console.print(summary_table(done))
+    print_changes(console, done.review)
+    print_warnings(console, done.warnings)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def print_changes(console: Console, review: ImportReview) -> None:
+    """Each changed record with its fields old → new (what „geändert“ means, field by field)."""
+    changed = review.of("changed")
+    if not changed:
+        return
+    verb = "würden sich ändern" if review.dry_run else "geändert"
+    console.print(f"[bold]{len(changed)} Datensätze {verb}:[/]")
+    for record in changed[:MAX_SHOWN_ISSUES]:
+        where = f" ({record.file}, Zeile {record.row})" if record.file and record.row else ""
+        console.print(f"  {record.label} „{record.id}“{where}", markup=False, highlight=False)
+        for change in record.changes:
+            line = f"    {change.field}: {_shown(change.old)} → {_shown(change.new)}"
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if len(changed) > MAX_SHOWN_ISSUES:
+        console.print(f"  … und {len(changed) - MAX_SHOWN_ISSUES} weitere (alle: --report json)")
+
+
+def _shown(value: Shown) -> str:
+    if value is None or value == "" or value == []:
+        return "(leer)"
+    if isinstance(value, list):
+        text = ", ".join(value)
+    elif isinstance(value, bool):
+        text = "ja" if value else "nein"
+    else:
+        text = str(value)
+    return f"„{text[:80]}…“" if len(text) > 80 else f"„{text}“"
 
 
 def print_warnings(console: Console, warnings: list[Issue]) -> None:
@@ -180,3 +260,53 @@ def export_(fmt: str, source: str | None, path: Path, purpose: str | None) -> No
     with loader_errors(console), open_graph() as graph:
         message = export(graph, fmt, path, source=source, actor=operator(), purpose=purpose)
     console.print(message)
+
+
+STATE_WORDS = {
+    "running": "läuft",
+    "finished": "fertig",
+    "failed": "fehlgeschlagen",
+    "interrupted": "abgebrochen",
+}
+
+
+@click.command("imports")
+@click.option("--source", help="nur Importe dieser Quelle")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def imports_(source: str | None, limit: int) -> None:
+    """Die letzten Importe: wer, wann, welche Datei, Zahlen und Zustand.
+
+    Ein Import, dessen Prozess nicht mehr läuft, ohne fertig zu sein, wird als „abgebrochen“
+    gezeigt; dann denselben Import noch einmal starten (er setzt fort, ohne Doppelte).
+    """
+    console = Console()
+    with loader_errors(console), open_graph() as graph:
+        settle_lost_runs(graph)
+        runs = import_runs(graph, source, limit)
+    if not runs:
+        console.print("Noch keine Importe.")
+        return
+    for run in runs:
+        console.print(import_line(run), markup=False, highlight=False, soft_wrap=True)
+
+
+def import_line(run: ImportRun) -> str:
+    """One run in one line: when, state, source, file (hash), who, counts."""
+    when = run.started_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y %H:%M")
+    if run.finished_at is not None:
+        when += " bis " + run.finished_at.astimezone(LOCAL_TZ).strftime("%H:%M")
+    state = STATE_WORDS.get(run.state, run.state) + (f" ({run.error})" if run.error else "")
+    file = f"{run.file} (SHA-256 {run.sha256[:12]})" if run.file else "–"
+    counts = ", ".join(
+        f"{word} {sum(values.values())}"
+        for word, values in (
+            ("neu", run.created),
+            ("geändert", run.changed),
+            ("unverändert", run.unchanged),
+            ("gelöscht", run.pruned),
+        )
+    )
+    return (
+        f"{when}  {state}  Quelle {run.source}  Datei {file}  durch {run.by or '–'}  "
+        f"{counts}, Fehler {run.errors}"
+    )

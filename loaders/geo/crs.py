@@ -54,3 +54,25 @@ def arrays_to_wgs84(crs_name: str) -> Arrays | None:
         return lons, lats
 
     return transform
+
+
+def likely_crs(x: float, y: float) -> str | None:
+    """The projected system coordinates (x = easting / longitude column, y = northing /
+    latitude column) most likely come from, for a German office's data; None if no guess.
+
+    Ranges for Germany: UTM (ETRS89) eastings 250 000–950 000 m and northings
+    5 200 000–6 150 000 m; Gauß-Krüger eastings with the zone digit in front (2.5–5.6 million);
+    Web Mercator x 600 000–1 700 000, y 5 900 000–7 450 000 (overlapping UTM only in the north).
+    """
+    x, y = abs(x), abs(y)
+    if 5_200_000 <= x <= 6_150_000 and y < 1_000_000:
+        x, y = y, x  # northing and easting swapped: name the system all the same
+    if 32_000_000 <= x <= 33_950_000 and 5_200_000 <= y <= 6_150_000:
+        return "UTM mit Zonenziffer vor dem Rechtswert (EPSG:4647 oder EPSG:5650)"
+    if 2_500_000 <= x <= 5_600_000 and 5_200_000 <= y <= 6_150_000:
+        return "Gauß-Krüger (EPSG:31466, 31467, 31468 oder 31469)"
+    if 250_000 <= x <= 950_000 and 5_200_000 <= y <= 6_150_000:
+        return "UTM (ETRS89 / UTM 32N EPSG:25832 oder 33N EPSG:25833)"
+    if 600_000 <= x <= 1_700_000 and 5_900_000 <= y <= 7_450_000:
+        return "Web Mercator (EPSG:3857)"
+    return None

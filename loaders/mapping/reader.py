@@ -40,7 +40,7 @@ from loaders.merge import RecordMerger
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
 from loaders.tabular.tables import TABLES_BY_NAME
-from loaders.textfile import read_rows
+from loaders.textfile import CsvSyntaxError, read_rows
 from loaders.values import (
     is_blank,
     parse_bool,
@@ -153,9 +153,84 @@ def read_mapping(
     parsed.origins["organizations"] = state.organizations.origins()
     if state.areas:
         parsed.tables.update({"areas", "adjacencies"})
+        if not mapping.areas:
+            parsed.columns["areas"] = _area_columns(mapping.layers)
     if state.organizations:
         parsed.tables.add("organizations")
+    services = [layer for layer in mapping.layers if layer.kind == "services"]
+    if services:
+        parsed.columns.update(_service_columns(services))
     return parsed
+
+
+# Record field -> the layer option that fills it (unmapped: the stored value stays).
+_SERVICE_OPTIONS = {
+    "description": "description",
+    "target_groups": "target_groups",
+    "languages": "languages",
+    "legal_basis": "legal_basis",
+    "capacity": "capacity",
+    "capacity_unit": "capacity_unit",
+    "email": "email",
+    "url": "url",
+    "assured_date": "assured_date",
+}
+_LOCATION_OPTIONS = {
+    "street": "street",
+    "postal_code": "postal_code",
+    "city": "city",
+    "phone": "phone",
+    "opening_hours": "opening_hours",
+}
+_ORGANIZATION_OPTIONS = {
+    "sector": "sector",
+    "description": "organization_description",
+    "website": "organization_website",
+    "email": "organization_email",
+    "phone": "organization_phone",
+}
+
+
+def _service_columns(layers: list[Layer]) -> dict[str, frozenset[str]]:
+    """The fields the service layers fill, per table (see ``_area_columns``)."""
+
+    def given(options: dict[str, str]) -> set[str]:
+        return {
+            name for name, option in options.items() if any(getattr(la, option) for la in layers)
+        }
+
+    services = {"id", "organization_id", "name", "category_ids", "location_ids"}
+    services |= given(_SERVICE_OPTIONS)
+    locations = {"id", "name", "organization_id"} | given(_LOCATION_OPTIONS)
+    for layer in layers:
+        geojson = Path(layer.file).suffix.lower() in (".geojson", ".json")
+        if geojson or (layer.x is not None and layer.y is not None):
+            locations |= {"latitude", "longitude"}
+        if layer.place_in is not None:
+            locations.add("area_id")
+            if layer.serve_placed_area:
+                services.add("area_ids")
+    organizations = {"id", "name"} | given(_ORGANIZATION_OPTIONS)
+    return {
+        "services": frozenset(services),
+        "locations": frozenset(locations),
+        "organizations": frozenset(organizations),
+    }
+
+
+def _area_columns(layers: list[Layer]) -> frozenset[str]:
+    """The area fields the layers give; the others keep their stored values (an area layer
+    without population must not erase the population an earlier import set)."""
+    present = {"id", "name", "level"}
+    for layer in layers:
+        if layer.kind == "areas" and Path(layer.file).suffix.lower() in (".geojson", ".json"):
+            present |= {"geometry", "centroid_lat", "centroid_lon"}
+        if layer.parent is not None or layer.parent_by_containment is not None:
+            present.add("parent_id")
+        if layer.population is not None:
+            present.add("population")
+        present |= {f"indicators.{key}" for key in layer.indicators}
+    return frozenset(present)
 
 
 def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
@@ -172,13 +247,16 @@ def _rows(path: Path, layer: Layer, issues: list[Issue]) -> Iterator[_Row]:
             yield _Row(feature.number, feature.properties, feature.geometry, feature=True)
         return
     rows = read_rows(path)
-    header = [h.strip() for h in next(rows, [])]
-    if not _check_columns(path, wanted, set(header), issues):
-        return
-    for number, cells in enumerate(rows, start=2):
-        if all(is_blank(c) for c in cells):
-            continue
-        yield _Row(number, dict(zip(header, cells, strict=False)), None)
+    try:
+        header = [h.strip() for h in next(rows, [])]
+        if not _check_columns(path, wanted, set(header), issues):
+            return
+        for number, cells in enumerate(rows, start=2):
+            if all(is_blank(c) for c in cells):
+                continue
+            yield _Row(number, dict(zip(header, cells, strict=False)), None)
+    except CsvSyntaxError as exc:
+        issues.append(Issue(path.name, exc.row, None, exc.message))
 
 
 def _check_columns(path: Path, wanted: set[str], present: set[str], issues: list[Issue]) -> bool:

@@ -7,7 +7,7 @@ checks later can point at the cell that names a missing node.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from loaders.errors import Issue
 from loaders.messages import german_message
 from loaders.tabular.sources import TableSource, find_sources
 from loaders.tabular.tables import Kind, ReferralEventRow, Table, indicator_key
+from loaders.textfile import CsvSyntaxError
 from loaders.values import (
     formula_restored,
     is_blank,
@@ -71,6 +72,11 @@ class ParsedBundle:
     issues: list[Issue] = field(default_factory=list)
     # Worth a look but no reason to refuse the file (listed in the import summary).
     warnings: list[Issue] = field(default_factory=list)
+    # Per table, the record fields the input has columns for (``indicators.<key>`` for one
+    # indicator). A table missing here was read in full (every field given, e.g. HSDS).
+    # Fields not listed keep their stored values (loaders/absent.py): a partial file never
+    # erases what it does not mention.
+    columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def read_bundle(path: Path, source: str) -> ParsedBundle:
@@ -79,21 +85,26 @@ def read_bundle(path: Path, source: str) -> ParsedBundle:
     parsed = ParsedBundle(issues=list(issues))
     events: list[tuple[ReferralEventRow, Origin]] = []
     for table_source in sources:
-        records, origins = _read_table(table_source, source, parsed.issues)
+        records, origins, present = _read_table(table_source, source, parsed.issues)
         name = table_source.table.name
         parsed.tables.add(name)
+        parsed.columns[name] = parsed.columns.get(name, frozenset()) | present
         if name == "referral_events":
             events += list(zip(records, origins, strict=True))
             continue
         getattr(parsed.bundle, name).extend(records)
         parsed.origins.setdefault(name, []).extend(origins)
+    if "referrals" in parsed.columns and "referral_events" in parsed.tables:
+        # The status history is given (and replaced) only by a referral_events table.
+        parsed.columns["referrals"] |= {"history"}
     _attach_history(parsed, events)
     return parsed
 
 
 def _read_table(
     table_source: TableSource, source: str, issues: list[Issue]
-) -> tuple[list[Any], list[Origin]]:
+) -> tuple[list[Any], list[Origin], frozenset[str]]:
+    """The valid records, their origins and the fields the table has columns for."""
     table = table_source.table
     label = table_source.label
     rows = table_source.rows()
@@ -101,14 +112,17 @@ def _read_table(
         header = next(rows)
     except StopIteration:
         issues.append(Issue(label, None, None, "Datei ist leer (keine Kopfzeile)"))
-        return [], []
+        return [], [], frozenset()
+    except CsvSyntaxError as exc:
+        issues.append(Issue(label, exc.row, None, exc.message))
+        return [], [], frozenset()
     except (UnicodeError, OSError) as exc:
         issues.append(Issue(label, None, None, f"nicht lesbar: {exc}"))
-        return [], []
+        return [], [], frozenset()
     columns, headers, header_issues = _columns(table, label, header)
     if header_issues:
         issues += header_issues
-        return [], []
+        return [], [], frozenset()
     adapter: TypeAdapter[Any] = TypeAdapter(table.record)
     records: list[Any] = []
     origins: list[Origin] = []
@@ -125,7 +139,7 @@ def _read_table(
     ]
     used = {index for index, _, _ in columns}
     unused = [i for i in range(len(header)) if i not in used]
-    for number, cells in enumerate(rows, start=2):
+    for number, cells in _numbered(rows, label, issues):
         if _blank_row(cells):
             continue
         origin = Origin(label, number, headers)
@@ -147,7 +161,21 @@ def _read_table(
             continue
         records.append(record)
         origins.append(origin)
-    return records, origins
+    return records, origins, frozenset(headers)
+
+
+def _numbered(
+    rows: Iterator[list[Any]], label: str, issues: list[Issue]
+) -> Iterator[tuple[int, list[Any]]]:
+    """Data rows with their spreadsheet row number; a CSV syntax error ends the table as an
+    issue with the row it is in (a CSV cell may span lines, so the number is counted here)."""
+    number = 1
+    try:
+        for cells in rows:
+            number += 1
+            yield number, cells
+    except CsvSyntaxError as exc:
+        issues.append(Issue(label, exc.row, None, exc.message))
 
 
 def _duplicate(ident: Any, number: int, seen: dict[str, int]) -> str | None:
