@@ -32,9 +32,11 @@ _MOMENTS = {"imported_at", "updated_at", "created_at"}
 
 
 def _graph_state(db: Graph) -> tuple[list[Any], list[Any]]:
-    """Nodes and relationships without ImportRun records and write timestamps."""
+    """Nodes and relationships without ImportRun records, audit entries (each run writes its
+    own) and write timestamps."""
     nodes = db.query(
-        "MATCH (n) WHERE NOT n:ImportRun RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id"
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id"
     )
     for row in nodes:
         for key in _MOMENTS:
