@@ -134,6 +134,11 @@ def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     if f.statuses:
         q.conditions.append("n.status IN $statuses")
         q.params["statuses"] = list(f.statuses)
+    elif f.overdue and f.overdue_before is not None:
+        # Only a waiting referral can be overdue (graph/overdue.py): saying so lets the list
+        # find them through the status index (graph/repo/referral_list.py).
+        q.conditions.append("n.status IN $statuses")
+        q.params["statuses"] = [overdue.WAITING_STATUS]
     if f.household_id is not None:
         q.conditions.append("EXISTS { MATCH (n)-[:FOR_HOUSEHOLD]->(:Household {id: $household}) }")
         q.params["household"] = f.household_id
