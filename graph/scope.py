@@ -11,9 +11,10 @@ the sharing with the very next request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, LiteralString
 
 from graph.connection import Graph
 
@@ -33,6 +34,27 @@ class Visibility:
     # a partner may use the data only for these (§ 78 SGB X).
     purposes: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     restricted: bool = False
+    # False: only the records in ``checked`` ((label, id) pairs) were looked at (a request's
+    # page, ``visibility_of``); the sets above say nothing about any other record.
+    complete: bool = True
+    checked: frozenset[tuple[str, str]] = frozenset()
+
+    def knows(self, label: str, record_id: str) -> bool:
+        """Whether this answers for the record (always, when complete)."""
+        return self.complete or (_key(label), record_id) in self.checked
+
+    def merged(self, other: Visibility) -> Visibility:
+        """This partial visibility together with another one of the same organization."""
+        return replace(
+            self,
+            households=self.households | other.households,
+            referrals=self.referrals | other.referrals,
+            consents=self.consents | other.consents,
+            needs=self.needs | other.needs,
+            categories={**self.categories, **other.categories},
+            purposes={**self.purposes, **other.purposes},
+            checked=self.checked | other.checked,
+        )
 
     def ids(self, label: str) -> frozenset[str]:
         if label == "Household":
@@ -97,6 +119,121 @@ RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
 """
 
 
+def _key(label: str) -> str:
+    return "Referral" if label == "ReferralEvent" else label
+
+
+# The same rules as _REFERRING and _RECEIVING, asked only for given records: work in
+# proportion to the records a request shows, not to every case of the organization (a
+# Jobcenter's 30,000 referrals on the large demo, issue #14). Each record is the start of
+# its own pattern, walked towards the organization.
+_REFERRING_OF: LiteralString = """
+CALL () {
+  UNWIND $referrals AS id
+  MATCH (r:Referral {id: id})-[:FROM_ORGANIZATION]->(:Organization {id: $org})
+  WHERE EXISTS { (r)-[:FOR_HOUSEHOLD]->(:Household) }
+  RETURN 'Referral' AS label, r.id AS id
+  UNION
+  UNWIND $households AS id MATCH (h:Household {id: id})
+  WHERE EXISTS { (h)-[:CASE_OF]->(:Organization {id: $org}) }
+     OR EXISTS {
+       (h)<-[:FOR_HOUSEHOLD]-(:Referral)-[:FROM_ORGANIZATION]->(:Organization {id: $org})
+     }
+  RETURN 'Household' AS label, h.id AS id
+  UNION
+  UNWIND $needs AS id MATCH (n:Need {id: id})<-[:HAS_NEED]-(h:Household)
+  WHERE EXISTS { (h)-[:CASE_OF]->(:Organization {id: $org}) }
+     OR EXISTS {
+       (h)<-[:FOR_HOUSEHOLD]-(:Referral)-[:FROM_ORGANIZATION]->(:Organization {id: $org})
+     }
+  RETURN 'Need' AS label, n.id AS id
+  UNION
+  UNWIND $consents AS id MATCH (c:Consent {id: id})-[:GIVEN_BY]->(h:Household)
+  WHERE EXISTS { (h)-[:CASE_OF]->(:Organization {id: $org}) }
+     OR EXISTS {
+       (h)<-[:FOR_HOUSEHOLD]-(:Referral)-[:FROM_ORGANIZATION]->(:Organization {id: $org})
+     }
+  RETURN 'Consent' AS label, c.id AS id
+}
+RETURN label, collect(DISTINCT id) AS ids
+"""
+
+# The rows of _RECEIVING that name one of the given records (so the categories and purposes
+# of each given record are complete).
+_RECEIVING_OF: LiteralString = """
+CALL () {
+  UNWIND $referrals AS id MATCH (r:Referral {id: id}) RETURN r
+  UNION
+  UNWIND $households AS id MATCH (:Household {id: id})<-[:FOR_HOUSEHOLD]-(r:Referral) RETURN r
+  UNION
+  UNWIND $consents AS id MATCH (:Consent {id: id})<-[:UNDER_CONSENT]-(r:Referral) RETURN r
+  UNION
+  UNWIND $needs AS id MATCH (:Need {id: id})<-[:FOR_NEED]-(r:Referral) RETURN r
+}
+MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(o:Organization)
+WHERE o.id = $org
+MATCH (r)-[:UNDER_CONSENT]->(c:Consent)-[:GRANTS_TO]->(o)
+WHERE c.revoked_at IS NULL
+  AND (c.valid_from IS NULL OR c.valid_from <= $today)
+  AND (c.valid_to IS NULL OR c.valid_to >= $today)
+MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
+OPTIONAL MATCH (r)-[:FOR_NEED]->(n:Need)
+RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
+       coalesce(c.data_categories, []) AS categories, c.purpose AS purpose
+"""
+
+_PARAM = {
+    "Referral": "referrals",
+    "Household": "households",
+    "Need": "needs",
+    "Consent": "consents",
+}
+
+
+def visibility_of(
+    graph: Graph,
+    organization_id: str,
+    side: str,
+    wanted: Mapping[str, Iterable[str]],
+    today: date | None = None,
+) -> Visibility:
+    """What the organization may see of the ``wanted`` records only (label -> ids), by the
+    same rules as ``referring_visibility`` (side ``referring``) and ``receiving_visibility``
+    (``receiving``); the answer is partial: it knows exactly the records asked for."""
+    asked = {_PARAM[_key(label)]: sorted(set(ids)) for label, ids in wanted.items() if ids}
+    params: dict[str, Any] = {name: asked.get(name, []) for name in _PARAM.values()}
+    checked = frozenset((_key(label), str(i)) for label, ids in wanted.items() for i in ids if ids)
+    if side == "referring":
+        found = {
+            row["label"]: frozenset(row["ids"])
+            for row in graph.query(_REFERRING_OF, {**params, "org": organization_id})
+        }
+        return Visibility(
+            households=found.get("Household", frozenset()),
+            referrals=found.get("Referral", frozenset()),
+            consents=found.get("Consent", frozenset()),
+            needs=found.get("Need", frozenset()),
+            complete=False,
+            checked=checked,
+        )
+    rows = graph.query(
+        _RECEIVING_OF, {**params, "org": organization_id, "today": today or date.today()}
+    )
+    full = _receiving(rows)
+    keep = {label: {i for (lab, i) in checked if lab == label} for label in _PARAM}
+    return replace(
+        full,
+        households=full.households & keep["Household"],
+        referrals=full.referrals & keep["Referral"],
+        consents=full.consents & keep["Consent"],
+        needs=full.needs & keep["Need"],
+        categories={k: v for k, v in full.categories.items() if k in checked},
+        purposes={k: v for k, v in full.purposes.items() if k in checked},
+        complete=False,
+        checked=checked,
+    )
+
+
 def referring_visibility(graph: Graph, organization_id: str) -> Visibility:
     """What a referring organization (caseworkers) may see: its own cases."""
     (row,) = graph.query(_REFERRING, {"org": organization_id})
@@ -113,6 +250,10 @@ def receiving_visibility(
 ) -> Visibility:
     """What a receiving organization (partner) may see: referrals under consents in force."""
     rows = graph.query(_RECEIVING, {"org": organization_id, "today": today or date.today()})
+    return _receiving(rows)
+
+
+def _receiving(rows: list[dict[str, Any]]) -> Visibility:
     categories: dict[tuple[str, str], set[str]] = {}
     purposes: dict[tuple[str, str], set[str]] = {}
     for row in rows:

@@ -41,6 +41,7 @@ from graph.scope import (
     household_is_taken,
     receiving_visibility,
     referring_visibility,
+    visibility_of,
 )
 from schema.context import Context, Info
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
@@ -165,21 +166,71 @@ class _WithheldValue:
 Guard = Callable[[Principal, Any, Mapping[str, Any], Info], Awaitable[None]]
 
 
-async def visibility(info: Info) -> Visibility:
-    """The caller's visible household-level records, loaded once per request."""
+async def visibility(info: Info, wanted: Mapping[str, Iterable[str]] | None = None) -> Visibility:
+    """The caller's visible household-level records, loaded once per request.
+
+    With ``wanted`` (label -> ids) only those records are looked up, once each per request
+    (a page's records, not all of the organization's cases: issue #14); without it,
+    everything the organization may see.
+    """
     context: Context = info.context
     access = context.access
     async with access.lock:
-        if access.visibility is None:
-            principal = context.principal
-            org = principal.organization_id
-            if principal.role == "caseworker" and org:
-                access.visibility = await context.run(referring_visibility, context.graph, org)
-            elif principal.role == "partner" and org:
-                access.visibility = await context.run(receiving_visibility, context.graph, org)
-            else:
-                access.visibility = Visibility()
-        return access.visibility
+        principal = context.principal
+        org = principal.organization_id
+        side = {"caseworker": "referring", "partner": "receiving"}.get(principal.role or "")
+        seen = access.visibility
+        if side is None or not org:
+            if seen is None:
+                access.visibility = seen = Visibility()
+            return seen
+        if wanted is not None:
+            missing = {
+                label: [i for i in ids if seen is None or not seen.knows(label, i)]
+                for label, ids in wanted.items()
+            }
+            if seen is not None and not any(missing.values()):
+                return seen
+            found = await context.run(visibility_of, context.graph, org, side, missing)
+            access.visibility = seen = found if seen is None else seen.merged(found)
+            return seen
+        if seen is None or not seen.complete:
+            load = referring_visibility if side == "referring" else receiving_visibility
+            access.visibility = seen = await context.run(load, context.graph, org)
+        return seen
+
+
+def _wanted(value: Any) -> dict[str, list[str]]:
+    """The household-level records in a result (label -> ids), with the household, need and
+    consent each referral names, so one lookup answers for everything the page shows."""
+    wanted: dict[str, list[str]] = {}
+    if isinstance(value, list | tuple):
+        items: list[Any] = list(value)
+    elif isinstance(getattr(value, "edges", None), list):
+        items = [getattr(edge, "node", None) for edge in value.edges]
+    else:
+        items = [value]
+    for item in items:
+        label = _HOUSEHOLD_TYPES.get(type(item))
+        record_id = None if label is None else _record_id(label, item, "id")
+        if label is None or record_id is None:
+            continue
+        key = "Referral" if label == "ReferralEvent" else label
+        wanted.setdefault(key, []).append(record_id)
+        stored = getattr(item, "stored", None)
+        if key != "Referral" or stored is None:
+            continue
+        for related, name in (("Household", "household"), ("Need", "need"), ("Consent", "consent")):
+            # A lean read leaves ids it did not read empty; an include carries the record.
+            included = stored.included.get(name)
+            related_id = (
+                included.record.id
+                if included is not None
+                else getattr(stored.record, f"{name}_id", None)
+            )
+            if related_id:
+                wanted.setdefault(related, []).append(str(related_id))
+    return wanted
 
 
 class Policy(FieldExtension):
@@ -283,7 +334,8 @@ class Policy(FieldExtension):
             # The write may have changed what the caller sees (a new referral, a revocation).
             context.access.visibility = None
         if principal.role != "admin" and _may_hold_households(result):
-            result = _hide(result, await visibility(info), declared_purpose(context), context)
+            seen = await visibility(info, _wanted(result))
+            result = _hide(result, seen, declared_purpose(context), context)
         if self.aggregate and principal.role != "admin":
             result = suppress_small_counts(result, self.not_counts)
         return result
@@ -594,7 +646,7 @@ def _object_guard(label: str, id_attr: str | None, category: str | None) -> Guar
             return
         key = "Referral" if label == "ReferralEvent" else label
         if principal.role != "admin":
-            seen = await visibility(info)
+            seen = await visibility(info, {key: [record_id]})
             if record_id not in seen.ids(key):
                 raise not_visible(principal, f"{key}:{record_id}")
             _check_record_purpose(info, seen, key, record_id)

@@ -18,11 +18,11 @@ from typing import Any, Literal, LiteralString
 from graph import overdue
 from graph.connection import Graph
 from graph.records import Household
-from graph.repo import paging
+from graph.repo import paging, referral_list
 from graph.repo.nodes import PROJECTIONS, Hop, to_stored
 from graph.repo.paging import Anchor, Page, PageArgs
 from graph.repo.values import Stored
-from graph.repo.visibility import OrgScope, scope_for, scope_params, visible
+from graph.repo.visibility import OrgScope, scope_for, scope_params, source, visible
 
 __all__ = ["OrgScope", "scope_for"]
 
@@ -127,11 +127,18 @@ class ReferralFilter:
 def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     q = paging.Query("Referral")
     if scope is not None:
+        start = source(scope, "Referral")
+        q.source = start.pattern if start is not None else None
         q.conditions.append(visible(scope, "Referral"))
         q.params.update(scope_params(scope))
     if f.statuses:
         q.conditions.append("n.status IN $statuses")
         q.params["statuses"] = list(f.statuses)
+    elif f.overdue and f.overdue_before is not None:
+        # Only a waiting referral can be overdue (graph/overdue.py): saying so lets the list
+        # find them through the status index (graph/repo/referral_list.py).
+        q.conditions.append("n.status IN $statuses")
+        q.params["statuses"] = [overdue.WAITING_STATUS]
     if f.household_id is not None:
         q.conditions.append("EXISTS { MATCH (n)-[:FOR_HOUSEHOLD]->(:Household {id: $household}) }")
         q.params["household"] = f.household_id
@@ -180,6 +187,21 @@ def referral_page(
     *,
     scope: OrgScope | None,
 ) -> dict[str | None, Page]:
+    start = source(scope, "Referral") if scope is not None else None
+    if scope is not None and start is not None and anchor is None and a.sort == "created":
+        # An organization's own list: from the organization or along the index (issue #14).
+        filters = _referral_query(a.filter, None)
+        page = referral_list.scoped_page(
+            graph,
+            start,
+            scope,
+            filters.conditions,
+            filters.params,
+            first=a.first,
+            after=a.after,
+            shape=a.shape,
+        )
+        return {None: page}
     return REFERRALS.pages(graph, _referral_query(a.filter, scope), a, anchor, anchor_ids, scope)
 
 
@@ -191,6 +213,14 @@ def referral_count(
     *,
     scope: OrgScope | None,
 ) -> dict[str | None, int]:
+    start = source(scope, "Referral") if scope is not None else None
+    if scope is not None and start is not None and anchor is None:
+        filters = _referral_query(f, None)
+        return {
+            None: referral_list.scoped_count(
+                graph, start, scope, filters.conditions, filters.params
+            )
+        }
     return REFERRALS.counts(graph, _referral_query(f, scope), anchor, anchor_ids)
 
 

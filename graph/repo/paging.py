@@ -77,13 +77,16 @@ class Query:
     """What to page through: a label, conditions on ``n`` and their parameters.
 
     ``conditions`` and ``sort_key`` are code constants; every value is in ``params``.
-    ``text`` restricts to full-text hits of the ``directory_text`` index.
+    ``text`` restricts to full-text hits of the ``directory_text`` index. ``source``, a
+    pattern binding ``n`` (e.g. from the organization of a scope), is where the match starts
+    when no anchor is given, instead of every node of the label.
     """
 
     label: LiteralString
     conditions: list[LiteralString] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     text: str | None = None
+    source: LiteralString | None = None
 
     def search(self, text: str | None) -> None:
         """Only nodes the full-text index finds for ``text`` (when given)."""
@@ -136,6 +139,8 @@ def _imports(query: Query) -> LiteralString:
 def _source(query: Query, anchor: Anchor | None) -> LiteralString:
     if anchor is not None:
         return f"MATCH {anchor.pattern} "
+    if query.source is not None:
+        return f"MATCH {query.source} "
     return f"MATCH (n:{query.label}) "
 
 

@@ -87,6 +87,35 @@ _VISIBLE: dict[tuple[str, str], LiteralString] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a scoped list starts: ``pattern`` binds ``n`` (and ``so``, the scope's
+    organization) by walking from the organization, so the list costs that organization's
+    records and not every record of the label (issue #14). ``pattern`` plus ``condition``
+    (if any) is exactly ``visible(scope, label)``."""
+
+    pattern: LiteralString
+    condition: LiteralString | None = None
+
+
+_SOURCE: dict[tuple[str, str], Source] = {
+    ("referring", "Referral"): Source(
+        "(so:Organization {id: $scope})<-[:FROM_ORGANIZATION]-(n:Referral)"
+    ),
+    ("receiving", "Referral"): Source(
+        "(so:Organization {id: $scope})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(n:Referral)",
+        "EXISTS { MATCH (n)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
+        "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
+        "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }",
+    ),
+}
+
+
+def source(scope: OrgScope, label: str) -> Source | None:
+    """Where a scoped list of ``label`` starts, if it has such a pattern."""
+    return _SOURCE.get((scope.side, label))
+
+
 def visible(scope: OrgScope, label: str) -> LiteralString:
     """The condition on ``n`` under which the scope may see a node of ``label``."""
     return _VISIBLE[(scope.side, label)]
