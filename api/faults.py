@@ -74,7 +74,9 @@ def log_fault(scope: Scope, error: GraphError) -> None:
     """The one log line of a fault: what, where, which request, and Neo4j's code."""
     code, neo4j_code = error.code, error.neo4j_code
     status = status_of(code)
-    level = logging.ERROR if status is None or status >= 500 else logging.INFO
+    # Only a server-side fault is an error of the service; a graph error without a fault
+    # status (an unknown Sozialraum, a missing record) is the caller's and noted only.
+    level = logging.ERROR if status is not None and status >= 500 else logging.INFO
     log.log(
         level,
         "%s auf %s %s (Vorgang %s, Neo4j %s)",

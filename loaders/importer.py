@@ -155,11 +155,18 @@ def run_import(
             report.pruned = _prune(graph, parsed, source, dry_run=False)
         # What an earlier, killed run of this source may have left behind.
         remove_orphan_events(graph, source)
+        # Inside the guard: a stop (SIGTERM) while the run is being settled still settles it.
+        _settle(graph, run, "finished", report=report)
     except BaseException as exc:
         interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
-        _settle(graph, run, "interrupted" if interrupted else "failed", error=_reason(exc))
+        if interrupted:
+            # A stop inside a driver call can leave that connection mid-transaction in the
+            # pool (the next BEGIN is refused): settle over a connection of its own.
+            with Graph(graph.config) as fresh:
+                _settle(fresh, run, "interrupted", error=_reason(exc))
+        else:
+            _settle(graph, run, "failed", error=_reason(exc))
         raise
-    _settle(graph, run, "finished", report=report)
     return report
 
 
