@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -148,7 +149,8 @@ def run_import(
         # What an earlier, killed run of this source may have left behind.
         remove_orphan_events(graph, source)
     except BaseException as exc:
-        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        # A signal raised in the middle of a driver call may come out as a driver error.
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set()
         _settle(graph, run, "interrupted" if interrupted else "failed", error=_reason(exc))
         raise
     _settle(graph, run, "finished", report=report)
@@ -177,9 +179,18 @@ def _settle(
     )
 
 
+_STOPPED = threading.Event()
+
+
+def request_stop() -> None:
+    """Note that the process was told to stop (SIGTERM): the running import then records
+    itself as ``interrupted``, whatever error the stop surfaces as."""
+    _STOPPED.set()
+
+
 def _reason(exc: BaseException) -> str:
     """One line for the record: the error's text, never a traceback."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit):
+    if isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set():
         return "abgebrochen (Strg+C oder Signal)"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:500]
