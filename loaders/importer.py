@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -158,7 +159,8 @@ def run_import(
         # Inside the guard: a stop (SIGTERM) while the run is being settled still settles it.
         _settle(graph, run, "finished", report=report)
     except BaseException as exc:
-        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit)
+        # A signal raised in the middle of a driver call may come out as a driver error.
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set()
         if interrupted:
             # A stop inside a driver call can leave that connection mid-transaction in the
             # pool (the next BEGIN is refused): settle over a connection of its own.
@@ -219,9 +221,18 @@ def _settle(
     )
 
 
+_STOPPED = threading.Event()
+
+
+def request_stop() -> None:
+    """Note that the process was told to stop (SIGTERM): the running import then records
+    itself as ``interrupted``, whatever error the stop surfaces as."""
+    _STOPPED.set()
+
+
 def _reason(exc: BaseException) -> str:
     """One line for the record: the error's text, never a traceback."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit):
+    if isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set():
         return "abgebrochen (Strg+C oder Signal)"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:500]

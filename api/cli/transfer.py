@@ -21,7 +21,7 @@ from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
 from loaders.geo.reader import GeoJsonOptions
-from loaders.importer import ImportReport, run_import, settle_lost_runs
+from loaders.importer import ImportReport, request_stop, run_import, settle_lost_runs
 from loaders.provenance import cli_origin
 from loaders.review import ImportReview, Shown
 from loaders.values import LOCAL_TZ
@@ -169,6 +169,7 @@ def import_(
 
 
 def _stop(signum: int, frame: object) -> None:
+    request_stop()
     raise SystemExit(128 + signum)
 
 
