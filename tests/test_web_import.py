@@ -112,7 +112,7 @@ def test_fixed_zip_is_reviewed_then_imported_as_the_coordinator(
         assert line in answer
     # The changed Träger with its name old → new, the new one listed.
     assert "Träger „caritas-stuttgart“" in answer
-    at = _cells(answer).index("name")
+    at = _cells(answer).index("Träger (name)")
     assert _cells(answer)[at + 1 : at + 3] == [
         "Caritasverband für Stuttgart e.V.",
         "Caritas Stuttgart",

@@ -38,6 +38,7 @@ from loaders.importer import run_import as _run_import
 from loaders.provenance import ImportOrigin
 from loaders.review import ImportReview, RecordReview
 from loaders.tabular.reader import ParsedBundle
+from loaders.tabular.tables import german_header
 from schema.policy_audit import actor_of
 from schema.principal import Principal
 
@@ -138,6 +139,12 @@ def review_page(review: ImportReview, file: str) -> ReviewPage:
         created=_capped([record(r) for r in review.of("created")]),
         unchanged=review.counts()["unchanged"],
     )
+
+
+def field_label(table: str, field: str) -> str:
+    """``Träger (name)``: the German column name people write, and the field's own name."""
+    german = german_header(table, field)
+    return f"{german} ({field})" if german and german != field else field
 
 
 def _local(file: str) -> str:
@@ -348,6 +355,7 @@ def _review(request: Request, review: ImportReview, file: str, status: int = 200
         title="Import prüfen",
         page=review_page(review, file),
         labels=LABEL_WORDS,
+        field_label=field_label,
         errors=Errors(),
         source=review.source,
         accepted=",".join(ACCEPTED),
