@@ -14,7 +14,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.settings import get_settings
-from api.web.uploads import uploads_dir
+from api.web.uploads import (
+    Incoming,
+    UploadRefused,
+    claim,
+    discard,
+    release,
+    stage,
+    uploads_dir,
+)
 from graph import Graph
 from tests.loader_helpers import EXAMPLE_BUNDLE, import_path
 from tests.webclient import csrf_of, sign_in, web_client
@@ -59,7 +67,7 @@ def _upload(client: TestClient, *files: tuple[str, bytes], source: str = "") -> 
 
 def _zip(members: dict[str, str]) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, content in members.items():
             zf.writestr(name, content)
     return out.getvalue()
@@ -207,3 +215,26 @@ def test_the_upload_has_its_own_larger_size_limit(coordinator: TestClient) -> No
     )
     assert elsewhere.status_code == 413
     assert "Eingabe zu groß" in elsewhere.text  # the German page, not JSON
+
+
+def test_an_upload_is_claimed_once_and_a_large_zip_is_refused(tmp_path: Path) -> None:
+    upload = stage(tmp_path, [Incoming("traeger.csv", io.BytesIO(FIXED.encode()))], 10_000)
+    assert (upload.path / "traeger.csv").read_text("utf-8") == FIXED
+    first = claim(tmp_path, upload.token, upload.file, upload.sha256)
+    assert first is not None
+    assert first.path.is_dir()
+    assert claim(tmp_path, upload.token, upload.file, upload.sha256) is None  # sent twice
+    release(tmp_path, upload.token)
+    assert claim(tmp_path, upload.token, upload.file, upload.sha256) is not None
+    discard(tmp_path, upload.token)
+    assert list(uploads_dir(tmp_path).iterdir()) == []
+    assert claim(tmp_path, "../../etc", "x", "y") is None
+
+    # 2 000 bytes packed, far more unpacked: refused before anything is unpacked.
+    bomb = _zip({"traeger.csv": "a" * 200_000})
+    assert len(bomb) < 2_000
+    with pytest.raises(UploadRefused, match="entpackt zu groß"):
+        stage(tmp_path, [Incoming("b.zip", io.BytesIO(bomb))], 10_000)
+    with pytest.raises(UploadRefused, match="zu groß"):
+        stage(tmp_path, [Incoming("t.csv", io.BytesIO(b"x" * 10_001))], 10_000)
+    assert list(uploads_dir(tmp_path).iterdir()) == []

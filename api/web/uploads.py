@@ -30,6 +30,7 @@ UNZIP_FACTOR = 10  # unpacked size: at most this many times the upload limit
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _CHUNK = 1 << 20
 MAX_AGE_SECONDS = 24 * 3600
+_TAKEN = ".import"  # suffix of an upload whose import is running
 
 
 class UploadRefused(Exception):
@@ -97,7 +98,7 @@ def _sweep(root: Path) -> None:
             old = folder.stat().st_mtime < cutoff
         except OSError:
             continue
-        if old and _TOKEN.match(folder.name):
+        if old and _TOKEN.match(folder.name.removesuffix(_TAKEN)):
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -222,21 +223,33 @@ def _copy_capped(src: IO[bytes], out: IO[bytes], declared: int) -> None:
         out.write(chunk)
 
 
-def staged(state_dir: Path, token: str, file: str, sha256: str) -> Staged | None:
-    """The upload a session remembers, if it is still there."""
+def claim(state_dir: Path, token: str, file: str, sha256: str) -> Staged | None:
+    """Take the upload a session remembers for its import, if it is still there and nobody
+    took it yet: the folder is renamed, so a form sent twice imports once."""
     if not _TOKEN.match(token):
         return None
-    folder = uploads_dir(state_dir) / token
-    if not folder.is_dir():
+    root = uploads_dir(state_dir)
+    taken = root / f"{token}{_TAKEN}"
+    try:
+        (root / token).rename(taken)
+    except OSError:
         return None
-    bundle = folder / BUNDLE
+    bundle = taken / BUNDLE
     if bundle.is_dir():
         return Staged(token, bundle, file, sha256)
-    singles = [p for p in folder.iterdir() if p.suffix.lower() in SINGLE]
+    singles = [p for p in taken.iterdir() if p.suffix.lower() in SINGLE]
     return Staged(token, singles[0], file, sha256) if len(singles) == 1 else None
+
+
+def release(state_dir: Path, token: str) -> None:
+    """Give a claimed upload back (its import failed for a reason worth a retry)."""
+    if _TOKEN.match(token):
+        root = uploads_dir(state_dir)
+        (root / f"{token}{_TAKEN}").rename(root / token)
 
 
 def discard(state_dir: Path, token: str) -> None:
     """Remove an upload (after its import, or when a new upload replaces it)."""
     if _TOKEN.match(token):
         shutil.rmtree(uploads_dir(state_dir) / token, ignore_errors=True)
+        shutil.rmtree(uploads_dir(state_dir) / f"{token}{_TAKEN}", ignore_errors=True)

@@ -28,7 +28,16 @@ from api.web.forms import Errors, read_form, text
 from api.web.german import plural
 from api.web.session import session_of
 from api.web.templating import render
-from api.web.uploads import ACCEPTED, Incoming, Staged, UploadRefused, discard, stage, staged
+from api.web.uploads import (
+    ACCEPTED,
+    Incoming,
+    Staged,
+    UploadRefused,
+    claim,
+    discard,
+    release,
+    stage,
+)
 from graph import Graph, audit
 from graph.imports import ImportRun, import_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
@@ -300,7 +309,7 @@ async def confirm(request: Request) -> Response:
     remembered = session_of(request).data.get(SESSION_KEY)
     upload = None
     if isinstance(remembered, dict):
-        upload = staged(
+        upload = claim(
             _state_dir(request),
             str(remembered.get("token", "")),
             str(remembered.get("file", "")),
@@ -324,6 +333,10 @@ async def confirm(request: Request) -> Response:
         _forget(request)
         rejected = ImportReview(source, "", True, errors=tuple(exc.issues))
         return _review(request, rejected, upload.file, status=400)
+    except BaseException:
+        # E.g. the database was unreachable: the same upload can be confirmed again.
+        release(_state_dir(request), upload.token)
+        raise
     _forget(request)
     counts = report.review.counts()
     session_of(request).data[NOTICE_KEY] = (
