@@ -24,6 +24,7 @@ from api.web.uploads import (
     uploads_dir,
 )
 from graph import Graph
+from loaders.export import export
 from tests.loader_helpers import EXAMPLE_BUNDLE, import_path
 from tests.webclient import csrf_of, sign_in, web_client
 
@@ -238,3 +239,23 @@ def test_an_upload_is_claimed_once_and_a_large_zip_is_refused(tmp_path: Path) ->
     with pytest.raises(UploadRefused, match="zu groß"):
         stage(tmp_path, [Incoming("t.csv", io.BytesIO(b"x" * 10_001))], 10_000)
     assert list(uploads_dir(tmp_path).iterdir()) == []
+
+
+def test_an_xlsx_workbook_and_hsds_json_are_reviewed_like_a_csv_bundle(
+    coordinator: TestClient, base: Graph, tmp_path: Path
+) -> None:
+    workbook = tmp_path / "verzeichnis.xlsx"
+    export(base, "xlsx", workbook, source="bestand")
+    answer = _upload(coordinator, ("verzeichnis.xlsx", workbook.read_bytes()), source="bestand")
+    assert answer.startswith("200\n"), answer[:2000]
+    assert "XLSX-Arbeitsmappe" in answer
+    assert "0 neue Datensätze" in answer
+    assert "4 unveränderte Datensätze" in answer
+    assert "Jetzt importieren" in answer
+
+    hsds = tmp_path / "angebote.json"
+    export(base, "hsds", hsds, source="bestand")
+    answer = _upload(coordinator, ("angebote.json", hsds.read_bytes()), source="bestand")
+    assert answer.startswith("200\n"), answer[:3000]
+    assert "HSDS-JSON" in answer
+    assert "0 Fehler" in answer
