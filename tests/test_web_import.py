@@ -173,6 +173,18 @@ def test_unsafe_or_unknown_files_are_refused_at_the_file_field(
     assert "unzulässigen Pfad" in absolute
     text = _upload(coordinator, ("notizen.txt", b"hallo"))
     assert "unbekanntes Format" in text
+    token = csrf_of(coordinator.get("/import").text)
+    nothing = coordinator.post(
+        "/import/pruefen",
+        data={"csrf_token": token},
+        files=[("datei", ("", b"", "application/octet-stream"))],
+    )
+    assert nothing.status_code == 400
+    assert "Wählen Sie eine Datei aus." in nothing.text
+    doc = coordinator.get("/import/format")
+    assert doc.status_code == 200
+    assert doc.headers["content-type"].startswith("text/plain")
+    assert "# Import and export formats" in doc.text
     households = (EXAMPLE_BUNDLE / "households.csv").read_bytes()
     refused = _upload(coordinator, ("households.csv", households))
     assert refused.startswith("400\n")
@@ -187,6 +199,7 @@ def test_other_roles_may_not_import(base: Graph) -> None:
         with web_client(base) as client:
             sign_in(client, user)
             assert client.get("/import").status_code == 403
+            assert client.get("/import/format").status_code == 403
             token = csrf_of(client.get("/").text)
             answer = client.post(
                 "/import/pruefen",

@@ -382,7 +382,8 @@ async def format_doc(request: Request) -> Response:
     require(request, "coordinator", "admin")
     if not FORMAT_DOC.is_file():
         raise PageError(404)
-    return PlainTextResponse(FORMAT_DOC.read_text("utf-8"), media_type="text/markdown")
+    # As plain text: browsers show it instead of offering a download (Markdown reads well).
+    return PlainTextResponse(FORMAT_DOC.read_text("utf-8"))
 
 
 ROUTES = [
