@@ -5,7 +5,9 @@ times, their ratio (the page's own cost: upload, staging, template), the page's 
 growth of this process's peak RSS (app and loaders run here). Three cases: every row new,
 then (after the import) every row changed, then every row unchanged.
 
-    .venv/bin/python -P bench/import_page.py [--rows 10000]   # -P: bench/graphql.py would shadow graphql
+    .venv/bin/python -P bench/import_page.py [--rows 10000]
+
+(``-P``: without it bench/graphql.py would shadow the graphql package.)
 
 The issue's target: a review of 10 000 rows in under 10 s and 300 MB extra memory.
 It empties the project's local Neo4j (never a NEO4J_URI server unless VERBUND_BENCH_MAY_CLEAR=1).
