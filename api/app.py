@@ -30,6 +30,7 @@ from api.web.demo_logins import DemoLogins
 from api.web.errors import HANDLERS
 from api.web.graphiql import GraphiQLPage
 from api.web.oidc import OidcLogin
+from api.web.pages.imports import UPLOAD_PATH
 from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
@@ -221,7 +222,11 @@ def middleware(settings: Settings) -> list[Middleware]:
             max_queue=waiting,
             max_wait=settings.max_queue_wait_seconds,
         ),
-        Middleware(BodySizeLimit, limit=settings.max_request_bytes),
+        Middleware(
+            BodySizeLimit,
+            limit=settings.max_request_bytes,
+            larger={UPLOAD_PATH: settings.max_upload_bytes},
+        ),
     ]
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _COMMON = {
@@ -52,30 +55,25 @@ class RequestTooLarge(Exception):
 
 
 class BodySizeLimit:
-    """Refuse bodies above ``limit`` bytes with 413, whether announced or streamed."""
+    """Refuse bodies above ``limit`` bytes with 413, whether announced or streamed.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    ``larger``: paths with a limit of their own (the import page's upload). A browser asking
+    for a page gets the German error page, everything else the GraphQL-shaped error.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, larger: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": f"Anfrage zu groß (höchstens {self.limit} Bytes).",
-                        "extensions": {"code": "REQUEST_TOO_LARGE"},
-                    }
-                ]
-            },
-            status_code=413,
-        )
+        limit = self.larger.get(scope["path"], self.limit)
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await too_large(scope, receive, send)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _too_large(scope, limit)(scope, receive, send)
             return
         received = 0
         started = False
@@ -85,7 +83,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise RequestTooLarge
             return message
 
@@ -99,4 +97,22 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except RequestTooLarge:
             if not started:
-                await too_large(scope, receive, send)
+                await _too_large(scope, limit)(scope, receive, send)
+
+
+def _too_large(scope: Scope, limit: int) -> Response:
+    if "text/html" in Headers(scope=scope).get("accept", ""):
+        from api.web.errors import error_page
+
+        return error_page(Request(scope), 413)
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"Anfrage zu groß (höchstens {limit} Bytes).",
+                    "extensions": {"code": "REQUEST_TOO_LARGE"},
+                }
+            ]
+        },
+        status_code=413,
+    )

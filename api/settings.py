@@ -179,6 +179,13 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, validation_alias="VERBUND_MAX_REQUEST_BYTES"
     )
+    max_upload_bytes: int = Field(
+        default=20_000_000,
+        ge=1024,
+        validation_alias="VERBUND_MAX_UPLOAD_BYTES",
+        description="Largest upload of the import page (/import); other requests: "
+        "VERBUND_MAX_REQUEST_BYTES",
+    )
     auth_failure_limit: int = Field(default=10, ge=1, validation_alias="VERBUND_AUTH_FAILURE_LIMIT")
     auth_failure_window_seconds: float = Field(
         default=60.0, validation_alias="VERBUND_AUTH_FAILURE_WINDOW"

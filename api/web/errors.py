@@ -42,7 +42,10 @@ _MESSAGES: dict[int, tuple[str, str]] = {
         "Ein Eintrag mit diesem Schlüssel ist schon gespeichert; nichts wurde geändert. "
         "Bitte öffnen Sie den vorhandenen Eintrag.",
     ),
-    413: ("Eingabe zu groß", "Bitte kürzen Sie die Eingabe und senden Sie sie erneut."),
+    413: (
+        "Eingabe zu groß",
+        "Bitte kürzen Sie die Eingabe (eine Datei: teilen Sie sie auf) und senden Sie sie erneut.",
+    ),
     422: (
         "Eingabe nicht speicherbar",
         "Ein Wert ist zu lang oder hat das falsche Format; nichts wurde gespeichert. "

@@ -18,9 +18,11 @@ from api.web.session import session_of
 CSRF_FIELD = "csrf_token"
 
 
-async def read_form(request: Request) -> FormData:
-    """The posted form, after checking its CSRF token against the session's."""
-    form = await request.form(max_files=0, max_fields=200)
+async def read_form(request: Request, *, max_files: int = 0) -> FormData:
+    """The posted form, after checking its CSRF token against the session's.
+
+    ``max_files``: file fields allowed (only the import page takes uploads)."""
+    form = await request.form(max_files=max_files, max_fields=200)
     expected = session_of(request).data.get("csrf")
     given = form.get(CSRF_FIELD)
     if not (

@@ -359,5 +359,14 @@ def table_for_name(stem: str) -> Table | None:
     return None
 
 
+def german_header(table: str, field: str) -> str | None:
+    """The German column name of a field as offices write it (first alias), if it has one."""
+    known = TABLES_BY_NAME.get(table)
+    if known is None:
+        return None
+    names = known.aliases.get(field, ()) or _COMMON_ALIASES.get(field, ())
+    return names[0] if names else None
+
+
 # Bundle fields every table fills (referral_events is folded into referrals' history).
 BUNDLE_TABLES: tuple[str, ...] = tuple(f.name for f in fields(Bundle))

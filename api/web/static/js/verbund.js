@@ -18,3 +18,16 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 });
+// Long posts (the import's check and import, data-busy="…"): say that it runs and block a
+// second click; without this script the form still works, the server claims an upload once.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-busy")) return;
+  if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }
+  form.setAttribute("aria-busy", "true");
+  var status = form.querySelector("[data-busy-status]");
+  if (status) status.textContent = form.getAttribute("data-busy");
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.setAttribute("aria-disabled", "true");
+  });
+});
