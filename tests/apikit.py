@@ -25,6 +25,7 @@ from graph.records import (
     Service,
 )
 from graph.write import write_bundle
+from loaders.demo.sizes import Size
 from schema import Context, schema
 from schema.principal import SYSTEM
 
@@ -187,8 +188,14 @@ def load_network(graph: Graph, districts: int = 3, services_per_district: int = 
 
 def load_small_demo(graph: Graph) -> None:
     """The ``small`` demo (deterministic), written into an emptied database."""
+    load_demo(graph, "small")
+
+
+def load_demo(graph: Graph, size: Size) -> None:
+    """A demo (deterministic), written into an emptied database as ``verbund demo load``
+    writes it."""
     from graph.admin import clear
     from loaders.demo import generate
 
     clear(graph)
-    write_bundle(graph, generate("small").bundle)
+    write_bundle(graph, generate(size).bundle)
