@@ -6,7 +6,9 @@ docs/model.md describes the same model; tests/test_migrations.py checks the two 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, LiteralString
 
+from graph import normalize
 from graph.connection import Graph
 
 # Every node label carries a stable, unique ``id``.
@@ -122,3 +124,55 @@ def existing_schema(graph: Graph) -> set[str]:
         "WHERE owningConstraint IS NULL AND type <> 'LOOKUP' RETURN name"
     )
     return {row["name"] for row in constraints} | {row["name"] for row in indexes}
+
+
+# Properties kept in one canonical form (graph/normalize.py, applied by graph/records.py on
+# every write); data written before that rule existed is brought into it here.
+_CANONICAL_READ: dict[LiteralString, LiteralString] = {
+    "Service": "MATCH (n:Service) RETURN n.id AS id, n.name AS name, "
+    "n.description AS description, n.languages AS languages, n.legal_basis AS legal_basis",
+    "Organization": "MATCH (n:Organization) RETURN n.id AS id, n.name AS name, "
+    "n.description AS description",
+}
+# The import diff's stored hash described the old values: removed, so the next import
+# compares the properties themselves (as graph/merge.py does after a merge).
+_CANONICAL_WRITE: dict[LiteralString, LiteralString] = {
+    "Service": "UNWIND $rows AS row MATCH (n:Service {id: row.id}) "
+    "SET n += row.props REMOVE n._hash, n._hash_version",
+    "Organization": "UNWIND $rows AS row MATCH (n:Organization {id: row.id}) "
+    "SET n += row.props REMOVE n._hash, n._hash_version",
+}
+_CANONICAL_BATCH = 2000
+
+
+def _canonical(row: dict[str, Any]) -> dict[str, Any]:
+    """The properties of one node that differ from their canonical form."""
+    changed: dict[str, Any] = {}
+    for key in ("name", "description"):
+        value = row.get(key)
+        if isinstance(value, str) and normalize.visible(value) != value:
+            changed[key] = normalize.visible(value)
+    languages = row.get("languages")
+    if isinstance(languages, list) and list(normalize.languages(languages)) != languages:
+        changed["languages"] = list(normalize.languages(languages))
+    legal_basis = row.get("legal_basis")
+    if isinstance(legal_basis, str) and normalize.legal_basis(legal_basis) != legal_basis:
+        changed["legal_basis"] = normalize.legal_basis(legal_basis)
+    return changed
+
+
+def canonical_values(graph: Graph) -> int:
+    """Bring stored Angebote and Träger into the canonical form (legal bases, language codes,
+    names without invisible characters); idempotent. Returns how many nodes changed."""
+    total = 0
+    for label, read in _CANONICAL_READ.items():
+        rows = [
+            {"id": row["id"], "props": props}
+            for row in graph.query(read)
+            if (props := _canonical(row))
+        ]
+        for start in range(0, len(rows), _CANONICAL_BATCH):
+            batch = rows[start : start + _CANONICAL_BATCH]
+            graph.query(_CANONICAL_WRITE[label], {"rows": batch}, write=True)
+        total += len(rows)
+    return total

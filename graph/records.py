@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, get_args
 
+from graph import normalize
+
 AreaLevel = Literal["city", "district", "subdistrict", "planning"]
 Sector = Literal["public", "nonprofit", "private"]
 ServiceStatus = Literal["active", "inactive", "archived"]
@@ -112,6 +114,11 @@ class Organization:
     phone: str | None = None
     source: str = "manual"
 
+    def __post_init__(self) -> None:
+        # Invisible characters (a soft hyphen) split words for the full-text index.
+        object.__setattr__(self, "name", normalize.visible(self.name))
+        object.__setattr__(self, "description", normalize.visible(self.description))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Location:
@@ -160,6 +167,15 @@ class Service:
     # When the Träger last confirmed the details (zuletzt geprüft; HSDS assured_date).
     assured_date: date | None = None
     source: str = "manual"
+
+    def __post_init__(self) -> None:
+        # One stored form of what offices write in many ways (graph/normalize.py), whichever
+        # route the Angebot came by: every importer, the API and the demo build this record.
+        object.__setattr__(self, "name", normalize.visible(self.name))
+        object.__setattr__(self, "description", normalize.visible(self.description))
+        object.__setattr__(self, "languages", normalize.languages(self.languages))
+        if self.legal_basis is not None:
+            object.__setattr__(self, "legal_basis", normalize.legal_basis(self.legal_basis))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

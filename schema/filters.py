@@ -27,21 +27,30 @@ class ServiceFilterInput:
         description="Auch Angebote der umfassenden Sozialräume (z. B. stadtweite) einschließen.",
     )
     categories: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Leistungsbereiche (einschließlich engerer Bereiche)."
+        default=None,
+        description="Leistungsbereiche (einschließlich engerer Bereiche): Kennung oder Name, "
+        "Groß-/Kleinschreibung und Leerzeichen egal.",
     )
-    target_groups: list[str] | None = strawberry.field(default=None, description="Zielgruppen.")
+    target_groups: list[str] | None = strawberry.field(
+        default=None, description="Zielgruppen (Groß-/Kleinschreibung egal)."
+    )
     languages: list[str] | None = strawberry.field(
-        default=None, description="Sprachen (ISO 639-1, z. B. `tr`)."
+        default=None,
+        description="Sprachen (ISO 639-1, z. B. `tr`; auch `TR`, `tur` oder `Türkisch`).",
     )
     legal_bases: list[str] | None = strawberry.field(
-        default=None, description="Rechtsgrundlagen, genau wie gespeichert (z. B. `§ 16a SGB II`)."
+        default=None,
+        description="Rechtsgrundlagen in jeder üblichen Schreibweise: `§ 16a SGB II` findet "
+        "auch `§16a SGB II`, `SGB II § 16a` und `Paragraph 16a SGB 2`.",
     )
     statuses: list[ServiceStatus] | None = strawberry.field(default=None, description="Status.")
     valid_on: dt.date | None = strawberry.field(
         default=None, description="Nur Angebote, die an diesem Tag gelten (Gültigkeit)."
     )
     text: str | None = strawberry.field(
-        default=None, description="Volltextsuche in Name und Beschreibung (alle Wörter)."
+        default=None,
+        description="Volltextsuche in Name und Beschreibung (alle Wörter, das letzte auch als "
+        "Wortanfang; `Strasse` findet `Straße`, `Muenster` findet `Münster`).",
     )
     organization: strawberry.ID | None = strawberry.field(default=None, description="Träger.")
 
@@ -70,7 +79,9 @@ class OrganizationFilterInput:
     )
     sectors: list[Sector] | None = strawberry.field(default=None, description="Sektoren.")
     categories: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Träger mit Angeboten in diesen Leistungsbereichen."
+        default=None,
+        description="Träger mit Angeboten in diesen Leistungsbereichen (Kennung oder Name, "
+        "Groß-/Kleinschreibung und Leerzeichen egal).",
     )
     area: strawberry.ID | None = strawberry.field(
         default=None,

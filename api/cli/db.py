@@ -6,15 +6,22 @@ import click
 
 from api.cli._common import open_graph
 from graph.admin import label_counts, server_info
+from graph.migrations import canonical_values
 from graph.migrations import migrate as run_migrations
 
 
 @click.command()
 def migrate() -> None:
-    """Constraints und Indizes des Graphmodells anlegen (idempotent)."""
+    """Constraints und Indizes anlegen, gespeicherte Werte vereinheitlichen (idempotent)."""
     with open_graph() as graph:
         names = run_migrations(graph)
+        changed = canonical_values(graph)
     click.echo(f"{len(names)} Constraints und Indizes vorhanden.")
+    if changed:
+        click.echo(
+            f"{changed} Angebote und Träger in einheitliche Schreibweise gebracht "
+            "(Rechtsgrundlagen, Sprachcodes, unsichtbare Zeichen)."
+        )
 
 
 @click.command()

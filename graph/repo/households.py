@@ -19,6 +19,7 @@ from graph import overdue
 from graph.connection import Graph
 from graph.records import Household
 from graph.repo import paging, referral_list
+from graph.repo.matching import CATEGORY_WANTED, category_params
 from graph.repo.nodes import PROJECTIONS, Hop, to_stored
 from graph.repo.paging import Anchor, Page, PageArgs
 from graph.repo.values import Stored
@@ -159,9 +160,9 @@ def _referral_query(f: ReferralFilter, scope: OrgScope | None) -> paging.Query:
     if f.category_ids:
         q.conditions.append(
             "EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service)-[:IN_CATEGORY]->(c:Category) "
-            "WHERE c.id IN $categories }"
+            "WHERE " + CATEGORY_WANTED + " }"
         )
-        q.params["categories"] = list(f.category_ids)
+        q.params.update(category_params(f.category_ids))
     if f.created_from is not None:
         q.conditions.append("n.created_at >= $created_from")
         q.params["created_from"] = f.created_from

@@ -10,6 +10,7 @@ from graph.connection import Graph
 from graph.records import Membership
 from graph.repo import paging
 from graph.repo.includes import hop
+from graph.repo.matching import CATEGORY_WANTED, category_params
 from graph.repo.paging import Anchor, Near, Page, PageArgs
 from graph.repo.values import as_date
 
@@ -55,9 +56,9 @@ def _query(f: OrganizationFilter, near: Near | None) -> paging.Query:
     if f.category_ids:
         q.conditions.append(
             "EXISTS { MATCH (n)-[:PROVIDES]->(:Service)-[:IN_CATEGORY]->(:Category)"
-            "-[:BROADER*0..]->(c:Category) WHERE c.id IN $categories }"
+            "-[:BROADER*0..]->(c:Category) WHERE " + CATEGORY_WANTED + " }"
         )
-        q.params["categories"] = list(f.category_ids)
+        q.params.update(category_params(f.category_ids))
     if f.area_id is not None:
         q.conditions.append(
             "EXISTS { MATCH (n)-[:PROVIDES]->(:Service)-[:SERVES]->(:Area)"

@@ -11,6 +11,7 @@ from typing import Any
 
 import neo4j
 
+from graph import normalize
 from graph.connection import Graph, run
 from graph.ranking import AgreementRef, Candidate, Home, Option, ServedArea, Wanted, rank
 from graph.records import Service
@@ -165,7 +166,8 @@ def referral_options(
     wanted = Wanted(
         category_ids=tuple(category_ids),
         target_groups=tuple(target_groups),
-        languages=tuple(languages),
+        # As stored: "DE" or "Deutsch" asks for "de" (graph/normalize.py).
+        languages=normalize.languages(tuple(languages)),
         referring_organization_name=data.referring_organization_name,
         max_steps=max_steps,
     )

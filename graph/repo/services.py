@@ -10,6 +10,13 @@ from typing import Any, Literal, LiteralString
 from graph.connection import Graph
 from graph.records import Service
 from graph.repo import paging
+from graph.repo.matching import (
+    CATEGORY_WANTED,
+    category_params,
+    language_params,
+    legal_basis_params,
+    vocabulary_params,
+)
 from graph.repo.nodes import by_ids
 from graph.repo.paging import Anchor, Near, Page, PageArgs
 from graph.repo.values import Stored
@@ -74,18 +81,19 @@ def _query(f: ServiceFilter, near: Near | None) -> paging.Query:
     if f.category_ids:
         q.conditions.append(
             "EXISTS { MATCH (n)-[:IN_CATEGORY]->(:Category)-[:BROADER*0..]->(c:Category) "
-            "WHERE c.id IN $categories }"
+            "WHERE " + CATEGORY_WANTED + " }"
         )
-        q.params["categories"] = list(f.category_ids)
+        q.params.update(category_params(f.category_ids))
     if f.target_groups:
-        q.conditions.append("any(t IN n.target_groups WHERE t IN $target_groups)")
-        q.params["target_groups"] = list(f.target_groups)
+        q.conditions.append("any(t IN n.target_groups WHERE toLower(t) IN $target_groups)")
+        q.params["target_groups"] = vocabulary_params(f.target_groups)
     if f.languages:
+        # Stored codes are canonical (graph/records.py, migrated by graph/migrations.py).
         q.conditions.append("any(x IN n.languages WHERE x IN $languages)")
-        q.params["languages"] = list(f.languages)
+        q.params["languages"] = language_params(f.languages)
     if f.legal_bases:
         q.conditions.append("n.legal_basis IN $legal_bases")
-        q.params["legal_bases"] = list(f.legal_bases)
+        q.params["legal_bases"] = legal_basis_params(f.legal_bases)
     if f.statuses:
         q.conditions.append("n.status IN $statuses")
         q.params["statuses"] = list(f.statuses)
