@@ -34,15 +34,24 @@ def import_as_offices_write(graph: Graph, tmp_path: Path) -> Graph:
     shutil.copytree(EXAMPLE_BUNDLE, bundle)
     services = bundle / "angebote.csv"
     text = services.read_text("utf-8")
-    replacements = {
-        # Schuldnerberatung Mitte: soft hyphen, codes in capitals and as a German name.
-        "sb-caritas-mitte;Schuldnerberatung Mitte;caritas-stuttgart;Beratung bei Überschuldung": "sb-caritas-mitte;Schuldner\u00adberatung Mitte;caritas-stuttgart;"
-        "Beratung bei Überschuldung in der Königstraße, Eingang Straße am Park",
-        "schuldnerberatung;familien|erwachsene;de|tr;§ 16a SGB II": "schuldnerberatung;familien|erwachsene;DE|Türkisch;SGB II §16a",
-        "schuldnerberatung;familien|alleinerziehende;de|ar|ru;§ 16a SGB II": "schuldnerberatung;familien|alleinerziehende;deu|AR|ru;Paragraph 16 a SGB 2",
-        ";suchtberatung;erwachsene;de;§ 16a SGB II": ";suchtberatung;erwachsene;de;§ 27 SGB VIII",
-    }
-    for old, new in replacements.items():
+    replacements = [
+        # Schuldnerberatung Mitte: a soft hyphen, codes in capitals and as a German name.
+        (
+            "sb-caritas-mitte;Schuldnerberatung Mitte;caritas-stuttgart;Beratung bei Überschuldung",
+            "sb-caritas-mitte;Schuldner\u00adberatung Mitte;caritas-stuttgart;"
+            "Beratung bei Überschuldung in der Königstraße, Eingang Straße am Park",
+        ),
+        (
+            "schuldnerberatung;familien|erwachsene;de|tr;§ 16a SGB II",
+            "schuldnerberatung;familien|erwachsene;DE|Türkisch;SGB II §16a",
+        ),
+        (
+            "schuldnerberatung;familien|alleinerziehende;de|ar|ru;§ 16a SGB II",
+            "schuldnerberatung;familien|alleinerziehende;deu|AR|ru;Paragraph 16 a SGB 2",
+        ),
+        (";suchtberatung;erwachsene;de;§ 16a SGB II", ";suchtberatung;erwachsene;de;§ 27 SGB VIII"),
+    ]
+    for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)
     services.write_text(text, "utf-8")
