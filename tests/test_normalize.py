@@ -109,8 +109,9 @@ def test_records_store_the_canonical_form() -> None:
 
 
 def test_the_last_search_word_is_asked_for_whole_and_as_a_word_start() -> None:
-    assert lucene_query("Strasse") == "(Strasse OR Strasse*)"
-    words = "Schuldnerberatung AND (Mitte OR Mitte*)"
+    assert lucene_query("Strasse") == "(strasse OR strasse*)"
+    assert lucene_query("(( OR *") == "(or OR or*)"  # the word, not the operator
+    words = "schuldnerberatung AND (mitte OR mitte*)"
     assert lucene_query("Schuldner\u00adberatung Mitte") == words
-    assert lucene_query("a:b") == "a AND (b OR b*)"
+    assert lucene_query("A:b") == "a AND (b OR b*)"
     assert lucene_query(" ?! ") is None

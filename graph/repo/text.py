@@ -16,10 +16,11 @@ def lucene_query(text: str) -> str | None:
     The index's German analyzer folds umlauts and ß (``Strasse`` = ``Straße``, ``Muenster`` =
     ``Münster``) and stems words, but Lucene does not stem a prefix: ``strasse*`` misses the
     stem ``strass`` of "Straße". So the last word is asked for whole (stemmed) or as a word
-    start. Operators in the user's text are escaped, never interpreted; None when no word is
-    left.
+    start. Operators in the user's text are escaped or lower-cased, never interpreted; None
+    when no word is left.
     """
-    words = _WORD.findall(clean_text(text))
+    # Lower case: the analyzer folds case anyway, and a word "OR" must not become an operator.
+    words = _WORD.findall(clean_text(text).lower())
     if not words:
         return None
     escaped = [_SPECIAL.sub(r"\\\1", w) for w in words]
