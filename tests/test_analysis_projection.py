@@ -62,7 +62,7 @@ def test_suite_on_projected_graph(db: Graph) -> None:
     sucht = planner_view(report, category="suchtberatung")
     assert [g.finding.category_id for g in sucht.gaps] == ["suchtberatung"]
     assert sucht.duplicate_structures == ()
-    # Not tied to a category: kept under a category filter.
+    # o2 offers Suchtberatung (s3, s4): the duplicate Träger o1/o2 concern it.
     assert [s.finding for s in sucht.duplicate_records] == list(report.duplicate_records)
     only_b = within_area(report, "st-b")
     assert only_b.gaps == ()

@@ -120,17 +120,24 @@ def planner_view(
     """The planner's view of ``full`` (the whole city's report), then filtered.
 
     ``area`` keeps what touches that area (and its units), ``category`` what belongs to that
-    Leistungsbereich (a missing cooperation: one of the Leistungsbereiche of the shared
-    households); findings without a Leistungsbereich (duplicate Träger, weak spots) are kept
-    under a category filter.
+    Leistungsbereich, for every kind of finding: a missing cooperation when it is one of the
+    Leistungsbereiche of the shared households, a pathway when the category is one of its
+    steps, and findings about Träger without a Leistungsbereich of their own (duplicate
+    Träger, weak spots) when one of their Träger offers an Angebot in it; a weak spot naming
+    no Träger (no cooperation data at all) concerns every Leistungsbereich.
     """
     report = within_area(full, area) if area else full
+    offering = {s.organization_id for s in full.snapshot.services if category in s.category_ids}
 
     def wanted(f: Finding) -> bool:
         return category is None or f.category_id == category
 
     def loose(f: Finding) -> bool:
-        return category is None or f.category_id in (None, category)
+        if category is None or f.category_id == category:
+            return True
+        if f.category_id is not None:
+            return False
+        return not f.organization_ids or not offering.isdisjoint(f.organization_ids)
 
     return PlannerView(
         report=report,
@@ -246,7 +253,7 @@ def _pathways(full: AnalysisReport, area: str | None, category: str | None) -> P
         sequences=tuple(
             SequenceRow(category_ids=s.category_ids, households=s.households)
             for s, show in zip(paths.sequences, show_sequence, strict=False)
-            if show
+            if show and (category is None or category in s.category_ids)
         ),
         rates=tuple(
             _rate(r)
