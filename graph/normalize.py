@@ -118,6 +118,19 @@ def languages(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(language(v) for v in values if clean_text(v)))
 
 
+# German letters as people type them without a German keyboard: "Muenster" for "Münster",
+# "Strasse" for "Straße". graph/repo/matching.py folds stored names the same way in Cypher.
+UMLAUT_FOLDING: tuple[tuple[str, str], ...] = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+
+
+def fold(text: str) -> str:
+    """Lower case with umlauts and ß spelled out: ``Münster``, ``MUENSTER`` -> ``muenster``."""
+    folded = clean_text(text).lower()
+    for letter, spelled in UMLAUT_FOLDING:
+        folded = folded.replace(letter, spelled)
+    return folded
+
+
 def vocabulary_key(text: str) -> str:
     """A Leistungsbereich or Zielgruppe as a filter compares it: case and spaces ignored
     (`` Schuldnerberatung``, ``SCHULDNERBERATUNG``); compared with ``toLower`` of the id or

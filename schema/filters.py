@@ -115,7 +115,8 @@ class AreaFilterInput:
         default=None, description="Dieser Sozialraum und alle darunter."
     )
     name_contains: str | None = strawberry.field(
-        default=None, description="Teil des Namens (ohne Groß-/Kleinschreibung)."
+        default=None,
+        description="Teil des Namens (ohne Groß-/Kleinschreibung; `Muenster` findet `Münster`).",
     )
 
 

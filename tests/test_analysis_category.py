@@ -40,8 +40,7 @@ def report(db: Graph) -> AnalysisReport:
 
 def kinds(view: PlannerView) -> list[tuple[str, str | None, tuple[str, ...]]]:
     return sorted(
-        (s.finding.kind, s.finding.category_id, s.finding.organization_ids)
-        for s in view.findings()
+        (s.finding.kind, s.finding.category_id, s.finding.organization_ids) for s in view.findings()
     )
 
 

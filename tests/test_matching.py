@@ -55,6 +55,12 @@ def import_as_offices_write(graph: Graph, tmp_path: Path) -> Graph:
         assert old in text, old
         text = text.replace(old, new)
     services.write_text(text, "utf-8")
+    areas = bundle / "areas.csv"
+    names = areas.read_text("utf-8")
+    for old, new in (("Neue Vorstadt", "Münster"), ("Gablenberg", "Straßenäcker")):
+        assert old in names, old
+        names = names.replace(old, new)
+    areas.write_text(names, "utf-8")
     report = import_path(graph, bundle)
     assert report.plan.created.get("Service") == 3, report.plan
     return graph
@@ -152,3 +158,26 @@ def test_migrate_brings_old_data_into_the_canonical_form(graph: Graph, tmp_path:
     assert _ids(imported, text="Suchtberatung Muenster") == {"sucht-caritas"}
     row = imported.query("MATCH (n:Service {id: 'sucht-caritas'}) RETURN n._hash AS h")
     assert row == [{"h": None}]  # the import diff compares the properties next time
+
+
+AREAS = """query($name: String) {
+  areas(filter: {nameContains: $name}, first: 50) { nodes { name } } }"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Bad Cannstatt", {"Bad Cannstatt"}),
+        ("bad  CANNSTATT", {"Bad Cannstatt"}),
+        ("cannst", {"Bad Cannstatt"}),
+        ("Zuffenhausen", set()),
+        ("Muenster", {"Münster"}),  # umlauts spelled out, folded in Cypher as in Python
+        ("MÜNST", {"Münster"}),
+        ("Strassenaecker", {"Straßenäcker"}),
+    ],
+)
+def test_area_names_contain_regardless_of_case(
+    imported: Graph, typed: str, found: set[str]
+) -> None:
+    data = run_query(imported, AREAS, {"name": typed})
+    assert {n["name"] for n in data["areas"]["nodes"]} == found

@@ -115,3 +115,11 @@ def test_the_last_search_word_is_asked_for_whole_and_as_a_word_start() -> None:
     assert lucene_query("Schuldner\u00adberatung Mitte") == words
     assert lucene_query("A:b") == "a AND (b OR b*)"
     assert lucene_query(" ?! ") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("Muenster", "Münster"), ("STRASSE", "Straße"), ("bad  cannstatt", "Bad Cannstatt")],
+)
+def test_folding_spells_out_umlauts(typed: str, stored: str) -> None:
+    assert normalize.fold(typed) == normalize.fold(stored)

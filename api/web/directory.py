@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from api.web.data import gql
 from graph import labels
+from graph.normalize import fold
 
 _CHOICES = """
 query Choices($after: String) {
@@ -40,11 +41,12 @@ class Choices:
     languages: list[tuple[str, str]]
 
     def area_by_label(self, text: str) -> AreaChoice | None:
-        """The Sozialraum a person typed or picked (label, name or id; case ignored)."""
-        wanted = text.strip().casefold()
+        """The Sozialraum a person typed or picked (label, name or id; case, spaces and
+        umlauts spelled out ignored: "muenster" is Münster)."""
+        wanted = fold(text)
         for key in ("label", "name", "id"):
             for area in self.areas:
-                if getattr(area, key).casefold() == wanted:
+                if fold(getattr(area, key)) == wanted:
                     return area
         return None
 

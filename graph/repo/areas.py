@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, LiteralString
 
+from graph import normalize
 from graph.connection import Graph
 from graph.repo import paging
 from graph.repo.includes import hop
+from graph.repo.matching import FOLDED_NAME
 from graph.repo.paging import Near, Page, PageArgs
 
 AreaSort = Literal["name", "updated", "distance"]
@@ -41,8 +43,9 @@ def _query(f: AreaFilter, near: Near | None) -> paging.Query:
         q.conditions.append("EXISTS { MATCH (n)-[:PART_OF*0..]->(:Area {id: $within}) }")
         q.params["within"] = f.within_id
     if f.name_contains:
-        q.conditions.append("toLower(n.name) CONTAINS toLower($name)")
-        q.params["name"] = f.name_contains
+        # "Muenster" finds "Münster", "bad cannstatt" finds "Bad Cannstatt".
+        q.conditions.append(FOLDED_NAME + " CONTAINS $name")
+        q.params["name"] = normalize.fold(f.name_contains)
     q.near(near)
     return q
 

@@ -36,3 +36,10 @@ def legal_basis_params(texts: Sequence[str]) -> list[str]:
 def vocabulary_params(keys: Sequence[str]) -> list[str]:
     """Zielgruppen and other vocabulary ids, compared with ``toLower`` of the stored id."""
     return [normalize.vocabulary_key(k) for k in keys]
+
+
+# normalize.fold of a name, in Cypher (tests/test_matching.py checks the two agree).
+FOLDED_NAME: LiteralString = (
+    "replace(replace(replace(replace(toLower(n.name), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), "
+    "'ß', 'ss')"
+)
