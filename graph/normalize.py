@@ -32,9 +32,15 @@ _LAW_FIRST = re.compile(r"(SGB [IVX]+|[A-ZÄÖÜ][\wäöüÄÖÜ]*[A-Z])\s+(§.*
 _SPACES = re.compile(r"\s+")
 
 
+_INVISIBLE_FOUND = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def visible(text: str) -> str:
     """The text without invisible characters, otherwise as written (line breaks kept)."""
-    return text.translate(_INVISIBLE) if isinstance(text, str) else text
+    # Every record read passes here: a search is cheaper than translating every text.
+    if isinstance(text, str) and _INVISIBLE_FOUND.search(text):
+        return text.translate(_INVISIBLE)
+    return text
 
 
 def clean_text(text: str) -> str:
@@ -113,8 +119,17 @@ def language(text: str) -> str:
     return _ISO_639_2.get(key) or _LANGUAGE_NAMES.get(key) or key
 
 
+_KNOWN_CODES = frozenset(LANGUAGES)
+
+
 def languages(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Each code canonical, the first occurrence kept (``de, DE, tr`` is ``de, tr``)."""
+    if (
+        isinstance(values, tuple)
+        and _KNOWN_CODES.issuperset(values)
+        and len(set(values)) == len(values)
+    ):
+        return values  # already canonical: every stored record read takes this path
     return tuple(dict.fromkeys(language(v) for v in values if clean_text(v)))
 
 

@@ -17,16 +17,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graph.normalize import fold
 from graph.records import AreaLevel
 from loaders.values import is_blank
 
 
 def slugify(text: str) -> str:
     """``Caritasverband für Berlin e.V.`` -> ``caritasverband-fuer-berlin-e-v``."""
-    folded = text.casefold()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(a, b)
-    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", fold(text)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 

@@ -16,6 +16,7 @@ from types import NoneType, UnionType
 from typing import Any, Literal
 
 from graph.bundle import Bundle
+from graph.normalize import fold
 from graph.records import (
     Adjacency,
     Agreement,
@@ -54,10 +55,7 @@ class ReferralEventRow:
 
 def normalize_header(text: str) -> str:
     """Compare headers loosely: ``Gültig ab`` == ``gueltig_ab`` == ``GÜLTIG-AB``."""
-    folded = text.strip().casefold()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        folded = folded.replace(a, b)
-    return re.sub(r"[^a-z0-9]", "", folded)
+    return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
 _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
