@@ -15,6 +15,7 @@ from graph.admin import clear
 from graph.migrations import canonical_values
 from tests.apikit import run_query
 from tests.loader_helpers import EXAMPLE_BUNDLE, import_path
+from tests.webkit import load_web_world, sign_in, web_client
 
 SERVICES = """query($f: ServiceFilterInput) {
   services(filter: $f, first: 50) { nodes { id name legalBasis languages } } }"""
@@ -181,3 +182,18 @@ def test_area_names_contain_regardless_of_case(
 ) -> None:
     data = run_query(imported, AREAS, {"name": typed})
     assert {n["name"] for n in data["areas"]["nodes"]} == found
+
+
+def test_the_search_page_takes_the_sozialraum_and_language_as_typed(db: Graph) -> None:
+    """The web search (through GraphQL): " MITTE " is Mitte, "TR" is Türkisch."""
+    load_web_world(db)
+    with web_client() as caseworker:
+        sign_in(caseworker, "fallmanagement")
+        typed = caseworker.get(
+            "/angebote?bedarf=schuldnerberatung&sozialraum=%20MITTE%20&sprache=TR"
+        )
+        exact = caseworker.get("/angebote?bedarf=schuldnerberatung&sozialraum=Mitte&sprache=tr")
+    assert typed.status_code == exact.status_code == 200
+    assert "Schuldnerberatung Mitte" in typed.text
+    assert "Beratung auf Türkisch möglich" in typed.text
+    assert "kennen wir nicht" not in typed.text
