@@ -97,3 +97,10 @@ def test_the_cli_filters_every_kind(report: AnalysisReport) -> None:
     assert table.exit_code == 0, table.output
     assert "Überleitungswege (0 häufige Abfolgen)" in table.output
     assert "Schwachstellen im Kooperationsnetz (0)" in table.output
+
+
+def test_the_category_is_found_by_id_or_name_regardless_of_case(report: AnalysisReport) -> None:
+    by_id = kinds(planner_view(report, category="suchtberatung"))
+    assert kinds(planner_view(report, category=" Suchtberatung ")) == by_id
+    assert kinds(planner_view(report, category="SUCHTBERATUNG")) == by_id
+    assert kinds(planner_view(report, category="gibt-es-nicht")) == []

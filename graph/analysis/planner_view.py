@@ -29,6 +29,7 @@ from graph.analysis.pathways import PathwayRates
 from graph.analysis.suite import AnalysisReport, units_within, within_area
 from graph.analysis.weak_spots import WeakSpot
 from graph.disclosure import MIN_COUNT, complementary, is_small, people, share
+from graph.normalize import vocabulary_key
 
 F = TypeVar("F", bound=Finding)
 F_co = TypeVar("F_co", bound=Finding, covariant=True)
@@ -127,6 +128,7 @@ def planner_view(
     no Träger (no cooperation data at all) concerns every Leistungsbereich.
     """
     report = within_area(full, area) if area else full
+    category = _category_id(full, category) if category is not None else None
     offering = {s.organization_id for s in full.snapshot.services if category in s.category_ids}
 
     def wanted(f: Finding) -> bool:
@@ -161,6 +163,19 @@ def planner_view(
         weak_spots=tuple(_plain(f) for f in report.network.findings if loose(f)),
         pathways=_pathways(full, area, category),
     )
+
+
+def _category_id(full: AnalysisReport, wanted: str) -> str:
+    """The Leistungsbereich meant: its id, or id or name regardless of case and spaces
+    (``--category Schuldnerberatung``), as the directory filters compare them."""
+    names = full.snapshot.category_names
+    if wanted in names:
+        return wanted
+    key = vocabulary_key(wanted)
+    for category_id, name in names.items():
+        if key in (vocabulary_key(category_id), vocabulary_key(name)):
+            return category_id
+    return wanted  # unknown: matches nothing
 
 
 def _cell(
