@@ -58,6 +58,11 @@ test: setup lint
 	$(ensure_chromium)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The edit–test loop: the tests that need no Neo4j, no browser and no restart (`--fast` in
+# tests/conftest.py); `make test` still runs everything.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest --fast -q $(PYTEST_ARGS)
+
 # Only the browser tests (quicker while working on the web pages).
 test-browser: setup
 	$(ensure_chromium)
