@@ -25,7 +25,7 @@ from schema.filters import (
     service_filter,
 )
 from schema.geo import GeoPoint, GeoPointInput, near_of
-from schema.loaders import Paged
+from schema.dataloaders import Paged
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,
