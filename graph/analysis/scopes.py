@@ -10,8 +10,10 @@ What belongs to a Gebiet: its areas and their adjacencies; the services serving 
 areas (else: whose Träger has a Standort there); the Träger with a Standort or a service
 there; the needs and referrals of households living there (a referral of a household without
 a known area: where its service is); agreements and networks with a member there. A Träger
-placed nowhere (no Standort, no service, no partner placed anywhere) belongs to every Gebiet:
-it is not dropped.
+without Standort and service belongs where it refers households to or where its partners
+are; failing that, where the other Träger of the same import (``source``) are: a directory
+imported for one city is that city's, also its records without address. A Träger placed
+by none of these belongs to every Gebiet: it is not dropped.
 """
 
 from __future__ import annotations
@@ -116,11 +118,12 @@ def _place_by_partners(
     unplaced = {o for o, found in org_scopes.items() if not found}
     if not unplaced:
         return
-    gained: dict[str, set[str]] = {o: set() for o in unplaced}
     for r in snapshot.referrals:
-        if r.from_organization_id in gained:
-            gained[r.from_organization_id] |= referral_scopes[r.id]
+        if r.from_organization_id in unplaced:
+            org_scopes[r.from_organization_id] |= referral_scopes[r.id]
+    # Partners as placed so far (a referring office placed just above counts).
     groups = [g.party_ids for g in snapshot.agreements] + [n.member_ids for n in snapshot.networks]
+    gained: dict[str, set[str]] = {o: set() for o in unplaced if not org_scopes[o]}
     for members in groups:
         placed = set().union(*(org_scopes.get(m, set()) for m in members))
         for m in members:
@@ -128,6 +131,16 @@ def _place_by_partners(
                 gained[m] |= placed
     for org, found in gained.items():
         org_scopes[org] |= found
+    sources = {o.id: o.source for o in snapshot.organizations}
+    by_source: dict[str, set[str]] = {}
+    for org, found in org_scopes.items():
+        source = sources.get(org)
+        if source:
+            by_source.setdefault(source, set()).update(found)
+    for org in unplaced:
+        source = sources.get(org)
+        if not org_scopes[org] and source:
+            org_scopes[org] |= by_source.get(source, set())
 
 
 def _part(
