@@ -8,7 +8,7 @@ import pytest
 
 from graph.analysis import UnknownScope, run_analyses
 from graph.analysis.planner_view import planner_view
-from graph.analysis.scopes import area_roots, scopes_of, split_snapshot
+from graph.analysis.scopes import LOOSE_ID, area_roots, scopes_of, split_snapshot
 from graph.analysis.snapshot import (
     AgreementInfo,
     AreaInfo,
@@ -114,6 +114,19 @@ def test_every_record_goes_to_its_gebiet() -> None:
     assert [r.id for r in city.referrals] == ["r1"]
     assert [g.id for g in city.agreements] == ["g"]
     assert not county.agreements
+
+
+def test_areas_without_a_city_above_share_one_gebiet() -> None:
+    loose = (
+        AreaInfo(id="b-1", name="Mitte", level="district"),
+        AreaInfo(id="b-1a", name="Mitte-Nord", level="subdistrict", parent_id="b-1"),
+        AreaInfo(id="b-2", name="Pankow", level="district", parent_id="berlin"),  # not loaded
+    )
+    assert set(area_roots(loose).values()) == {LOOSE_ID}
+    assert [s.name for s in scopes_of(loose)] == ["Sozialräume ohne Stadt oder Kreis"]
+    parts = split_snapshot(Snapshot(areas=loose + _areas()))
+    assert [s.id for s, _ in parts] == ["kreis", LOOSE_ID, "stadt"]
+    assert {a.id for a in parts[1][1].areas} == {"b-1", "b-1a", "b-2"}
 
 
 def test_one_gebiet_is_the_snapshot_itself() -> None:

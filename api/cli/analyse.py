@@ -96,7 +96,9 @@ def analyse(
     if fmt == "json":
         text = json.dumps(report_dict(view), ensure_ascii=False, indent=2) + "\n"
     elif fmt == "html":
-        where = view.report.area_name(area) if area else view.report.scope_name(scope)
+        several = len(full.scopes) > 1
+        where = view.report.area_name(area) if area else ""
+        where = where or (view.report.scope_name(scope) if several else "")
         title = "verbund – Analysebericht" + (f" für {where}" if where else "")
         text = render_report(view, title=title, gap_threshold=min_ratio)
         others = [s for s in full.scopes if s.id != view.report.scope_id]

@@ -4,7 +4,8 @@ A graph may hold several cities or a county with its Kommunen next to a city. Ev
 compares areas, Träger and services with each other (medians, neighbours, duplicates, demand
 estimated or recorded), so each runs once per top-level area (the root of the Area tree) on
 the part of the snapshot that belongs to it: the results for one Gebiet are the same whether
-other Gebiete are loaded or not.
+other Gebiete are loaded or not. Areas without a city or county above them (Bezirke imported
+alone) form one Gebiet together.
 
 What belongs to a Gebiet: its areas and their adjacencies; the services serving one of its
 areas (else: whose Träger has a Standort there); the Träger with a Standort or a service
@@ -32,8 +33,15 @@ class Scope:
     name: str
 
 
+# Areas whose top is a district or smaller (Bezirke imported without their city) share one
+# Gebiet: without a city above them nothing says they belong apart.
+LOOSE_ID = "ohne-stadt"
+LOOSE_NAME = "Sozialräume ohne Stadt oder Kreis"
+
+
 def area_roots(areas: Iterable[AreaInfo]) -> dict[str, str]:
-    """Every area's top-level area (itself if it has no known parent)."""
+    """Every area's Gebiet: its top-level area if that is a city or county (level ``city``),
+    else ``LOOSE_ID``."""
     by_id = {a.id: a for a in areas}
     roots: dict[str, str] = {}
     for area in by_id.values():
@@ -46,7 +54,7 @@ def area_roots(areas: Iterable[AreaInfo]) -> dict[str, str]:
             path.append(current.id)
             parent = by_id.get(current.parent_id) if current.parent_id else None
             if parent is None or parent.id in path:  # top reached (or a cycle: cut there)
-                root = current.id
+                root = current.id if current.level == "city" else LOOSE_ID
                 break
             current = parent
         for area_id in path:
@@ -56,9 +64,11 @@ def area_roots(areas: Iterable[AreaInfo]) -> dict[str, str]:
 
 def scopes_of(areas: Iterable[AreaInfo]) -> tuple[Scope, ...]:
     """The Gebiete of a graph, ordered by name (then id): the first is the default."""
-    areas = tuple(areas)
-    roots = set(area_roots(areas).values())
-    found = [Scope(id=a.id, name=a.name) for a in areas if a.id in roots]
+    by_id = {a.id: a for a in areas}
+    found = [
+        Scope(id=root, name=LOOSE_NAME if root == LOOSE_ID else by_id[root].name)
+        for root in set(area_roots(by_id.values()).values())
+    ]
     return tuple(sorted(found, key=lambda s: (s.name, s.id)))
 
 
