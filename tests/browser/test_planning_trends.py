@@ -42,4 +42,6 @@ def test_trends_chart_states_the_numbers_of_the_table(
             assert cell in description
     assert shown_somewhere > 0  # the demo has quarters of 5 and more referrals
     assert_accessible(page)
+    # build/screenshots/ only: the README's docs/screenshots/planung-trends.png is taken by hand
+    # on the city demo, where most quarters are large enough to be shown.
     screenshot(page, "planung-trends")
