@@ -7,6 +7,11 @@ and the analysis unit (Stadtbezirk) the household lives in. The planner sees the
 table (all Stadtbezirke and the city) by ``graph.disclosure.two_way``, against the totals the
 Überleitungswege publish, before the area and category filters pick a series: two requests
 cannot be differenced.
+
+Counted are the stored referrals: retention (``graph.retention``) deletes a household's
+referrals 24 months after its last one closed and keeps their counts apart
+(``retainedReferralCounts``), so the oldest quarter may lose a few over time. Adding those kept
+counts here would let a planner subtract them from a cell; they stay apart.
 """
 
 from __future__ import annotations
