@@ -19,6 +19,7 @@ import strawberry
 from graph.analysis import AnalysisReport, analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
+from graph.analysis.trends import referral_trends
 from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
 from schema.context import Info
 from schema.policy import Policy, aggregate
@@ -32,6 +33,8 @@ _NOT_PEOPLE = (
     "capacity_used",
     "links",
     "components",
+    "year",
+    "number",
 )
 # Counts of households come suppressed from the planner view (graph.analysis.planner_view).
 _SUPPRESSED_HERE = (
@@ -254,6 +257,33 @@ class ReferralPathways:
     households: int | None
     sequences: list[PathwaySequence]
     rates: list[PathwayRates]
+
+
+@strawberry.type(description="Ein Kalenderquartal.")
+class TrendQuarter:
+    year: int
+    number: int = strawberry.field(description="Quartal im Jahr (1 bis 4).")
+    label: str = strawberry.field(description="z. B. „1. Quartal 2026“.")
+
+
+@strawberry.type(description="Überleitungen eines Leistungsbereichs je Quartal.")
+class TrendSeries:
+    category: Ref
+    referrals: list[int | None] = strawberry.field(
+        description="Anzahl je Quartal, in der Reihenfolge von quarters; null: nicht "
+        "ausgewiesen (Fallzahlenschutz)."
+    )
+
+
+@strawberry.type(description="Überleitungen je Quartal und Leistungsbereich (Trends).")
+class ReferralTrends:
+    quarters: list[TrendQuarter] = strawberry.field(
+        description="Die letzten Quartale, das laufende eingeschlossen, älteste zuerst."
+    )
+    area: Ref | None = strawberry.field(
+        description="Stadtbezirk, für den gezählt wird; null: die ganze Stadt."
+    )
+    series: list[TrendSeries]
 
 
 @dataclass
@@ -605,5 +635,33 @@ class AnalysisQuery:
                     scope=names.scope(r.scope_id),
                 )
                 for r in paths.rates
+            ],
+        )
+
+    @strawberry.field(
+        description="Überleitungen je Quartal (nach Anlagedatum) und Leistungsbereich, für "
+        "die ganze Stadt oder den Stadtbezirk des Sozialraums; Zahlen unter 5 und was aus "
+        "ihnen folgen würde, sind nicht ausgewiesen.",
+        extensions=[_policy()],
+    )
+    async def referral_trends(
+        self, info: Info, area: str | None = None, category: str | None = None
+    ) -> ReferralTrends:
+        trends = await info.context.run(
+            referral_trends, info.context.graph, area=area, category=category
+        )
+        return ReferralTrends(
+            quarters=[
+                TrendQuarter(year=q.year, number=q.number, label=q.label) for q in trends.quarters
+            ],
+            area=Ref(id=trends.unit_id, name=trends.unit_name or trends.unit_id)
+            if trends.unit_id
+            else None,
+            series=[
+                TrendSeries(
+                    category=Ref(id=s.category_id, name=s.category_name),
+                    referrals=list(s.referrals),
+                )
+                for s in trends.series
             ],
         )

@@ -50,6 +50,8 @@ query($area: String, $category: String) {
     households sequences { households categories { id } }
     rates { category { id } area { id } referrals declineRate dropoffRate
             medianResponseHours meanResponseHours } }
+  referralTrends(area: $area, category: $category) {
+    quarters { year number label } area { id } series { category { id } referrals } }
   retainedReferralCounts { areaId categoryId month status referrals }
   areas(first: 100) { totalCount nodes { id population } }
   services(first: 100) { totalCount nodes { id capacity capacityUsed freeCapacity version } }
@@ -80,6 +82,8 @@ NOT_PEOPLE = {
     "organizations",
     "links",
     "components",
+    "year",  # a quarter of the trends: its year and
+    "number",  # its number in the year (1 to 4)
 }
 SMALL_IN_TEXT = re.compile(r"\b[0-4] (gemeinsame |weitere )?Haushalt")
 

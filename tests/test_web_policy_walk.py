@@ -42,6 +42,8 @@ PAGES: dict[str, frozenset[str]] = {
     "/planung/luecken?format=csv": frozenset({"planner"}),
     "/planung/doppelbetreuung?format=xlsx": frozenset({"planner"}),
     "/planung/bericht": frozenset({"planner"}),
+    "/planung/trends": frozenset({"planner"}),
+    "/planung/trends?format=csv": frozenset({"planner"}),
     "/netzwerk": frozenset({"coordinator"}),
     "/traeger": frozenset({"coordinator"}),
     "/traeger/caritas-stuttgart": frozenset({"coordinator"}),

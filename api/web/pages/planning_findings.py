@@ -70,6 +70,9 @@ class Kind:
     graded: bool = True  # findings with a severity (hoch, mittel, niedrig)
     default_order: str = "dringlichkeit"
     empty: str = "Keine Befunde für diese Auswahl."
+    # False: the words only repeat the row's columns (the findings page leaves them out to fit
+    # the page; the downloads and the printable report keep them).
+    explained: bool = True
 
 
 def _names(refs: Sequence[dict[str, Any]]) -> str:
@@ -303,6 +306,7 @@ KINDS: dict[str, Kind] = {
 }}""",
             rows=_pathways,
             graded=False,
+            explained=False,
             default_order="ueberleitungen",
             columns=(
                 Column("ueberleitungen", "Überleitungen", "people"),
