@@ -21,7 +21,7 @@ ROWS = 20_000
 @pytest.fixture
 def large_bundle(tmp_path: Path, graph: Graph) -> Iterator[Path]:
     lines = ["ID;Träger;Trägerart;Beschreibung"]
-    lines += [f"gross-{n:05d};Träger Nummer {n};frei;Beratung im Stadtteil {n % 97}" for n in range(ROWS)]
+    lines += [f"gross-{n:05d};Träger {n};frei;Beratung im Stadtteil {n % 97}" for n in range(ROWS)]
     path = tmp_path / "gross.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("traeger.csv", "\n".join(lines) + "\n")
@@ -65,7 +65,5 @@ def test_a_large_import_shows_progress_then_the_result(
     expect(page.get_by_role("status")).to_contain_text("Import fertig")
     screenshot(page, "import-ergebnis")
     assert_accessible(page)
-    (row,) = graph.query(
-        "MATCH (o:Organization {source: $s}) RETURN count(o) AS n", {"s": SOURCE}
-    )
+    (row,) = graph.query("MATCH (o:Organization {source: $s}) RETURN count(o) AS n", {"s": SOURCE})
     assert row["n"] == ROWS
