@@ -33,17 +33,19 @@ from graph.imports import (
     record_progress,
     remove_orphan_events,
     running_imports,
+    running_runs,
     start_import_run,
 )
 from graph.write import DEFAULT_BATCH_SIZE, bundle_rows, write_bundle
 from loaders.absent import keep_absent, partial_ids, stored_records
-from loaders.errors import ImportRejected, Issue
+from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
 from loaders.provenance import ImportOrigin
 from loaders.references import TABLE_LABELS, check_references
 from loaders.review import ImportReview, RecordReview, changed_ids, review_records
 from loaders.tabular.reader import ParsedBundle
+from loaders.values import LOCAL_TZ
 
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
@@ -156,7 +158,9 @@ def run_import(
         rows_total=bundle_rows(bundle),
     )
     report.run_id = run.id
-    settle_lost_runs(graph)
+    other = other_import(graph)
+    if other is not None:
+        raise ImportBusy(busy_message(other.file or other.source, other.by, other.started_at) + ".")
     start_import_run(graph, run)
     try:
         _write(graph, bundle, started, _recorded(graph, run, progress), batch_size)
@@ -246,6 +250,29 @@ def _reason(exc: BaseException) -> str:
         return "abgebrochen (Strg+C oder Signal)"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:500]
+
+
+class ImportBusy(LoaderError):
+    """Another import is running on this database; nothing was written."""
+
+
+def other_import(graph: Graph) -> ImportRun | None:
+    """A run still writing (of any machine; lost runs of this one settled first), or None:
+    one import at a time, so two never write the same records against each other."""
+    settle_lost_runs(graph)
+    running = running_runs(graph)
+    return running[0] if running else None
+
+
+def busy_message(file: str, by: str, started: datetime) -> str:
+    """Why an import is refused while another runs, and what to do (German)."""
+    when = started.astimezone(LOCAL_TZ).strftime("%d.%m.%Y, %H:%M")
+    who = f" durch {by}" if by else ""
+    return (
+        f"Es läuft gerade ein anderer Import ({file}, begonnen {when}{who}). Es kann immer nur "
+        "ein Import auf einmal laufen; nichts wurde geschrieben. Warten Sie, bis er fertig ist, "
+        "und starten Sie dann erneut"
+    )
 
 
 def settle_lost_runs(graph: Graph) -> int:

@@ -11,6 +11,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from api.web.uploads import discard, uploads_dir
 from graph import Graph
 from graph.imports import ImportRun, finish_import_run, import_run, start_import_run
 from loaders.formats import graph_areas, parse_input
-from loaders.importer import run_import
+from loaders.importer import ImportBusy, run_import
 from tests.loader_helpers import EXAMPLE_BUNDLE, import_path, snapshot
 from tests.webclient import csrf_of, sign_in, web_client
 
@@ -126,13 +127,9 @@ def test_a_running_import_shows_its_progress_and_refuses_a_second(
     # The checked file waits on the import page until the other import has ended.
     assert "Geprüfte Datei wartet: traeger.csv" in refused.text
 
-    finish_import_run(base, ImportRun(**{**_fields(run), "state": "finished"}))
+    finish_import_run(base, replace(run, state="finished"))
     run_page = _confirm(coordinator, coordinator.get("/import").text)
     assert "Import fertig" in _ended(coordinator, run_page)
-
-
-def _fields(run: ImportRun) -> dict[str, object]:
-    return {name: getattr(run, name) for name in ImportRun.__dataclass_fields__}
 
 
 def test_the_importer_keeps_its_progress_on_the_run_after_each_batch(
@@ -297,3 +294,17 @@ def test_the_file_field_has_a_german_label_and_hint(coordinator: TestClient) -> 
     assert '<label class="kern-label" for="datei">Datei</label>' in page
     assert "Datei auswählen" in page
     assert "Keine Datei ausgewählt" in page
+
+
+def test_the_importer_refuses_while_another_run_writes(db: Graph, tmp_path: Path) -> None:
+    """The CLI's import too: one import at a time per database, nothing written."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    shutil.copy(EXAMPLE_BUNDLE / "traeger.csv", folder / "traeger.csv")
+    run = _running_run(db)
+    before = snapshot(db)
+    with pytest.raises(ImportBusy, match=r"Es läuft gerade ein anderer Import \(gross\.zip"):
+        import_path(db, folder, source="b")
+    assert snapshot(db) == before
+    finish_import_run(db, replace(run, state="finished"))
+    assert import_path(db, folder, source="b").run_id is not None

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from api.web.german import datum_zeit
 from graph import Graph
 from graph.errors import GraphError
-from graph.imports import running_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
-from loaders.importer import ImportReport, settle_lost_runs
+from loaders.importer import ImportReport, busy_message, other_import
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +74,13 @@ class ImportJobs:
         """Start ``work(run_id)`` in a thread and return its job; ``done`` runs after it
         (e.g. removing the upload). Raises ``ImportBusy`` while another import runs."""
         with self._lock:
+            # This process's job counts before its run is recorded (while it checks again).
             active = next((j for j in self._jobs.values() if j.active), None)
+            other = other_import(graph)
             if active is not None:
                 raise ImportBusy(_busy(active.file, active.by, active.started_at))
-            settle_lost_runs(graph)
-            running = running_runs(graph)
-            if running:
-                run = running[0]
-                raise ImportBusy(_busy(run.file or run.source, run.by, run.started_at))
+            if other is not None:
+                raise ImportBusy(_busy(other.file or other.source, other.by, other.started_at))
             job = ImportJob(str(uuid.uuid4()), file, by, datetime.now(UTC))
             self._jobs[job.id] = job
             self._forget_old()
@@ -150,11 +147,9 @@ class ImportJobs:
 
 
 def _busy(file: str, by: str, started: datetime) -> str:
-    who = f" durch {by}" if by else ""
     return (
-        f"Es läuft gerade ein anderer Import ({file}, begonnen {datum_zeit(started)}{who}). "
-        "Es kann immer nur ein Import auf einmal laufen. Warten Sie, bis er fertig ist, und "
-        "wählen Sie dann erneut „Jetzt importieren“; Ihre geprüfte Datei bleibt bereit."
+        busy_message(file, by, started)
+        + " mit „Jetzt importieren“; Ihre geprüfte Datei bleibt bereit."
     )
 
 
