@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from api.cli import main
 from api.settings import get_settings
 from api.web.import_jobs import JOBS
 from api.web.uploads import discard, uploads_dir
@@ -117,6 +119,8 @@ def test_a_running_import_shows_its_progress_and_refuses_a_second(
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page.text
     assert f'href="/import/lauf/{run.id}">Aktualisieren</a>' in page.text
     assert "1.200 von 10.000 Zeilen" in _text(coordinator.get("/import").text)
+    listed = CliRunner().invoke(main, ["imports"])
+    assert "läuft (1.200 von 10.000 Zeilen)" in listed.output
 
     status, review = _upload(coordinator, "traeger.csv", TRAEGER.encode(), quelle="bestand")
     assert status == 200

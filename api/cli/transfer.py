@@ -289,6 +289,8 @@ def import_line(run: ImportRun) -> str:
     if run.finished_at is not None:
         when += " bis " + run.finished_at.astimezone(LOCAL_TZ).strftime("%H:%M")
     state = STATE_WORDS.get(run.state, run.state) + (f" ({run.error})" if run.error else "")
+    if run.state == "running" and run.rows_total:
+        state += f" ({_number(run.rows_done)} von {_number(run.rows_total)} Zeilen)"
     file = f"{run.file} (SHA-256 {run.sha256[:12]})" if run.file else "–"
     counts = ", ".join(
         f"{word} {sum(values.values())}"
@@ -303,3 +305,8 @@ def import_line(run: ImportRun) -> str:
         f"{when}  {state}  Quelle {run.source}  Datei {file}  durch {run.by or '–'}  "
         f"{counts}, Fehler {run.errors}"
     )
+
+
+def _number(value: int) -> str:
+    """``1200`` → ``1.200`` (German thousands)."""
+    return f"{value:,}".replace(",", ".")
