@@ -312,3 +312,26 @@ def test_the_importer_refuses_while_another_run_writes(db: Graph, tmp_path: Path
     assert snapshot(db) == before
     finish_import_run(db, replace(run, state="finished"))
     assert import_path(db, folder, source="b").run_id is not None
+
+
+def test_a_failed_run_says_whether_rows_remain_and_what_to_do(
+    coordinator: TestClient, base: Graph
+) -> None:
+    halfway = replace(
+        _running_run(base), state="failed", error="Die Datenbank ist gerade nicht erreichbar."
+    )
+    finish_import_run(base, halfway)
+    text = _text(coordinator.get(f"/import/lauf/{halfway.id}").text)
+    assert "Import fehlgeschlagen" in text
+    assert "Die Datenbank ist gerade nicht erreichbar." in text
+    assert "Bereits geschriebene Datensätze bleiben erhalten" in text
+    assert "Der Import setzt dann fort, ohne etwas doppelt anzulegen" in text
+
+    before_writing = replace(_running_run(base), rows_done=0)
+    base.query(
+        "MATCH (r:ImportRun {id: $id}) SET r.rows_done = 0", {"id": before_writing.id}, write=True
+    )
+    finish_import_run(base, replace(before_writing, state="interrupted", error="abgebrochen"))
+    text = _text(coordinator.get(f"/import/lauf/{before_writing.id}").text)
+    assert "Import abgebrochen" in text
+    assert "Es wurde nichts gespeichert." in text
