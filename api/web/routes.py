@@ -19,6 +19,7 @@ from api.web.pages import (
     directory_edit,
     directory_edit_memberships,
     handout,
+    import_run,
     imports,
     inbox,
     oidc_login,
@@ -59,6 +60,7 @@ def web_routes() -> list[BaseRoute]:
         *directory_edit_memberships.ROUTES,
         *coordination_areas.ROUTES,
         *imports.ROUTES,
+        *import_run.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers
         # are not, to keep their fixed cost low.
         Mount("/static", app=GZipMiddleware(StaticFiles(directory=STATIC)), name="static"),

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.records import Category, Location, Organization, Service
+from graph.vocabulary import labelled
 from loaders.errors import Issue
 from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService
 from loaders.hsds.vocabulary import (
@@ -272,7 +273,8 @@ def _organization(
             issues.append(
                 origin.issue(
                     "organization.legal_status",
-                    f"unbekannte Rechtsform „{org.legal_status}“ (public, nonprofit, private)",
+                    f"unbekannte Rechtsform „{org.legal_status}“; erlaubt: "
+                    + ", ".join(labelled(["public", "nonprofit", "private"])),
                 )
             )
             return None
