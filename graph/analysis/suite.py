@@ -231,7 +231,8 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
 
 def analyse(graph: Graph, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisReport:
     """Project the graph and run every analysis on it."""
-    return run_analyses(load_snapshot(graph), config)
+    snapshot = load_snapshot(graph, capacity_max_age_days=config.capacity_max_age_days)
+    return run_analyses(snapshot, config)
 
 
 def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
