@@ -14,6 +14,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from api.app import context_settings
+from api.settings import Settings
 from graph import Bundle, Graph
 from graph.analysis import DEFAULT_CONFIG, analyse
 from graph.analysis.config import CoverageConfig, DuplicateStructureConfig
@@ -222,3 +224,9 @@ def test_exports_leave_unknown_occupancy_empty(tmp_path: Path) -> None:
     assert unknown["maximum"] == 10
     known = service_record(bundle.services[1], orgs, {}, {}, {})["capacities"][0]
     assert known["available"] == 10
+
+
+def test_the_capacity_age_setting_reaches_every_request() -> None:
+    settings = Settings(VERBUND_CAPACITY_MAX_AGE_DAYS=30)  # type: ignore[call-arg]
+    assert context_settings(settings)["capacity_max_age_days"] == 30
+    assert Settings().capacity_max_age_days == 90

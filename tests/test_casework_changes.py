@@ -5,17 +5,21 @@ cases of their own organization, audited, replayed under an idempotency key."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from api.app import create_app
 from graph import Graph
 from graph.audit import query_events
 from graph.pseudonym import pseudonym
 from loaders.tabular.reader import read_bundle
 from schema import Context, schema
 from schema.principal import Principal
+from tests.apikit import load_network
 from tests.privacy_world import SUB, load
 from tests.test_casework_mutations import (
     CREATE_CONSENT,
@@ -288,3 +292,28 @@ def test_consent_evidence_in_words_and_data_categories_from_the_one_vocabulary(
     )
     assert data["createConsent"]["__typename"] == "InvalidInput"
     assert "gesundheitsdaten" in data["createConsent"]["message"]
+
+
+def test_closing_a_case_is_replayed_under_an_idempotency_key(
+    db: Graph, client_as: Callable[..., TestClient]
+) -> None:
+    load_network(db)
+    with client_as("caseworker", "jobcenter", app=create_app(graph=db)) as client:
+        created = client.post(
+            "/graphql",
+            json={"query": CREATE_HOUSEHOLD, "variables": {"input": {"area": "st-d0-1"}}},
+        ).json()
+        household = created["data"]["createHousehold"]["id"]
+        body = {"query": CLOSE_HOUSEHOLD, "variables": {"id": household, "v": 1}}
+        first = client.post("/graphql", json=body, headers={"Idempotency-Key": "close-1"}).json()
+        again = client.post("/graphql", json=body, headers={"Idempotency-Key": "close-1"}).json()
+        assert first["data"]["closeHousehold"]["__typename"] == "Household"
+        assert again == first
+        # Without the key a second closing is refused: the case is already closed.
+        other = client.post("/graphql", json=body).json()
+        assert other["data"]["closeHousehold"]["__typename"] == "InvalidInput"
+    rows = db.query(
+        "MATCH (h:Household {id: $id}) RETURN h.version AS v, h.closed_on IS NOT NULL AS closed",
+        {"id": household},
+    )
+    assert rows == [{"v": 2, "closed": True}]
