@@ -8,8 +8,10 @@ exports (bundle CSV, HSDS).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import networkx as nx
@@ -31,6 +33,7 @@ from loaders.tabular.writer import write_csv_folder
 from tests.analysis_fixtures import line_index, service
 from tests.apikit import network_bundle, run_query
 from tests.test_ranking import HOME, LINE, candidate, wanted
+from tests.webkit import load_web_world, sign_in, web_client
 
 TODAY = date(2026, 12, 3)
 OLD = TODAY - timedelta(days=120)
@@ -230,3 +233,24 @@ def test_the_capacity_age_setting_reaches_every_request() -> None:
     settings = Settings(VERBUND_CAPACITY_MAX_AGE_DAYS=30)  # type: ignore[call-arg]
     assert context_settings(settings)["capacity_max_age_days"] == 30
     assert Settings().capacity_max_age_days == 90
+
+
+def test_the_traeger_sees_an_outdated_occupancy_and_clears_it_by_checking(db: Graph) -> None:
+    load_web_world(db)
+    old = date.today() - timedelta(days=200)
+    db.query("MATCH (s:Service {id: 'sb-caritas'}) SET s.assured_date = $d", {"d": old}, write=True)
+    with web_client() as client:
+        sign_in(client, "traeger")
+        page = client.get("/unsere-angebote")
+        assert page.text.count("Belegung veraltet, bitte prüfen") == 1
+        form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+        form = {k: unescape(v) for k, v in form.items() if not k.endswith("-geprueft")}
+        prefix = next(
+            p
+            for p, sid in re.findall(r'name="(a\d+)-id" value="([^"]+)"', page.text)
+            if sid == "sb-caritas"
+        )
+        form[f"{prefix}-geprueft"] = "1"
+        done = client.post("/unsere-angebote", data=form, follow_redirects=False)
+        assert done.status_code == 303
+        assert "Belegung veraltet" not in client.get("/unsere-angebote").text
