@@ -1,6 +1,6 @@
 """Domain records: plain typed values that cross package boundaries (never driver records).
 
-Names follow the glossary in DEVELOPERS.md and, where they fit, Open Referral HSDS 3.x.
+Names follow the glossary in docs/model.md and, where they fit, Open Referral HSDS 3.x.
 Every record has a stable ``id`` and the ``source`` it came from; timestamps are kept by
 the graph layer on write (``created_at``, ``updated_at``).
 """

@@ -35,6 +35,7 @@ from graph.imports import (
 )
 from graph.write import bundle_rows, write_bundle
 from loaders.absent import keep_absent, partial_ids, stored_records
+from loaders.domain import check_domain
 from loaders.errors import ImportRejected, Issue
 from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
@@ -108,6 +109,7 @@ def run_import(
         + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
         + check_references(graph, parsed, pruning_source=source if prune else None)
     )
+    issues += check_domain(parsed, issues)
     if issues:
         raise ImportRejected(issues)
     started = datetime.now(UTC)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from graph.diff import Plan
-from graph.write import KIND_LABELS, NODE_SPECS
+from graph.model import KIND_LABELS, NODE_SPECS
 from loaders.absent import Stored
 from loaders.errors import Issue
 from loaders.tabular.reader import ParsedBundle

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Annotated
 
 import strawberry
 
@@ -61,6 +62,9 @@ class Ref:
 
 @strawberry.type(description="Versorgungslücke: Sozialraum und Leistungsbereich.")
 class CoverageGap:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str = strawberry.field(description="hoch (kein erreichbares Angebot) oder mittel")
     explanation: str
     area: Ref
@@ -90,6 +94,9 @@ class AreaCoverage:
 
 @strawberry.type(description="Doppelstruktur: Angebote mehrerer Träger für dieselben Menschen.")
 class DuplicateStructure:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     category: Ref
@@ -120,6 +127,9 @@ class DuplicateStructure:
 
 @strawberry.type(description="Kandidat für einen doppelt erfassten Träger.")
 class DuplicateRecordCandidate:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -130,6 +140,9 @@ class DuplicateRecordCandidate:
 
 @strawberry.type(description="Kandidat für ein doppelt erfasstes Angebot (zwei Datensätze).")
 class DuplicateServiceCandidate:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     services: list[Ref]
@@ -151,6 +164,9 @@ class DuplicateServiceCandidate:
 
 @strawberry.type(description="Doppelbetreuung, zusammengefasst je Leistungsbereich und Trägerpaar.")
 class DoubleSupport:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     category: Ref
@@ -162,6 +178,9 @@ class DoubleSupport:
 
 @strawberry.type(description="Trägerpaar mit vielen gemeinsamen Haushalten ohne Vereinbarung.")
 class MissingCooperation:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -174,6 +193,9 @@ class MissingCooperation:
 @strawberry.type(description="Schwachstelle im Kooperationsnetz.")
 class WeakSpot:
     spot: str = strawberry.field(description=_SPOT_DESCRIPTION)
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -219,6 +241,7 @@ class NetworkWeakSpots:
 class PathwaySequence:
     categories: list[Ref]
     households: int | None
+    scope: Ref | None = strawberry.field(description="Gebiet der Abfolge.")
 
 
 @strawberry.type(description="Ablehnungs- und Abbruchquoten, Antwortzeiten.")
@@ -230,6 +253,20 @@ class PathwayRates:
     dropoff_rate: float | None
     median_response_hours: float | None
     mean_response_hours: float | None
+    scope: Ref | None = strawberry.field(
+        description="Gebiet; ohne Sozialraum (area) gilt die Zeile für das ganze Gebiet."
+    )
+
+
+@strawberry.type(
+    description="Gebiet: ein oberster Sozialraum (Stadt, Landkreis), für sich analysiert."
+)
+class AnalysisScope:
+    id: str
+    name: str
+    demand_estimated: bool = strawberry.field(
+        description="Keine Haushaltsdaten im Gebiet: Bedarf aus Gebietsindikatoren geschätzt."
+    )
 
 
 @strawberry.type(description="Überleitungswege.")
@@ -256,8 +293,10 @@ async def _full_report(info: Info) -> AnalysisReport:
         return holder.report
 
 
-async def _view(info: Info, area: str | None, category: str | None = None) -> PlannerView:
-    return planner_view(await _full_report(info), area=area, category=category)
+async def _view(
+    info: Info, area: str | None, category: str | None = None, scope: str | None = None
+) -> PlannerView:
+    return planner_view(await _full_report(info), area=area, category=category, scope=scope)
 
 
 class _Names:
@@ -281,24 +320,52 @@ class _Names:
     def service_refs(self, ids: Iterable[str]) -> list[Ref]:
         return [Ref(id=i, name=self.services.get(i, i)) for i in ids]
 
+    def scope(self, scope_id: str | None) -> Ref | None:
+        return Ref(id=scope_id, name=self.report.scope_name(scope_id)) if scope_id else None
+
     def category(self, category_id: str | None) -> Ref:
         cid = category_id or ""
         return Ref(id=cid, name=self.report.category_name(cid))
 
 
+_SCOPE_ARG = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Nur dieses Gebiet (id des obersten Sozialraums, siehe analysisScopes)."
+    ),
+]
+
+
 @strawberry.type
 class AnalysisQuery:
+    @strawberry.field(
+        description="Die Gebiete (oberste Sozialräume: Städte, Landkreise); jedes wird für sich "
+        "analysiert, das erste ist die Vorauswahl.",
+        extensions=[_policy()],
+    )
+    async def analysis_scopes(self, info: Info) -> list[AnalysisScope]:
+        report = await _full_report(info)
+        return [
+            AnalysisScope(id=s.id, name=s.name, demand_estimated=s.id in report.estimated_scope_ids)
+            for s in report.scopes
+        ]
+
     @strawberry.field(
         description="Versorgungslücken je Sozialraum und Leistungsbereich (2SFCA).",
         extensions=[_policy()],
     )
     async def coverage_gaps(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[CoverageGap]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             CoverageGap(
+                scope=names.scope(g.finding.scope_id),
                 severity=g.finding.severity,
                 explanation=g.explanation,
                 area=names.area(g.finding.area_ids[0]),
@@ -318,9 +385,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def coverage(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[AreaCoverage]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             AreaCoverage(
@@ -339,12 +410,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_structures(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DuplicateStructure]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DuplicateStructure(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 category=names.category(s.finding.category_id),
@@ -368,12 +444,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_records(
-        self, info: Info, area: str | None = None
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
     ) -> list[DuplicateRecordCandidate]:
-        view = await _view(info, area)
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         return [
             DuplicateRecordCandidate(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 organizations=names.orgs_of(s.finding.organization_ids),
@@ -390,12 +467,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_services(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DuplicateServiceCandidate]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DuplicateServiceCandidate(
+                scope=names.scope(f.scope_id),
                 severity=f.severity,
                 explanation=s.explanation,
                 services=names.service_refs(f.service_ids),
@@ -417,12 +499,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def double_support(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DoubleSupport]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DoubleSupport(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 category=names.category(s.finding.category_id),
@@ -439,12 +526,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def missing_cooperation(
-        self, info: Info, area: str | None = None
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
     ) -> list[MissingCooperation]:
-        view = await _view(info, area)
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         return [
             MissingCooperation(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 organizations=names.orgs_of(s.finding.organization_ids),
@@ -461,8 +549,10 @@ class AnalysisQuery:
         "Schnittpunkte, Brücken, Vermittler, Gemeinschaften und Dichte je Sozialraum.",
         extensions=[_policy()],
     )
-    async def network_weak_spots(self, info: Info, area: str | None = None) -> NetworkWeakSpots:
-        view = await _view(info, area)
+    async def network_weak_spots(
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
+    ) -> NetworkWeakSpots:
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         net = view.report.network
         brokers = sorted(net.betweenness.items(), key=lambda x: (-x[1], x[0]))[:10]
@@ -474,6 +564,7 @@ class AnalysisQuery:
             findings=[
                 WeakSpot(
                     spot=s.finding.spot,
+                    scope=names.scope(s.finding.scope_id),
                     severity=s.finding.severity,
                     explanation=s.explanation,
                     organizations=names.orgs_of(s.finding.organization_ids),
@@ -507,9 +598,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def referral_pathways(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> ReferralPathways:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         paths = view.pathways
         return ReferralPathways(
@@ -518,6 +613,7 @@ class AnalysisQuery:
                 PathwaySequence(
                     categories=[names.category(c) for c in s.category_ids],
                     households=s.households,
+                    scope=names.scope(s.scope_id),
                 )
                 for s in paths.sequences
             ],
@@ -530,6 +626,7 @@ class AnalysisQuery:
                     dropoff_rate=r.dropoff_rate,
                     median_response_hours=r.median_response_hours,
                     mean_response_hours=r.mean_response_hours,
+                    scope=names.scope(r.scope_id),
                 )
                 for r in paths.rates
             ],

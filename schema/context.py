@@ -16,8 +16,8 @@ from strawberry.types import Info as StrawberryInfo
 from graph import Graph, capacity, overdue
 from graph.idempotency import DEFAULT_HOURS, Claim
 from graph.repo.households import OrgScope, scope_for
+from schema.dataloaders import Loaders
 from schema.limits import MAX_QUERY_COST
-from schema.loaders import Loaders
 from schema.policy_state import RequestAccess
 from schema.principal import ANONYMOUS, Principal
 

@@ -17,6 +17,7 @@ from graph.repo.includes import Linked
 from graph.repo.paging import PageArgs
 from graph.repo.values import Stored, as_date
 from schema.context import Info
+from schema.dataloaders import Paged
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
 from schema.execution import READ_AHEAD, NotReadAhead
 from schema.filters import (
@@ -26,7 +27,6 @@ from schema.filters import (
     service_filter,
 )
 from schema.geo import GeoPoint, GeoPointInput, near_of
-from schema.loaders import Paged
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,

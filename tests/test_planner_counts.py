@@ -29,6 +29,7 @@ from tests.apikit import load_small_demo
 
 PLANNER_DOCUMENT = """
 query($area: String, $category: String) {
+  analysisScopes { id name demandEstimated }
   coverageGaps(area: $area, category: $category) {
     severity explanation area { id } category { id } householdsInNeed ratio reachableServices }
   coverage(area: $area, category: $category) {

@@ -44,7 +44,7 @@ _CATEGORIES = "MATCH (c:Category) RETURN c.id AS id, c.name AS name"
 _ORGANIZATIONS = """
 MATCH (o:Organization)
 RETURN o.id AS id, o.name AS name, o.sector AS sector, o.website AS website,
-       o.phone AS phone, o.email AS email,
+       o.phone AS phone, o.email AS email, o.source AS source,
        [(o)-[:HAS_LOCATION]->(l:Location) |
          [coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]] AS addresses,
        [(o)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(a:Area) | a.id] AS area_ids
@@ -190,6 +190,7 @@ def _snapshot(
                 email=r["email"],
                 addresses=tuple(sorted({a for p in r["addresses"] if (a := _address(p))})),
                 area_ids=tuple(sorted(set(r["area_ids"]))),
+                source=r["source"],
             )
             for r in rows["organizations"]
         ),

@@ -36,6 +36,7 @@ class OrganizationInfo:
     email: str | None = None
     addresses: tuple[str, ...] = ()  # "street, postal_code city" of its locations
     area_ids: tuple[str, ...] = ()  # Sozialräume of its locations
+    source: str | None = None  # the import it came from (places a Träger without Standort)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

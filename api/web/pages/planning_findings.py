@@ -40,6 +40,7 @@ class Row:
     category: str
     organizations: str
     figures: dict[str, float | int | None]
+    scope: str = ""  # the Gebiet's name (shown when the graph holds several)
 
 
 def figure_text(value: float | int | None, kind: FigureKind) -> str:
@@ -78,6 +79,10 @@ def _names(refs: Sequence[dict[str, Any]]) -> str:
     return ", ".join(r["name"] for r in refs)
 
 
+def _scope(finding: dict[str, Any]) -> str:
+    return str(finding["scope"]["name"]) if finding.get("scope") else ""
+
+
 def _ids(refs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(r["id"] for r in refs)
 
@@ -97,6 +102,7 @@ def _gaps(data: dict[str, Any]) -> list[Row]:
                 "plaetze": g["ratio"],
                 "angebote": g["reachableServices"],
             },
+            scope=_scope(g),
         )
         for g in data["coverageGaps"]
     ]
@@ -118,6 +124,7 @@ def _structures(data: dict[str, Any]) -> list[Row]:
                 "auslastung": f["utilization"],
                 "haushalte": f["householdsInNeed"],
             },
+            scope=_scope(f),
         )
         for f in data["duplicateStructures"]
     ]
@@ -137,6 +144,7 @@ def _double(data: dict[str, Any]) -> list[Row]:
                 "haushalte": f["households"],
                 "unabgestimmt": f["uncoordinatedHouseholds"],
             },
+            scope=_scope(f),
         )
         for f in data["doubleSupport"]
     ]
@@ -153,6 +161,7 @@ def _weak(data: dict[str, Any]) -> list[Row]:
             category="",
             organizations=_names(f["organizations"]),
             figures={"traeger": len(f["organizations"])},
+            scope=_scope(f),
         )
         for f in data["networkWeakSpots"]["findings"]
     ]
@@ -194,6 +203,7 @@ def _pathways(data: dict[str, Any]) -> list[Row]:
                 "abgebrochen": r["dropoffRate"],
                 "antwort": r["medianResponseHours"],
             },
+            scope=_scope(r),
         )
         for r in data["referralPathways"]["rates"]
     ]
@@ -210,10 +220,10 @@ KINDS: dict[str, Kind] = {
             intro="Sozialräume, in denen Haushalte mit Bedarf kein erreichbares Angebot haben "
             "(hoch) oder zu wenige Plätze je Haushalt (mittel). Erreichbar heißt: im "
             "Sozialraum oder einem Nachbarraum.",
-            document=f"""query Gaps($area: String, $category: String) {{
-  coverageGaps(area: $area, category: $category) {{
+            document=f"""query Gaps($area: String, $category: String, $scope: String) {{
+  coverageGaps(area: $area, category: $category, scope: $scope) {{
     severity explanation householdsInNeed ratio reachableServices
-    area {_REF} category {_REF}
+    area {_REF} category {_REF} scope {_REF}
   }}
 }}""",
             rows=_gaps,
@@ -230,10 +240,10 @@ KINDS: dict[str, Kind] = {
             intro="Angebote mehrerer Träger im selben Leistungsbereich, für dieselbe "
             "Zielgruppe und dieselben Sozialräume, bei geringer Auslastung: hier lohnt "
             "Abstimmung.",
-            document=f"""query Structures($area: String, $category: String) {{
-  duplicateStructures(area: $area, category: $category) {{
+            document=f"""query Structures($area: String, $category: String, $scope: String) {{
+  duplicateStructures(area: $area, category: $category, scope: $scope) {{
     severity explanation capacity utilization householdsInNeed
-    category {_REF} areas {_REF} organizations {_REF} services {{ id }}
+    category {_REF} areas {_REF} organizations {_REF} services {{ id }} scope {_REF}
   }}
 }}""",
             rows=_structures,
@@ -251,10 +261,10 @@ KINDS: dict[str, Kind] = {
             intro="Haushalte, die im selben Leistungsbereich parallel von zwei Trägern "
             "betreut werden, zusammengefasst je Trägerpaar; ohne Abstimmung heißt: die "
             "Träger haben keine Kooperationsvereinbarung.",
-            document=f"""query Double($area: String, $category: String) {{
-  doubleSupport(area: $area, category: $category) {{
+            document=f"""query Double($area: String, $category: String, $scope: String) {{
+  doubleSupport(area: $area, category: $category, scope: $scope) {{
     severity explanation households uncoordinatedHouseholds
-    category {_REF} organizations {_REF} areas {_REF}
+    category {_REF} organizations {_REF} areas {_REF} scope {_REF}
   }}
 }}""",
             rows=_double,
@@ -270,9 +280,9 @@ KINDS: dict[str, Kind] = {
             intro="Stellen im Kooperationsnetz der Träger, an denen Überleitungen hängen: "
             "isolierte Träger, Teilnetze ohne Verbindung, Träger und Vereinbarungen, ohne "
             "die das Netz zerfällt.",
-            document=f"""query Weak($area: String) {{
-  networkWeakSpots(area: $area) {{
-    findings {{ spot severity explanation organizations {_REF} areas {_REF} }}
+            document=f"""query Weak($area: String, $scope: String) {{
+  networkWeakSpots(area: $area, scope: $scope) {{
+    findings {{ spot severity explanation organizations {_REF} areas {_REF} scope {_REF} }}
   }}
 }}""",
             rows=_weak,
@@ -286,11 +296,11 @@ KINDS: dict[str, Kind] = {
             intro="Wie Überleitungen je Leistungsbereich und Sozialraum ausgehen: wie viele "
             "abgelehnt oder abgebrochen werden und wie schnell Träger antworten. Zeilen mit "
             "weniger als 5 Überleitungen sind nicht ausgewiesen.",
-            document=f"""query Pathways($area: String, $category: String) {{
-  referralPathways(area: $area, category: $category) {{
+            document=f"""query Pathways($area: String, $category: String, $scope: String) {{
+  referralPathways(area: $area, category: $category, scope: $scope) {{
     rates {{
       referrals declineRate dropoffRate medianResponseHours
-      category {_REF} area {_REF}
+      category {_REF} area {_REF} scope {_REF}
     }}
   }}
 }}""",
