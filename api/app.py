@@ -54,6 +54,7 @@ def context_settings(settings: Settings) -> dict[str, Any]:
         "max_query_cost": settings.max_query_cost,
         "idempotency_hours": settings.idempotency_hours,
         "pseudonym_secret": secret.get_secret_value() if secret else None,
+        "capacity_max_age_days": settings.capacity_max_age_days,
     }
 
 

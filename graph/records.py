@@ -213,6 +213,9 @@ class Household:
     # The organization whose case it is (fallführende Stelle, CASE_OF): set when a caseworker
     # records the household; it sees the case before any referral.
     organization_id: str | None = None
+    # The day the case ended (Fall abgeschlossen): the household and its history stay, its
+    # open needs were closed with it (graph/casework.py).
+    closed_on: date | None = None
     source: str = "manual"
 
 

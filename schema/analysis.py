@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 import strawberry
 
-from graph.analysis import AnalysisReport, analyse
+from graph.analysis import DEFAULT_CONFIG, AnalysisReport, analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.trends import referral_trends
@@ -31,6 +31,8 @@ _NOT_PEOPLE = (
     "organizations",
     "capacity",
     "capacity_used",
+    "unknown_capacity_services",
+    "unknown_occupancy_services",
     "links",
     "components",
     "year",
@@ -77,6 +79,10 @@ class CoverageGap:
     estimated: bool
     reachable_services: int
     services: list[Ref]
+    unknown_capacity_services: int = strawberry.field(
+        description="Erreichbare Angebote ohne bekannte Platzzahl: nicht mitgezählt, weder als "
+        "0 noch als frei."
+    )
 
 
 @strawberry.type(description="Erreichbarkeit eines Leistungsbereichs in einem Sozialraum (2SFCA).")
@@ -101,9 +107,23 @@ class DuplicateStructure:
     organizations: list[Ref]
     services: list[Ref]
     target_groups: list[str]
-    capacity: int
-    capacity_used: int
-    utilization: float | None
+    capacity: int = strawberry.field(
+        description="Plätze der Angebote mit bekannter Platzzahl (unbekannte zählen nicht als 0)."
+    )
+    capacity_used: int | None = strawberry.field(
+        description="Belegte Plätze der Angebote mit bekannter, aktueller Belegung; `null`, "
+        "wenn sie bei keinem bekannt ist."
+    )
+    utilization: float | None = strawberry.field(
+        description="Auslastung (0 bis 1) über die Angebote mit bekannter Belegung; `null`: "
+        "unbekannt."
+    )
+    unknown_capacity_services: int = strawberry.field(
+        description="Angebote ohne bekannte Platzzahl (nicht mitgezählt)."
+    )
+    unknown_occupancy_services: int = strawberry.field(
+        description="Angebote ohne bekannte oder mit veralteter Belegung (nicht mitgezählt)."
+    )
     households_in_need: int | None
     score: float
 
@@ -298,7 +318,8 @@ async def _full_report(info: Info) -> AnalysisReport:
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
-            holder.report = await context.run(analyse, context.graph)
+            config = replace(DEFAULT_CONFIG, capacity_max_age_days=context.capacity_max_age_days)
+            holder.report = await context.run(analyse, context.graph, config)
         return holder.report
 
 
@@ -384,6 +405,7 @@ class AnalysisQuery:
                 estimated=g.finding.estimated,
                 reachable_services=len(g.finding.service_ids),
                 services=names.service_refs(g.finding.service_ids),
+                unknown_capacity_services=len(g.finding.unknown_capacity_service_ids),
             )
             for g in view.gaps
         ]
@@ -439,6 +461,8 @@ class AnalysisQuery:
                 capacity=s.finding.capacity,
                 capacity_used=s.finding.capacity_used,
                 utilization=s.finding.utilization,
+                unknown_capacity_services=s.finding.unknown_capacity,
+                unknown_occupancy_services=s.finding.unknown_occupancy,
                 households_in_need=s.count("demand"),
                 score=s.finding.score,
             )

@@ -12,6 +12,7 @@ import click
 from api.cli._common import open_graph, user_errors
 from api.report import duration_text, percent_text, render_report
 from api.report_data import report_dict
+from api.settings import get_settings
 from api.web.german import plural
 from graph.analysis import DEFAULT_CONFIG
 from graph.analysis import analyse as run_all
@@ -85,7 +86,11 @@ def analyse(
         estimate_rate=rate,
         min_ratio=min_ratio,
     )
-    config = replace(DEFAULT_CONFIG, coverage=coverage)
+    config = replace(
+        DEFAULT_CONFIG,
+        coverage=coverage,
+        capacity_max_age_days=get_settings().capacity_max_age_days,
+    )
     with open_graph() as graph, user_errors():
         full = run_all(graph, config)
         if fmt == "html" and scope is None and area is None and full.scopes:

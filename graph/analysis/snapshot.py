@@ -48,6 +48,7 @@ class ServiceInfo:
     target_groups: tuple[str, ...] = ()
     area_ids: tuple[str, ...] = ()  # as stored: districts, sub-districts or the city
     capacity: int | None = None
+    # None: unknown, also when the reported figure is too old (graph/capacity.py).
     capacity_used: int | None = None
     active: bool = True
     email: str | None = None

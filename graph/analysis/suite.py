@@ -379,7 +379,8 @@ def analyse(
     graph: Graph, config: AnalysisConfig = DEFAULT_CONFIG, *, scope: str | None = None
 ) -> AnalysisReport:
     """Project the graph and run every analysis on it (per Gebiet; ``scope``: only that one)."""
-    return run_analyses(load_snapshot(graph), config, scope=scope)
+    snapshot = load_snapshot(graph, capacity_max_age_days=config.capacity_max_age_days)
+    return run_analyses(snapshot, config, scope=scope)
 
 
 def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:

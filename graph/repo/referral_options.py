@@ -11,6 +11,7 @@ from typing import Any
 
 import neo4j
 
+from graph.capacity import DEFAULT_MAX_AGE_DAYS
 from graph.connection import Graph, run
 from graph.ranking import AgreementRef, Candidate, Home, Option, ServedArea, Wanted, rank
 from graph.records import Service
@@ -151,6 +152,7 @@ def referral_options(
     referring_organization_id: str | None,
     max_steps: int,
     on: date,
+    capacity_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> RankedOptions | None:
     """Ranked services for a need in an area; None when the area does not exist."""
     data = option_data(
@@ -168,6 +170,8 @@ def referral_options(
         languages=tuple(languages),
         referring_organization_name=data.referring_organization_name,
         max_steps=max_steps,
+        today=on,
+        capacity_max_age_days=capacity_max_age_days,
     )
     return RankedOptions(
         options=rank(data.candidates, data.home, data.adjacency, wanted), stored=data.stored

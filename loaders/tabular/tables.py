@@ -300,6 +300,7 @@ TABLES: tuple[Table, ...] = (
             "household_type": ("Haushaltstyp", "Typ"),
             "age_bands": ("Altersgruppen",),
             "organization_id": ("fallführende Stelle", "Fallführung"),
+            "closed_on": ("Fall beendet am", "abgeschlossen am"),
         },
         {},
     ),

@@ -20,7 +20,7 @@ SEVERITY_RANK = {"hoch": 0, "mittel": 1, "niedrig": 2, "": 3}
 
 # people: a count of households or referrals (null = suppressed); number: a plain number;
 # share: a rate 0..1 (null = hidden with its counts); hours.
-FigureKind = Literal["people", "number", "share", "ratio", "hours"]
+FigureKind = Literal["people", "number", "share", "ratio", "hours", "utilization"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +46,11 @@ class Row:
 def figure_text(value: float | int | None, kind: FigureKind) -> str:
     """A figure as the page and the files write it (German numbers)."""
     if value is None:
+        if kind == "utilization":
+            # Occupancy not reported or too old: unknown, not hidden and never 0 %.
+            return "unbekannt"
         return SUPPRESSED if kind == "people" else HIDDEN_RATE
-    if kind == "share":
+    if kind in ("share", "utilization"):
         return f"{german.zahl(round(value * 100, 1))} %"
     if kind == "ratio":
         return f"{float(value):.2f}".replace(".", ",")
@@ -250,7 +253,7 @@ KINDS: dict[str, Kind] = {
             columns=(
                 Column("angebote", "Angebote", "number"),
                 Column("plaetze_gesamt", "Plätze", "number"),
-                Column("auslastung", "Auslastung", "share"),
+                Column("auslastung", "Auslastung", "utilization"),
                 Column("haushalte", "Haushalte mit Bedarf", "people"),
             ),
             empty="Keine Doppelstrukturen für diese Auswahl.",
