@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_SIZE ?= city
 
-.PHONY: setup run test test-browser lint format stop neo4j-status demo clean-state vendor
+.PHONY: setup run test test-fast test-browser lint format stop neo4j-status demo clean-state vendor lock
 
 # The browser tests (tests/browser) drive Debian's Chromium; Playwright's own browser download
 # is not used. Missing on a fresh machine: installed via apt (root only, as in CI).
@@ -24,12 +24,26 @@ define ensure_chromium
 	fi
 endef
 
-$(BIN)/.installed: pyproject.toml
+# Installs exactly the locked versions (with hashes), then verbund itself without resolving
+# again: the set that passed the tests is the set that runs. `make lock` renews the lock.
+LOCK := requirements/dev.lock
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "verbund braucht Python 3.11 oder neuer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip check
 	@touch $@
+
+# Resolves pyproject.toml's ranges anew into the lock (needs the package index); then run
+# `make test` before committing the new lock.
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install -q 'uv>=0.9,<0.10'
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	  --python-version 3.11 --no-header --upgrade -o $(LOCK)
+	rm -rf $(VENV)-lock
 
 setup: $(BIN)/.installed
 	$(VERBUND) neo4j install
@@ -43,6 +57,11 @@ run: setup
 test: setup lint
 	$(ensure_chromium)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit–test loop: the tests that need no Neo4j, no browser and no restart (`--fast` in
+# tests/conftest.py); `make test` still runs everything.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest --fast -q $(PYTEST_ARGS)
 
 # Only the browser tests (quicker while working on the web pages).
 test-browser: setup

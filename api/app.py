@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,6 +23,7 @@ from api import faults
 from api.auth.client_address import TrustedProxies
 from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
 from api.backpressure import Backpressure
+from api.heap import settle_heap
 from api.hsds_api import hsds_routes
 from api.localneo4j import resolve_config
 from api.security import BodySizeLimit, SecurityHeaders
@@ -52,6 +54,7 @@ def context_settings(settings: Settings) -> dict[str, Any]:
         "max_query_cost": settings.max_query_cost,
         "idempotency_hours": settings.idempotency_hours,
         "pseudonym_secret": secret.get_secret_value() if secret else None,
+        "capacity_max_age_days": settings.capacity_max_age_days,
     }
 
 
@@ -68,6 +71,10 @@ class VerbundGraphQL(GraphQL[Context, None]):
             return await super().run(*args, **kwargs)
         except HTTPException as exc:
             raise HTTPException(exc.status_code, http_reason(exc.reason)) from exc
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: the answer's encoding was a visible share of a small request's cost."""
+        return orjson.dumps(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Only a JSON object is a GraphQL request; anything else is the client's error (400)."""
@@ -162,8 +169,13 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
-def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
-    """Build the app; the graph handle (one driver per process) lives for the app's lifetime."""
+def create_app(
+    settings: Settings | None = None, graph: Graph | None = None, *, tune_gc: bool = False
+) -> Starlette:
+    """Build the app; the graph handle (one driver per process) lives for the app's lifetime.
+
+    ``tune_gc``: the served process tunes the garbage collector after start-up (api/heap.py);
+    tests build many apps in one process and leave it alone."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -175,6 +187,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             app.state.graph = Graph(dataclasses.replace(config, pool_size=settings.neo4j_pool_size))
         else:
             app.state.graph = graph
+        if tune_gc:
+            settle_heap()
         try:
             yield
         finally:
@@ -246,3 +260,8 @@ def middleware(settings: Settings) -> list[Middleware]:
         )
     stack.append(Middleware(AuthMiddleware, settings=settings))
     return stack
+
+
+def create_served_app() -> Starlette:
+    """The app as ``verbund serve`` runs it (uvicorn's factory)."""
+    return create_app(tune_gc=True)

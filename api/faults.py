@@ -24,9 +24,11 @@ from graph.errors import (
     IntegrityError,
     InvalidValue,
     MemoryLimit,
+    OutcomeUnknown,
     QueryTimeout,
     StorageFull,
 )
+from graph.idempotency import KeyInUse, KeyReused
 
 log = logging.getLogger("verbund.faults")
 
@@ -34,7 +36,9 @@ REQUEST_ID_KEY = "verbund.request_id"
 
 # Graph error code -> HTTP status. 503: the service cannot answer now, later it may (with
 # Retry-After); 507: nothing can be written until an operator frees disk space; 409 and 422:
-# the request itself collides or holds a value Neo4j refuses.
+# the request itself collides or holds a value Neo4j refuses. A write whose commit was lost
+# (OUTCOME_UNKNOWN) is 503 as well: sent again later with the same Idempotency-Key it is
+# safe; a key reused for another request or still in use by a first attempt collides (409).
 STATUS: dict[str, int] = {
     GraphUnavailable.code: 503,
     GraphBusy.code: 503,
@@ -43,7 +47,10 @@ STATUS: dict[str, int] = {
     MemoryLimit.code: 503,
     DatabaseFault.code: 503,
     StorageFull.code: 507,
+    OutcomeUnknown.code: 503,
     ConflictError.code: 409,
+    KeyReused.code: 409,
+    KeyInUse.code: 409,
     InvalidValue.code: 422,
     IntegrityError.code: 422,
 }

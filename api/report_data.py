@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.analysis import AnalysisReport
 from graph.analysis.findings import Finding
 from graph.analysis.planner_view import PlannerView, Shown
 
@@ -26,6 +27,7 @@ def finding_dict(shown: Shown[Finding], view: PlannerView) -> dict[str, Any]:
         ],
         "services": list(f.service_ids),
         "counts": dict(shown.counts),
+        "scope": _scope(report, f.scope_id),
     }
     spot = getattr(f, "spot", None)
     if spot is not None:
@@ -33,10 +35,19 @@ def finding_dict(shown: Shown[Finding], view: PlannerView) -> dict[str, Any]:
     return out
 
 
+def _scope(report: AnalysisReport, scope_id: str | None) -> dict[str, str] | None:
+    return {"id": scope_id, "name": report.scope_name(scope_id)} if scope_id else None
+
+
 def report_dict(view: PlannerView) -> dict[str, Any]:
     report = view.report
     net = report.network
+    shown = [s for s in report.scopes if report.scope_id in (None, s.id)]
     return {
+        "scopes": [
+            {"id": s.id, "name": s.name, "demand_estimated": s.id in report.estimated_scope_ids}
+            for s in shown
+        ],
         "demand_estimated": report.demand_estimated,
         "findings": [finding_dict(s, view) for s in view.findings()],
         "coverage": [
@@ -82,7 +93,11 @@ def report_dict(view: PlannerView) -> dict[str, Any]:
         "pathways": {
             "households": view.pathways.households,
             "sequences": [
-                {"categories": list(s.category_ids), "households": s.households}
+                {
+                    "categories": list(s.category_ids),
+                    "households": s.households,
+                    "scope": s.scope_id,
+                }
                 for s in view.pathways.sequences
             ],
             "rates": [
@@ -93,6 +108,7 @@ def report_dict(view: PlannerView) -> dict[str, Any]:
                     "decline_rate": r.decline_rate,
                     "dropoff_rate": r.dropoff_rate,
                     "median_response_hours": r.median_response_hours,
+                    "scope": r.scope_id,
                 }
                 for r in view.pathways.rates
             ],

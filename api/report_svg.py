@@ -101,13 +101,17 @@ class AreaShapes:
 
 def area_shapes(areas: Sequence[AreaInfo], adjacency: nx.Graph) -> AreaShapes:
     """Shapes for the analysis units: real geometry, else centroid Voronoi, else a layout."""
-    geometry: dict[str, BaseGeometry] = {}
+    raw: dict[str, BaseGeometry] = {}
     for a in areas:
         if a.geometry:
             try:
-                geometry[a.id] = _planar(shape(json.loads(a.geometry)))
+                raw[a.id] = shape(json.loads(a.geometry))
             except (ValueError, TypeError, KeyError, AttributeError):
                 continue
+    # One scale for the whole map: scaled by each shape's own latitude, neighbouring shapes
+    # no longer meet (visible on a county's grid of Kommunen).
+    lat0 = sum(g.centroid.y for g in raw.values()) / len(raw) if raw else None
+    geometry = {k: _planar(g, lat0) for k, g in raw.items()}
     if len(geometry) == len(areas) and areas:
         minx, miny, maxx, maxy = MultiPoint(
             [c for g in geometry.values() for c in g.envelope.exterior.coords]
@@ -130,9 +134,10 @@ def area_shapes(areas: Sequence[AreaInfo], adjacency: nx.Graph) -> AreaShapes:
     )
 
 
-def _planar(geom: BaseGeometry) -> BaseGeometry:
-    """Equirectangular projection around the geometry's latitude (good enough for a city)."""
-    lat = geom.centroid.y
+def _planar(geom: BaseGeometry, lat0: float | None = None) -> BaseGeometry:
+    """Equirectangular projection around ``lat0`` (default: the geometry's own latitude);
+    good enough for a city or a county."""
+    lat = geom.centroid.y if lat0 is None else lat0
     k = math.cos(math.radians(lat))
     return shapely.transform(geom, lambda xy: xy * [k, 1.0])
 

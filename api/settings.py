@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.capacity import DEFAULT_MAX_AGE_DAYS
 from graph.connection import DEFAULT_ANALYSIS_TIMEOUT, DEFAULT_QUERY_TIMEOUT
 from graph.overdue import DEFAULT_ANSWER_DAYS
 
@@ -106,6 +107,13 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias="VERBUND_REFERRAL_ANSWER_DAYS",
         description="Days a receiving Träger has to answer a new referral before it is overdue",
+    )
+    capacity_max_age_days: int = Field(
+        default=DEFAULT_MAX_AGE_DAYS,
+        ge=1,
+        validation_alias="VERBUND_CAPACITY_MAX_AGE_DAYS",
+        description="Days after the last check (assured date) after which a service's "
+        "occupancy counts as unknown",
     )
     audit_retention_months: int = Field(
         default=24,

@@ -226,7 +226,7 @@ def _start(directory: Path, state_dir: Path) -> tuple[subprocess.Popen[bytes], i
     port = _free_port()
     env = {**os.environ, "VERBUND_STATE_DIR": str(state_dir)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", "api.app:create_served_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          # The connection idles while the other runs of a round are measured.
          "--timeout-keep-alive", "600"],

@@ -28,6 +28,7 @@ from starlette.testclient import TestClient
 from api.app import create_app
 from api.localneo4j import ensure_started
 from api.settings import Settings, get_settings
+from api.web.import_jobs import JOBS
 from graph import Graph
 from graph.admin import clear
 from loaders.formats import parse_input
@@ -105,6 +106,8 @@ def main() -> int:
                     token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
                     done = client.post("/import/ausfuehren", data={"csrf_token": token})
                     assert done.status_code == 303, done.text[:2000]
+                    # The import runs in the background; the next case needs it finished.
+                    assert JOBS.wait(done.headers["location"].rsplit("/", 1)[1], 600)
         clear(graph)
     return 0
 

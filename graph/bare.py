@@ -19,16 +19,8 @@ import neo4j
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.diff import node_groups
-from graph.write import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_PARALLEL,
-    NODE_SPECS,
-    _params,
-    _Shape,
-    _shape,
-    _value,
-    props_of,
-)
+from graph.model import NODE_SPECS, props_of
+from graph.write import DEFAULT_BATCH_SIZE, DEFAULT_PARALLEL, _params, _Shape, _shape, _value
 
 Shape = Literal["ids", "properties"]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from graph.bundle import Bundle
 from graph.connection import Graph
-from graph.write import NODE_SPECS, NodeSpec, Record, _EventRecord, fingerprint, props_of
+from graph.model import NODE_SPECS, NodeSpec, Record, props_of
+from graph.write import _EventRecord, fingerprint
 
 BATCH = 5_000
 

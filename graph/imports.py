@@ -66,6 +66,17 @@ def prune_nodes(graph: Graph, label: str, source: str, keep: set[str], *, dry_ru
     return int(rows[0]["n"])
 
 
+def absent_ids(graph: Graph, label: str, source: str, keep: set[str]) -> list[str]:
+    """The ids of ``label`` nodes of ``source`` that are not in ``keep`` (what a prune would
+    delete), sorted; for the review before the import."""
+    rows = graph.query(
+        f"MATCH (n:{_checked(label)} {{source: $source}}) WHERE NOT n.id IN $keep "
+        "RETURN n.id AS id ORDER BY id",
+        {"source": source, "keep": sorted(keep)},
+    )
+    return [row["id"] for row in rows]
+
+
 def prune_pairs(
     graph: Graph, rel_type: str, source: str, keep: set[tuple[str, str]], *, dry_run: bool
 ) -> int:
@@ -94,6 +105,8 @@ def prune_pairs(
 
 
 ImportState = Literal["running", "finished", "failed", "interrupted"]
+# What a running import does: writing rows, pruning absent records, settling the run.
+ImportPhase = Literal["writing", "pruning", "settling"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,6 +137,10 @@ class ImportRun:
     warnings: int = 0  # hints that did not refuse the import (e.g. a Träger's differing rows)
     errors: int = 0
     error: str = ""  # why a failed run failed (one line, no traceback)
+    # How far a running import is: rows written of all rows, and what it does now.
+    rows_done: int = 0
+    rows_total: int = 0
+    phase: ImportPhase = "writing"
 
 
 def _counts(run: ImportRun) -> dict[str, Any]:
@@ -163,9 +180,22 @@ def start_import_run(graph: Graph, run: ImportRun) -> None:
                 "sha256": run.sha256,
                 "host": run.host,
                 "pid": run.pid,
+                "rows_done": run.rows_done,
+                "rows_total": run.rows_total,
+                "phase": run.phase,
                 **_counts(run),
             },
         },
+        write=True,
+    )
+
+
+def record_progress(graph: Graph, run_id: str, done: int, total: int, phase: ImportPhase) -> None:
+    """How far a running import is (one small write per batch, read by the import page)."""
+    graph.query(
+        "MATCH (r:ImportRun {id: $id, state: 'running'}) "
+        "SET r.rows_done = $done, r.rows_total = $total, r.phase = $phase",
+        {"id": run_id, "done": done, "total": total, "phase": phase},
         write=True,
     )
 
@@ -215,6 +245,20 @@ def mark_interrupted(graph: Graph, run_ids: list[str], message: str) -> None:
         )
 
 
+def import_run(graph: Graph, run_id: str) -> ImportRun | None:
+    """One recorded run by its id, or None."""
+    rows = graph.query("MATCH (r:ImportRun {id: $id}) RETURN r {.*} AS r", {"id": run_id})
+    return _run_of(rows[0]["r"]) if rows else None
+
+
+def running_runs(graph: Graph) -> list[ImportRun]:
+    """Runs of any machine still marked ``running``, newest first."""
+    rows = graph.query(
+        "MATCH (r:ImportRun {state: 'running'}) RETURN r {.*} AS r ORDER BY r.started_at DESC"
+    )
+    return [_run_of(row["r"]) for row in rows]
+
+
 def import_runs(graph: Graph, source: str | None = None, limit: int = 1_000) -> list[ImportRun]:
     """Recorded runs, newest first (optionally of one source)."""
     rows = graph.query(
@@ -249,6 +293,9 @@ def _run_of(props: dict[str, Any]) -> ImportRun:
         warnings=props.get("warnings", 0),
         errors=props.get("errors", 0),
         error=props.get("error", "") or "",
+        rows_done=int(props.get("rows_done", 0) or 0),
+        rows_total=int(props.get("rows_total", 0) or 0),
+        phase=props.get("phase", "writing") or "writing",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.diff import node_groups
-from graph.write import NODE_SPECS, props_of
+from graph.model import NODE_SPECS, props_of
 
 
 def write_row_by_row(graph: Graph, bundle: Bundle) -> int:

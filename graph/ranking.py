@@ -11,7 +11,9 @@ Points (documented in docs/graphql.md):
   (and is valid and covers the category), 10 for any other valid one;
 - Zielgruppe: 15 when one matches, 5 when the service has no restriction, -15 when none matches;
 - Sprache: 15 when one matches, -10 when none does;
-- Kapazität: 10 with free places, -20 when full, 0 when unknown.
+- Kapazität: 10 with free places, -20 when full, 0 when unknown (no places or occupancy
+  reported, or the occupancy is older than ``capacity_max_age_days``: graph/capacity.py). On
+  equal points, known free places come first, then unknown occupancy, then full services.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from graph import labels
+from graph.capacity import DEFAULT_MAX_AGE_DAYS, occupancy
 from graph.records import Service
 
 REACH_POINTS = 30
@@ -118,6 +122,9 @@ class Wanted:
     languages: tuple[str, ...]
     referring_organization_name: str | None
     max_steps: int
+    # The day the ranking is for, and the age after which an occupancy counts as unknown.
+    today: date | None = None
+    capacity_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
 
 def district_steps(
@@ -238,17 +245,49 @@ def _score(candidate: Candidate, reach: tuple[int, str], wanted: Wanted) -> list
                     f"Sprache nicht angeboten (nur {labels.languages(service.languages)})",
                 )
             )
-    if service.capacity is None or service.capacity_used is None:
-        # Unknown occupancy is not free capacity: no points, said as it is.
-        reasons.append(Reason("CAPACITY_UNKNOWN", 0, "Auslastung unbekannt"))
-    else:
-        free = service.capacity - service.capacity_used
-        if free > 0:
-            places = "1 freier Platz" if free == 1 else f"{free} freie Plätze"
-            reasons.append(Reason("FREE_CAPACITY", FREE_CAPACITY_POINTS, places))
-        else:
-            reasons.append(Reason("FULL", FULL_PENALTY, "Keine freien Plätze"))
+    reasons.append(_capacity(service, wanted))
     return reasons
+
+
+def _capacity(service: Service, wanted: Wanted) -> Reason:
+    today = wanted.today or date.today()
+    known = occupancy(
+        service.capacity,
+        service.capacity_used,
+        service.assured_date,
+        today,
+        wanted.capacity_max_age_days,
+    )
+    free = known.free
+    if free is None:
+        # Unknown occupancy is not free capacity: no points, and the reason says why.
+        if service.capacity is None:
+            why = "keine Platzzahl gemeldet"
+        elif known.outdated and service.assured_date is not None:
+            why = (
+                f"zuletzt geprüft am {service.assured_date:%d.%m.%Y}, "
+                f"älter als {wanted.capacity_max_age_days} Tage"
+            )
+        else:
+            why = "keine Belegung gemeldet"
+        return Reason(
+            "CAPACITY_UNKNOWN",
+            0,
+            f"Auslastung unbekannt ({why}): nicht als frei gewertet, daher nach Angeboten "
+            "mit bekannten freien Plätzen",
+        )
+    if free > 0:
+        places = "1 freier Platz" if free == 1 else f"{free} freie Plätze"
+        return Reason("FREE_CAPACITY", FREE_CAPACITY_POINTS, places)
+    return Reason("FULL", FULL_PENALTY, "Keine freien Plätze")
+
+
+# Ties: known free places first, then unknown occupancy, then full services.
+_CAPACITY_ORDER = {"FREE_CAPACITY": 0, "CAPACITY_UNKNOWN": 1, "FULL": 2}
+
+
+def _capacity_order(option: Option) -> int:
+    return next((_CAPACITY_ORDER[r.code] for r in option.reasons if r.code in _CAPACITY_ORDER), 1)
 
 
 def rank(
@@ -273,5 +312,13 @@ def rank(
                 reasons=tuple(reasons),
             )
         )
-    options.sort(key=lambda o: (-o.score, o.steps, o.service.name.lower(), o.service.id))
+    options.sort(
+        key=lambda o: (
+            -o.score,
+            _capacity_order(o),
+            o.steps,
+            o.service.name.lower(),
+            o.service.id,
+        )
+    )
     return options

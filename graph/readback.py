@@ -13,6 +13,7 @@ from typing import Any
 
 from graph.bundle import RECORD_TYPES, Bundle
 from graph.connection import Graph
+from graph.model import NODE_SPECS
 from graph.records import (
     Adjacency,
     Area,
@@ -20,7 +21,6 @@ from graph.records import (
     Referral,
     ReferralEvent,
 )
-from graph.write import NODE_SPECS
 
 PAGE = 5_000
 

@@ -1,6 +1,6 @@
 """Domain records: plain typed values that cross package boundaries (never driver records).
 
-Names follow the glossary in DEVELOPERS.md and, where they fit, Open Referral HSDS 3.x.
+Names follow the glossary in docs/model.md and, where they fit, Open Referral HSDS 3.x.
 Every record has a stable ``id`` and the ``source`` it came from; timestamps are kept by
 the graph layer on write (``created_at``, ``updated_at``).
 """
@@ -229,6 +229,9 @@ class Household:
     # The organization whose case it is (fallführende Stelle, CASE_OF): set when a caseworker
     # records the household; it sees the case before any referral.
     organization_id: str | None = None
+    # The day the case ended (Fall abgeschlossen): the household and its history stay, its
+    # open needs were closed with it (graph/casework.py).
+    closed_on: date | None = None
     source: str = "manual"
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from graph.bundle import Bundle
 from graph.connection import Graph
 from graph.imports import stored_memberships
+from graph.model import KIND_LABELS
 from graph.readback import records_by_id
-from graph.write import KIND_LABELS
 from loaders.tabular.reader import ParsedBundle
 
 # Per bundle table (node kinds only): the stored records among the import's ids, by id.

@@ -90,7 +90,10 @@ def parse_input(
     if fmt == "geojson":
         return read_geojson(path, source, geojson or GeoJsonOptions(), lookup), fmt
     if geojson is not None:
-        raise LoaderError(f"die GeoJSON-Optionen gelten nur für --format geojson, nicht {fmt}")
+        raise LoaderError(
+            "die GeoJSON-Optionen gelten nur für GeoJSON-Dateien (--format geojson), diese "
+            f"Datei ist {fmt}; Optionen leeren oder eine GeoJSON-Datei wählen"
+        )
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
     if fmt == "hsds":

@@ -24,24 +24,29 @@ from graph.diff import Plan, plan_bundle
 from graph.imports import (
     ImportRun,
     ImportState,
+    absent_ids,
     area_extent,
     finish_import_run,
     mark_interrupted,
     prune_nodes,
     prune_pairs,
+    record_progress,
     remove_orphan_events,
     running_imports,
+    running_runs,
     start_import_run,
 )
-from graph.write import bundle_rows, write_bundle
+from graph.write import DEFAULT_BATCH_SIZE, bundle_rows, write_bundle
 from loaders.absent import keep_absent, partial_ids, stored_records
-from loaders.errors import ImportRejected, Issue
+from loaders.domain import check_domain
+from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
 from loaders.provenance import ImportOrigin
 from loaders.references import TABLE_LABELS, check_references
-from loaders.review import ImportReview, changed_ids, review_records
+from loaders.review import ImportReview, RecordReview, changed_ids, review_records
 from loaders.tabular.reader import ParsedBundle
+from loaders.values import LOCAL_TZ
 
 Progress = Callable[[int, int], None]  # (rows done, rows total)
 
@@ -92,13 +97,17 @@ def run_import(
     repair_geometry: bool = False,
     actor: audit.Actor = audit.SYSTEM,
     purpose: str | None = None,
+    run_id: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> ImportReport:
     """Validate everything, plan, then (unless ``dry_run``) write, prune and record the run.
 
     Every check runs before the first write: a rejected input leaves the graph unchanged
     (not even an ImportRun). A run is recorded as ``running`` before it writes and settled
     as ``finished``, ``failed`` or ``interrupted``. ``actor`` and ``purpose`` are who imports
-    and why, for the audit entry of household data.
+    and why, for the audit entry of household data. ``run_id`` names the run in advance (the
+    import page shows it while the import checks); the run keeps its progress (rows written
+    of all rows, phase) after each batch.
     """
     # References of the valid rows are checked too, so one run reports every problem.
     known = area_extent(graph)
@@ -108,6 +117,7 @@ def run_import(
         + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
         + check_references(graph, parsed, pruning_source=source if prune else None)
     )
+    issues += check_domain(parsed, issues)
     if issues:
         raise ImportRejected(issues)
     started = datetime.now(UTC)
@@ -130,12 +140,13 @@ def run_import(
     report.warnings = list(parsed.warnings)
     if prune:
         report.pruned = _prune(graph, parsed, source, dry_run=True)
+        report.review = replace(review, pruned=_pruned_records(graph, parsed, source))
     if dry_run:
         return report
     _record_write(graph, bundle, report.plan, source, actor, purpose)
     origin = origin or ImportOrigin()
     run = ImportRun(
-        id=str(uuid.uuid4()),
+        id=run_id or str(uuid.uuid4()),
         source=source,
         format=format,
         started_at=started,
@@ -146,14 +157,19 @@ def run_import(
         host=socket.gethostname(),
         pid=os.getpid(),
         warnings=len(report.warnings),
+        rows_total=bundle_rows(bundle),
     )
     report.run_id = run.id
-    settle_lost_runs(graph)
+    other = other_import(graph)
+    if other is not None:
+        raise ImportBusy(busy_message(other.file or other.source, other.by, other.started_at) + ".")
     start_import_run(graph, run)
     try:
-        _write(graph, bundle, started, progress)
+        _write(graph, bundle, started, _recorded(graph, run, progress), batch_size)
         if prune:
+            record_progress(graph, run.id, run.rows_total, run.rows_total, "pruning")
             report.pruned = _prune(graph, parsed, source, dry_run=False)
+        record_progress(graph, run.id, run.rows_total, run.rows_total, "settling")
         # What an earlier, killed run of this source may have left behind.
         remove_orphan_events(graph, source)
         # Inside the guard: a stop (SIGTERM) while the run is being settled still settles it.
@@ -238,6 +254,29 @@ def _reason(exc: BaseException) -> str:
     return text[:500]
 
 
+class ImportBusy(LoaderError):
+    """Another import is running on this database; nothing was written."""
+
+
+def other_import(graph: Graph) -> ImportRun | None:
+    """A run still writing (of any machine; lost runs of this one settled first), or None:
+    one import at a time, so two never write the same records against each other."""
+    settle_lost_runs(graph)
+    running = running_runs(graph)
+    return running[0] if running else None
+
+
+def busy_message(file: str, by: str, started: datetime) -> str:
+    """Why an import is refused while another runs, and what to do (German)."""
+    when = started.astimezone(LOCAL_TZ).strftime("%d.%m.%Y, %H:%M")
+    who = f" durch {by}" if by else ""
+    return (
+        f"Es läuft gerade ein anderer Import ({file}, begonnen {when}{who}). Es kann immer nur "
+        "ein Import auf einmal laufen; nichts wurde geschrieben. Warten Sie, bis er fertig ist, "
+        "und starten Sie dann erneut"
+    )
+
+
 def settle_lost_runs(graph: Graph) -> int:
     """Mark the runs of this machine whose process is gone as ``interrupted`` (a killed
     import cannot do it itself); returns how many."""
@@ -262,7 +301,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None) -> None:
+def _recorded(graph: Graph, run: ImportRun, progress: Progress | None) -> Progress:
+    """The progress callback that also keeps the count on the run (one small write a batch,
+    so the import page can show how far a long import is, also one the CLI started)."""
+
+    def advance(done: int, total: int) -> None:
+        record_progress(graph, run.id, done, total, "writing")
+        if progress is not None:
+            progress(done, total)
+
+    return advance
+
+
+def _write(
+    graph: Graph, bundle: Bundle, now: datetime, progress: Progress | None, batch_size: int
+) -> None:
     """Write in one pass (references first), reporting progress after each batch.
 
     One ``write_bundle`` call, not one per chunk: the writer then knows that a label empty
@@ -277,7 +330,9 @@ def _write(graph: Graph, bundle: Bundle, now: datetime, progress: Progress | Non
         if progress is not None:
             progress(done, total)
 
-    write_bundle(graph, bundle, now=now, stamp={"imported_at": now}, progress=advance)
+    write_bundle(
+        graph, bundle, now=now, stamp={"imported_at": now}, progress=advance, batch_size=batch_size
+    )
 
 
 def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) -> dict[str, int]:
@@ -303,3 +358,17 @@ def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) ->
             keep = {r.id for r in getattr(bundle, table)}
             pruned[label] = prune_nodes(graph, label, source, keep, dry_run=dry_run)
     return {k: v for k, v in pruned.items() if v}
+
+
+def _pruned_records(graph: Graph, parsed: ParsedBundle, source: str) -> tuple[RecordReview, ...]:
+    """Each record ``--prune`` would remove, for the review (the same tables as ``_prune``)."""
+    records: list[RecordReview] = []
+    for table in sorted(parsed.tables):
+        if table in TABLE_LABELS:
+            label = TABLE_LABELS[table]
+            keep = {r.id for r in getattr(parsed.bundle, table)}
+            records += [
+                RecordReview(table, label, ident, "pruned")
+                for ident in absent_ids(graph, label, source, keep)
+            ]
+    return tuple(records)

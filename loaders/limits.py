@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from graph.migrations import RANGE_INDEXES
-from graph.write import KIND_LABELS
+from graph.model import KIND_LABELS
 from loaders.errors import Issue
 from loaders.tabular.reader import Origin, ParsedBundle
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from graph.vocabulary import labelled
+
+_QUOTED = re.compile(r"'([^']*)'")
 
 _MESSAGES: dict[str, str] = {
     "missing": "Pflichtfeld ist leer",
@@ -29,7 +34,17 @@ def german_message(error: Any) -> str:
     value = error.get("input")
     shown = f" (Wert: „{value}“)" if isinstance(value, str | int | float) and value != "" else ""
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"ungültiger Wert{shown}; erlaubt: {expected.replace(' or ', ', ')}"
+        return (
+            f"ungültiger Wert{shown}; erlaubt: {allowed(error.get('ctx', {}).get('expected', ''))}"
+        )
     text = _MESSAGES.get(kind) or str(error.get("msg", "ungültig"))
     return text + ("" if kind == "missing" else shown)
+
+
+def allowed(expected: str) -> str:
+    """pydantic's ``'public', 'nonprofit' or 'private'`` as the German labels a coordinator
+    knows, with the code in brackets: ``öffentlicher Träger (public), …``."""
+    codes = _QUOTED.findall(expected)
+    if not codes:
+        return expected.replace(" or ", ", ")
+    return ", ".join(labelled(codes))

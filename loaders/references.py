@@ -7,7 +7,7 @@ from typing import Any
 
 from graph.connection import Graph
 from graph.imports import existing_ids
-from graph.write import KIND_LABELS
+from graph.model import KIND_LABELS
 from loaders.errors import Issue
 from loaders.tabular.reader import ParsedBundle
 

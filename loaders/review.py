@@ -11,12 +11,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from graph.diff import Plan
-from graph.write import KIND_LABELS, NODE_SPECS
+from graph.model import KIND_LABELS, NODE_SPECS
 from loaders.absent import Stored
 from loaders.errors import Issue
 from loaders.tabular.reader import ParsedBundle
 
-Outcome = Literal["created", "changed", "unchanged"]
+# "pruned": absent from a complete file, removed with ``--prune`` (not among the counts).
+Outcome = Literal["created", "changed", "unchanged", "pruned"]
 # A value as a report shows it: text, number, yes/no, empty, or a list of texts.
 Shown = str | int | float | bool | None | list[str]
 
@@ -55,8 +56,11 @@ class ImportReview:
     records: tuple[RecordReview, ...] = ()
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    pruned: tuple[RecordReview, ...] = ()  # records ``--prune`` removes (outcome "pruned")
 
     def of(self, outcome: Outcome) -> list[RecordReview]:
+        if outcome == "pruned":
+            return list(self.pruned)
         return [r for r in self.records if r.outcome == outcome]
 
     def counts(self) -> dict[str, int]:
@@ -67,7 +71,8 @@ class ImportReview:
         return {**counts, "errors": len(self.errors)}
 
     def as_json(self) -> dict[str, Any]:
-        """The review as plain JSON data (``verbund import --report json``)."""
+        """The review as plain JSON data (``verbund import --report json``); ``pruned`` (the
+        records ``--prune`` removes) was added after the other keys, which stay as they were."""
         return {
             "source": self.source,
             "format": self.format,
@@ -82,6 +87,7 @@ class ImportReview:
                 for r in self.of("changed")
             ],
             "unchanged": [_record_json(r) for r in self.of("unchanged")],
+            "pruned": [_record_json(r) for r in self.pruned],
             "errors": [issue_json(i) for i in self.errors],
             "warnings": [issue_json(i) for i in self.warnings],
         }

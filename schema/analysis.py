@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Annotated
 
 import strawberry
 
-from graph.analysis import AnalysisReport, analyse
+from graph.analysis import DEFAULT_CONFIG, AnalysisReport, analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
+from graph.analysis.trends import referral_trends
 from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
 from schema.context import Info
 from schema.policy import Policy, aggregate
@@ -29,8 +31,12 @@ _NOT_PEOPLE = (
     "organizations",
     "capacity",
     "capacity_used",
+    "unknown_capacity_services",
+    "unknown_occupancy_services",
     "links",
     "components",
+    "year",
+    "number",
 )
 # Counts of households come suppressed from the planner view (graph.analysis.planner_view).
 _SUPPRESSED_HERE = (
@@ -59,6 +65,9 @@ class Ref:
 
 @strawberry.type(description="Versorgungslücke: Sozialraum und Leistungsbereich.")
 class CoverageGap:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str = strawberry.field(description="hoch (kein erreichbares Angebot) oder mittel")
     explanation: str
     area: Ref
@@ -70,6 +79,10 @@ class CoverageGap:
     estimated: bool
     reachable_services: int
     services: list[Ref]
+    unknown_capacity_services: int = strawberry.field(
+        description="Erreichbare Angebote ohne bekannte Platzzahl: nicht mitgezählt, weder als "
+        "0 noch als frei."
+    )
 
 
 @strawberry.type(description="Erreichbarkeit eines Leistungsbereichs in einem Sozialraum (2SFCA).")
@@ -84,6 +97,9 @@ class AreaCoverage:
 
 @strawberry.type(description="Doppelstruktur: Angebote mehrerer Träger für dieselben Menschen.")
 class DuplicateStructure:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     category: Ref
@@ -91,15 +107,32 @@ class DuplicateStructure:
     organizations: list[Ref]
     services: list[Ref]
     target_groups: list[str]
-    capacity: int
-    capacity_used: int
-    utilization: float | None
+    capacity: int = strawberry.field(
+        description="Plätze der Angebote mit bekannter Platzzahl (unbekannte zählen nicht als 0)."
+    )
+    capacity_used: int | None = strawberry.field(
+        description="Belegte Plätze der Angebote mit bekannter, aktueller Belegung; `null`, "
+        "wenn sie bei keinem bekannt ist."
+    )
+    utilization: float | None = strawberry.field(
+        description="Auslastung (0 bis 1) über die Angebote mit bekannter Belegung; `null`: "
+        "unbekannt."
+    )
+    unknown_capacity_services: int = strawberry.field(
+        description="Angebote ohne bekannte Platzzahl (nicht mitgezählt)."
+    )
+    unknown_occupancy_services: int = strawberry.field(
+        description="Angebote ohne bekannte oder mit veralteter Belegung (nicht mitgezählt)."
+    )
     households_in_need: int | None
     score: float
 
 
 @strawberry.type(description="Kandidat für einen doppelt erfassten Träger.")
 class DuplicateRecordCandidate:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -110,6 +143,9 @@ class DuplicateRecordCandidate:
 
 @strawberry.type(description="Kandidat für ein doppelt erfasstes Angebot (zwei Datensätze).")
 class DuplicateServiceCandidate:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     services: list[Ref]
@@ -131,6 +167,9 @@ class DuplicateServiceCandidate:
 
 @strawberry.type(description="Doppelbetreuung, zusammengefasst je Leistungsbereich und Trägerpaar.")
 class DoubleSupport:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     category: Ref
@@ -142,6 +181,9 @@ class DoubleSupport:
 
 @strawberry.type(description="Trägerpaar mit vielen gemeinsamen Haushalten ohne Vereinbarung.")
 class MissingCooperation:
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -154,6 +196,9 @@ class MissingCooperation:
 @strawberry.type(description="Schwachstelle im Kooperationsnetz.")
 class WeakSpot:
     spot: str = strawberry.field(description=_SPOT_DESCRIPTION)
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (oberster Sozialraum: Stadt oder Landkreis) des Befunds."
+    )
     severity: str
     explanation: str
     organizations: list[Ref]
@@ -199,6 +244,7 @@ class NetworkWeakSpots:
 class PathwaySequence:
     categories: list[Ref]
     households: int | None
+    scope: Ref | None = strawberry.field(description="Gebiet der Abfolge.")
 
 
 @strawberry.type(description="Ablehnungs- und Abbruchquoten, Antwortzeiten.")
@@ -210,6 +256,20 @@ class PathwayRates:
     dropoff_rate: float | None
     median_response_hours: float | None
     mean_response_hours: float | None
+    scope: Ref | None = strawberry.field(
+        description="Gebiet; ohne Sozialraum (area) gilt die Zeile für das ganze Gebiet."
+    )
+
+
+@strawberry.type(
+    description="Gebiet: ein oberster Sozialraum (Stadt, Landkreis), für sich analysiert."
+)
+class AnalysisScope:
+    id: str
+    name: str
+    demand_estimated: bool = strawberry.field(
+        description="Keine Haushaltsdaten im Gebiet: Bedarf aus Gebietsindikatoren geschätzt."
+    )
 
 
 @strawberry.type(description="Überleitungswege.")
@@ -217,6 +277,33 @@ class ReferralPathways:
     households: int | None
     sequences: list[PathwaySequence]
     rates: list[PathwayRates]
+
+
+@strawberry.type(description="Ein Kalenderquartal.")
+class TrendQuarter:
+    year: int
+    number: int = strawberry.field(description="Quartal im Jahr (1 bis 4).")
+    label: str = strawberry.field(description="z. B. „1. Quartal 2026“.")
+
+
+@strawberry.type(description="Überleitungen eines Leistungsbereichs je Quartal.")
+class TrendSeries:
+    category: Ref
+    referrals: list[int | None] = strawberry.field(
+        description="Anzahl je Quartal, in der Reihenfolge von quarters; null: nicht "
+        "ausgewiesen (Fallzahlenschutz)."
+    )
+
+
+@strawberry.type(description="Überleitungen je Quartal und Leistungsbereich (Trends).")
+class ReferralTrends:
+    quarters: list[TrendQuarter] = strawberry.field(
+        description="Die letzten Quartale, das laufende eingeschlossen, älteste zuerst."
+    )
+    area: Ref | None = strawberry.field(
+        description="Stadtbezirk, für den gezählt wird; null: die ganze Stadt."
+    )
+    series: list[TrendSeries]
 
 
 @dataclass
@@ -231,12 +318,15 @@ async def _full_report(info: Info) -> AnalysisReport:
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
-            holder.report = await context.run(analyse, context.graph)
+            config = replace(DEFAULT_CONFIG, capacity_max_age_days=context.capacity_max_age_days)
+            holder.report = await context.run(analyse, context.graph, config)
         return holder.report
 
 
-async def _view(info: Info, area: str | None, category: str | None = None) -> PlannerView:
-    return planner_view(await _full_report(info), area=area, category=category)
+async def _view(
+    info: Info, area: str | None, category: str | None = None, scope: str | None = None
+) -> PlannerView:
+    return planner_view(await _full_report(info), area=area, category=category, scope=scope)
 
 
 class _Names:
@@ -260,24 +350,52 @@ class _Names:
     def service_refs(self, ids: Iterable[str]) -> list[Ref]:
         return [Ref(id=i, name=self.services.get(i, i)) for i in ids]
 
+    def scope(self, scope_id: str | None) -> Ref | None:
+        return Ref(id=scope_id, name=self.report.scope_name(scope_id)) if scope_id else None
+
     def category(self, category_id: str | None) -> Ref:
         cid = category_id or ""
         return Ref(id=cid, name=self.report.category_name(cid))
 
 
+_SCOPE_ARG = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Nur dieses Gebiet (id des obersten Sozialraums, siehe analysisScopes)."
+    ),
+]
+
+
 @strawberry.type
 class AnalysisQuery:
+    @strawberry.field(
+        description="Die Gebiete (oberste Sozialräume: Städte, Landkreise); jedes wird für sich "
+        "analysiert, das erste ist die Vorauswahl.",
+        extensions=[_policy()],
+    )
+    async def analysis_scopes(self, info: Info) -> list[AnalysisScope]:
+        report = await _full_report(info)
+        return [
+            AnalysisScope(id=s.id, name=s.name, demand_estimated=s.id in report.estimated_scope_ids)
+            for s in report.scopes
+        ]
+
     @strawberry.field(
         description="Versorgungslücken je Sozialraum und Leistungsbereich (2SFCA).",
         extensions=[_policy()],
     )
     async def coverage_gaps(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[CoverageGap]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             CoverageGap(
+                scope=names.scope(g.finding.scope_id),
                 severity=g.finding.severity,
                 explanation=g.explanation,
                 area=names.area(g.finding.area_ids[0]),
@@ -287,6 +405,7 @@ class AnalysisQuery:
                 estimated=g.finding.estimated,
                 reachable_services=len(g.finding.service_ids),
                 services=names.service_refs(g.finding.service_ids),
+                unknown_capacity_services=len(g.finding.unknown_capacity_service_ids),
             )
             for g in view.gaps
         ]
@@ -296,9 +415,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def coverage(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[AreaCoverage]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             AreaCoverage(
@@ -317,12 +440,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_structures(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DuplicateStructure]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DuplicateStructure(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 category=names.category(s.finding.category_id),
@@ -333,6 +461,8 @@ class AnalysisQuery:
                 capacity=s.finding.capacity,
                 capacity_used=s.finding.capacity_used,
                 utilization=s.finding.utilization,
+                unknown_capacity_services=s.finding.unknown_capacity,
+                unknown_occupancy_services=s.finding.unknown_occupancy,
                 households_in_need=s.count("demand"),
                 score=s.finding.score,
             )
@@ -344,12 +474,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_records(
-        self, info: Info, area: str | None = None
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
     ) -> list[DuplicateRecordCandidate]:
-        view = await _view(info, area)
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         return [
             DuplicateRecordCandidate(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 organizations=names.orgs_of(s.finding.organization_ids),
@@ -366,12 +497,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def duplicate_services(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DuplicateServiceCandidate]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DuplicateServiceCandidate(
+                scope=names.scope(f.scope_id),
                 severity=f.severity,
                 explanation=s.explanation,
                 services=names.service_refs(f.service_ids),
@@ -393,12 +529,17 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def double_support(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> list[DoubleSupport]:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         return [
             DoubleSupport(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 category=names.category(s.finding.category_id),
@@ -415,12 +556,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def missing_cooperation(
-        self, info: Info, area: str | None = None
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
     ) -> list[MissingCooperation]:
-        view = await _view(info, area)
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         return [
             MissingCooperation(
+                scope=names.scope(s.finding.scope_id),
                 severity=s.finding.severity,
                 explanation=s.explanation,
                 organizations=names.orgs_of(s.finding.organization_ids),
@@ -437,8 +579,10 @@ class AnalysisQuery:
         "Schnittpunkte, Brücken, Vermittler, Gemeinschaften und Dichte je Sozialraum.",
         extensions=[_policy()],
     )
-    async def network_weak_spots(self, info: Info, area: str | None = None) -> NetworkWeakSpots:
-        view = await _view(info, area)
+    async def network_weak_spots(
+        self, info: Info, area: str | None = None, scope: _SCOPE_ARG = None
+    ) -> NetworkWeakSpots:
+        view = await _view(info, area, None, scope)
         names = _Names(view.report)
         net = view.report.network
         brokers = sorted(net.betweenness.items(), key=lambda x: (-x[1], x[0]))[:10]
@@ -450,6 +594,7 @@ class AnalysisQuery:
             findings=[
                 WeakSpot(
                     spot=s.finding.spot,
+                    scope=names.scope(s.finding.scope_id),
                     severity=s.finding.severity,
                     explanation=s.explanation,
                     organizations=names.orgs_of(s.finding.organization_ids),
@@ -483,9 +628,13 @@ class AnalysisQuery:
         extensions=[_policy()],
     )
     async def referral_pathways(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> ReferralPathways:
-        view = await _view(info, area, category)
+        view = await _view(info, area, category, scope)
         names = _Names(view.report)
         paths = view.pathways
         return ReferralPathways(
@@ -494,6 +643,7 @@ class AnalysisQuery:
                 PathwaySequence(
                     categories=[names.category(c) for c in s.category_ids],
                     households=s.households,
+                    scope=names.scope(s.scope_id),
                 )
                 for s in paths.sequences
             ],
@@ -506,7 +656,36 @@ class AnalysisQuery:
                     dropoff_rate=r.dropoff_rate,
                     median_response_hours=r.median_response_hours,
                     mean_response_hours=r.mean_response_hours,
+                    scope=names.scope(r.scope_id),
                 )
                 for r in paths.rates
+            ],
+        )
+
+    @strawberry.field(
+        description="Überleitungen je Quartal (nach Anlagedatum) und Leistungsbereich, für "
+        "die ganze Stadt oder den Stadtbezirk des Sozialraums; Zahlen unter 5 und was aus "
+        "ihnen folgen würde, sind nicht ausgewiesen.",
+        extensions=[_policy()],
+    )
+    async def referral_trends(
+        self, info: Info, area: str | None = None, category: str | None = None
+    ) -> ReferralTrends:
+        trends = await info.context.run(
+            referral_trends, info.context.graph, area=area, category=category
+        )
+        return ReferralTrends(
+            quarters=[
+                TrendQuarter(year=q.year, number=q.number, label=q.label) for q in trends.quarters
+            ],
+            area=Ref(id=trends.unit_id, name=trends.unit_name or trends.unit_id)
+            if trends.unit_id
+            else None,
+            series=[
+                TrendSeries(
+                    category=Ref(id=s.category_id, name=s.category_name),
+                    referrals=list(s.referrals),
+                )
+                for s in trends.series
             ],
         )

@@ -28,6 +28,7 @@ related = Related(globals())
     categories={
         "household_type": "stammdaten",
         "age_bands": "stammdaten",
+        "closed_on": "stammdaten",
         "area": "stammdaten",
         "needs": "bedarfslage",
     },
@@ -42,6 +43,9 @@ class Household:
     id: strawberry.ID = strawberry.field(description="Pseudonym.")
     household_type: str = strawberry.field(description="Haushaltstyp.")
     age_bands: list[str] = strawberry.field(description="Altersgruppen der Mitglieder.")
+    closed_on: dt.date | None = strawberry.field(
+        description="Fall abgeschlossen am (`null`: der Fall läuft)."
+    )
 
     @classmethod
     def of(cls, s: Stored[rec.Household]) -> Household:
@@ -51,6 +55,7 @@ class Household:
             id=id_of(s),
             household_type=r.household_type,
             age_bands=list(r.age_bands),
+            closed_on=r.closed_on,
             version=s.version,
             updated_at=s.updated_at,
         )

@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from graph import Graph, overdue
+from graph import Graph, capacity, overdue
 from graph.idempotency import DEFAULT_HOURS, Claim
 from graph.repo.households import OrgScope, scope_for
+from schema.dataloaders import Loaders
 from schema.limits import MAX_QUERY_COST
-from schema.loaders import Loaders
 from schema.policy_state import RequestAccess
 from schema.principal import ANONYMOUS, Principal
 
@@ -38,6 +38,9 @@ class Context:
     # pseudonyms (graph/pseudonym.py; None: households recorded here get a random one).
     referral_answer_days: int = overdue.DEFAULT_ANSWER_DAYS
     pseudonym_secret: str | None = None
+    # Days after which a service's reported occupancy counts as unknown (graph/capacity.py,
+    # VERBUND_CAPACITY_MAX_AGE_DAYS).
+    capacity_max_age_days: int = capacity.DEFAULT_MAX_AGE_DAYS
     # The budget of an operation's estimated cost (schema/cost.py, schema/limits.py).
     max_query_cost: int = MAX_QUERY_COST
     # How long an idempotency key keeps its answer (VERBUND_IDEMPOTENCY_HOURS), and the

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import strawberry
 
 from graph import records as rec
+from graph.capacity import Occupancy, occupancy
 from graph.geometry import simplified
 from graph.repo import areas, catalog, organizations
 from graph.repo.includes import Linked
 from graph.repo.paging import PageArgs
 from graph.repo.values import Stored, as_date
 from schema.context import Info
+from schema.dataloaders import Paged
 from schema.enums import AreaLevel, DirectorySort, NetworkKind, Sector, ServiceStatus
 from schema.execution import READ_AHEAD, NotReadAhead
 from schema.filters import (
@@ -25,7 +27,6 @@ from schema.filters import (
     service_filter,
 )
 from schema.geo import GeoPoint, GeoPointInput, near_of
-from schema.loaders import Paged
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,
@@ -487,12 +488,30 @@ class Service(Versioned):
             **meta_of(s),
         )
 
-    @strawberry.field(description="Freie Plätze (Kapazität minus Belegung), falls bekannt.")
-    def free_capacity(self) -> int | None:
+    def _occupancy(self, info: Info) -> Occupancy:
         r = self.stored.record
-        if r.capacity is None:
-            return None
-        return max(r.capacity - (r.capacity_used or 0), 0)
+        return occupancy(
+            r.capacity,
+            r.capacity_used,
+            r.assured_date,
+            info.context.now.date(),
+            info.context.capacity_max_age_days,
+        )
+
+    @strawberry.field(
+        description="Freie Plätze (Kapazität minus Belegung); `null`, wenn Plätze oder "
+        "Belegung unbekannt sind oder die Belegung zuletzt vor mehr als "
+        "VERBUND_CAPACITY_MAX_AGE_DAYS Tagen geprüft wurde (nie 0 für unbekannt)."
+    )
+    def free_capacity(self, info: Info) -> int | None:
+        return self._occupancy(info).free
+
+    @strawberry.field(
+        description="Die gemeldete Belegung ist älter als VERBUND_CAPACITY_MAX_AGE_DAYS Tage "
+        "(siehe `assuredDate`) und gilt deshalb als unbekannt."
+    )
+    def occupancy_outdated(self, info: Info) -> bool:
+        return self._occupancy(info).outdated
 
     organization = related.one(
         "Organization", "Der Träger des Angebots.", by_id("Organization", "organization_id")

@@ -160,8 +160,7 @@ async def execute_once(
     except GraphError as exc:
         return _refused(exc.code, str(exc))
     if stored is not None and stored.request_hash != digest:
-        if context.response is not None:
-            context.response.status_code = 409
+        # The HTTP status (409) follows from the code in api/faults.py, as for every fault.
         reused = keys.KeyReused()
         return _refused(reused.code, str(reused))
     if stored is not None and stored.outcome is not None:

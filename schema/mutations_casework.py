@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 from strawberry import UNSET
 
 from graph import records as rec
-from graph.pseudonym import new_pseudonym
+from graph.pseudonym import PseudonymError, new_pseudonym, pseudonym
 from schema.casework import Consent, Household, Need
 from schema.context import Info
 from schema.idempotency import client_mutation_id_field
 from schema.mutations_directory import Kind, create
 from schema.policy import anyone, case_create, household_write
-from schema.problems import Conflict, InvalidInput, NotFound
+from schema.problems import Conflict, InvalidInput, NotFound, invalid
 
 # Codes, not free text: a household type or age band never carries a name.
 _HOUSEHOLD_TYPE = re.compile(r"^[a-zäöüß0-9]+(-[a-zäöüß0-9]+)*$")
@@ -55,6 +57,13 @@ class CreateHouseholdInput:
         description="Fallführende Stelle (Standard: die eigene Organisation; eine andere nur "
         "für die Administration).",
     )
+    case_number: str | None = strawberry.field(
+        default=UNSET,
+        description="Aktenzeichen der fallführenden Stelle: das Pseudonym wird daraus mit dem "
+        "Schlüssel `VERBUND_PSEUDONYM_SECRET` gebildet (dasselbe Aktenzeichen ergibt denselben "
+        "Haushalt wie beim Import); das Aktenzeichen selbst wird nicht gespeichert. Ohne "
+        "Aktenzeichen vergibt der Server ein zufälliges Pseudonym.",
+    )
 
     client_mutation_id: str | None = client_mutation_id_field()
 
@@ -68,6 +77,16 @@ class CreateNeedInput:
     )
 
     client_mutation_id: str | None = client_mutation_id_field()
+
+
+@strawberry.enum(
+    description="Form, in der eine Einwilligung erteilt wurde: `WRITTEN` schriftlich "
+    "(unterschrieben), `ORAL` im Gespräch, `ELECTRONIC` elektronisch (Formular)."
+)
+class ConsentForm(Enum):
+    WRITTEN = "schriftlich"
+    ORAL = "im Gespräch erteilt"
+    ELECTRONIC = "elektronisch"
 
 
 @strawberry.input(description="Eine neue Einwilligung eines Haushalts.")
@@ -89,7 +108,16 @@ class CreateConsentInput:
     valid_to: dt.date | None = strawberry.field(default=UNSET, description="Gültig bis.")
     evidence: str | None = strawberry.field(
         default=UNSET,
-        description="Nachweis, z. B. „Einwilligung liegt schriftlich vor (03.12.2026)“.",
+        description="Nachweis als Text, z. B. „Einwilligung liegt schriftlich vor "
+        "(03.12.2026)“; mit `evidenceForm` eine Ergänzung dazu.",
+    )
+    evidence_form: ConsentForm | None = strawberry.field(
+        default=UNSET,
+        description="Wie die Einwilligung erteilt wurde; der Nachweis lautet dann z. B. "
+        "„schriftlich am 03.12.2026“ oder „im Gespräch erteilt am 03.12.2026“.",
+    )
+    evidence_on: dt.date | None = strawberry.field(
+        default=UNSET, description="Erteilt am (mit `evidenceForm`; Standard: heute)."
     )
 
     client_mutation_id: str | None = client_mutation_id_field()
@@ -147,6 +175,18 @@ def _check_consent(r: rec.Consent) -> list[tuple[str, str]]:
     if r.valid_from and r.valid_to and r.valid_from > r.valid_to:
         found.append(("valid_to", "Gültig bis liegt vor gültig ab."))
     return found
+
+
+async def _closed(info: Info, household_id: str) -> InvalidInput | None:
+    """A closed case takes no new needs or consents (its history stays as it is)."""
+    found = await info.context.loaders.node("Household", household_id)
+    if found is None or found.record.closed_on is None:
+        return None
+    return invalid(
+        "input.household",
+        f"Der Fall ist seit {found.record.closed_on:%d.%m.%Y} abgeschlossen: bitte bei Bedarf "
+        "einen neuen Fall anlegen.",
+    )
 
 
 def _household_id(info: Info) -> str:
@@ -244,7 +284,23 @@ class CaseworkMutation:
         own = info.context.principal.organization_id
         if input.organization in (UNSET, None) and own:
             input.organization = strawberry.ID(own)
-        result: HouseholdResult = await create(info, HOUSEHOLD, input)
+        kind = HOUSEHOLD
+        if input.case_number not in (UNSET, None):
+            office = str(input.organization) if input.organization not in (UNSET, None) else ""
+            try:
+                ident = pseudonym(
+                    str(input.case_number), info.context.pseudonym_secret or "", office
+                )
+            except PseudonymError as error:
+                return invalid(
+                    "input.caseNumber",
+                    f"{error}: ohne Schlüssel kein Pseudonym aus dem Aktenzeichen. Bitte ohne "
+                    "Aktenzeichen anlegen oder die Administration um den Schlüssel bitten."
+                    if "SECRET" in str(error)
+                    else "Das Aktenzeichen ist leer: bitte angeben oder weglassen.",
+                )
+            kind = replace(HOUSEHOLD, new_id=lambda _info: ident)
+        result: HouseholdResult = await create(info, kind, input)
         return result
 
     @strawberry.mutation(
@@ -254,6 +310,9 @@ class CaseworkMutation:
     async def create_need(self, info: Info, input: CreateNeedInput) -> NeedResult:
         if input.identified_on in (UNSET, None):
             input.identified_on = dt.date.today()
+        closed = await _closed(info, str(input.household))
+        if closed is not None:
+            return closed
         result: NeedResult = await create(info, NEED, input)
         return result
 
@@ -263,5 +322,15 @@ class CaseworkMutation:
         extensions=[household_write(_input_household, purpose=CASEWORK)],
     )
     async def create_consent(self, info: Info, input: CreateConsentInput) -> ConsentResult:
+        closed = await _closed(info, str(input.household))
+        if closed is not None:
+            return closed
+        if input.evidence_form not in (UNSET, None):
+            day = input.evidence_on if input.evidence_on not in (UNSET, None) else dt.date.today()
+            given = f"{input.evidence_form.value} am {day:%d.%m.%Y}"
+            note = input.evidence if input.evidence not in (UNSET, None) else ""
+            input.evidence = f"{given}: {note.strip()}" if note.strip() else given
+        elif input.evidence_on not in (UNSET, None):
+            return invalid("input.evidenceForm", "Mit dem Datum bitte auch die Form angeben.")
         result: ConsentResult = await create(info, CONSENT, input)
         return result

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import UNSET
 
-from graph import IntegrityError
+from graph import IntegrityError, validation
 from graph import records as rec
 from graph.repo import writes
 from graph.repo.values import Stored
@@ -32,7 +32,6 @@ from schema.policy import HOUSEHOLD_LABELS, directory_write, service_availabilit
 from schema.problems import Conflict, FieldError, InvalidInput, NotFound
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
 
 
 def _camel(name: str) -> str:
@@ -180,52 +179,6 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _dates(r: Any) -> list[tuple[str, str]]:
-    if r.valid_from and r.valid_to and r.valid_from > r.valid_to:
-        return [("valid_to", "Gültig bis liegt vor gültig ab.")]
-    return []
-
-
-def _check_organization(r: rec.Organization) -> list[tuple[str, str]]:
-    return [("name", "Der Name darf nicht leer sein.")] if _blank(r.name) else []
-
-
-def _check_service(r: rec.Service) -> list[tuple[str, str]]:
-    found = [] if not _blank(r.name) else [("name", "Der Name darf nicht leer sein.")]
-    if r.capacity is not None and r.capacity < 0:
-        found.append(("capacity", "Die Kapazität darf nicht negativ sein."))
-    if r.capacity_used is not None and r.capacity_used < 0:
-        found.append(("capacity_used", "Die Belegung darf nicht negativ sein."))
-    if r.capacity is not None and r.capacity_used is not None and r.capacity_used > r.capacity:
-        found.append(("capacity_used", "Die Belegung übersteigt die Kapazität."))
-    if any(_blank(d) for d in r.required_documents):
-        found.append(("required_documents", "Leere Unterlagen sind nicht erlaubt."))
-    bad = [x for x in r.languages if not _LANGUAGE.match(x)]
-    if bad:
-        found.append(("languages", f"Keine ISO-639-1-Sprachcodes: {', '.join(bad)}"))
-    return found + _dates(r)
-
-
-def _check_location(r: rec.Location) -> list[tuple[str, str]]:
-    found = [] if not _blank(r.name) else [("name", "Der Name darf nicht leer sein.")]
-    if r.latitude is not None and not -90 <= r.latitude <= 90:
-        found.append(("latitude", "Breitengrad außerhalb von -90 bis 90."))
-    if r.longitude is not None and not -180 <= r.longitude <= 180:
-        found.append(("longitude", "Längengrad außerhalb von -180 bis 180."))
-    return found
-
-
-def _check_agreement(r: rec.Agreement) -> list[tuple[str, str]]:
-    found = [] if not _blank(r.title) else [("title", "Der Titel darf nicht leer sein.")]
-    if len(set(r.party_ids)) < 2:
-        found.append(("parties", "Eine Vereinbarung braucht mindestens zwei verschiedene Träger."))
-    return found + _dates(r)
-
-
-def _check_network(r: rec.Network) -> list[tuple[str, str]]:
-    return [("name", "Der Name darf nicht leer sein.")] if _blank(r.name) else []
-
-
 ORGANIZATION = Kind(
     "Organization",
     rec.Organization,
@@ -234,7 +187,7 @@ ORGANIZATION = Kind(
     {f: f for f in ("name", "sector", "description", "website", "email", "phone")},
     ("name",),
     {},
-    _check_organization,
+    validation.organization,
 )
 SERVICE = Kind(
     "Service",
@@ -274,7 +227,7 @@ SERVICE = Kind(
         "Area": "areas",
         "Location": "locations",
     },
-    _check_service,
+    validation.service,
 )
 LOCATION = Kind(
     "Location",
@@ -300,7 +253,7 @@ LOCATION = Kind(
     },
     ("name",),
     {"Organization": "organization", "Area": "area"},
-    _check_location,
+    validation.location,
 )
 AGREEMENT = Kind(
     "Agreement",
@@ -325,7 +278,7 @@ AGREEMENT = Kind(
     },
     ("title", "parties"),
     {"Organization": "parties", "Category": "categories"},
-    _check_agreement,
+    validation.agreement,
 )
 NETWORK = Kind(
     "Network",
@@ -335,21 +288,8 @@ NETWORK = Kind(
     {"areas": "area_ids", **{f: f for f in ("name", "kind", "description")}},
     ("name",),
     {"Area": "areas"},
-    _check_network,
+    validation.network,
 )
-
-
-def _check_availability(r: rec.Service) -> list[tuple[str, str]]:
-    found = []
-    if r.capacity is not None and r.capacity < 0:
-        found.append(("capacity", "Die Kapazität darf nicht negativ sein."))
-    if r.capacity_used is not None and r.capacity_used < 0:
-        found.append(("capacity_used", "Die Belegung darf nicht negativ sein."))
-    if r.capacity_used is not None and r.capacity is None:
-        found.append(("capacity", "Ohne Kapazität keine Belegung: bitte die Kapazität angeben."))
-    if r.capacity is not None and r.capacity_used is not None and 0 <= r.capacity < r.capacity_used:
-        found.append(("capacity_used", "Die Belegung übersteigt die Kapazität."))
-    return found
 
 
 # The part of a service its Träger keeps current itself: places, occupancy, last checked.
@@ -358,7 +298,7 @@ AVAILABILITY = dataclasses.replace(
     fields={f: f for f in ("capacity", "capacity_used", "assured_date")},
     required=(),
     refs={},
-    check=_check_availability,
+    check=validation.service_availability,
     path=(),
 )
 

@@ -564,6 +564,31 @@ def household_write(
     return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
 
 
+_VISIBLE_SET = {"Household": "households", "Need": "needs", "Consent": "consents"}
+
+
+def case_record_write(
+    label: str, id_of: Callable[[Mapping[str, Any]], str], purpose: str | None = None
+) -> Policy:
+    """Changing or closing a household, need or consent: only a case of one's own
+    organization (caseworkers), administrators for any. Partners and planners never."""
+    attribute = _VISIBLE_SET[label]
+
+    async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
+        if principal.role == "admin":
+            return
+        record_id = id_of(args)
+        if record_id not in getattr(await visibility(info), attribute):
+            raise not_visible(
+                principal,
+                f"{label}:{record_id}",
+                "Nicht gefunden oder nicht erlaubt: nur Fälle der eigenen Organisation.",
+            )
+        info.context.access.records.add(f"{label}:{record_id}")
+
+    return Policy({"admin", "caseworker"}, guard=guard, write=True, purpose=purpose)
+
+
 # -- household-level types ------------------------------------------------------------------
 
 _HOUSEHOLD_TYPES: dict[type, str] = {}

@@ -118,7 +118,7 @@ class ReferralOptionsQuery:
     @strawberry.field(
         description="Überleitungsoptionen für einen Sozialraum und Bedarfe: gerankte Angebote "
         "mit Begründung (Erreichbarkeit, Kooperationsvereinbarung, Zielgruppe, Sprache, "
-        "freie Plätze).",
+        "freie Plätze; unbekannte oder veraltete Auslastung zählt nicht als frei).",
         extensions=[anyone()],
     )
     async def referral_options(
@@ -139,6 +139,7 @@ class ReferralOptionsQuery:
             referring_organization_id=referring,
             max_steps=input.max_steps,
             on=input.on or dt.date.today(),
+            capacity_max_age_days=info.context.capacity_max_age_days,
         )
         if found is None:
             return NotFound(message="Sozialraum nicht gefunden.", kind="Area", id=input.area)
@@ -196,6 +197,7 @@ class ReferralOptionsQuery:
             referring_organization_id=referring,
             max_steps=max_steps,
             on=on or dt.date.today(),
+            capacity_max_age_days=info.context.capacity_max_age_days,
         )
         if found is None:
             return NotFound(message="Sozialraum nicht gefunden.", kind="Area", id=record.area_id)

@@ -17,6 +17,7 @@ from schema.execution import PlainFieldsFirst
 from schema.idempotency import IdempotentWrites
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
+from schema.mutations_casework_changes import CaseworkChangeMutation
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
 from schema.policy_audit import AuditTrail
@@ -42,7 +43,12 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    DirectoryMutation, CaseworkMutation, ReferralMutation, AnalysisMutation, PrivacyMutation
+    DirectoryMutation,
+    CaseworkMutation,
+    CaseworkChangeMutation,
+    ReferralMutation,
+    AnalysisMutation,
+    PrivacyMutation,
 ):
     """Ändernde Vorgänge."""
 

@@ -48,7 +48,10 @@ NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
         "geometry": frozenset(),
     },
     "Location": {"position": frozenset({"latitude", "longitude"})},
-    "Service": {"freeCapacity": frozenset({"capacity", "capacity_used"})},
+    "Service": {
+        "freeCapacity": frozenset({"capacity", "capacity_used", "assured_date"}),
+        "occupancyOutdated": frozenset({"capacity", "capacity_used", "assured_date"}),
+    },
     "Agreement": {"validOn": frozenset({"valid_from", "valid_to"})},
     "Consent": {"validOn": frozenset({"valid_from", "valid_to", "revoked_at"})},
     "Referral": {

@@ -75,3 +75,30 @@ def client_as(auth_headers: Callable[..., dict[str, str]]) -> Callable[..., Test
         return TestClient(app or create_app(), headers=auth_headers(role, organization_id))
 
     return make
+
+
+# `make test-fast` (the edit–test loop): the tests that need no database, no browser and no
+# server restart. Those that need one are everything else of `make test`.
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="nur die schnellen Tests: ohne Neo4j, ohne Browser, ohne 'slow'/'fault'",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--fast"):
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        needs_more = (
+            "graph" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("slow") is not None
+            or item.get_closest_marker("fault") is not None
+            or "browser" in item.path.parts
+        )
+        (dropped if needs_more else keep).append(item)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = keep

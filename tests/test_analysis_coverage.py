@@ -83,7 +83,7 @@ def test_small_demand_is_not_flagged() -> None:
     assert coverage_gaps(coverage_table(line(), demand, {}, CONFIG), CONFIG) == []
 
 
-def test_supply_mapping_ignores_inactive_and_capacity_less_services() -> None:
+def test_supply_mapping_ignores_inactive_services_and_keeps_unknown_places_as_unknown() -> None:
     index = line_index("a", "b", "c")
     supplies = supplies_by_category(
         [
@@ -91,12 +91,15 @@ def test_supply_mapping_ignores_inactive_and_capacity_less_services() -> None:
             service("s2", "o", ("st",)),
             service("s3", "o", ("a",), capacity=None),
             service("s4", "o", ("a",), active=False),
+            service("s5", "o", ("a",), capacity=0),
         ],
         index,
     )
-    assert [(s.service_id, s.units) for s in supplies["sb"]] == [
-        ("s1", frozenset({"a"})),
-        ("s2", None),
+    # Unknown places stay unknown (None, named in gaps), 0 places add nothing.
+    assert [(s.service_id, s.units, s.capacity) for s in supplies["sb"]] == [
+        ("s1", frozenset({"a"}), 10.0),
+        ("s2", None, 10.0),
+        ("s3", frozenset({"a"}), None),
     ]
 
 

@@ -185,10 +185,10 @@ def test_undetectable_or_absent_properties_are_named(db: Graph, tmp_path: Path) 
     assert [str(i) for i in rejected.value.issues] == [
         "flaechen.geojson: keine Eigenschaft für die Id gefunden (gesucht: id, nr, nummer,"
         " schluessel, schlüssel, code, key, ags, ars; vorhanden: schl, titel_lang); bitte"
-        " --id-property angeben",
+        " „Eigenschaft mit der Id“ (--id-property) angeben",
         "flaechen.geojson: keine Eigenschaft für den Namen gefunden (gesucht: name,"
         " bezeichnung, gen, titel, label, namlang; vorhanden: schl, titel_lang); bitte"
-        " --name-property angeben",
+        " „Eigenschaft mit dem Namen“ (--name-property) angeben",
     ]
     with pytest.raises(ImportRejected) as rejected:
         _import(db, path, GeoJsonOptions(id_property="schl", name_property="titel"))
@@ -199,7 +199,7 @@ def test_undetectable_or_absent_properties_are_named(db: Graph, tmp_path: Path) 
     assert report.plan.created == {"Area": 1}
     with pytest.raises(LoaderError, match="nur eine Regel für den Elternraum"):
         _import(db, path, GeoJsonOptions(parent_id="x", parent_prefix=1))
-    with pytest.raises(LoaderError, match="nur für --format geojson"):
+    with pytest.raises(LoaderError, match="nur für GeoJSON-Dateien"):
         _import(db, EXAMPLE_BUNDLE / "areas.csv", GeoJsonOptions(level="city"))
 
 

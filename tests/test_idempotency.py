@@ -180,7 +180,12 @@ def test_a_lost_commit_answers_outcome_unknown_and_the_retry_writes_once(
     try:
         with client_as("caseworker", "jobcenter", app=create_app(graph=faulty)) as client:
             with faulty.commits_fail():
-                lost = _post(client, "k-lost", _body()).json()
+                answer = _post(client, "k-lost", _body())
+            # Come back later with the same key: 503 with Retry-After, as every fault that
+            # may pass (api/faults.py).
+            assert answer.status_code == 503
+            assert answer.headers["retry-after"] == "30"
+            lost = answer.json()
             (error,) = lost["errors"]
             assert error["extensions"]["code"] == "OUTCOME_UNKNOWN"
             assert "Ergebnis unbekannt" in error["message"]
@@ -246,13 +251,16 @@ def test_the_same_key_sent_at_once_writes_once(db: Graph, caseworker: TestClient
     """Four sends of one keyed request at the same time: one referral; every answer is it or
     "in progress, retry" (never a second referral, never an error without a code)."""
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda _: _post(caseworker, "k-race", _body()).json(), range(4)))
+        responses = list(pool.map(lambda _: _post(caseworker, "k-race", _body()), range(4)))
     (saved,) = _api_referrals(db)
-    for answer in answers:
+    for response in responses:
+        answer = response.json()
         if answer.get("errors"):
             assert answer["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_IN_PROGRESS"
+            assert response.status_code == 409
         else:
             assert answer["data"]["createReferral"]["id"] == saved
+            assert response.status_code == 200
     assert _post(caseworker, "k-race", _body()).json()["data"]["createReferral"]["id"] == saved
 
 

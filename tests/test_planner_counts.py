@@ -29,6 +29,7 @@ from tests.apikit import load_small_demo
 
 PLANNER_DOCUMENT = """
 query($area: String, $category: String) {
+  analysisScopes { id name demandEstimated }
   coverageGaps(area: $area, category: $category) {
     severity explanation area { id } category { id } householdsInNeed ratio reachableServices }
   coverage(area: $area, category: $category) {
@@ -49,6 +50,8 @@ query($area: String, $category: String) {
     households sequences { households categories { id } }
     rates { category { id } area { id } referrals declineRate dropoffRate
             medianResponseHours meanResponseHours } }
+  referralTrends(area: $area, category: $category) {
+    quarters { year number label } area { id } series { category { id } referrals } }
   retainedReferralCounts { areaId categoryId month status referrals }
   areas(first: 100) { totalCount nodes { id population } }
   services(first: 100) { totalCount nodes { id capacity capacityUsed freeCapacity version } }
@@ -79,6 +82,8 @@ NOT_PEOPLE = {
     "organizations",
     "links",
     "components",
+    "year",  # a quarter of the trends: its year and
+    "number",  # its number in the year (1 to 4)
 }
 SMALL_IN_TEXT = re.compile(r"\b[0-4] (gemeinsame |weitere )?Haushalt")
 

@@ -11,7 +11,7 @@ from strawberry.types import ExecutionResult
 
 from graph import ConflictError, Graph
 from graph.audit import query_events
-from graph.disclosure import complementary, is_small
+from graph.disclosure import complementary, is_small, two_way
 from schema import Context, schema
 from schema.policy import aggregate, directory_write, suppress_small_counts
 from schema.principal import ROLES, InvalidPrincipal, Principal, Role
@@ -174,3 +174,28 @@ def test_complementary_hides_what_would_follow_by_subtraction() -> None:
     assert complementary(12, [7, 5, 0], unlisted=[2]) == (True, [True, True, False])
     assert complementary(14, [7, 5, 2], unlisted=[2]) == (True, [True, False, False])
     assert complementary(7, [5, 2], unlisted=[1]) == (True, [False, False])
+    # A part hidden by another total counts as hidden: here it is the only one, but 3 small.
+    assert complementary(18, [10, 5, 3], hidden=[2]) == (True, [True, False, False])
+
+
+def test_two_way_protects_a_small_cell_in_its_row_and_its_column() -> None:
+    # The 2 is hidden; its row and its column each hide one more cell, and the cells hidden
+    # for them hide more, until every line with a hidden cell has two: a rectangle.
+    cells = [[10, 30, 7], [8, 9, 20], [6, 7, 2]]
+    totals, shown = two_way(cells, [0, 0, 0], [0, 0, 0], 0)
+    assert totals == [True, True, True]
+    assert shown == [[False, True, False], [True, True, True], [False, True, False]]
+    # Nothing small: everything is shown.
+    assert two_way([[10, 30], [8, 9]], [0, 0], [0, 0], 0) == (
+        [True, True],
+        [[True, True], [True, True]],
+    )
+    # A single hidden cell of a row (9) would follow from the row total and give away the 3
+    # in its column: hidden together with the 8.
+    assert two_way([[10, 3], [8, 9]], [0, 0], [0, 0], 0)[1] == [[False, False], [False, False]]
+    # A small row total is hidden with its cells, and the other row total with it: the grand
+    # total (published elsewhere) minus 19 would give the 3 back.
+    assert two_way([[10, 9], [2, 1]], [0, 0], [0, 0], 0) == (
+        [False, False],
+        [[False, False], [False, False]],
+    )

@@ -125,5 +125,6 @@ def test_free_places_in_words_with_the_right_plural_and_unknown_occupancy() -> N
     assert texts(capacity=5, capacity_used=2) == ["3 freie Plätze"]
     assert texts(capacity=5, capacity_used=5) == ["Keine freien Plätze"]
     # Occupancy unknown: never counted as free places.
-    assert texts(capacity=5) == ["Auslastung unbekannt"]
-    assert texts() == ["Auslastung unbekannt"]
+    tail = ": nicht als frei gewertet, daher nach Angeboten mit bekannten freien Plätzen"
+    assert texts(capacity=5) == ["Auslastung unbekannt (keine Belegung gemeldet)" + tail]
+    assert texts() == ["Auslastung unbekannt (keine Platzzahl gemeldet)" + tail]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 import networkx as nx
@@ -74,12 +75,61 @@ def test_gexf_download_has_the_pictures_traeger(coordinator: TestClient, demo: D
     assert organizations == shown
 
 
+_SVG = "{http://www.w3.org/2000/svg}"
+_EDGE_ROW = re.compile(r'<tr class="kern-table__row" data-edge="[^"]+"(\s+hidden)?>')
+
+
+def _svg(coordinator: TestClient, query: str) -> ET.Element:
+    answer = coordinator.get(f"/netzwerk/kooperationsnetz.svg?{query}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
+    assert "attachment" in answer.headers["content-disposition"]
+    return ET.fromstring(answer.content)  # noqa: S314 (the app's own answer, in a test)
+
+
+@pytest.mark.parametrize("query", ["", "bereich=schuldnerberatung", "traeger=caritas-stuttgart"])
+def test_svg_download_draws_the_tables_traeger_and_connections(
+    coordinator: TestClient, query: str
+) -> None:
+    page = coordinator.get(f"/netzwerk?{query}").text
+    svg = _svg(coordinator, query)
+    nodes = svg.findall(f".//{_SVG}g[@class='node']")
+    assert [n.get("data-id") for n in nodes] == _rows(page)
+    assert all(n.find(f"{_SVG}circle") is not None for n in nodes)
+    visible = [m for m in _EDGE_ROW.findall(page) if not m]
+    lines = svg.findall(f".//{_SVG}line")
+    drawn = [line for line in lines if "suggestion" not in (line.get("class") or "")]
+    assert len(drawn) == len(visible)
+    assert svg.get("role") == "img"
+    assert (svg.findtext(f"{_SVG}title") or "").startswith("Kooperationsnetz")
+
+
+def test_svg_download_follows_the_year(coordinator: TestClient) -> None:
+    page = coordinator.get("/netzwerk").text
+    earliest = re.search(r'data-year-slider[^>]*min="(\d{4})"', page) or re.search(
+        r'min="(\d{4})"[^>]*data-year-slider', page
+    )
+    assert earliest is not None
+    year = earliest.group(1)
+    now = _svg(coordinator, "").findall(f".//{_SVG}line[@class='edge agreement']")
+    then_page = coordinator.get(f"/netzwerk?jahr={year}").text
+    then = _svg(coordinator, f"jahr={year}")
+    agreements = then.findall(f".//{_SVG}line[@class='edge agreement']")
+    assert len(agreements) < len(now)
+    visible = [m for m in _EDGE_ROW.findall(then_page) if not m]
+    drawn = [
+        x for x in then.findall(f".//{_SVG}line") if "suggestion" not in (x.get("class") or "")
+    ]
+    assert len(drawn) == len(visible)
+
+
 @pytest.mark.parametrize("user", ["fallmanagement", "traeger", "planung"])
 def test_other_roles_may_not_open_the_network(graph: Graph, demo: Demo, user: str) -> None:
     with web_client(graph) as client:
         sign_in(client, user)
         assert client.get("/netzwerk").status_code == 403
         assert client.get("/netzwerk/kooperationsnetz.gexf").status_code == 403
+        assert client.get("/netzwerk/kooperationsnetz.svg").status_code == 403
 
 
 _AREA_ROW = re.compile(r'<a class="kern-link" href="/sozialraeume/([^"]+)">')

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from api.web.wording import editor
 from graph import Graph
 from schema.principal import SYSTEM
 from tests.webkit import ask, load_web_world, sign_in, web_client
@@ -137,6 +138,9 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_only_on_request(db: Gra
         stale = coordinator.post("/pflege/angebot/sb-caritas", data=mine)
         assert stale.status_code == 409
         assert "wurde inzwischen geändert" in stale.text
+        # Who saved it, in words (the same login in another tab), never the login id.
+        assert "haben Sie selbst (in einem anderen Fenster oder Tab) am" in stale.text
+        assert "demo:koordination" not in stale.text
         assert "Schuldnerberatung Mitte (neu)" in stale.text  # the current version
         assert ">30<" in stale.text  # and mine, side by side
         assert ask(db, SYSTEM, _SERVICE, id="sb-caritas")["service"]["capacity"] == 12
@@ -255,3 +259,13 @@ def test_editing_an_archived_service_keeps_it_archived(db: Graph) -> None:
         assert saved.status_code == 303
     status = ask(db, SYSTEM, 'query { service(id: "eb-eva") { status capacity } }')["service"]
     assert status == {"status": "ARCHIVED", "capacity": 4}
+
+
+def test_who_saved_a_record_is_named_in_words_not_by_login_id() -> None:
+    assert editor("demo:koordination") == "eine andere Person (Netzwerkkoordination)"
+    assert editor("oidc:4f1c9a") == "eine andere Person"
+    assert editor(None) == "eine andere Person"
+    assert editor("demo:koordination", "demo:koordination", by=True) == "von Ihnen"
+    assert editor("demo:planung", "demo:koordination", by=True) == (
+        "von einer anderen Person (Sozialplanung)"
+    )

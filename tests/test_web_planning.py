@@ -265,3 +265,26 @@ def test_script_json_cannot_end_its_block() -> None:
     text = script_json({"name": "</script><script>alert(1)</script>"})
     assert "</" not in text
     assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_pathways_page_fits_by_leaving_out_words_that_repeat_its_columns(
+    planner: TestClient,
+) -> None:
+    page = unescape(planner.get("/planung/ueberleitungswege").text)
+    table = page.split('data-findings="ueberleitungswege"', 1)[1].split("</table>", 1)[0]
+    assert ">Befund<" not in table
+    rows = _csv(planner, "/planung/ueberleitungswege?format=csv")
+    assert rows
+    cells = re.findall(r'<tr class="kern-table__row">(.*?)</tr>', table, re.S)[1:]
+    assert len(cells) == len(rows)
+    # Every figure of the words is in the row's columns: nothing is lost.
+    for row, html in zip(rows, cells, strict=True):
+        texts = [t.strip() for t in re.findall(r"<td[^>]*>([^<]*)<", html)]
+        assert texts[:2] == [row["Sozialraum"], row["Leistungsbereich"]]
+        figures = [
+            row[c] for c in ("Überleitungen", "abgelehnt", "abgebrochen", "Antwort (Median)")
+        ]
+        assert texts[2:] == figures
+        for figure in figures:
+            if figure not in ("nicht ausgewiesen", "unter 5"):
+                assert figure in row["Befund"]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from starlette.testclient import TestClient
 
 from api.web.demo_logins import DEMO_USERS, DemoLogins
 from graph import Graph
+from graph.imports import ImportRun, record_import_run
 from schema import Context, schema
 from schema.principal import Principal
 from tests.browser.helpers import load_demo
@@ -42,12 +45,15 @@ PAGES: dict[str, frozenset[str]] = {
     "/planung/luecken?format=csv": frozenset({"planner"}),
     "/planung/doppelbetreuung?format=xlsx": frozenset({"planner"}),
     "/planung/bericht": frozenset({"planner"}),
+    "/planung/trends": frozenset({"planner"}),
+    "/planung/trends?format=csv": frozenset({"planner"}),
     "/netzwerk": frozenset({"coordinator"}),
     "/traeger": frozenset({"coordinator"}),
     "/traeger/caritas-stuttgart": frozenset({"coordinator"}),
     "/pflege/angebot/{service}": frozenset({"coordinator"}),
     "/sozialraeume": frozenset({"coordinator"}),
     "/import": frozenset({"coordinator"}),
+    "/import/lauf/{run}": frozenset({"coordinator"}),
 }
 
 
@@ -85,7 +91,25 @@ def ids(demo_graph: Graph) -> dict[str, str]:
             "-[:GRANTS_TO]->(o) WHERE c.revoked_at IS NULL AND (c.valid_to IS NULL OR "
             "c.valid_to >= date()) RETURN r.id AS id ORDER BY r.created_at DESC LIMIT 1",
         ),
+        "run": _import_run(demo_graph),
     }
+
+
+def _import_run(graph: Graph) -> str:
+    """A finished import (the demo is written without one)."""
+    run = ImportRun(
+        id=str(uuid.uuid4()),
+        source="demo",
+        format="csv",
+        started_at=datetime.now(UTC),
+        finished_at=datetime.now(UTC),
+        state="finished",
+        by="cli:demo",
+        file="demo.zip",
+        created={"Organization": 3},
+    )
+    record_import_run(graph, run)
+    return run.id
 
 
 def _readable(graph: Graph, principal: Principal, field: str, ident: str) -> bool:

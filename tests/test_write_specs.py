@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from graph.model import NODE_SPECS
 from graph.records import Location, Referral, ReferralEvent, Service
-from graph.write import NODE_SPECS
 
 
 def _targets(record: object) -> dict[str, list[str]]:

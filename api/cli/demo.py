@@ -13,7 +13,8 @@ from rich.table import Table
 from api.cli._common import open_graph
 from api.settings import get_settings
 from graph.admin import clear, is_empty
-from graph.write import KIND_LABELS, WriteCounts, write_bundle
+from graph.model import KIND_LABELS
+from graph.write import WriteCounts, write_bundle
 from loaders.demo import SIZES, Demo, Size, generate
 
 size_option = click.option(

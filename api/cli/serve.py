@@ -36,7 +36,7 @@ def serve(host: str, port: int) -> None:
     # them from 127.0.0.1, i.e. from anyone on this machine); none: the socket peer counts.
     proxies = settings.trusted_proxies.strip()
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:create_served_app",
         factory=True,
         host=host,
         port=port,

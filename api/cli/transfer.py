@@ -20,7 +20,7 @@ from graph.records import AreaLevel
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
-from loaders.geo.reader import GeoJsonOptions
+from loaders.geo.reader import geojson_options
 from loaders.importer import ImportReport, request_stop, run_import, settle_lost_runs
 from loaders.provenance import cli_origin
 from loaders.review import ImportReview, Shown
@@ -138,7 +138,7 @@ def import_(
     with loader_errors(console, head if as_json else None), open_graph() as graph:
         source = source or default_source(path, mapping)
         head["source"] = source
-        options = _geojson_options(geo)
+        options = geojson_options(geo)
         with console.status("Lesen und Prüfen …"):
             parsed, used = parse_input(
                 path, fmt, source, mapping=mapping, lookup=graph_areas(graph), geojson=options
@@ -211,14 +211,6 @@ def print_warnings(console: Console, warnings: list[Issue]) -> None:
         console.print(f"  • {warning}", markup=False, highlight=False, soft_wrap=True)
     if len(warnings) > MAX_SHOWN_ISSUES:
         console.print(f"  … und {len(warnings) - MAX_SHOWN_ISSUES} weitere")
-
-
-def _geojson_options(given: dict[str, Any]) -> GeoJsonOptions | None:
-    """The GeoJSON options, or None when none was given."""
-    given = {k: v for k, v in given.items() if v is not None}
-    if not given:
-        return None
-    return GeoJsonOptions(**given)
 
 
 def _progress(console: Console) -> Progress:
@@ -297,6 +289,8 @@ def import_line(run: ImportRun) -> str:
     if run.finished_at is not None:
         when += " bis " + run.finished_at.astimezone(LOCAL_TZ).strftime("%H:%M")
     state = STATE_WORDS.get(run.state, run.state) + (f" ({run.error})" if run.error else "")
+    if run.state == "running" and run.rows_total:
+        state += f" ({_number(run.rows_done)} von {_number(run.rows_total)} Zeilen)"
     file = f"{run.file} (SHA-256 {run.sha256[:12]})" if run.file else "–"
     counts = ", ".join(
         f"{word} {sum(values.values())}"
@@ -311,3 +305,8 @@ def import_line(run: ImportRun) -> str:
         f"{when}  {state}  Quelle {run.source}  Datei {file}  durch {run.by or '–'}  "
         f"{counts}, Fehler {run.errors}"
     )
+
+
+def _number(value: int) -> str:
+    """``1200`` → ``1.200`` (German thousands)."""
+    return f"{value:,}".replace(",", ".")

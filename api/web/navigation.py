@@ -22,6 +22,7 @@ _PLANNING = (
     ("Doppelbetreuung", "doppelbetreuung"),
     ("Schwachstellen", "schwachstellen"),
     ("Überleitungswege", "ueberleitungswege"),
+    ("Trends", "trends"),
 )
 
 _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {

@@ -17,6 +17,7 @@ from api.web.wording import (
     DATA_CATEGORY,
     REFERRAL_STATUS,
     SECTOR,
+    editor,
     household_type,
     language,
     status_badge,
@@ -44,6 +45,7 @@ env.globals.update(
     DATA_CATEGORY=DATA_CATEGORY,
     SECTOR=SECTOR,
     status_badge=status_badge,
+    editor=editor,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from api.web.demo_logins import DEMO_USERS
 from graph.records import CONSENT_DATA_CATEGORIES
 from loaders.hsds.vocabulary import LANGUAGE_NAMES
 
@@ -80,3 +81,17 @@ def household_type(value: str) -> str:
 
 def language(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
+
+
+def editor(subject: str | None, me: str = "", *, by: bool = False) -> str:
+    """Who saved a record, as a person reads it: never a login id such as ``demo:koordination``
+    (``updated_by`` keeps only the principal's subject; a demo login's name is known here, a
+    real person's is not, so it stays "eine andere Person"). ``by``: the "von ..." form."""
+    if subject and subject == me:
+        return "von Ihnen" if by else "Sie selbst"
+    person = "von einer anderen Person" if by else "eine andere Person"
+    if subject and subject.startswith("demo:"):
+        user = DEMO_USERS.get(subject.removeprefix("demo:"))
+        if user is not None:
+            return f"{person} ({user.display_name})"
+    return person

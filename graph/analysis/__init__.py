@@ -5,13 +5,23 @@ runs them all; each module holds one analysis and its finding type.
 """
 
 from graph.analysis.config import DEFAULT_CONFIG, AnalysisConfig
-from graph.analysis.suite import AnalysisReport, UnknownArea, analyse, run_analyses, within_area
+from graph.analysis.scopes import Scope
+from graph.analysis.suite import (
+    AnalysisReport,
+    UnknownArea,
+    UnknownScope,
+    analyse,
+    run_analyses,
+    within_area,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
     "AnalysisConfig",
     "AnalysisReport",
+    "Scope",
     "UnknownArea",
+    "UnknownScope",
     "analyse",
     "run_analyses",
     "within_area",

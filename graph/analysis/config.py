@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from graph.capacity import DEFAULT_MAX_AGE_DAYS
+
 # Active: created, waitlisted, accepted, started (graph/records.py).
 from graph.records import ACTIVE_REFERRAL_STATUSES as ACTIVE_REFERRAL_STATUSES
 
@@ -141,6 +143,8 @@ class AnalysisConfig:
     pathways: PathwayConfig = field(default_factory=PathwayConfig)
     # Planner views never show a count below this (small-cell suppression).
     min_reported_count: int = 5
+    # An occupancy last checked longer ago counts as unknown (graph/capacity.py).
+    capacity_max_age_days: int = DEFAULT_MAX_AGE_DAYS
 
 
 DEFAULT_CONFIG = AnalysisConfig()

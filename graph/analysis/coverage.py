@@ -22,11 +22,12 @@ from graph.analysis.snapshot import AreaIndex, NeedInfo, ServiceInfo
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Supply:
-    """One service's places in one category; ``units`` None means city-wide."""
+    """One service's places in one category; ``units`` None means city-wide; ``capacity``
+    None: its places are unknown (it reaches areas but adds no places)."""
 
     service_id: str
     organization_id: str
-    capacity: float
+    capacity: float | None
     units: frozenset[str] | None
 
 
@@ -40,6 +41,8 @@ class AreaCoverage:
     ratio: float | None
     reachable_service_ids: tuple[str, ...]
     estimated: bool = False
+    # Reachable services whose places are unknown: not counted (unknown is not 0, nor free).
+    unknown_capacity_service_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +50,7 @@ class CoverageGap(Finding):
     demand: float
     ratio: float
     estimated: bool = False
+    unknown_capacity_service_ids: tuple[str, ...] = ()
 
 
 def _distances(adjacency: nx.Graph, max_hops: int) -> dict[str, dict[str, int]]:
@@ -89,7 +93,12 @@ def floating_catchment(
     weights = [_weights(s, units, dist, config) for s in supplies]
     access: dict[str, float] = defaultdict(float)
     reachable: dict[str, list[str]] = defaultdict(list)
+    unknown: dict[str, list[str]] = defaultdict(list)
     for s, w in zip(supplies, weights, strict=True):
+        if s.capacity is None:
+            for u in w:
+                unknown[u].append(s.service_id)
+            continue
         weighted_demand = sum(demand.get(u, 0.0) * wu for u, wu in w.items())
         ratio = s.capacity / weighted_demand if weighted_demand > 0 else 0.0
         for u, wu in w.items():
@@ -103,6 +112,7 @@ def floating_catchment(
             ratio=access.get(u, 0.0) if demand.get(u, 0.0) > 0 else None,
             reachable_service_ids=tuple(sorted(reachable.get(u, ()))),
             estimated=estimated,
+            unknown_capacity_service_ids=tuple(sorted(unknown.get(u, ()))),
         )
         for u in units
     }
@@ -111,10 +121,12 @@ def floating_catchment(
 def supplies_by_category(
     services: Iterable[ServiceInfo], index: AreaIndex
 ) -> dict[str, list[Supply]]:
-    """Active services with capacity, per category, with the units they serve."""
+    """Active services with places (or with unknown places), per category, with the units
+    they serve. A service with 0 places adds nothing; one with unknown places is kept with
+    ``capacity`` None, so a gap can say it was left out."""
     out: dict[str, list[Supply]] = defaultdict(list)
     for s in services:
-        if not s.active or not s.capacity or s.capacity <= 0:
+        if not s.active or (s.capacity is not None and s.capacity <= 0):
             continue
         units = index.served_units(s.area_ids)
         if units is not None and not units:
@@ -124,7 +136,7 @@ def supplies_by_category(
                 Supply(
                     service_id=s.id,
                     organization_id=s.organization_id,
-                    capacity=float(s.capacity),
+                    capacity=None if s.capacity is None else float(s.capacity),
                     units=units,
                 )
             )
@@ -228,6 +240,10 @@ def coverage_gaps(
             )
         else:
             continue
+        unknown = len(row.unknown_capacity_service_ids)
+        if unknown:
+            which = "1 erreichbares Angebot" if unknown == 1 else f"{unknown} erreichbare Angebote"
+            text += f" {which} ohne bekannte Platzzahl nicht mitgezählt."
         gaps.append(
             CoverageGap(
                 kind="coverage_gap",
@@ -236,10 +252,15 @@ def coverage_gaps(
                 area_ids=(row.area_id,),
                 service_ids=row.reachable_service_ids,
                 category_id=row.category_id,
-                counts={"demand": row.demand, "reachable_services": len(row.reachable_service_ids)},
+                counts={
+                    "demand": row.demand,
+                    "reachable_services": len(row.reachable_service_ids),
+                    "unknown_capacity_services": unknown,
+                },
                 demand=row.demand,
                 ratio=ratio,
                 estimated=row.estimated,
+                unknown_capacity_service_ids=row.unknown_capacity_service_ids,
             )
         )
     gaps.sort(key=lambda g: (g.severity != "hoch", g.ratio, -g.demand, g.area_ids))

@@ -24,9 +24,11 @@ _ANY_GROUP = "*"
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DuplicateStructure(Finding):
     target_groups: tuple[str, ...]
-    capacity: int
-    capacity_used: int
-    utilization: float | None
+    capacity: int  # places of the services whose places are known
+    capacity_used: int | None  # occupied places where occupancy is known; None: nowhere
+    utilization: float | None  # over the services with known places and occupancy only
+    unknown_capacity: int = 0  # services without known places
+    unknown_occupancy: int = 0  # services without known (or current) occupancy
     demand: float
     score: float
 
@@ -122,6 +124,10 @@ def duplicate_structures(
     return findings
 
 
+def _services(count: int) -> str:
+    return "1 Angebot" if count == 1 else f"{count} Angebote"
+
+
 def _finding(
     category: str,
     infos: Sequence[ServiceInfo],
@@ -134,9 +140,15 @@ def _finding(
     min_count: int,
 ) -> DuplicateStructure:
     orgs = sorted({s.organization_id for s in infos})
-    capacity = sum(s.capacity or 0 for s in infos)
-    used = sum(s.capacity_used or 0 for s in infos)
-    utilization = used / capacity if capacity else None
+    # Unknown is not 0: places and occupancy are summed only where they are known, and how
+    # many services are left out is said in the explanation.
+    capacity = sum(s.capacity for s in infos if s.capacity is not None)
+    measured = [s for s in infos if s.capacity is not None and s.capacity_used is not None]
+    used = sum(s.capacity_used or 0 for s in measured) if measured else None
+    measured_places = sum(s.capacity or 0 for s in measured)
+    utilization = used / measured_places if used is not None and measured_places else None
+    no_places = sum(1 for s in infos if s.capacity is None)
+    no_occupancy = len(infos) - len(measured)
     need = sum(demand.get(u, 0.0) for u in units)
     low_use = utilization is not None and utilization < config.low_utilization
     surplus = capacity > need
@@ -152,15 +164,22 @@ def _finding(
     where = ", ".join(area_names.get(u, u) for u in units[:4]) + (
         f" und {len(units) - 4} weiteren Gebieten" if len(units) > 4 else ""
     )
-    util_text = (
-        f"Auslastung {fmt(100 * utilization, 0)} %"
-        if utilization is not None
-        else ("Auslastung unbekannt")
+    places_text = f"zusammen {capacity} Plätze" + (
+        f" (ohne {_services(no_places)} ohne bekannte Platzzahl)" if no_places else ""
     )
+    if utilization is None:
+        util_text = "Auslastung unbekannt"
+    elif no_occupancy:
+        util_text = (
+            f"Auslastung {fmt(100 * utilization, 0)} % bei {len(measured)} von {len(infos)} "
+            f"Angeboten ({_services(no_occupancy)} ohne aktuelle Belegung nicht mitgezählt)"
+        )
+    else:
+        util_text = f"Auslastung {fmt(100 * utilization, 0)} %"
     text = (
         f"{len(infos)} Angebote von {len(orgs)} Trägern für "
         f"{category_names.get(category, category)} überschneiden sich in {where}"
-        f" ({', '.join(groups) or 'alle Zielgruppen'}): zusammen {capacity} Plätze, "
+        f" ({', '.join(groups) or 'alle Zielgruppen'}): {places_text}, "
         f"{util_text}, Bedarf {count_text(need, min_count)} Haushalte."
     )
     return DuplicateStructure(
@@ -175,13 +194,17 @@ def _finding(
             "services": len(infos),
             "organizations": len(orgs),
             "capacity": capacity,
-            "capacity_used": used,
+            **({} if used is None else {"capacity_used": used}),
             "demand": need,
+            "unknown_capacity": no_places,
+            "unknown_occupancy": no_occupancy,
         },
         target_groups=tuple(groups),
         capacity=capacity,
         capacity_used=used,
         utilization=utilization,
+        unknown_capacity=no_places,
+        unknown_occupancy=no_occupancy,
         demand=need,
         score=round(score, 4),
     )

@@ -34,6 +34,7 @@ class Finding:
     service_ids: tuple[str, ...] = ()
     category_id: str | None = None
     counts: Mapping[str, float] = field(default_factory=dict)
+    scope_id: str | None = None  # the Gebiet (top-level area) it was found in
 
 
 def fmt(value: float, digits: int = 2) -> str:

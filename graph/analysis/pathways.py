@@ -23,6 +23,7 @@ from graph.analysis.snapshot import AreaIndex, ReferralInfo, ServiceInfo
 class PathwaySequence:
     category_ids: tuple[str, ...]
     households: int
+    scope_id: str | None = None  # the Gebiet (top-level area)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +42,7 @@ class PathwayRates:
     responded: int
     median_response_hours: float | None
     mean_response_hours: float | None
+    scope_id: str | None = None  # the Gebiet (top-level area); area_id None: all of it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

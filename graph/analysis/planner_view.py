@@ -5,8 +5,8 @@ referrals below ``MIN_COUNT`` (zero included) is hidden. Where a total is shown 
 parts (a city-wide rate and the areas' rates, all households and the common pathways,
 households and the uncoordinated ones, a structure's demand and the areas' demand), secondary
 suppression (``graph.disclosure.complementary``) hides more until no hidden count follows by
-subtraction. Suppression is decided on the whole city before the area and category filters,
-so two requests cannot be differenced either.
+subtraction. Suppression is decided on the whole city (each Gebiet, see ``scopes.py``) before the
+area and category filters, so two requests cannot be differenced either.
 
 GraphQL, the CLI's table, JSON and HTML report and the web pages all read this view; none of
 them decides on its own which count to show.
@@ -26,9 +26,10 @@ from graph.analysis.duplicate_structures import DuplicateStructure
 from graph.analysis.findings import SEVERITY_ORDER, Finding, count_text
 from graph.analysis.missing_cooperation import MissingCooperation
 from graph.analysis.pathways import PathwayRates
-from graph.analysis.suite import AnalysisReport, units_within, within_area
+from graph.analysis.suite import AnalysisReport, UnknownArea, units_within, within_area
 from graph.analysis.weak_spots import WeakSpot
 from graph.disclosure import MIN_COUNT, complementary, is_small, people, share
+from graph.errors import GraphError
 from graph.normalize import vocabulary_key
 
 F = TypeVar("F", bound=Finding)
@@ -68,6 +69,7 @@ class CoverageCell:
 class SequenceRow:
     category_ids: tuple[str, ...]
     households: int
+    scope_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +81,7 @@ class RateRow:
     dropoff_rate: float | None
     median_response_hours: float | None
     mean_response_hours: float | None
+    scope_id: str | None = None  # area_id None: the whole Gebiet
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,17 +119,73 @@ class PlannerView:
 
 
 def planner_view(
-    full: AnalysisReport, *, area: str | None = None, category: str | None = None
+    full: AnalysisReport,
+    *,
+    area: str | None = None,
+    category: str | None = None,
+    scope: str | None = None,
 ) -> PlannerView:
-    """The planner's view of ``full`` (the whole city's report), then filtered.
+    """The planner's view of ``full`` (the whole graph's report), then filtered.
 
-    ``area`` keeps what touches that area (and its units), ``category`` what belongs to that
-    Leistungsbereich, for every kind of finding: a missing cooperation when it is one of the
-    Leistungsbereiche of the shared households, a pathway when the category is one of its
-    steps, and findings about Träger without a Leistungsbereich of their own (duplicate
-    Träger, weak spots) when one of their Träger offers an Angebot in it; a weak spot naming
-    no Träger (no cooperation data at all) concerns every Leistungsbereich.
+    ``scope`` keeps one Gebiet (top-level area), ``area`` what touches that area (and its
+    units), ``category`` what belongs to that Leistungsbereich, for every kind of finding: a
+    missing cooperation when it is one of the Leistungsbereiche of the shared households, a
+    pathway when the category is one of its steps, and findings about Träger without a
+    Leistungsbereich of their own (duplicate Träger, weak spots) when one of their Träger
+    offers an Angebot in it; a weak spot naming no Träger (no cooperation data at all)
+    concerns every Leistungsbereich. Suppression is decided per Gebiet, on its whole report,
+    as if it were loaded alone.
     """
+    if area:
+        owner = full.scope_of(area)
+        if owner is None:
+            raise UnknownArea(area)
+        if scope is not None and owner != scope:
+            raise AreaOutsideScope(area, full.scope_name(scope))
+        scope = owner
+    if scope is not None:
+        return _scope_view(full.part(scope), area, category)
+    if not full.parts:
+        return _scope_view(full, area, category)
+    return _joined(full, [_scope_view(p, None, category) for p in full.parts])
+
+
+class AreaOutsideScope(GraphError):
+    """Sozialraum and Gebiet of one request do not fit together."""
+
+    code = "AREA_OUTSIDE_SCOPE"
+
+    def __init__(self, area_id: str, scope_name: str) -> None:
+        super().__init__(
+            f"Der Sozialraum {area_id} liegt nicht im Gebiet {scope_name}. "
+            "Bitte Gebiet oder Sozialraum ändern."
+        )
+
+
+def _joined(full: AnalysisReport, views: list[PlannerView]) -> PlannerView:
+    """The views of several Gebiete side by side. The households of all pathways are shown
+    only if every Gebiet shows its own: otherwise the sum gives a hidden one back."""
+    totals = [v.pathways.households for v in views]
+    return PlannerView(
+        report=full,
+        coverage=tuple(c for v in views for c in v.coverage),
+        gaps=tuple(f for v in views for f in v.gaps),
+        duplicate_structures=tuple(f for v in views for f in v.duplicate_structures),
+        duplicate_records=tuple(f for v in views for f in v.duplicate_records),
+        duplicate_services=tuple(f for v in views for f in v.duplicate_services),
+        double_support=tuple(f for v in views for f in v.double_support),
+        missing_cooperation=tuple(f for v in views for f in v.missing_cooperation),
+        weak_spots=tuple(f for v in views for f in v.weak_spots),
+        pathways=PathwaysView(
+            households=None if None in totals else sum(t or 0 for t in totals),
+            sequences=tuple(s for v in views for s in v.pathways.sequences),
+            rates=tuple(r for v in views for r in v.pathways.rates),
+        ),
+    )
+
+
+def _scope_view(full: AnalysisReport, area: str | None, category: str | None) -> PlannerView:
+    """The view of one Gebiet's report (or of a graph with a single one)."""
     report = within_area(full, area) if area else full
     category = _category_id(full, category) if category is not None else None
     offering = {s.organization_id for s in full.snapshot.services if category in s.category_ids}
@@ -266,7 +325,7 @@ def _pathways(full: AnalysisReport, area: str | None, category: str | None) -> P
     return PathwaysView(
         households=paths.households if show_total else None,
         sequences=tuple(
-            SequenceRow(category_ids=s.category_ids, households=s.households)
+            SequenceRow(category_ids=s.category_ids, households=s.households, scope_id=s.scope_id)
             for s, show in zip(paths.sequences, show_sequence, strict=False)
             if show and (category is None or category in s.category_ids)
         ),
@@ -292,6 +351,7 @@ def _rate(r: PathwayRates) -> RateRow:
         dropoff_rate=None if decline is None else share(r.dropped_out, r.referrals - r.declined),
         median_response_hours=r.median_response_hours if timed else None,
         mean_response_hours=r.mean_response_hours if timed else None,
+        scope_id=r.scope_id,
     )
 
 

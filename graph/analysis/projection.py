@@ -24,6 +24,7 @@ from graph.analysis.snapshot import (
     ServiceInfo,
     Snapshot,
 )
+from graph.capacity import DEFAULT_MAX_AGE_DAYS, occupancy
 from graph.connection import Graph, run
 from graph.records import ANSWER_REFERRAL_STATUSES
 
@@ -43,7 +44,7 @@ _CATEGORIES = "MATCH (c:Category) RETURN c.id AS id, c.name AS name"
 _ORGANIZATIONS = """
 MATCH (o:Organization)
 RETURN o.id AS id, o.name AS name, o.sector AS sector, o.website AS website,
-       o.phone AS phone, o.email AS email,
+       o.phone AS phone, o.email AS email, o.source AS source,
        [(o)-[:HAS_LOCATION]->(l:Location) |
          [coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]] AS addresses,
        [(o)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(a:Area) | a.id] AS area_ids
@@ -55,6 +56,7 @@ RETURN s.id AS id, o.id AS organization_id, s.name AS name,
        coalesce(s.target_groups, []) AS target_groups,
        [(s)-[:SERVES]->(a:Area) | a.id] AS area_ids,
        s.capacity AS capacity, s.capacity_used AS capacity_used, s.status AS status,
+       s.assured_date AS assured_date,
        s.valid_from AS valid_from, s.valid_to AS valid_to, s.email AS email, s.url AS url,
        [(s)-[:AT_LOCATION]->(l:Location) |
          [l.id, coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]]
@@ -104,6 +106,11 @@ def _from_millis(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value / 1000, UTC)
 
 
+def _as_date(value: Any) -> date | None:
+    value = _native(value)
+    return value.date() if isinstance(value, datetime) else value
+
+
 def _current(valid_from: Any, valid_to: Any, today: date) -> bool:
     start, end = _native(valid_from), _native(valid_to)
     if isinstance(start, datetime):
@@ -113,8 +120,14 @@ def _current(valid_from: Any, valid_to: Any, today: date) -> bool:
     return (start is None or start <= today) and (end is None or end >= today)
 
 
-def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
-    """Everything the analyses read, from one consistent read transaction."""
+def load_snapshot(
+    graph: Graph,
+    *,
+    today: date | None = None,
+    capacity_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+) -> Snapshot:
+    """Everything the analyses read, from one consistent read transaction; an occupancy
+    older than ``capacity_max_age_days`` is read as unknown (graph/capacity.py)."""
     today = today or datetime.now(UTC).date()
     # A referral is answered at its first accept, waitlisting or decline.
     params = {"referrals": {"answers": sorted(ANSWER_REFERRAL_STATUSES)}}
@@ -136,6 +149,7 @@ def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
                 )
             },
             today,
+            capacity_max_age_days,
         )
 
     return graph.read(work, timeout=graph.config.analysis_timeout)
@@ -146,7 +160,9 @@ def _address(parts: list[str]) -> str:
     return f"{street}, {postal} {city}".strip(", ") if street else ""
 
 
-def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
+def _snapshot(
+    rows: dict[str, list[dict[str, Any]]], today: date, max_age_days: int = DEFAULT_MAX_AGE_DAYS
+) -> Snapshot:
     return Snapshot(
         areas=tuple(
             AreaInfo(
@@ -174,6 +190,7 @@ def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
                 email=r["email"],
                 addresses=tuple(sorted({a for p in r["addresses"] if (a := _address(p))})),
                 area_ids=tuple(sorted(set(r["area_ids"]))),
+                source=r["source"],
             )
             for r in rows["organizations"]
         ),
@@ -186,7 +203,13 @@ def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
                 target_groups=tuple(r["target_groups"]),
                 area_ids=tuple(sorted(r["area_ids"])),
                 capacity=r["capacity"],
-                capacity_used=r["capacity_used"],
+                capacity_used=occupancy(
+                    r["capacity"],
+                    r["capacity_used"],
+                    _as_date(r["assured_date"]),
+                    today,
+                    max_age_days,
+                ).used,
                 active=r["status"] == "active" and _current(r["valid_from"], r["valid_to"], today),
                 email=r["email"],
                 url=r["url"],

@@ -36,6 +36,7 @@ class OrganizationInfo:
     email: str | None = None
     addresses: tuple[str, ...] = ()  # "street, postal_code city" of its locations
     area_ids: tuple[str, ...] = ()  # Sozialräume of its locations
+    source: str | None = None  # the import it came from (places a Träger without Standort)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +48,7 @@ class ServiceInfo:
     target_groups: tuple[str, ...] = ()
     area_ids: tuple[str, ...] = ()  # as stored: districts, sub-districts or the city
     capacity: int | None = None
+    # None: unknown, also when the reported figure is too old (graph/capacity.py).
     capacity_used: int | None = None
     active: bool = True
     email: str | None = None

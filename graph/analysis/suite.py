@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -33,6 +33,7 @@ from graph.analysis.findings import SEVERITY_ORDER, Finding
 from graph.analysis.missing_cooperation import MissingCooperation, missing_cooperation
 from graph.analysis.pathways import Pathways, referral_pathways
 from graph.analysis.projection import load_snapshot
+from graph.analysis.scopes import Scope, split_snapshot
 from graph.analysis.snapshot import AreaIndex, Snapshot, adjacency_graph
 from graph.analysis.weak_spots import (
     NetworkStructure,
@@ -44,6 +45,18 @@ from graph.connection import Graph
 from graph.errors import GraphError
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Finding)
+
+
+class UnknownScope(GraphError):
+    """An analysis was asked for a Gebiet (top-level area) that does not exist."""
+
+    code = "UNKNOWN_SCOPE"
+
+    def __init__(self, scope_id: str, known: Iterable[Scope]) -> None:
+        names = ", ".join(f"{s.id} ({s.name})" for s in known) or "keins"
+        super().__init__(f"Unbekanntes Gebiet: {scope_id}. Vorhanden: {names}.")
+        self.scope_id = scope_id
 
 
 class UnknownArea(GraphError):
@@ -75,6 +88,12 @@ class AnalysisReport:
     network: NetworkStructure
     pathways: Pathways
     seconds: dict[str, float] = field(default_factory=dict)
+    # The Gebiet this report covers; None for the report over several Gebiete, whose
+    # ``parts`` are the reports of each (every finding carries its ``scope_id``).
+    scope_id: str | None = None
+    scopes: tuple[Scope, ...] = ()  # every Gebiet of the graph, the default first
+    parts: tuple[AnalysisReport, ...] = ()
+    estimated_scope_ids: tuple[str, ...] = ()  # Gebiete whose demand is estimated
 
     def findings(self) -> list[Finding]:
         """Every finding, most severe first."""
@@ -88,6 +107,24 @@ class AnalysisReport:
             *self.network.findings,
         ]
         return sorted(every, key=lambda f: SEVERITY_ORDER[f.severity])
+
+    def scope_name(self, scope_id: str | None) -> str:
+        return next((s.name for s in self.scopes if s.id == scope_id), scope_id or "")
+
+    def scope_of(self, area_id: str) -> str | None:
+        """The Gebiet an area belongs to (None if the area is unknown)."""
+        if area_id not in self.index.by_id:
+            return None
+        return next((p.scope_id for p in self.parts if area_id in p.index.by_id), self.scope_id)
+
+    def part(self, scope_id: str) -> AnalysisReport:
+        """The report of one Gebiet."""
+        if scope_id == self.scope_id and not self.parts:
+            return self
+        for p in self.parts:
+            if p.scope_id == scope_id:
+                return p
+        raise UnknownScope(scope_id, self.scopes)
 
     def area_name(self, area_id: str) -> str:
         return self.index.name(area_id)
@@ -103,8 +140,117 @@ class AnalysisReport:
         return self.snapshot.category_names.get(category_id, category_id)
 
 
-def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisReport:
-    """All analyses at the given thresholds; per-analysis wall time in ``seconds``."""
+def run_analyses(
+    snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG, *, scope: str | None = None
+) -> AnalysisReport:
+    """All analyses at the given thresholds, run once per Gebiet (``scopes.py``); per-analysis
+    wall time in ``seconds``. ``scope``: only that Gebiet's report. Without it, a graph with
+    one Gebiet gives that Gebiet's report, a graph with several their combination."""
+    parts = split_snapshot(snapshot)
+    scopes = tuple(s for s, _ in parts if s.id)
+    if scope is not None:
+        chosen = [(s, p) for s, p in parts if s.id == scope]
+        if not chosen:
+            raise UnknownScope(scope, scopes)
+        parts = tuple(chosen)
+    reports = [_tagged(_run_scope(part, config), s.id, scopes) for s, part in parts]
+    if len(reports) == 1:
+        return reports[0]
+    return _combined(snapshot, config, reports, scopes)
+
+
+def _tagged(report: AnalysisReport, scope_id: str, scopes: tuple[Scope, ...]) -> AnalysisReport:
+    """The report of one Gebiet with every finding marked as its own."""
+    if not scope_id:  # a graph without areas
+        return report
+
+    def tag(findings: Iterable[F]) -> tuple[F, ...]:
+        return tuple(replace(f, scope_id=scope_id) for f in findings)
+
+    return replace(
+        report,
+        scope_id=scope_id,
+        scopes=scopes,
+        estimated_scope_ids=(scope_id,) if report.demand_estimated else (),
+        gaps=tag(report.gaps),
+        duplicate_structures=tag(report.duplicate_structures),
+        duplicate_records=tag(report.duplicate_records),
+        duplicate_services=tag(report.duplicate_services),
+        double_support=tag(report.double_support),
+        missing_cooperation=tag(report.missing_cooperation),
+        network=replace(report.network, findings=tag(report.network.findings)),
+        pathways=replace(
+            report.pathways,
+            sequences=tuple(replace(s, scope_id=scope_id) for s in report.pathways.sequences),
+            rates=tuple(replace(r, scope_id=scope_id) for r in report.pathways.rates),
+        ),
+    )
+
+
+def _combined(
+    snapshot: Snapshot,
+    config: AnalysisConfig,
+    reports: list[AnalysisReport],
+    scopes: tuple[Scope, ...],
+) -> AnalysisReport:
+    """Several Gebiete side by side: findings and tables of each, nothing compared across."""
+
+    def every(name: str) -> tuple[Any, ...]:
+        return tuple(x for r in reports for x in getattr(r, name))
+
+    seconds: dict[str, float] = {}
+    for r in reports:
+        for name, value in r.seconds.items():
+            seconds[name] = seconds.get(name, 0.0) + value
+    homes: dict[str, str] = {}
+    for r in reports:
+        homes.update({o: a for o, a in r.home_areas.items() if o not in homes})
+    nets = [r.network for r in reports]
+    network = NetworkStructure(
+        organizations=sum(n.organizations for n in nets),
+        links=sum(n.links for n in nets),
+        components=sum(n.components for n in nets),
+        isolated_ids=tuple(i for n in nets for i in n.isolated_ids),
+        articulation_points={k: v for n in nets for k, v in n.articulation_points.items()},
+        bridges=tuple(b for n in nets for b in n.bridges),
+        betweenness={k: v for n in nets for k, v in n.betweenness.items()},
+        communities=tuple(c for n in nets for c in n.communities),
+        community_area_agreement=None,  # one number per Gebiet, see ``parts``
+        densities=tuple(d for n in nets for d in n.densities),
+        findings=tuple(f for n in nets for f in n.findings),
+    )
+    paths = [r.pathways for r in reports]
+    return AnalysisReport(
+        snapshot=snapshot,
+        index=AreaIndex(snapshot.areas, config.coverage.level),
+        adjacency=nx.compose_all([r.adjacency for r in reports]),
+        cooperation=nx.compose_all([r.cooperation for r in reports]),
+        home_areas=homes,
+        demand_estimated=any(r.demand_estimated for r in reports),
+        coverage=every("coverage"),
+        gaps=every("gaps"),
+        duplicate_structures=every("duplicate_structures"),
+        duplicate_records=every("duplicate_records"),
+        duplicate_services=every("duplicate_services"),
+        double_support_cases=every("double_support_cases"),
+        double_support=every("double_support"),
+        missing_cooperation=every("missing_cooperation"),
+        network=network,
+        pathways=Pathways(
+            sequences=tuple(s for p in paths for s in p.sequences),
+            rates=tuple(x for p in paths for x in p.rates),
+            households=sum(p.households for p in paths),
+        ),
+        seconds=seconds,
+        scope_id=None,
+        scopes=scopes,
+        parts=tuple(reports),
+        estimated_scope_ids=every("estimated_scope_ids"),
+    )
+
+
+def _run_scope(snapshot: Snapshot, config: AnalysisConfig) -> AnalysisReport:
+    """All analyses on the snapshot of one Gebiet."""
     seconds: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], T]) -> T:
@@ -229,9 +375,12 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
     )
 
 
-def analyse(graph: Graph, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisReport:
-    """Project the graph and run every analysis on it."""
-    return run_analyses(load_snapshot(graph), config)
+def analyse(
+    graph: Graph, config: AnalysisConfig = DEFAULT_CONFIG, *, scope: str | None = None
+) -> AnalysisReport:
+    """Project the graph and run every analysis on it (per Gebiet; ``scope``: only that one)."""
+    snapshot = load_snapshot(graph, capacity_max_age_days=config.capacity_max_age_days)
+    return run_analyses(snapshot, config, scope=scope)
 
 
 def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:

@@ -15,8 +15,8 @@ from typing import Any, LiteralString
 from graph import records as rec
 from graph.bundle import RECORD_TYPES
 from graph.connection import Graph
+from graph.model import KIND_LABELS, NODE_SPECS, OwnedRel
 from graph.repo.values import Stored, stored
-from graph.write import KIND_LABELS, NODE_SPECS, OwnedRel
 
 Row = Mapping[str, Any]
 

@@ -12,6 +12,7 @@ from typing import Any
 import neo4j
 
 from graph import normalize
+from graph.capacity import DEFAULT_MAX_AGE_DAYS
 from graph.connection import Graph, run
 from graph.ranking import AgreementRef, Candidate, Home, Option, ServedArea, Wanted, rank
 from graph.records import Service
@@ -152,6 +153,7 @@ def referral_options(
     referring_organization_id: str | None,
     max_steps: int,
     on: date,
+    capacity_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
 ) -> RankedOptions | None:
     """Ranked services for a need in an area; None when the area does not exist."""
     data = option_data(
@@ -170,6 +172,8 @@ def referral_options(
         languages=normalize.languages(tuple(languages)),
         referring_organization_name=data.referring_organization_name,
         max_steps=max_steps,
+        today=on,
+        capacity_max_age_days=capacity_max_age_days,
     )
     return RankedOptions(
         options=rank(data.candidates, data.home, data.adjacency, wanted), stored=data.stored

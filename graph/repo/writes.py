@@ -16,11 +16,12 @@ import neo4j
 
 from graph.connection import Graph, run
 from graph.errors import ConflictError, GraphError, IntegrityError
+from graph.model import NODE_SPECS, Record
 from graph.records import Membership
 from graph.repo.nodes import PROJECTIONS, to_stored
 from graph.repo.organizations import StoredMembership, membership_of
 from graph.repo.values import Stored
-from graph.write import NODE_SPECS, Record, write_bundle_in
+from graph.write import write_bundle_in
 
 
 class NotFoundError(GraphError):

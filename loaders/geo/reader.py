@@ -9,14 +9,16 @@ Id and name properties are found by their usual names when not given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping as MappingOf
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from graph.records import AreaLevel
+from graph.vocabulary import labelled
 from loaders.errors import Issue, LoaderError
 from loaders.geo.features import FeatureScan, scan_features
 from loaders.mapping.reader import AreaLookup, read_mapping
@@ -27,6 +29,27 @@ from loaders.tabular.reader import ParsedBundle
 # Property names offices and statistics offices use, compared without regard to case.
 ID_PROPERTIES = ("id", "nr", "nummer", "schluessel", "schlüssel", "code", "key", "ags", "ars")
 NAME_PROPERTIES = ("name", "bezeichnung", "gen", "titel", "label", "namlang")
+
+
+# Each option as the import page labels it and as the CLI spells it: messages name both.
+OPTION_NAMES: dict[str, tuple[str, str]] = {
+    "level": ("Ebene", "--level"),
+    "id_property": ("Eigenschaft mit der Id", "--id-property"),
+    "name_property": ("Eigenschaft mit dem Namen", "--name-property"),
+    "id_prefix": ("Vorsatz vor jeder Id", "--id-prefix"),
+    "parent_id": ("Alle Flächen liegen in", "--parent-id"),
+    "parent_prefix": ("Elternraum aus den ersten Zeichen der Id", "--parent-prefix"),
+    "parent_property": ("Eigenschaft mit dem Elternraum", "--parent-property"),
+    "parent_level": ("Elternraum nach Lage in Ebene", "--parent-level"),
+    "crs": ("Koordinatensystem", "--crs"),
+}
+AREA_LEVELS: tuple[str, ...] = get_args(AreaLevel)
+
+
+def option_name(name: str) -> str:
+    """``„Eigenschaft mit der Id“ (--id-property)``: for the page and the CLI alike."""
+    label, flag = OPTION_NAMES[name]
+    return f"„{label}“ ({flag})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +70,9 @@ class GeoJsonOptions:
         """The layer's nesting rule; at most one may be given."""
         rules: dict[str, dict[str, Any]] = {}
         if self.parent_id is not None:
-            rules["--parent-id"] = {"parent": {"value": self.parent_id}}
+            rules[option_name("parent_id")] = {"parent": {"value": self.parent_id}}
         if self.parent_prefix is not None:
-            rules["--parent-prefix"] = {
+            rules[option_name("parent_prefix")] = {
                 "parent": {
                     "column": self.id_property,
                     "length": self.parent_prefix,
@@ -57,14 +80,37 @@ class GeoJsonOptions:
                 }
             }
         if self.parent_property is not None:
-            rules["--parent-property"] = {
+            rules[option_name("parent_property")] = {
                 "parent": {"column": self.parent_property, "prefix": self.id_prefix}
             }
         if self.parent_level is not None:
-            rules["--parent-level"] = {"parent_by_containment": self.parent_level}
+            rules[option_name("parent_level")] = {"parent_by_containment": self.parent_level}
         if len(rules) > 1:
             raise LoaderError(f"nur eine Regel für den Elternraum angeben: {', '.join(rules)}")
         return next(iter(rules.values()), {})
+
+
+def geojson_options(given: MappingOf[str, Any]) -> GeoJsonOptions | None:
+    """The GeoJSON options from the CLI's or the import page's values (empty ones left out),
+    or None when none was given; a value out of range raises ``LoaderError`` naming it."""
+    known = {f.name for f in fields(GeoJsonOptions)}
+    values = {k: v for k, v in given.items() if k in known and v is not None and v != ""}
+    if not values:
+        return None
+    for name in ("level", "parent_level"):
+        if name in values and values[name] not in AREA_LEVELS:
+            raise LoaderError(
+                f"{option_name(name)}: unbekannte Ebene „{values[name]}“; erlaubt: "
+                + ", ".join(labelled(list(AREA_LEVELS)))
+            )
+    if "parent_prefix" in values:
+        try:
+            values["parent_prefix"] = int(values["parent_prefix"])
+        except (TypeError, ValueError):
+            values["parent_prefix"] = 0
+        if values["parent_prefix"] < 1:
+            raise LoaderError(f"{option_name('parent_prefix')}: eine ganze Zahl ab 1 angeben")
+    return GeoJsonOptions(**values)
 
 
 def detect_property(scan: FeatureScan, candidates: Sequence[str]) -> str | None:
@@ -108,9 +154,11 @@ def read_geojson(
     id_property = options.id_property or detect_property(scan, ID_PROPERTIES)
     name_property = options.name_property or detect_property(scan, NAME_PROPERTIES)
     if id_property is None:
-        issues.append(_missing(path, "die Id", "--id-property", ID_PROPERTIES, seen))
+        issues.append(_missing(path, "die Id", option_name("id_property"), ID_PROPERTIES, seen))
     if name_property is None:
-        issues.append(_missing(path, "den Namen", "--name-property", NAME_PROPERTIES, seen))
+        issues.append(
+            _missing(path, "den Namen", option_name("name_property"), NAME_PROPERTIES, seen)
+        )
     if issues:
         return ParsedBundle(issues=issues)
     resolved = replace(options, id_property=id_property, name_property=name_property)

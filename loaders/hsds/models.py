@@ -92,7 +92,7 @@ class Unit(_Hsds):
 
 class Capacity(_Hsds):
     maximum: float | None = None
-    available: float
+    available: float | None = None  # absent: occupancy unknown
     unit: Unit | None = None
     description: str | None = None
 

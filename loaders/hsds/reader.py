@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.records import Category, Location, Organization, Service
+from graph.vocabulary import labelled
 from loaders.errors import Issue
 from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService
 from loaders.hsds.vocabulary import (
@@ -206,13 +207,16 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
     elif service.capacities:
         cap = service.capacities[0]
         maximum = cap.maximum if cap.maximum is not None else cap.available
-        capacity = {
-            "capacity": int(maximum),
-            "capacity_unit": (cap.unit.name if cap.unit else None) or None,
-            "capacity_used": None
-            if cap.description == UNKNOWN_USE
-            else int(maximum - cap.available),
-        }
+        if maximum is None:
+            issues.append(origin.issue("capacities", "weder maximum noch available angegeben"))
+        else:
+            capacity = {
+                "capacity": int(maximum),
+                "capacity_unit": (cap.unit.name if cap.unit else None) or None,
+                "capacity_used": None
+                if cap.available is None or cap.description == UNKNOWN_USE
+                else int(maximum - cap.available),
+            }
     if len(issues) > before or org is None or status is None:
         return
     org_given = given_fields(org, "name", "description", "website", "email", "phone")
@@ -272,7 +276,8 @@ def _organization(
             issues.append(
                 origin.issue(
                     "organization.legal_status",
-                    f"unbekannte Rechtsform „{org.legal_status}“ (public, nonprofit, private)",
+                    f"unbekannte Rechtsform „{org.legal_status}“; erlaubt: "
+                    + ", ".join(labelled(["public", "nonprofit", "private"])),
                 )
             )
             return None

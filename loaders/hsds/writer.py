@@ -208,7 +208,8 @@ def _capacities(service: Service) -> list[Json]:
             "service_id": service.id,
             "unit": {"id": f"{service.id}--unit", "name": service.capacity_unit or ""},
             "maximum": service.capacity,
-            "available": service.capacity - used if used is not None else service.capacity,
+            # Unknown occupancy stays empty: no ``available`` (never all places as free).
+            **({"available": service.capacity - used} if used is not None else {}),
             **({} if used is not None else {"description": UNKNOWN_USE}),
         }
     ]

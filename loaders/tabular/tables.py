@@ -33,6 +33,7 @@ from graph.records import (
     ReferralStatus,
     Service,
 )
+from graph.vocabulary import VOCABULARIES
 
 Kind = Literal["text", "int", "float", "bool", "date", "datetime", "list", "indicators"]
 
@@ -115,6 +116,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "nichtwahrgenommen": "not_taken_up",
     },
 }
+
+# The labels import messages name (graph/vocabulary.py) are accepted too, so a value copied
+# from a message is never refused.
+for _field, _words in _WORDS.items():
+    for _term in VOCABULARIES[_field]:
+        _words.setdefault(normalize_header(_term.label), _term.code)
 
 
 @dataclass(frozen=True)
@@ -291,6 +298,7 @@ TABLES: tuple[Table, ...] = (
             "household_type": ("Haushaltstyp", "Typ"),
             "age_bands": ("Altersgruppen",),
             "organization_id": ("fallführende Stelle", "Fallführung"),
+            "closed_on": ("Fall beendet am", "abgeschlossen am"),
         },
         {},
     ),

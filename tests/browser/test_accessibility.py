@@ -67,6 +67,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("planung", "/planung/doppelbetreuung", "planung-doppelbetreuung"),
     ("planung", "/planung/schwachstellen", "planung-schwachstellen"),
     ("planung", "/planung/ueberleitungswege", "planung-ueberleitungswege"),
+    ("planung", "/planung/trends", "planung-trends-alle"),
     ("planung", "/planung/luecken?sozialraum=gibt-es-nicht", "planung-filterfehler"),
     ("planung", "/planung/bericht", "planung-bericht"),
     ("planung", "/angebote", "kein-zugriff"),

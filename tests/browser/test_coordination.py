@@ -5,6 +5,7 @@ Umfeld; the directory forms change what a caseworker finds."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 from playwright.sync_api import Page, expect
 
@@ -52,6 +53,31 @@ def test_year_slider_hides_agreements_in_picture_and_table(
     assert after < before
     assert page.locator("[data-network-edges] tbody tr:not([hidden])").count() == after
     expect(page.locator("[data-network-summary]")).to_contain_text(f"im Jahr {earliest}")
+
+
+def test_svg_download_has_a_shape_per_table_row_for_the_sliders_year(
+    page: Page, live_server: str, demo: Demo
+) -> None:
+    login(page, live_server, "koordination")
+    page.goto("/netzwerk")
+    slider = page.locator("[data-year-slider]")
+    earliest = int(slider.get_attribute("min") or "0")
+    slider.fill(str(earliest))
+    edges = _drawn(page, "data-drawn-edges")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Bild als SVG herunterladen").click()
+    download = info.value
+    assert download.suggested_filename == f"kooperationsnetz-{earliest}.svg"
+    path = download.path()
+    svg = ET.parse(path).getroot()  # noqa: S314 (the app's own file, in a test)
+    ns = "{http://www.w3.org/2000/svg}"
+    rows = page.locator("[data-network-nodes] tbody tr").count()
+    assert len(svg.findall(f".//{ns}g[@class='node']/{ns}circle")) == rows
+    lines = svg.findall(f".//{ns}line")
+    assert sum(1 for x in lines if "suggestion" not in (x.get("class") or "")) == edges
+    # The file as a picture, for people to look at (not committed by each run).
+    page.set_content(path.read_text(encoding="utf-8").split("?>", 1)[1])
+    page.screenshot(path=SCREENSHOTS / "netzwerk-svg.png", full_page=True)
 
 
 def test_click_on_a_traeger_opens_its_surroundings(

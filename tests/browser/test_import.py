@@ -63,8 +63,12 @@ def test_upload_error_then_fixed_upload_then_import(
     assert_accessible(page)
 
     page.get_by_role("button", name="Jetzt importieren").click()
-    page.wait_for_url(f"{live_server}/import")
-    expect(page.get_by_role("status").first).to_contain_text("Import von traeger.csv fertig")
+    page.wait_for_url(f"{live_server}/import/lauf/*")
+    expect(page.locator("[data-import-result]")).to_contain_text(
+        "1 neuer Datensatz", timeout=60_000
+    )
+    expect(page.get_by_role("status").first).to_contain_text("Import fertig")
+    page.get_by_role("link", name="Zurück zum Import").click()
     newest = page.locator("table tbody tr").first
     expect(newest).to_contain_text("demo:koordination")
     expect(newest).to_contain_text("fertig")

@@ -1,6 +1,7 @@
 """Netzwerk (Netzwerkkoordination): das Kooperationsnetz als Bild (Cytoscape.js) und als
 Tabellen auf derselben Seite, filterbar nach Sozialraum und Leistungsbereich, mit Umfeld
-eines Trägers, Jahr der Vereinbarungen, Schwachstellen und Vorschlägen; GEXF zum Herunterladen.
+eines Trägers, Jahr der Vereinbarungen, Schwachstellen und Vorschlägen; SVG und GEXF zum
+Herunterladen.
 
 The filter form is a plain GET form: without JavaScript the tables answer every question the
 picture answers. The GEXF file is written by loaders/network_export.py (the CLI's exporter)
@@ -21,6 +22,7 @@ from api.web.data import require
 from api.web.directory import choices
 from api.web.forms import Errors
 from api.web.pages.coordination_network_model import SPOT_WORDS, Filters, network_view
+from api.web.pages.network_svg import network_svg
 from api.web.templating import render
 from loaders.network_export import cooperation_graph
 
@@ -97,7 +99,22 @@ async def network_gexf(request: Request) -> Response:
     )
 
 
+async def network_svg_file(request: Request) -> Response:
+    """The picture as SVG, drawn from the page's positions (same filters and year)."""
+    require(request, "coordinator", "admin")
+    view = await network_view(request, _filters(request))
+    return Response(
+        network_svg(view),
+        media_type="image/svg+xml",
+        headers={
+            "content-disposition": f'attachment; filename="kooperationsnetz-{view.year}.svg"',
+            "cache-control": "no-store",
+        },
+    )
+
+
 ROUTES = [
     Route("/netzwerk", network_page),
     Route("/netzwerk/kooperationsnetz.gexf", network_gexf),
+    Route("/netzwerk/kooperationsnetz.svg", network_svg_file),
 ]

@@ -26,6 +26,16 @@ from api.settings import PROJECT_ROOT
 from api.web.data import PageError, require
 from api.web.forms import Errors, read_form, text
 from api.web.german import plural
+from api.web.import_jobs import JOBS, ImportBusy
+from api.web.import_options import (
+    GEO_ERROR,
+    GEO_FIELDS,
+    LEVEL_CHOICES,
+    PRUNE,
+    REPAIR,
+    ImportOptions,
+    read_options,
+)
 from api.web.session import session_of
 from api.web.templating import render
 from api.web.uploads import (
@@ -53,12 +63,16 @@ from schema.principal import Principal
 
 UPLOAD_PATH = "/import/pruefen"
 CONFIRM_PATH = "/import/ausfuehren"
+RUN_PATH = "/import/lauf"
 FORMAT_DOC = PROJECT_ROOT / "docs" / "import-format.md"
 SESSION_KEY = "import"
 NOTICE_KEY = "import_notice"
 MAX_FILES = 30
 MAX_SHOWN = 100
 RUNS_SHOWN = 20
+# Rows per write transaction of a web import: smaller than the CLI's, so the page's progress
+# moves in steps a person sees (one small progress write per batch).
+WEB_BATCH = 1_000
 PURPOSE = "Pflege des Verzeichnisses (Import über die Weboberfläche)"
 HOUSEHOLD_TABLES = frozenset({*audit.HOUSEHOLD_KINDS, "referral_events"})
 
@@ -114,6 +128,8 @@ class ReviewPage:
     changed: Shown
     created: Shown
     unchanged: int
+    pruning: bool
+    pruned: Shown
 
     @property
     def ready(self) -> bool:
@@ -130,7 +146,7 @@ def counts_in_words(counts: dict[str, int]) -> list[str]:
     ]
 
 
-def review_page(review: ImportReview, file: str) -> ReviewPage:
+def review_page(review: ImportReview, file: str, pruning: bool = False) -> ReviewPage:
     def local(issue: Issue) -> Issue:
         return replace(issue, file=_local(issue.file))
 
@@ -147,6 +163,8 @@ def review_page(review: ImportReview, file: str) -> ReviewPage:
         changed=_capped([record(r) for r in review.of("changed")]),
         created=_capped([record(r) for r in review.of("created")]),
         unchanged=review.counts()["unchanged"],
+        pruning=pruning,
+        pruned=_capped(list(review.pruned)),
     )
 
 
@@ -198,11 +216,15 @@ def _import(
     upload: Staged,
     source: str,
     principal: Principal,
+    options: ImportOptions,
     *,
     dry_run: bool,
+    run_id: str | None = None,
 ) -> ImportReport:
     """Parse, check and (unless ``dry_run``) write; ``ImportRejected`` with every issue."""
-    parsed, used = parse_input(upload.path, "auto", source, lookup=graph_areas(graph))
+    parsed, used = parse_input(
+        upload.path, "auto", source, lookup=graph_areas(graph), geojson=options.geojson()
+    )
     refused = household_issues(principal, parsed)
     if refused:
         raise ImportRejected(parsed.issues + refused)
@@ -216,6 +238,10 @@ def _import(
         origin=None if dry_run else origin,
         actor=actor_of(principal),
         purpose=PURPOSE,
+        prune=options.prune,
+        repair_geometry=options.repair_geometry,
+        run_id=run_id,
+        batch_size=WEB_BATCH,
     )
 
 
@@ -234,12 +260,17 @@ def _state_dir(request: Request) -> Path:
 
 
 async def _form_page(
-    request: Request, errors: Errors | None = None, source: str = "", status: int = 200
+    request: Request,
+    errors: Errors | None = None,
+    source: str = "",
+    status: int = 200,
+    options: ImportOptions | None = None,
 ) -> Response:
     runs = await run_in_threadpool(_runs, _graph(request))
     notice = session_of(request).data.pop(NOTICE_KEY, "")
     if notice:
         session_of(request).changed = True
+    remembered = session_of(request).data.get(SESSION_KEY)
     return render(
         request,
         "coordination/import.html",
@@ -251,9 +282,24 @@ async def _form_page(
         notice=notice,
         states=STATE_WORDS,
         formats=FORMAT_WORDS,
-        accepted=",".join(ACCEPTED),
-        upload_path=UPLOAD_PATH,
+        waiting=remembered.get("file") if isinstance(remembered, dict) else None,
+        confirm_path=CONFIRM_PATH,
+        **_form_context(options),
     )
+
+
+def _form_context(options: ImportOptions | None) -> dict[str, Any]:
+    """What the upload form needs besides errors and source."""
+    return {
+        "accepted": ",".join(ACCEPTED),
+        "upload_path": UPLOAD_PATH,
+        "options": options or ImportOptions(),
+        "geo_fields": GEO_FIELDS,
+        "geo_error": GEO_ERROR,
+        "levels": LEVEL_CHOICES,
+        "prune_field": PRUNE,
+        "repair_field": REPAIR,
+    }
 
 
 async def overview(request: Request) -> Response:
@@ -267,6 +313,10 @@ async def check(request: Request) -> Response:
     settings = request.app.state.settings
     form = await read_form(request, max_files=MAX_FILES)
     source = text(form, "quelle", 200)
+    errors = Errors()
+    options = read_options(form, errors)
+    if errors:
+        return await _form_page(request, errors, source, 400, options)
     files = [
         Incoming(item.filename, item.file)
         for item in form.getlist("datei")
@@ -279,31 +329,35 @@ async def check(request: Request) -> Response:
             stage, _state_dir(request), files, settings.max_upload_bytes
         )
     except UploadRefused as exc:
-        return await _refused(request, str(exc), source)
+        return await _refused(request, str(exc), source, options=options)
     name = _source_of(upload, source)
     try:
         report = await run_in_threadpool(
-            _import, _graph(request), upload, name, principal, dry_run=True
+            _import, _graph(request), upload, name, principal, options, dry_run=True
         )
     except ImportRejected as exc:
         discard(_state_dir(request), upload.token)
         rejected = ImportReview(name, "", True, errors=tuple(exc.issues))
-        return _review(request, rejected, upload.file, status=400)
+        return _review(request, rejected, upload.file, options, status=400)
     except LoaderError as exc:
         discard(_state_dir(request), upload.token)
-        return await _refused(request, f"{exc} – bitte Datei prüfen und erneut hochladen.", source)
+        return await _refused(
+            request, f"{exc} – bitte Datei prüfen und erneut hochladen.", source, options=options
+        )
     session.data[SESSION_KEY] = {
         "token": upload.token,
         "file": upload.file,
         "sha256": upload.sha256,
         "source": name,
+        "options": options.as_data(),
     }
     session.changed = True
-    return _review(request, report.review, upload.file)
+    return _review(request, report.review, upload.file, options)
 
 
 async def confirm(request: Request) -> Response:
-    """The staged upload for real, as the signed-in person; then back to the list."""
+    """Start the staged upload's import in the background, as the signed-in person; then
+    its page, which shows how far it is."""
     principal = require(request, "coordinator", "admin")
     await read_form(request)
     remembered = session_of(request).data.get(SESSION_KEY)
@@ -324,25 +378,33 @@ async def confirm(request: Request) -> Response:
             status=409,
         )
     source = str(remembered.get("source", ""))
+    options = ImportOptions.of_data(remembered.get("options"))
+    graph, state_dir, staged = _graph(request), _state_dir(request), upload
+
+    def work(run_id: str) -> ImportReport:
+        return _import(graph, staged, source, principal, options, dry_run=False, run_id=run_id)
+
     try:
-        report = await run_in_threadpool(
-            _import, _graph(request), upload, source, principal, dry_run=False
+        job = await run_in_threadpool(
+            JOBS.start,
+            graph,
+            upload.file,
+            principal.subject,
+            work,
+            lambda: discard(state_dir, staged.token),
         )
-    except ImportRejected as exc:
-        # The graph changed since the review (e.g. a referenced record was archived).
-        _forget(request)
-        rejected = ImportReview(source, "", True, errors=tuple(exc.issues))
-        return _review(request, rejected, upload.file, status=400)
+    except ImportBusy as exc:
+        # The checked upload stays for a later „Jetzt importieren“.
+        release(state_dir, upload.token)
+        return await _refused(request, str(exc), status=409)
     except BaseException:
         # E.g. the database was unreachable: the same upload can be confirmed again.
-        release(_state_dir(request), upload.token)
+        release(state_dir, upload.token)
         raise
-    _forget(request)
-    counts = report.review.counts()
-    session_of(request).data[NOTICE_KEY] = (
-        f"Import von {upload.file} fertig: " + ", ".join(counts_in_words(counts)[:3]) + "."
-    )
-    return RedirectResponse("/import", status_code=303)
+    # The background import owns the files now; the session forgets them.
+    session_of(request).data.pop(SESSION_KEY, None)
+    session_of(request).changed = True
+    return RedirectResponse(f"{RUN_PATH}/{job.id}", status_code=303)
 
 
 def _forget(request: Request) -> None:
@@ -354,26 +416,37 @@ def _forget(request: Request) -> None:
         session.changed = True
 
 
-async def _refused(request: Request, message: str, source: str = "", status: int = 400) -> Response:
+async def _refused(
+    request: Request,
+    message: str,
+    source: str = "",
+    status: int = 400,
+    options: ImportOptions | None = None,
+) -> Response:
     errors = Errors()
     errors.add("datei", message)
-    return await _form_page(request, errors, source, status)
+    return await _form_page(request, errors, source, status, options)
 
 
-def _review(request: Request, review: ImportReview, file: str, status: int = 200) -> Response:
+def _review(
+    request: Request,
+    review: ImportReview,
+    file: str,
+    options: ImportOptions,
+    status: int = 200,
+) -> Response:
     return render(
         request,
         "coordination/import_review.html",
         status=status,
         title="Import prüfen",
-        page=review_page(review, file),
+        page=review_page(review, file, options.prune),
         labels=LABEL_WORDS,
         field_label=field_label,
         errors=Errors(),
         source=review.source,
-        accepted=",".join(ACCEPTED),
-        upload_path=UPLOAD_PATH,
         confirm_path=CONFIRM_PATH,
+        **_form_context(options),
     )
 
 

@@ -28,7 +28,8 @@ query UnsereAngebote($org: ID!, $after: String) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes {
-        id name status version capacity capacityUsed capacityUnit freeCapacity assuredDate
+        id name status version capacity capacityUsed capacityUnit freeCapacity occupancyOutdated
+        assuredDate
       }
     }
   }

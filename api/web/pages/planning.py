@@ -7,7 +7,7 @@ the filters are GET forms, so every view has a link and works without JavaScript
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +46,7 @@ class Selection:
     area: str
     category: str
     order: str
+    scope: str = ""  # a Gebiet (top-level area); empty: all of them
 
     @classmethod
     def of(cls, request: Request, default_order: str = "dringlichkeit") -> Selection:
@@ -54,6 +55,7 @@ class Selection:
             area=params.get("sozialraum", "").strip()[:200],
             category=params.get("leistungsbereich", "").strip()[:100],
             order=params.get("sortierung", "").strip()[:40] or default_order,
+            scope=params.get("gebiet", "").strip()[:200],
         )
 
     def link(self, path: str, **changes: str) -> str:
@@ -61,14 +63,30 @@ class Selection:
             "sozialraum": self.area,
             "leistungsbereich": self.category,
             "sortierung": self.order,
+            "gebiet": self.scope,
         }
         values.update(changes)
         query = urlencode({k: v for k, v in values.items() if v})
         return path + ("?" + query if query else "")
 
 
-def validate(selection: Selection, known: Choices, kind: Kind | None = None) -> Errors:
+SCOPES = "query PlanningScopes { analysisScopes { id name } }"
+
+
+async def scope_options(request: Request) -> list[tuple[str, str]]:
+    """The Gebiete (top-level areas) of the graph, each analysed for itself."""
+    return [(s["id"], s["name"]) for s in (await gql(request, SCOPES))["analysisScopes"]]
+
+
+def validate(
+    selection: Selection,
+    known: Choices,
+    kind: Kind | None = None,
+    scopes: list[tuple[str, str]] | None = None,
+) -> Errors:
     errors = Errors()
+    if selection.scope and scopes is not None and selection.scope not in dict(scopes):
+        errors.add("gebiet", "Dieses Gebiet gibt es nicht. Wählen Sie eines aus der Liste.")
     if selection.area and known.area(selection.area) is None:
         errors.add("sozialraum", "Diesen Sozialraum gibt es nicht. Wählen Sie einen aus der Liste.")
     if selection.category and selection.category not in dict(known.categories):
@@ -85,12 +103,22 @@ def area_options(known: Choices) -> list[tuple[str, str]]:
     return [(a.id, a.label) for a in known.areas]
 
 
-async def findings_rows(request: Request, kind: Kind, selection: Selection) -> list[Row]:
-    variables: dict[str, Any] = {"area": selection.area or None}
+async def findings_rows(
+    request: Request, kind: Kind, selection: Selection, *, several: bool = False
+) -> list[Row]:
+    """The rows of one kind; ``several``: the graph holds several Gebiete, rows name theirs.
+    A chosen Sozialraum brings its own Gebiet (the Gebiet filter then does not apply)."""
+    variables: dict[str, Any] = {
+        "area": selection.area or None,
+        "scope": None if selection.area else selection.scope or None,
+    }
     if kind.by_category:
         variables["category"] = selection.category or None
     data = await gql(request, kind.document, **variables)
-    return sorted_rows(kind.rows(data), kind, selection.order)
+    rows = kind.rows(data)
+    if not several:
+        rows = [replace(r, scope="") for r in rows]
+    return sorted_rows(rows, kind, selection.order)
 
 
 def table_cells(
@@ -99,6 +127,9 @@ def table_cells(
     """Header and cells of the download: ``numbers`` (XLSX) keeps figures as numbers."""
     header = ["Dringlichkeit"] if kind.graded else []
     header += ["Befund", "Sozialraum"]
+    scoped = any(r.scope for r in rows)
+    if scoped:
+        header.append("Gebiet")
     if kind.by_category:
         header.append("Leistungsbereich")
     header.append("Träger")
@@ -107,6 +138,8 @@ def table_cells(
     for r in rows:
         line: list[Cell] = [r.severity] if kind.graded else []
         line += [r.explanation, r.areas]
+        if scoped:
+            line.append(r.scope)
         if kind.by_category:
             line.append(r.category)
         line.append(r.organizations)
@@ -142,11 +175,13 @@ async def findings(request: Request) -> Response:
     kind = KINDS[request.url.path.rsplit("/", 1)[-1]]
     known = await choices(request)
     selection = Selection.of(request, kind.default_order)
-    errors = validate(selection, known, kind)
+    scopes = await scope_options(request)
+    errors = validate(selection, known, kind, scopes)
     file_type = request.query_params.get("format", "")
     if file_type and file_type not in _FILE_TYPES:
         raise PageError(404, "Dieses Dateiformat gibt es nicht (csv oder xlsx).")
-    rows = [] if errors else await findings_rows(request, kind, selection)
+    several = len(scopes) > 1
+    rows = [] if errors else await findings_rows(request, kind, selection, several=several)
     if file_type:
         if errors:
             raise PageError(400, "; ".join(errors.fields.values()))
@@ -162,6 +197,7 @@ async def findings(request: Request) -> Response:
         selection=selection,
         areas=area_options(known),
         categories=known.categories,
+        scopes=scopes,
         orders=sort_keys(kind),
         order_label=dict(sort_keys(kind)).get(selection.order, ""),
         figure_text=figure_text,
@@ -181,23 +217,27 @@ async def report(request: Request) -> Response:
     a planner cells that the policy hides everywhere else)."""
     require(request, PLANNER)
     known = await choices(request)
-    selection = Selection.of(request)
-    selection = Selection(area=selection.area, category=selection.category, order="")
-    errors = validate(selection, known)
+    selection = replace(Selection.of(request), order="")
+    scopes = await scope_options(request)
+    errors = validate(selection, known, scopes=scopes)
+    several = len(scopes) > 1
     sections = []
     if not errors:
         for kind in KINDS.values():
-            ordered = Selection(selection.area, selection.category, kind.default_order)
-            sections.append((kind, await findings_rows(request, kind, ordered)))
+            ordered = replace(selection, order=kind.default_order)
+            rows = await findings_rows(request, kind, ordered, several=several)
+            sections.append((kind, rows))
     area = known.area(selection.area) if selection.area else None
+    where = area.label if area else dict(scopes).get(selection.scope, "") if several else ""
     return render(
         request,
         "planning/report.html",
-        title="Analysebericht" + (f" für {area.label}" if area else ""),
+        title="Analysebericht" + (f" für {where}" if where else ""),
         errors=errors,
         selection=selection,
         areas=area_options(known),
         categories=known.categories,
+        scopes=scopes,
         orders=[],
         sections=sections,
         figure_text=figure_text,

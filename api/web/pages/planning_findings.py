@@ -20,7 +20,7 @@ SEVERITY_RANK = {"hoch": 0, "mittel": 1, "niedrig": 2, "": 3}
 
 # people: a count of households or referrals (null = suppressed); number: a plain number;
 # share: a rate 0..1 (null = hidden with its counts); hours.
-FigureKind = Literal["people", "number", "share", "ratio", "hours"]
+FigureKind = Literal["people", "number", "share", "ratio", "hours", "utilization"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,17 @@ class Row:
     category: str
     organizations: str
     figures: dict[str, float | int | None]
+    scope: str = ""  # the Gebiet's name (shown when the graph holds several)
 
 
 def figure_text(value: float | int | None, kind: FigureKind) -> str:
     """A figure as the page and the files write it (German numbers)."""
     if value is None:
+        if kind == "utilization":
+            # Occupancy not reported or too old: unknown, not hidden and never 0 %.
+            return "unbekannt"
         return SUPPRESSED if kind == "people" else HIDDEN_RATE
-    if kind == "share":
+    if kind in ("share", "utilization"):
         return f"{german.zahl(round(value * 100, 1))} %"
     if kind == "ratio":
         return f"{float(value):.2f}".replace(".", ",")
@@ -69,10 +73,17 @@ class Kind:
     graded: bool = True  # findings with a severity (hoch, mittel, niedrig)
     default_order: str = "dringlichkeit"
     empty: str = "Keine Befunde für diese Auswahl."
+    # False: the words only repeat the row's columns (the findings page leaves them out to fit
+    # the page; the downloads and the printable report keep them).
+    explained: bool = True
 
 
 def _names(refs: Sequence[dict[str, Any]]) -> str:
     return ", ".join(r["name"] for r in refs)
+
+
+def _scope(finding: dict[str, Any]) -> str:
+    return str(finding["scope"]["name"]) if finding.get("scope") else ""
 
 
 def _ids(refs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
@@ -94,6 +105,7 @@ def _gaps(data: dict[str, Any]) -> list[Row]:
                 "plaetze": g["ratio"],
                 "angebote": g["reachableServices"],
             },
+            scope=_scope(g),
         )
         for g in data["coverageGaps"]
     ]
@@ -115,6 +127,7 @@ def _structures(data: dict[str, Any]) -> list[Row]:
                 "auslastung": f["utilization"],
                 "haushalte": f["householdsInNeed"],
             },
+            scope=_scope(f),
         )
         for f in data["duplicateStructures"]
     ]
@@ -134,6 +147,7 @@ def _double(data: dict[str, Any]) -> list[Row]:
                 "haushalte": f["households"],
                 "unabgestimmt": f["uncoordinatedHouseholds"],
             },
+            scope=_scope(f),
         )
         for f in data["doubleSupport"]
     ]
@@ -150,6 +164,7 @@ def _weak(data: dict[str, Any]) -> list[Row]:
             category="",
             organizations=_names(f["organizations"]),
             figures={"traeger": len(f["organizations"])},
+            scope=_scope(f),
         )
         for f in data["networkWeakSpots"]["findings"]
     ]
@@ -191,6 +206,7 @@ def _pathways(data: dict[str, Any]) -> list[Row]:
                 "abgebrochen": r["dropoffRate"],
                 "antwort": r["medianResponseHours"],
             },
+            scope=_scope(r),
         )
         for r in data["referralPathways"]["rates"]
     ]
@@ -207,10 +223,10 @@ KINDS: dict[str, Kind] = {
             intro="Sozialräume, in denen Haushalte mit Bedarf kein erreichbares Angebot haben "
             "(hoch) oder zu wenige Plätze je Haushalt (mittel). Erreichbar heißt: im "
             "Sozialraum oder einem Nachbarraum.",
-            document=f"""query Gaps($area: String, $category: String) {{
-  coverageGaps(area: $area, category: $category) {{
+            document=f"""query Gaps($area: String, $category: String, $scope: String) {{
+  coverageGaps(area: $area, category: $category, scope: $scope) {{
     severity explanation householdsInNeed ratio reachableServices
-    area {_REF} category {_REF}
+    area {_REF} category {_REF} scope {_REF}
   }}
 }}""",
             rows=_gaps,
@@ -227,17 +243,17 @@ KINDS: dict[str, Kind] = {
             intro="Angebote mehrerer Träger im selben Leistungsbereich, für dieselbe "
             "Zielgruppe und dieselben Sozialräume, bei geringer Auslastung: hier lohnt "
             "Abstimmung.",
-            document=f"""query Structures($area: String, $category: String) {{
-  duplicateStructures(area: $area, category: $category) {{
+            document=f"""query Structures($area: String, $category: String, $scope: String) {{
+  duplicateStructures(area: $area, category: $category, scope: $scope) {{
     severity explanation capacity utilization householdsInNeed
-    category {_REF} areas {_REF} organizations {_REF} services {{ id }}
+    category {_REF} areas {_REF} organizations {_REF} services {{ id }} scope {_REF}
   }}
 }}""",
             rows=_structures,
             columns=(
                 Column("angebote", "Angebote", "number"),
                 Column("plaetze_gesamt", "Plätze", "number"),
-                Column("auslastung", "Auslastung", "share"),
+                Column("auslastung", "Auslastung", "utilization"),
                 Column("haushalte", "Haushalte mit Bedarf", "people"),
             ),
             empty="Keine Doppelstrukturen für diese Auswahl.",
@@ -248,10 +264,10 @@ KINDS: dict[str, Kind] = {
             intro="Haushalte, die im selben Leistungsbereich parallel von zwei Trägern "
             "betreut werden, zusammengefasst je Trägerpaar; ohne Abstimmung heißt: die "
             "Träger haben keine Kooperationsvereinbarung.",
-            document=f"""query Double($area: String, $category: String) {{
-  doubleSupport(area: $area, category: $category) {{
+            document=f"""query Double($area: String, $category: String, $scope: String) {{
+  doubleSupport(area: $area, category: $category, scope: $scope) {{
     severity explanation households uncoordinatedHouseholds
-    category {_REF} organizations {_REF} areas {_REF}
+    category {_REF} organizations {_REF} areas {_REF} scope {_REF}
   }}
 }}""",
             rows=_double,
@@ -267,9 +283,9 @@ KINDS: dict[str, Kind] = {
             intro="Stellen im Kooperationsnetz der Träger, an denen Überleitungen hängen: "
             "isolierte Träger, Teilnetze ohne Verbindung, Träger und Vereinbarungen, ohne "
             "die das Netz zerfällt.",
-            document=f"""query Weak($area: String) {{
-  networkWeakSpots(area: $area) {{
-    findings {{ spot severity explanation organizations {_REF} areas {_REF} }}
+            document=f"""query Weak($area: String, $scope: String) {{
+  networkWeakSpots(area: $area, scope: $scope) {{
+    findings {{ spot severity explanation organizations {_REF} areas {_REF} scope {_REF} }}
   }}
 }}""",
             rows=_weak,
@@ -283,16 +299,17 @@ KINDS: dict[str, Kind] = {
             intro="Wie Überleitungen je Leistungsbereich und Sozialraum ausgehen: wie viele "
             "abgelehnt oder abgebrochen werden und wie schnell Träger antworten. Zeilen mit "
             "weniger als 5 Überleitungen sind nicht ausgewiesen.",
-            document=f"""query Pathways($area: String, $category: String) {{
-  referralPathways(area: $area, category: $category) {{
+            document=f"""query Pathways($area: String, $category: String, $scope: String) {{
+  referralPathways(area: $area, category: $category, scope: $scope) {{
     rates {{
       referrals declineRate dropoffRate medianResponseHours
-      category {_REF} area {_REF}
+      category {_REF} area {_REF} scope {_REF}
     }}
   }}
 }}""",
             rows=_pathways,
             graded=False,
+            explained=False,
             default_order="ueberleitungen",
             columns=(
                 Column("ueberleitungen", "Überleitungen", "people"),

@@ -60,12 +60,14 @@ query MapAreas($levels: [AreaLevel!], $tolerance: Float, $after: String) {
 }
 """
 
+SCOPES = "query MapScopes { analysisScopes { id name } }"
+
 COVERAGE = """
-query MapCoverage($area: String, $category: String) {
-  coverage(area: $area, category: $category) {
+query MapCoverage($area: String, $category: String, $scope: String) {
+  coverage(area: $area, category: $category, scope: $scope) {
     area { id name } householdsInNeed ratio reachableServices estimated
   }
-  coverageGaps(area: $area, category: $category) { area { id } severity }
+  coverageGaps(area: $area, category: $category, scope: $scope) { area { id } severity }
 }
 """
 
@@ -144,6 +146,15 @@ def _unit_of(area: dict[str, Any], cells: dict[str, Cell]) -> Cell | None:
     return None
 
 
+def _top(area: dict[str, Any]) -> str:
+    """The topmost area the query reached (parent and grandparent: the Gebiet of a
+    Stadtbezirk or Stadtteil)."""
+    node = area
+    while node.get("parent"):
+        node = node["parent"]
+    return str(node["id"])
+
+
 def shapes_of(areas: list[dict[str, Any]], cells: dict[str, Cell]) -> list[dict[str, Any]]:
     """What the map script draws: one feature per area with a geometry."""
     out = []
@@ -186,16 +197,33 @@ async def coverage_map(request: Request) -> Response:
     category = selection.category or (known.categories[0][0] if known.categories else "")
     if not selection.category:
         selection = Selection(area=selection.area, category=category, order="")
+    # Several cities or counties in one graph: the map shows one Gebiet, the first by default;
+    # a chosen Sozialraum brings its own Gebiet.
+    scopes = [(s["id"], s["name"]) for s in (await gql(request, SCOPES))["analysisScopes"]]
+    scope = request.query_params.get("gebiet", "")
+    if scope and scope not in dict(scopes):
+        errors.add("gebiet", "Wählen Sie ein Gebiet aus der Liste.")
+        scope = ""
+    scope = scope or (scopes[0][0] if scopes else "")
     min_ratio = DEFAULT_CONFIG.coverage.min_ratio
     cells: list[Cell] = []
     shapes: list[dict[str, Any]] = []
     if not errors and category:
-        data = await gql(request, COVERAGE, area=selection.area or None, category=category)
+        data = await gql(
+            request,
+            COVERAGE,
+            area=selection.area or None,
+            category=category,
+            scope=None if selection.area else scope or None,
+        )
         cells = cells_of(data, min_ratio)
         areas = await _areas(request, LEVELS[level_key][0])
         by_id = {c.area_id: c for c in cells}
+        # Only the areas of the chosen Sozialraum or Gebiet: the map is fitted to them.
         if selection.area:
             areas = [a for a in areas if _unit_of(a, by_id) is not None]
+        elif scope:
+            areas = [a for a in areas if _top(a) == scope]
         shapes = shapes_of(areas, by_id)
     settings = request.app.state.settings
     payload = {
@@ -211,6 +239,8 @@ async def coverage_map(request: Request) -> Response:
         selection=selection,
         areas=area_options(known),
         categories=known.categories,
+        scopes=scopes,
+        scope=scope,
         levels=[(k, v[1]) for k, v in LEVELS.items()],
         level_key=level_key,
         level_name=LEVELS[level_key][1],

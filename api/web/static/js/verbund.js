@@ -31,3 +31,24 @@ document.addEventListener("submit", function (event) {
     button.setAttribute("aria-disabled", "true");
   });
 });
+// The import's file field: a German "Datei auswählen" button and the chosen names instead of
+// the browser's own wording; the transparent input above the button still does the work.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".vb-file").forEach(function (box) {
+    var input = box.querySelector("input[type=file]");
+    var button = box.querySelector("[data-file-button]");
+    var names = box.querySelector("[data-file-names]");
+    if (!input || !button || !names) return;
+    box.classList.add("vb-file--enhanced");
+    button.hidden = false;
+    names.hidden = false;
+    function show() {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      if (files.length === 0) names.textContent = "Keine Datei ausgewählt";
+      else if (files.length === 1) names.textContent = files[0];
+      else names.textContent = files.length + " Dateien: " + files.join(", ");
+    }
+    input.addEventListener("change", show);
+    show();
+  });
+});

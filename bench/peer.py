@@ -1,0 +1,270 @@
+"""verbund against @neo4j/graphql and against the HTTP floor, same database, same queries, one run.
+
+    (cd bench/peer && npm ci)                    # once: the peer, pinned by package-lock.json
+    .venv/bin/python -m bench.peer --load        # loads the city demo first (clears the database!)
+    .venv/bin/python -m bench.peer               # the city demo is already loaded
+
+Three servers read the same Neo4j: verbund (``verbund serve``'s app under uvicorn, with an
+API token as every client has one), the peer (Neo4j's own GraphQL library 7.6.3 on Apollo
+Server 5, ``bench/peer/server.mjs``, no authentication) and the floor (a bare starlette
+endpoint under the same uvicorn running the hand-written statement, ``bench/peer_floor.py``).
+For each query of ``bench/peer_cases.py`` the three answers are first checked to hold the
+same records; then the sides take turns in rounds (a change in the machine's load hits all
+alike): p50/p99 with one connection, throughput with 8 and 32, and the server process's CPU
+time per request. Statements per request: verbund's counted by its Graph, the peer's is one
+by design (it compiles each root field into one Cypher statement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.auth.api_tokens import create_token
+from api.localneo4j import ensure_started
+from api.settings import get_settings
+from bench.peer_cases import PeerCase, cases
+from graph import Graph
+from graph.admin import clear
+from graph.tokens import revoke_token
+from graph.write import write_bundle
+from schema import Context, schema
+from schema.principal import SYSTEM
+
+ROOT = Path(__file__).resolve().parent.parent
+PEER = ROOT / "bench" / "peer"
+
+
+@dataclass
+class Side:
+    name: str
+    port: int
+    path: Callable[[PeerCase], str]
+    body: Callable[[PeerCase], bytes]
+    headers: dict[str, str]
+    process: subprocess.Popen[bytes]
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def ask(self, client: http.client.HTTPConnection, case: PeerCase) -> Any:
+        client.request("POST", self.path(case), body=self.body(case), headers=self.headers)
+        response = client.getresponse()
+        answer = json.loads(response.read())
+        if response.status != 200 or answer.get("errors"):
+            sys.exit(f"{self.name}, {case.name}: HTTP {response.status} {answer}")
+        return answer["data"]
+
+    def cpu_seconds(self) -> float:
+        return _cpu_seconds(self.process.pid)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(side: Side, case: PeerCase) -> None:
+    for _ in range(300):
+        try:
+            side.ask(side.connect(), case)
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.2)
+    sys.exit(f"{side.name} antwortet nicht auf Port {side.port}.")
+
+
+def _uvicorn(factory: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--timeout-keep-alive", "600"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+
+
+def _graphql_body(document: Callable[[PeerCase], str]) -> Callable[[PeerCase], bytes]:
+    return lambda case: json.dumps({"query": document(case), "variables": case.variables}).encode()
+
+
+def _latency(sides: list[Side], case: PeerCase, rounds: int, per_round: int) -> list[list[float]]:
+    clients = [side.connect() for side in sides]
+    times: list[list[float]] = [[] for _ in sides]
+    for _ in range(rounds):
+        for index, (side, client) in enumerate(zip(sides, clients, strict=True)):
+            for _ in range(per_round):
+                start = time.perf_counter()
+                side.ask(client, case)
+                times[index].append((time.perf_counter() - start) * 1000)
+    for client in clients:
+        client.close()
+    return times
+
+
+def _throughput(
+    side: Side, case: PeerCase, connections: int, seconds: float
+) -> tuple[float, float]:
+    """Requests per second with ``connections`` kept-alive clients, and CPU ms per request."""
+    stop = time.perf_counter() + seconds
+    counts = [0] * connections
+
+    def client(slot: int) -> None:
+        connection = side.connect()
+        while time.perf_counter() < stop:
+            side.ask(connection, case)
+            counts[slot] += 1
+        connection.close()
+
+    cpu_before, started = side.cpu_seconds(), time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed, cpu = time.perf_counter() - started, side.cpu_seconds() - cpu_before
+    done = sum(counts)
+    return done / elapsed, cpu * 1000 / max(done, 1)
+
+
+def _statements(graph: Graph, case: PeerCase) -> int:
+    import asyncio
+
+    context = Context(graph, principal=SYSTEM)
+    before = graph.roundtrips
+    result = asyncio.run(
+        schema.execute(case.verbund, variable_values=case.variables, context_value=context)
+    )
+    assert not result.errors, result.errors
+    return graph.roundtrips - before
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--load", action="store_true", help="city-Demo vorher laden (leert!)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--per-round", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=3.0, help="je Durchsatzmessung")
+    parser.add_argument("--only", nargs="*", help="nur diese Fälle (service, organization, …)")
+    args = parser.parse_args()
+    if not (PEER / "node_modules" / "@neo4j" / "graphql").is_dir():
+        sys.exit("Der Vergleich fehlt: (cd bench/peer && npm ci)")
+
+    settings = get_settings()
+    config = ensure_started(settings)
+    load_before = os.getloadavg()
+    with Graph(config) as graph:
+        if args.load:
+            from loaders.demo import generate
+
+            clear(graph)
+            write_bundle(graph, generate("city").bundle)
+        all_cases = [c for c in cases(graph) if not args.only or c.key in args.only]
+        record, token = create_token(graph, role="coordinator", organization_id=None, name="bench")
+        env = {**os.environ, "VERBUND_STATE_DIR": str(settings.state_dir)}
+        peer_env = {**env, "NEO4J_URI": config.uri, "NEO4J_USER": config.user,
+                    "NEO4J_PASSWORD": config.password}  # fmt: skip
+        json_headers = {"Content-Type": "application/json"}
+        ports = [_free_port() for _ in range(3)]
+        sides = [
+            Side("verbund", ports[0], lambda c: "/graphql", _graphql_body(lambda c: c.verbund),
+                 {**json_headers, "Authorization": f"Bearer {token}"},
+                 _uvicorn("api.app:create_served_app", ports[0], env)),
+            Side("@neo4j/graphql", ports[1], lambda c: "/", _graphql_body(lambda c: c.peer),
+                 json_headers,
+                 subprocess.Popen(["node", "server.mjs", str(ports[1])], cwd=PEER, env=peer_env,
+                                  stdout=subprocess.DEVNULL)),
+            Side("Untergrenze (HTTP + Cypher)", ports[2], lambda c: f"/floor/{c.key}",
+                 lambda c: b"{}", json_headers,
+                 _uvicorn("bench.peer_floor:create_floor_app", ports[2], env)),
+        ]  # fmt: skip
+        try:
+            for side in sides:
+                _wait_until_up(side, all_cases[0])
+            results = []
+            for case in all_cases:
+                client = [side.connect() for side in sides]
+                answers = [side.ask(c, case) for side, c in zip(sides, client, strict=True)]
+                ids = [case.verbund_ids(answers[0]), case.peer_ids(answers[1]),
+                       case.floor_ids(answers[2])]  # fmt: skip
+                if not ids[0] or ids[0] != ids[1] or ids[0] != ids[2]:
+                    sys.exit(f"{case.name}: die Antworten enthalten verschiedene Datensätze: {ids}")
+                statements = _statements(graph, case)
+                times = _latency(sides, case, args.rounds, args.per_round)
+                rates: dict[int, list[tuple[float, float]]] = {}
+                for connections in (8, 32):
+                    rates[connections] = [
+                        _throughput(side, case, connections, args.seconds) for side in sides
+                    ]
+                results.append((case, len(ids[0]), statements, times, rates))
+            typename = _typename_rates(sides[0], args.seconds)
+        finally:
+            for side in sides:
+                side.process.terminate()
+                side.process.wait(10)
+            revoke_token(graph, record.id)
+    _report(results, typename, load_before, os.getloadavg())
+
+
+def _typename_rates(verbund: Side, seconds: float) -> list[tuple[int, float]]:
+    probe = PeerCase("typename", "{ __typename }", "{ __typename }", "", {}, "RETURN 1", {},
+                     list, list, list)  # fmt: skip
+    return [(c, _throughput(verbund, probe, c, seconds)[0]) for c in (1, 8, 32)]
+
+
+def _report(results: list[Any], typename: list[tuple[int, float]], before: Any, after: Any) -> None:
+    print(
+        "| Abfrage | Datensätze | Anweisungen verbund / Vergleich | p50 verbund | p50 Vergleich "
+        "| p50 Untergrenze | p50 ÷ Vergleich | p50 ÷ Untergrenze | p99 ÷ p50 verbund |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for case, records, statements, times, _ in results:
+        p50 = [statistics.median(t) for t in times]
+        p99 = _pct(times[0], 0.99)
+        print(f"| {case.name} | {records} | {statements} / 1 | {p50[0]:.1f} ms | {p50[1]:.1f} ms "
+              f"| {p50[2]:.1f} ms | {p50[0] / p50[1]:.2f} | {p50[0] / p50[2]:.2f} "
+              f"| {p99 / p50[0]:.1f} |")  # fmt: skip
+    print("\nDurchsatz (Anfragen/s) und CPU des Serverprozesses je Anfrage:\n")
+    print("| Abfrage | Verbindungen | verbund | Vergleich | Untergrenze | verbund ÷ Vergleich "
+          "| CPU verbund | CPU Vergleich |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    for case, _, _, _, rates in results:
+        for connections, measured in rates.items():
+            (vr, vc), (pr, pc), (fr, _) = measured
+            print(f"| {case.name} | {connections} | {vr:.0f} | {pr:.0f} | {fr:.0f} | {vr / pr:.2f} "
+                  f"| {vc:.2f} ms | {pc:.2f} ms |")  # fmt: skip
+    print("\n`{ __typename }` mit API-Token (verbund, ein Prozess):\n")
+    print("| Verbindungen | Anfragen/s |")
+    print("|---|---|")
+    for connections, rate in typename:
+        print(f"| {connections} | {rate:.0f} |")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(
+        f"\nload average {before[0]:.1f} before, {after[0]:.1f} after "
+        f"({stamp}, {os.cpu_count()} Kerne)"
+    )
+
+
+if __name__ == "__main__":
+    main()
