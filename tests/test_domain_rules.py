@@ -32,7 +32,8 @@ def _service(**changes: object) -> rec.Service:
         (_service(capacity=10, capacity_used=11), [("capacity_used", "übersteigt")]),
         (_service(capacity=-1), [("capacity", "negativ")]),
         (_service(capacity_used=3), []),  # places unknown: occupancy alone is no contradiction
-        (_service(languages=["de", "DEU"]), [("languages", "DEU")]),
+        (_service(languages=["DEU"]), []),  # normalised to "de" by the record
+        (_service(languages=["de", "klingonisch"]), [("languages", "klingonisch")]),
         (
             _service(valid_from=date(2026, 5, 1), valid_to=date(2026, 4, 30)),
             [("valid_to", "vor gültig ab")],
