@@ -27,6 +27,11 @@ def finding_dict(shown: Shown[Finding], view: PlannerView) -> dict[str, Any]:
         "services": list(f.service_ids),
         "counts": dict(shown.counts),
     }
+    # Duplicate Träger: which of the three outcomes, and the evidence in words.
+    outcome = getattr(f, "outcome", None)
+    if outcome is not None:
+        out["outcome"] = outcome
+        out["evidence"] = list(getattr(f, "evidence", ()))
     spot = getattr(f, "spot", None)
     if spot is not None:
         out["spot"] = spot
