@@ -26,6 +26,7 @@ from graph.analysis.snapshot import (
 )
 from graph.connection import Graph, run
 from graph.records import ANSWER_REFERRAL_STATUSES
+from graph.repo.link_decisions import REJECTED_PAIRS
 
 _AREAS = """
 MATCH (a:Area)
@@ -133,6 +134,7 @@ def load_snapshot(graph: Graph, *, today: date | None = None) -> Snapshot:
                     ("referrals", _REFERRALS),
                     ("agreements", _AGREEMENTS),
                     ("networks", _NETWORKS),
+                    ("rejected", REJECTED_PAIRS),
                 )
             },
             today,
@@ -164,6 +166,7 @@ def _snapshot(rows: dict[str, list[dict[str, Any]]], today: date) -> Snapshot:
         ),
         adjacencies=tuple((r["a"], r["b"]) for r in rows["adjacency"]),
         category_names={r["id"]: r["name"] or r["id"] for r in rows["categories"]},
+        rejected_pairs=frozenset(frozenset((r["a"], r["b"])) for r in rows["rejected"]),
         organizations=tuple(
             OrganizationInfo(
                 id=r["id"],

@@ -154,7 +154,9 @@ def run_analyses(snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG) ->
     )
     records = timed(
         "duplicate_records",
-        lambda: duplicate_records(snapshot.organizations, config.duplicate_records),
+        lambda: duplicate_records(
+            snapshot.organizations, config.duplicate_records, rejected=snapshot.rejected_pairs
+        ),
     )
     same_services = timed(
         "duplicate_services",
