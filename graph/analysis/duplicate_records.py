@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 from graph.analysis.config import DuplicateRecordConfig
 from graph.analysis.findings import Finding, Severity, fmt
 from graph.analysis.linkage.link import LinkConfig, link
-from graph.analysis.linkage.outcomes import OUTCOME_LABELS, Outcome
+from graph.analysis.linkage.outcomes import Outcome
 from graph.analysis.linkage.records import LinkRecord, link_record
 from graph.analysis.snapshot import OrganizationInfo
 
@@ -170,8 +170,7 @@ def duplicate_records(
             DuplicateRecord(
                 kind="duplicate_record",
                 severity=severity,
-                explanation=f"{text} ({OUTCOME_LABELS[s.outcome]}, "
-                f"Wahrscheinlichkeit {fmt(100 * s.probability, 0)} %): {why}.",
+                explanation=f"{text} ({_chance(s.probability)}): {why}.",
                 organization_ids=(a.id, b.id),
                 counts={
                     "score": s.probability,
@@ -185,6 +184,13 @@ def duplicate_records(
             )
         )
     return found
+
+
+def _chance(p: float) -> str:
+    """The posterior in words; never "100 %" (the model is never certain)."""
+    if p >= 0.995:
+        return "Wahrscheinlichkeit über 99 %"
+    return f"Wahrscheinlichkeit {fmt(100 * p, 0)} %"
 
 
 def merge_suggestions(records: Iterable[DuplicateRecord]) -> list[DuplicateRecord]:

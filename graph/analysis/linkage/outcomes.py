@@ -18,11 +18,6 @@ from graph.analysis.linkage.compare import Comparison
 from graph.analysis.linkage.records import LinkRecord
 
 Outcome = Literal["same", "related", "renamed"]
-OUTCOME_LABELS = {
-    "same": "derselbe Träger",
-    "related": "zusammengehörige Träger",
-    "renamed": "möglicherweise umbenannt",
-}
 FORM_LABELS = {
     "gmbh": "GmbH",
     "ev": "e.V.",
@@ -70,7 +65,7 @@ def decide(
     contacts = _contacts(c, a)
     words: list[str] = []
     if name.exact:
-        words.append("Name gleich")
+        words.append("Name gleich bis auf Schreibweise, Abkürzungen und Rechtsform")
     elif name.shared:
         words.append(f"Name ähnlich: {' '.join(name.shared)} ({round(100 * name.similarity)} %)")
     # A company's name is registered exactly: "Kleiner Fratz GmbH" and "Kleiner Fratz City
