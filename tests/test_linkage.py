@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.analysis.linkage.address import compare_addresses, parse_address
+from graph.analysis.linkage.compare import acronym_of
 from graph.analysis.linkage.link import link
 from graph.analysis.linkage.records import LinkRecord, link_record, normalize_site
 from graph.analysis.linkage.tokens import legal_form, name_tokens, same_word
@@ -184,3 +185,25 @@ def test_rejected_pairs_are_not_suggested_again() -> None:
     assert any({s.a, s.b} == {"a", "b"} for s in link(records).suggestions)
     again = link(records, rejected={frozenset(("a", "b"))})
     assert not any({s.a, s.b} == {"a", "b"} for s in again.suggestions)
+
+
+def test_acronyms_stand_for_a_run_of_words() -> None:
+    assert acronym_of("gsj", ("gesellschaft", "sport", "jugendsozialarbeit")) == (
+        "gesellschaft",
+        "sport",
+        "jugendsozialarbeit",
+    )
+    assert acronym_of("pfh", ("pestalozzi", "froebel", "haus", "schulclub")) == (
+        "pestalozzi",
+        "froebel",
+        "haus",
+    )
+    assert acronym_of("bb", ("bdp", "berlin")) == ()  # two letters spell too much
+    assert acronym_of("awo", ("kita", "sonnenschein")) == ()
+    found = outcomes(
+        directory(
+            link_record("a", "GSJ gGmbH", website="http://gsj-berlin.de"),
+            link_record("b", "Gesellschaft für Sport und Jugendsozialarbeit gGmbH"),
+        )
+    )
+    assert found.get(frozenset(("a", "b"))) == "same"

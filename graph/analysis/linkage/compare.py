@@ -164,6 +164,31 @@ def _matches(word: str, others: Sequence[str]) -> bool:
     return any(word == a + b for a, b in pairwise(others))
 
 
+def acronym_of(short: str, words: Sequence[str]) -> tuple[str, ...]:
+    """The run of ``words`` whose initials spell ``short`` ("gsj" in "gesellschaft sport
+    jugendsozialarbeit", "pfh" in "pestalozzi froebel haus"), or () when none does."""
+    if not 3 <= len(short) <= 5 or not short.isalpha():
+        return ()
+    for i in range(len(words)):
+        run = words[i : i + len(short)]
+        if len(run) == len(short) and "".join(w[0] for w in run) == short:
+            return tuple(run)
+    return ()
+
+
+def _acronyms(left: Sequence[str], other_left: Sequence[str]) -> tuple[set[str], set[str]]:
+    """Leftover short words that abbreviate a run of the other side's leftover words: the
+    short words and the words they stand for count as matched."""
+    short: set[str] = set()
+    long: set[str] = set()
+    for t in left:
+        run = acronym_of(t, other_left)
+        if run:
+            short.add(t)
+            long.update(run)
+    return short, long
+
+
 def compare_names(a: LinkRecord, b: LinkRecord, freq: Frequencies) -> NameMatch:
     if not a.tokens or not b.tokens:
         return NameMatch(0.0, (), a.tokens, b.tokens, False)
@@ -175,9 +200,14 @@ def compare_names(a: LinkRecord, b: LinkRecord, freq: Frequencies) -> NameMatch:
     left_a = [t for t in a.tokens if t not in in_b]
     fuzzy_a = {t for t in left_a if _matches(t, b.tokens)}
     fuzzy_b = {t for t in left_b if _matches(t, a.tokens)}
-    shared = tuple(t for t in a.tokens if t in in_b or t in fuzzy_a)
     rest_a = [t for t in left_a if t not in fuzzy_a]
     rest_b = [t for t in left_b if t not in fuzzy_b]
+    short_a, long_b = _acronyms(rest_a, rest_b)
+    short_b, long_a = _acronyms(rest_b, rest_a)
+    abbreviated = short_a | long_a
+    shared = tuple(t for t in a.tokens if t in in_b or t in fuzzy_a or t in abbreviated)
+    rest_a = [t for t in rest_a if t not in abbreviated]
+    rest_b = [t for t in rest_b if t not in short_b | long_b]
     w_a = sum(freq.weight(t) for t in a.tokens)
     w_b = sum(freq.weight(t) for t in b.tokens)
     matched = sum(freq.weight(t) for t in shared)
