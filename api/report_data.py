@@ -29,6 +29,11 @@ def finding_dict(shown: Shown[Finding], view: PlannerView) -> dict[str, Any]:
         "counts": dict(shown.counts),
         "scope": _scope(report, f.scope_id),
     }
+    # Duplicate Träger: which of the three outcomes, and the evidence in words.
+    outcome = getattr(f, "outcome", None)
+    if outcome is not None:
+        out["outcome"] = outcome
+        out["evidence"] = list(getattr(f, "evidence", ()))
     spot = getattr(f, "spot", None)
     if spot is not None:
         out["spot"] = spot

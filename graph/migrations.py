@@ -30,6 +30,7 @@ NODE_LABELS: tuple[str, ...] = (
     "ApiToken",
     "ReferralAggregate",
     "IdempotencyKey",
+    "LinkDecision",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.

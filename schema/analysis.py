@@ -139,6 +139,14 @@ class DuplicateRecordCandidate:
     score: float
     name_similarity: float
     matched: list[str] = strawberry.field(description="Übereinstimmende Angaben.")
+    outcome: str = strawberry.field(
+        description="Ergebnis: same (derselbe Träger, zusammenführen), related "
+        "(zusammengehörige Träger, nie zusammenführen) oder renamed (möglicherweise "
+        "umbenannt, prüfen)."
+    )
+    evidence: list[str] = strawberry.field(
+        description="Belege in Worten, z. B. „gleiche Anschrift Glambecker Ring 80–82“."
+    )
 
 
 @strawberry.type(description="Kandidat für ein doppelt erfasstes Angebot (zwei Datensätze).")
@@ -470,7 +478,8 @@ class AnalysisQuery:
         ]
 
     @strawberry.field(
-        description="Vermutlich doppelt erfasste Träger, mit Punktzahl.",
+        description="Vermutlich doppelt erfasste Träger (zusammenführen), zusammengehörige "
+        "Träger und möglicherweise umbenannte Träger, mit Wahrscheinlichkeit und Belegen.",
         extensions=[_policy()],
     )
     async def duplicate_records(
@@ -487,6 +496,8 @@ class AnalysisQuery:
                 score=s.finding.score,
                 name_similarity=s.finding.name_similarity,
                 matched=list(s.finding.matched),
+                outcome=s.finding.outcome,
+                evidence=list(s.finding.evidence),
             )
             for s in view.duplicate_records
         ]

@@ -17,6 +17,7 @@ from graph.merge import (
     merge_organizations,
     merge_services,
 )
+from graph.repo import link_decisions
 from schema.context import Info
 from schema.policy import directory_write
 from schema.problems import Conflict, InvalidInput, NotFound, invalid
@@ -80,6 +81,33 @@ async def _merge(
         return Conflict(message=str(exc), current_version=None)
 
 
+@strawberry.type(
+    description="Ein Vorschlag wurde abgelehnt: die beiden Träger werden nicht "
+    "wieder als Dublette vorgeschlagen."
+)
+class DuplicateRejected:
+    a_id: strawberry.ID
+    b_id: strawberry.ID
+
+
+RejectDuplicateResult = Annotated[
+    DuplicateRejected | NotFound | InvalidInput,
+    strawberry.union("RejectDuplicateResult"),
+]
+
+OUTCOMES = ("same", "related", "renamed")
+
+
+def _merged(result: MergeResult) -> OrganizationsMerged:
+    return OrganizationsMerged(
+        kept_id=strawberry.ID(result.kept_id),
+        dropped_id=strawberry.ID(result.dropped_id),
+        moved=_moved(result),
+        tokens=result.tokens,
+        agreements_with_itself=result.agreements_with_itself,
+    )
+
+
 def _moved(result: MergeResult) -> list[MovedRelationships]:
     return [MovedRelationships(type=t, count=n) for t, n in sorted(result.moved.items())]
 
@@ -98,13 +126,70 @@ class AnalysisMutation:
         result = await _merge(info, merge_organizations, keep_id, drop_id)
         if not isinstance(result, MergeResult):
             return result
-        return OrganizationsMerged(
-            kept_id=strawberry.ID(result.kept_id),
-            dropped_id=strawberry.ID(result.dropped_id),
-            moved=_moved(result),
-            tokens=result.tokens,
-            agreements_with_itself=result.agreements_with_itself,
-        )
+        return _merged(result)
+
+    @strawberry.mutation(
+        description="Einen Dubletten-Vorschlag bestätigen: die beiden Träger sind einer. Sie "
+        "werden zusammengeführt wie mit mergeOrganizations, die Entscheidung wird gespeichert "
+        "(exportierbar mit `verbund linkage labels`).",
+        extensions=[directory_write(purpose="Dubletten prüfen")],
+    )
+    async def confirm_duplicate(
+        self,
+        info: Info,
+        keep_id: strawberry.ID,
+        drop_id: strawberry.ID,
+        outcome: Annotated[
+            str,
+            strawberry.argument(description="Was vorgeschlagen war: same, related oder renamed."),
+        ] = "same",
+    ) -> MergeOrganizationsResult:
+        if outcome not in OUTCOMES:
+            return invalid("outcome", "Erlaubt sind same, related oder renamed.")
+        by = info.context.principal.label()
+
+        def work(graph: Graph, keep: str, drop: str) -> MergeResult:
+            return link_decisions.confirm(graph, keep, drop, outcome=outcome, by=by)
+
+        result = await _merge(info, work, keep_id, drop_id)
+        if not isinstance(result, MergeResult):
+            return result
+        return _merged(result)
+
+    @strawberry.mutation(
+        description="Einen Dubletten-Vorschlag ablehnen: die beiden Träger sind verschieden. "
+        "Das Paar wird nicht wieder vorgeschlagen; die Entscheidung wird gespeichert.",
+        extensions=[directory_write(purpose="Dubletten prüfen")],
+    )
+    async def reject_duplicate(
+        self,
+        info: Info,
+        a_id: strawberry.ID,
+        b_id: strawberry.ID,
+        outcome: Annotated[
+            str,
+            strawberry.argument(description="Was vorgeschlagen war: same, related oder renamed."),
+        ] = "same",
+    ) -> RejectDuplicateResult:
+        if outcome not in OUTCOMES:
+            return invalid("outcome", "Erlaubt sind same, related oder renamed.")
+        by = info.context.principal.label()
+        try:
+            await info.context.run(
+                link_decisions.reject,
+                info.context.graph,
+                str(a_id),
+                str(b_id),
+                outcome=outcome,
+                by=by,
+            )
+        except OrganizationNotFound as exc:
+            return NotFound(
+                message=str(exc), kind="Organization", id=strawberry.ID(exc.organization_id)
+            )
+        except InvalidMerge as exc:
+            return invalid("bId", str(exc))
+        return DuplicateRejected(a_id=a_id, b_id=b_id)
 
     @strawberry.mutation(
         description="Zwei Datensätze desselben Angebots (eines Trägers) zusammenführen; alle "

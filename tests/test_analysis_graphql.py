@@ -18,7 +18,7 @@ query($area: String) {
   coverage(category: "schuldnerberatung") { area { id } householdsInNeed ratio }
   duplicateStructures(area: $area) { services { id } organizations { name } capacity
                                      householdsInNeed explanation }
-  duplicateRecords { organizations { id } score matched }
+  duplicateRecords { organizations { id } score matched outcome evidence }
   doubleSupport { households uncoordinatedHouseholds explanation }
   missingCooperation { organizations { id } sharedHouseholds sameNetwork }
   networkWeakSpots { organizations links components findings { spot }
@@ -52,6 +52,8 @@ def test_planner_sees_aggregates(db: Graph) -> None:
     assert [s["id"] for s in structure["services"]] == ["s1", "s2"]
     assert structure["capacity"] == 5  # capacities are not counts of people
     assert data["duplicateRecords"][0]["matched"] == ["website"]
+    assert data["duplicateRecords"][0]["outcome"] == "same"
+    assert "gleiche Website caritas.example" in data["duplicateRecords"][0]["evidence"]
     (support,) = data["doubleSupport"]
     assert support["households"] == 6
     assert support["uncoordinatedHouseholds"] is None  # zero is suppressed too

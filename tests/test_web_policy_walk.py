@@ -52,6 +52,7 @@ PAGES: dict[str, frozenset[str]] = {
     "/traeger/caritas-stuttgart": frozenset({"coordinator"}),
     "/pflege/angebot/{service}": frozenset({"coordinator"}),
     "/sozialraeume": frozenset({"coordinator"}),
+    "/dubletten": frozenset({"coordinator"}),
     "/import": frozenset({"coordinator"}),
     "/import/lauf/{run}": frozenset({"coordinator"}),
 }

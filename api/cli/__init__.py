@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from api.cli import analyse, db, demo, graphql_schema, neo4j, privacy, serve, token, transfer
+from api.cli import (
+    analyse,
+    db,
+    demo,
+    graphql_schema,
+    linkage,
+    neo4j,
+    privacy,
+    serve,
+    token,
+    transfer,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +30,7 @@ main.add_command(serve.serve)
 main.add_command(demo.group)
 main.add_command(token.group)
 main.add_command(analyse.analyse)
+main.add_command(linkage.group)
 main.add_command(transfer.import_)
 main.add_command(transfer.export_)
 main.add_command(transfer.imports_)

@@ -39,6 +39,7 @@ _ITEMS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("Träger", "/traeger"),
         ("Netzwerk", "/netzwerk"),
         ("Sozialräume", "/sozialraeume"),
+        ("Dubletten", "/dubletten"),
         ("Import", "/import"),
     ),
 }

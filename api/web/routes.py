@@ -15,6 +15,7 @@ from api.web.pages import (
     auth,
     coordination_areas,
     coordination_directory,
+    coordination_duplicates,
     coordination_network,
     directory_edit,
     directory_edit_memberships,
@@ -59,6 +60,7 @@ def web_routes() -> list[BaseRoute]:
         *directory_edit.ROUTES,
         *directory_edit_memberships.ROUTES,
         *coordination_areas.ROUTES,
+        *coordination_duplicates.ROUTES,
         *imports.ROUTES,
         *import_run.ROUTES,
         # Assets are compressed here (they are most of a first visit's bytes); API answers

@@ -50,19 +50,15 @@ class DuplicateStructureConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DuplicateRecordConfig:
-    """Doppelte Datensätze: scored candidates for the same Träger entered twice."""
+    """Doppelte Datensätze: the linkage model's outcomes (graph/analysis/linkage/)."""
 
-    # score = name_weight x name similarity + the weights of the matching contact keys (max 1);
-    # a near-identical name alone (similarity >= 0.94) or a shared phone or website with a
-    # somewhat similar name reaches the threshold.
-    min_score: float = 0.7
-    name_weight: float = 0.75
-    phone_weight: float = 0.4
-    website_weight: float = 0.4
-    email_weight: float = 0.3
-    address_weight: float = 0.25
-    # Names are compared only within blocks that share a token seen at most this often.
+    # A merge is suggested from this posterior probability of "same Träger" (Fellegi–Sunter
+    # with m/u by EM), and only when no distinctive word or legal form says "two entities".
+    min_probability: float = 0.9
+    # Names are compared only within blocks that share a word seen at most this often, or a
+    # contact or address held by at most ``max_block`` records.
     max_token_frequency: int = 50
+    max_block: int = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

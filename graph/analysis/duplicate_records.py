@@ -1,21 +1,26 @@
-"""Doppelte Datensätze: Träger entered twice under different spellings, as scored candidates.
+"""Doppelte Datensätze: Träger entered twice, related Träger, possibly renamed Träger.
 
-Names are normalised before comparing (case, umlauts, punctuation, legal forms such as "e.V." or
-"gGmbH", abbreviations such as "BA" for "Bezirksamt"); contact keys (phone, website, e-mail,
-address) are normalised too. Only pairs that share a contact key or a rare name token are
-compared, so the work stays near-linear in the number of organizations.
+The linkage model (graph/analysis/linkage/) compares candidate pairs from several blocking
+keys with Fellegi–Sunter match weights (name words weighted by rarity, distinctive words,
+legal form, website, e-mail domain, phone, address with house-number ranges, Sozialraum; m/u
+by EM) and gives each pair one of three outcomes: the same Träger (a merge suggestion),
+zusammengehörige Träger (one group, two legal entities: never merged) or möglicherweise
+umbenannt (same address and contact, another name). The normalisers below stay for the
+comparison of Angebote (duplicate_services.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from graph.analysis.config import DuplicateRecordConfig
 from graph.analysis.findings import Finding, Severity, fmt
+from graph.analysis.linkage.link import LinkConfig, link
+from graph.analysis.linkage.outcomes import Outcome
+from graph.analysis.linkage.records import LinkRecord, link_record
 from graph.analysis.snapshot import OrganizationInfo
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
@@ -103,92 +108,91 @@ def name_similarity(a: str, b: str) -> float:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DuplicateRecord(Finding):
-    score: float
+    score: float  # posterior probability of "same Träger"
     name_similarity: float
     matched: tuple[str, ...]  # which keys agree: telefon, website, e-mail, adresse
+    outcome: Outcome = "same"
+    evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    org: OrganizationInfo
-    name: str
-    phone: str | None
-    website: str | None
-    email: str | None
-    addresses: frozenset[str]
+_MATCHED = (("telefon", "phone"), ("website", "site"), ("e-mail", "mail"), ("adresse", "address"))
 
 
-def _keys(org: OrganizationInfo) -> _Keys:
-    return _Keys(
-        org=org,
-        name=normalize_name(org.name),
-        phone=normalize_phone(org.phone),
-        website=normalize_website(org.website),
-        email=org.email.strip().lower() if org.email else None,
-        addresses=frozenset(a for x in org.addresses if (a := normalize_address(x))),
-    )
-
-
-def _candidate_pairs(keys: Sequence[_Keys], config: DuplicateRecordConfig) -> set[tuple[int, int]]:
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        for kind, value in (("phone", k.phone), ("web", k.website), ("mail", k.email)):
-            if value:
-                blocks[(kind, value)].append(i)
-        for address in k.addresses:
-            blocks[("addr", address)].append(i)
-        for token in set(k.name.split()):
-            if len(token) >= 3:
-                blocks[("tok", token)].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for (kind, _), members in blocks.items():
-        if len(members) < 2 or (kind == "tok" and len(members) > config.max_token_frequency):
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                pairs.add((i, j) if i < j else (j, i))
-    return pairs
+def link_records(organizations: Iterable[OrganizationInfo]) -> list[LinkRecord]:
+    return [
+        link_record(
+            o.id,
+            o.name,
+            website=o.website,
+            email=o.email,
+            phone=o.phone,
+            addresses=o.addresses,
+            areas=o.area_ids,
+        )
+        for o in organizations
+    ]
 
 
 def duplicate_records(
-    organizations: Iterable[OrganizationInfo], config: DuplicateRecordConfig
+    organizations: Iterable[OrganizationInfo],
+    config: DuplicateRecordConfig,
+    *,
+    rejected: Collection[frozenset[str]] = (),
 ) -> list[DuplicateRecord]:
-    """Pairs of organizations that are probably one Träger, best candidates first."""
-    keys = [_keys(o) for o in sorted(organizations, key=lambda o: o.id)]
+    """Merge suggestions first (most certain first), then possible renamings and related
+    Träger; pairs in ``rejected`` (a coordinator said no) are left out."""
+    orgs = {o.id: o for o in organizations}
+    result = link(
+        link_records(orgs.values()),
+        LinkConfig(
+            min_probability=config.min_probability,
+            max_token_block=config.max_token_frequency,
+            max_block=config.max_block,
+        ),
+        rejected=rejected,
+    )
     found: list[DuplicateRecord] = []
-    for i, j in sorted(_candidate_pairs(keys, config)):
-        a, b = keys[i], keys[j]
-        similarity = name_similarity(a.name, b.name)
-        matched: list[str] = []
-        score = config.name_weight * similarity
-        for label, same, weight in (
-            ("telefon", a.phone is not None and a.phone == b.phone, config.phone_weight),
-            ("website", a.website is not None and a.website == b.website, config.website_weight),
-            ("e-mail", a.email is not None and a.email == b.email, config.email_weight),
-            ("adresse", bool(a.addresses & b.addresses), config.address_weight),
-        ):
-            if same:
-                matched.append(label)
-                score += weight
-        score = min(score, 1.0)
-        if score < config.min_score:
-            continue
-        severity: Severity = "hoch" if score >= 0.9 else "mittel"
-        why = ", ".join(matched) if matched else "nur der Name"
+    for s in result.suggestions:
+        a, b = orgs[s.a], orgs[s.b]
+        comparison = s.comparison
+        matched = tuple(label for label, key in _MATCHED if comparison.level(key) == 1)
+        severity: Severity = (
+            "niedrig" if s.outcome != "same" else "hoch" if s.probability >= 0.99 else "mittel"
+        )
+        why = "; ".join(s.evidence) if s.evidence else "nur der Name"
+        text = {
+            "same": f"„{a.name}“ und „{b.name}“ sind vermutlich derselbe Träger",
+            "related": f"„{a.name}“ und „{b.name}“ gehören vermutlich zusammen (ein Verbund, "
+            "zwei Rechtsträger: nicht zusammenführen)",
+            "renamed": f"„{a.name}“ und „{b.name}“: möglicherweise umbenannt, bitte prüfen",
+        }[s.outcome]
         found.append(
             DuplicateRecord(
                 kind="duplicate_record",
                 severity=severity,
-                explanation=(
-                    f"„{a.org.name}“ und „{b.org.name}“ sind vermutlich derselbe Träger: "
-                    f"Namensähnlichkeit {fmt(100 * similarity, 0)} %, übereinstimmend: {why}."
-                ),
-                organization_ids=(a.org.id, b.org.id),
-                counts={"score": round(score, 3), "name_similarity": round(similarity, 3)},
-                score=round(score, 3),
-                name_similarity=round(similarity, 3),
-                matched=tuple(matched),
+                explanation=f"{text} ({_chance(s.probability)}): {why}.",
+                organization_ids=(a.id, b.id),
+                counts={
+                    "score": s.probability,
+                    "name_similarity": round(comparison.name.similarity, 3),
+                },
+                score=s.probability,
+                name_similarity=round(comparison.name.similarity, 3),
+                matched=matched,
+                outcome=s.outcome,
+                evidence=s.evidence,
             )
         )
-    found.sort(key=lambda f: (-f.score, f.organization_ids))
     return found
+
+
+def _chance(p: float) -> str:
+    """The posterior in words; never "100 %" (the model is never certain)."""
+    if p >= 0.995:
+        return "Wahrscheinlichkeit über 99 %"
+    return f"Wahrscheinlichkeit {fmt(100 * p, 0)} %"
+
+
+def merge_suggestions(records: Iterable[DuplicateRecord]) -> list[DuplicateRecord]:
+    """Only the pairs that are one Träger (related and renamed ones are never merged)."""
+    return [r for r in records if r.outcome == "same"]

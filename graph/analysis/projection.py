@@ -27,6 +27,7 @@ from graph.analysis.snapshot import (
 from graph.capacity import DEFAULT_MAX_AGE_DAYS, occupancy
 from graph.connection import Graph, run
 from graph.records import ANSWER_REFERRAL_STATUSES
+from graph.repo.link_decisions import REJECTED_PAIRS
 
 _AREAS = """
 MATCH (a:Area)
@@ -146,6 +147,7 @@ def load_snapshot(
                     ("referrals", _REFERRALS),
                     ("agreements", _AGREEMENTS),
                     ("networks", _NETWORKS),
+                    ("rejected", REJECTED_PAIRS),
                 )
             },
             today,
@@ -180,6 +182,7 @@ def _snapshot(
         ),
         adjacencies=tuple((r["a"], r["b"]) for r in rows["adjacency"]),
         category_names={r["id"]: r["name"] or r["id"] for r in rows["categories"]},
+        rejected_pairs=frozenset(frozenset((r["a"], r["b"])) for r in rows["rejected"]),
         organizations=tuple(
             OrganizationInfo(
                 id=r["id"],

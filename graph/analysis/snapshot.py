@@ -106,6 +106,8 @@ class Snapshot:
     agreements: tuple[AgreementInfo, ...] = ()
     networks: tuple[NetworkInfo, ...] = ()
     category_names: Mapping[str, str] = field(default_factory=dict)
+    # Pairs of Träger a coordinator said are not one Träger: never suggested again.
+    rejected_pairs: frozenset[frozenset[str]] = frozenset()
 
 
 class AreaIndex:

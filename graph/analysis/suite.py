@@ -26,7 +26,11 @@ from graph.analysis.double_support import (
     double_support,
     double_support_cases,
 )
-from graph.analysis.duplicate_records import DuplicateRecord, duplicate_records
+from graph.analysis.duplicate_records import (
+    DuplicateRecord,
+    duplicate_records,
+    merge_suggestions,
+)
 from graph.analysis.duplicate_services import DuplicateService, duplicate_services
 from graph.analysis.duplicate_structures import DuplicateStructure, duplicate_structures
 from graph.analysis.findings import SEVERITY_ORDER, Finding
@@ -296,7 +300,9 @@ def _run_scope(snapshot: Snapshot, config: AnalysisConfig) -> AnalysisReport:
     )
     records = timed(
         "duplicate_records",
-        lambda: duplicate_records(snapshot.organizations, config.duplicate_records),
+        lambda: duplicate_records(
+            snapshot.organizations, config.duplicate_records, rejected=snapshot.rejected_pairs
+        ),
     )
     same_services = timed(
         "duplicate_services",
@@ -304,7 +310,7 @@ def _run_scope(snapshot: Snapshot, config: AnalysisConfig) -> AnalysisReport:
             snapshot.services,
             config.duplicate_services,
             duplicate_organizations=[
-                (f.organization_ids[0], f.organization_ids[1]) for f in records
+                (f.organization_ids[0], f.organization_ids[1]) for f in merge_suggestions(records)
             ],
             index=index,
             organizations=snapshot.organizations,

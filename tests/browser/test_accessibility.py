@@ -58,6 +58,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("koordination", "/pflege/vereinbarung/neu?traeger=caritas-stuttgart", "vereinbarung-neu"),
     ("koordination", "/sozialraeume", "sozialraeume"),
     ("koordination", "/sozialraeume/stuttgart-mitte", "sozialraum-detail"),
+    ("koordination", "/dubletten", "dubletten"),
     ("koordination", "/import", "import"),
     ("planung", "/", "start-planung"),
     ("planung", "/planung/karte", "planung-karte"),
