@@ -67,3 +67,28 @@ def test_confirmed_pairs_are_merged_and_kept_as_labels(db: Graph) -> None:
     missing = execute(db, "coordinator", CONFIRM, k="o1", d="o2")
     assert missing.data["confirmDuplicate"]["__typename"] == "NotFound"
     assert len(link_decisions.decisions(db)) == 1
+
+
+def test_decisions_export_as_labels_through_the_cli(db: Graph, tmp_path: Any) -> None:
+    import csv
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    write_bundle(db, tiny_city())
+    assert execute(db, "coordinator", REJECT, k="o2", d="o1", o="same").errors is None
+    out = tmp_path / "labels.csv"
+    result = CliRunner().invoke(main, ["linkage", "labels", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 Entscheidung geschrieben" in result.output
+    with out.open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert (row["a_id"], row["b_id"], row["label"], row["suggested"]) == (
+        "o1",
+        "o2",
+        "different",
+        "same",
+    )
+    assert row["a_name"] == "Caritas e.V."
+    assert "decided_by" not in row  # who decided stays in the audit, not in the labels

@@ -41,4 +41,5 @@ def labels(out: Path | None) -> None:
         if out:
             target.close()
     if out:
-        click.echo(f"{len(rows)} Entscheidungen geschrieben: {out}", err=True)
+        word = "Entscheidung" if len(rows) == 1 else "Entscheidungen"
+        click.echo(f"{len(rows)} {word} geschrieben: {out}", err=True)
