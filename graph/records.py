@@ -96,6 +96,9 @@ class Category:
     id: str
     name: str
     parent_id: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 
@@ -106,10 +109,16 @@ class Organization:
     id: str
     name: str
     sector: Sector = "nonprofit"
+    # Rechtsform as the source writes it ("e.V.", "gGmbH", "Limited Company"); None where
+    # the sector says it all.
+    legal_status: str | None = None
     description: str = ""
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 
@@ -130,6 +139,9 @@ class Location:
     # Öffnungszeiten as free text, e.g. "Mo–Do 9–12 Uhr, Di 14–17 Uhr" (HSDS schedule
     # description).
     opening_hours: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 
@@ -159,6 +171,9 @@ class Service:
     required_documents: tuple[str, ...] = ()
     # When the Träger last confirmed the details (zuletzt geprüft; HSDS assured_date).
     assured_date: date | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 

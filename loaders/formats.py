@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.connection import Graph
-from graph.imports import area_geometries
+from graph.imports import area_geometries, area_names, existing_ids
 from loaders.errors import LoaderError
 from loaders.geo.reader import GeoJsonOptions, read_geojson
 from loaders.geo.shapes import Shape, parse_geometry_text
+from loaders.hsds.directory import Directory
 from loaders.hsds.reader import read_hsds
 from loaders.mapping.reader import AreaLookup, load_mapping, read_mapped
 from loaders.tabular.reader import ParsedBundle, read_bundle
@@ -56,6 +57,14 @@ def default_source(path: Path, mapping: Path | None = None) -> str:
     return path.resolve().name
 
 
+def graph_directory(graph: Graph) -> Directory:
+    """The graph's Sozialräume and taxonomy terms, as an HSDS import looks them up."""
+    return Directory(
+        area_names=lambda: area_names(graph),
+        existing=lambda label, ids: existing_ids(graph, label, ids),
+    )
+
+
 def graph_areas(graph: Graph) -> AreaLookup:
     """Areas with geometry already in the graph, for placing points of a later import."""
 
@@ -76,6 +85,7 @@ def parse_input(
     mapping: Path | None = None,
     lookup: AreaLookup | None = None,
     geojson: GeoJsonOptions | None = None,
+    directory: Directory | None = None,
 ) -> tuple[ParsedBundle, str]:
     """The parsed, validated bundle and the format actually used.
 
@@ -94,5 +104,5 @@ def parse_input(
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
     if fmt == "hsds":
-        return read_hsds(path, source), fmt
+        return read_hsds(path, source, directory), fmt
     raise LoaderError(f"unbekanntes Format {fmt!r}")

@@ -105,7 +105,8 @@ class HsdsService(_Hsds):
     email: str | None = None
     status: str = "active"
     assured_date: date | None = None
-    organization: HsdsOrganization
+    organization: HsdsOrganization | None = None
+    organization_id: str | None = None
     service_areas: list[ServiceArea] = Field(default_factory=list)
     service_at_locations: list[ServiceAtLocation] = Field(default_factory=list)
     languages: list[Language] = Field(default_factory=list)

@@ -41,7 +41,7 @@ from api.web.uploads import (
 from graph import Graph, audit
 from graph.imports import ImportRun, import_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
-from loaders.formats import graph_areas, parse_input
+from loaders.formats import graph_areas, graph_directory, parse_input
 from loaders.importer import ImportReport, settle_lost_runs
 from loaders.importer import run_import as _run_import
 from loaders.provenance import ImportOrigin
@@ -202,7 +202,13 @@ def _import(
     dry_run: bool,
 ) -> ImportReport:
     """Parse, check and (unless ``dry_run``) write; ``ImportRejected`` with every issue."""
-    parsed, used = parse_input(upload.path, "auto", source, lookup=graph_areas(graph))
+    parsed, used = parse_input(
+        upload.path,
+        "auto",
+        source,
+        lookup=graph_areas(graph),
+        directory=graph_directory(graph),
+    )
     refused = household_issues(principal, parsed)
     if refused:
         raise ImportRejected(parsed.issues + refused)

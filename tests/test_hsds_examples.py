@@ -1,0 +1,145 @@
+"""The official Open Referral HSDS 3 examples (../shared/data/hsds/examples) import without
+refusal, and every value they hold comes out of verbund's export again, at the same place."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import Graph
+from graph.readback import read_bundle
+from loaders.hsds.writer import (
+    location_record,
+    organization_record,
+    service_records,
+    taxonomy_terms,
+)
+from tests.loader_helpers import import_path, shared_data
+
+EXAMPLES = shared_data() / "hsds" / "examples"
+
+pytestmark = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="../shared/data/hsds fehlt")
+
+Json = Any
+
+
+def leaves(value: Json, path: str = "") -> Iterator[tuple[str, Json]]:
+    """Every scalar of a JSON value with its path (``phones.0.number``)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}.{index}")
+    else:
+        yield path, value
+
+
+def missing_leaves(received: Json, exported: Json) -> list[str]:
+    """The input's scalars the export lacks or gives otherwise, as ``path: in -> out``."""
+    out = dict(leaves(exported))
+    return [
+        f"{path}: {value!r} -> {out.get(path, '<fehlt>')!r}"
+        for path, value in leaves(received)
+        if path not in out or out[path] != value or isinstance(value, bool) != _is_bool(out[path])
+    ]
+
+
+def _is_bool(value: Json) -> bool:
+    return isinstance(value, bool)
+
+
+def _contents(path: Path) -> list[Json]:
+    data = json.loads(path.read_text("utf-8"))
+    return data["contents"] if isinstance(data, dict) and "contents" in data else [data]
+
+
+def exported(graph: Graph, kind: str) -> list[Json]:
+    """The graph's directory in the shape of the example's kind, built by the HSDS mapping."""
+    bundle = read_bundle(graph)
+    services = list(service_records(bundle))
+    if kind == "service":
+        return services
+    if kind == "service_at_location":
+        return [
+            {**sal, "service": {k: v for k, v in s.items() if k != "service_at_locations"}}
+            for s in services
+            for sal in s["service_at_locations"]
+        ]
+    if kind == "location":
+        return [location_record(loc) for loc in bundle.locations]
+    if kind == "taxonomy_term":
+        return taxonomy_terms(bundle.categories)[: len(bundle.categories)]
+    return [
+        {
+            **organization_record(org),
+            "locations": [
+                location_record(loc) for loc in bundle.locations if loc.organization_id == org.id
+            ],
+            "services": [
+                {k: v for k, v in s.items() if k != "organization"}
+                for s in services
+                if s["organization"]["id"] == org.id
+            ],
+        }
+        for org in bundle.organizations
+    ]
+
+
+CASES = [
+    ("service_full.json", "service"),
+    ("service_list.json", "service"),
+    ("organization_full.json", "organization"),
+    ("organization_list.json", "organization"),
+    ("service_at_location_full.json", "service_at_location"),
+    ("service_at_location_list.json", "service_at_location"),
+    ("location.json", "location"),
+    ("taxonomy_term.json", "taxonomy_term"),
+    ("taxonomy_term_list.json", "taxonomy_term"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), CASES)
+def test_example_imports_and_every_value_comes_out_again(db: Graph, name: str, kind: str) -> None:
+    path = EXAMPLES / name
+    report = import_path(db, path, source="hsds-beispiel")
+    assert sum(report.plan.created.values()) > 0
+    out = {record["id"]: record for record in exported(db, kind)}
+    for received in _contents(path):
+        # A Träger's locations are Standorte of their own, listed with the Träger
+        # (/organizations/{id}), not repeated inside every one of its services.
+        if kind == "service":
+            received = _without_org_locations(received)
+        if kind == "service_at_location":
+            received = {**received, "service": _without_org_locations(received["service"])}
+        assert missing_leaves(received, out[received["id"]]) == []
+
+
+def _without_org_locations(service: Json) -> Json:
+    org = {k: v for k, v in service["organization"].items() if k != "locations"}
+    return {**service, "organization": org}
+
+
+@pytest.mark.parametrize(("name", "kind"), CASES)
+def test_example_reimported_is_a_no_op(db: Graph, name: str, kind: str) -> None:
+    import_path(db, EXAMPLES / name, source="hsds-beispiel")
+    report = import_path(db, EXAMPLES / name, source="hsds-beispiel")
+    assert report.is_no_op, report.plan
+
+
+def test_free_text_legal_status_is_kept_with_a_warning(db: Graph) -> None:
+    report = import_path(db, EXAMPLES / "organization_full.json", source="hsds-beispiel")
+    (row,) = db.query("MATCH (o:Organization) RETURN o.legal_status AS l, o.sector AS s")
+    assert row == {"l": "Limited Company", "s": "private"}
+    assert not [w for w in report.warnings if w.column == "legal_status"]
+
+
+def test_unmatched_service_area_is_kept_unlinked_with_a_warning(db: Graph) -> None:
+    report = import_path(db, EXAMPLES / "service_full.json", source="hsds-beispiel")
+    (warning,) = [w for w in report.warnings if w.column == "service_areas.0"]
+    assert "ohne Sozialraum behalten" in warning.message
+    assert db.query("MATCH (:Service)-[r:SERVES]->() RETURN count(r) AS n") == [{"n": 0}]
