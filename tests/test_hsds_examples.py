@@ -12,6 +12,9 @@ import pytest
 
 from graph import Graph
 from graph.readback import read_bundle
+from loaders.errors import ImportRejected
+from loaders.export import export
+from loaders.hsds.schemas import schema_errors
 from loaders.hsds.writer import (
     location_record,
     organization_record,
@@ -117,6 +120,8 @@ def test_example_imports_and_every_value_comes_out_again(db: Graph, name: str, k
         if kind == "service_at_location":
             received = {**received, "service": _without_org_locations(received["service"])}
         assert missing_leaves(received, out[received["id"]]) == []
+    for record in out.values():
+        assert schema_errors(kind, record) == []
 
 
 def _without_org_locations(service: Json) -> Json:
@@ -143,3 +148,51 @@ def test_unmatched_service_area_is_kept_unlinked_with_a_warning(db: Graph) -> No
     (warning,) = [w for w in report.warnings if w.column == "service_areas.0"]
     assert "ohne Sozialraum behalten" in warning.message
     assert db.query("MATCH (:Service)-[r:SERVES]->() RETURN count(r) AS n") == [{"n": 0}]
+
+
+def test_schema_errors_name_the_json_path_and_write_nothing(db: Graph, tmp_path: Path) -> None:
+    record = json.loads((EXAMPLES / "service_full.json").read_text("utf-8"))
+    record["phones"][0]["number"] = 5
+    record["status"] = "offen"
+    del record["name"]
+    record["lieblingsfarbe"] = "grün"
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(record), "utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_path(db, path, source="hsds-beispiel")
+    assert [(i.column, i.message.split(" ")[0]) for i in rejected.value.issues] == [
+        ("$.name", "Pflichtfeld"),
+        ("$.phones[0].number", "Text"),
+        ("$.status", "Wert"),
+    ]
+    assert db.query("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+
+
+def test_unknown_fields_are_kept_with_a_warning(db: Graph, tmp_path: Path) -> None:
+    record = json.loads((EXAMPLES / "service_full.json").read_text("utf-8"))
+    record["lieblingsfarbe"] = "grün"
+    record["phones"][0]["fax_hint"] = "nur vormittags"
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(record), "utf-8")
+    report = import_path(db, path, source="hsds-beispiel")
+    (warning,) = [w for w in report.warnings if "nicht kennt" in w.message]
+    assert "$.lieblingsfarbe" in warning.message
+    assert "$.phones[0].fax_hint" in warning.message
+    (out,) = exported(db, "service")
+    assert out["lieblingsfarbe"] == "grün"
+    assert out["phones"][0]["fax_hint"] == "nur vormittags"
+
+
+@pytest.mark.parametrize("name", ["service_full.json", "organization_full.json"])
+def test_export_into_a_fresh_database_and_out_again_is_identical(
+    db: Graph, tmp_path: Path, name: str
+) -> None:
+    import_path(db, EXAMPLES / name, source="hsds-beispiel")
+    first = tmp_path / "erste.json"
+    export(db, "hsds", first)
+    db.query("MATCH (n) DETACH DELETE n", write=True)
+    report = import_path(db, first, source="hsds-beispiel")
+    assert not [w for w in report.warnings if "nicht kennt" in w.message]
+    second = tmp_path / "zweite.json"
+    export(db, "hsds", second)
+    assert json.loads(second.read_text("utf-8")) == json.loads(first.read_text("utf-8"))

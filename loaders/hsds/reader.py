@@ -25,6 +25,7 @@ from loaders.hsds.directory import Directory
 from loaders.hsds.kinds import kind_of
 from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService, Term
 from loaders.hsds.rest import difference, encode
+from loaders.hsds.schemas import schema_errors, unknown_fields
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
     AREA_URN,
@@ -199,7 +200,25 @@ def _record(value: Any, source: str, origin: Origin, out: _Collector) -> None:
                 "location oder taxonomy_term erwartet)",
             )
         )
-    elif kind == "service":
+    else:
+        errors = schema_errors(kind, value)
+        for path, message in errors:
+            out.parsed.issues.append(origin.issue(path, message))
+        unknown = unknown_fields(kind, value)
+        if unknown:
+            out.parsed.warnings.append(
+                _whole(
+                    origin,
+                    f"{len(unknown)} Feld(er), die HSDS 3.0 nicht kennt, unverändert "
+                    f"aufbewahrt: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else ""),
+                )
+            )
+        if not errors:
+            _convert(kind, value, source, origin, out)
+
+
+def _convert(kind: str, value: Json, source: str, origin: Origin, out: _Collector) -> None:
+    if kind == "service":
         _service(value, source, origin, out)
     elif kind == "organization":
         _organization_full(value, source, origin, out)
