@@ -10,7 +10,8 @@ from loaders.errors import LoaderError
 from loaders.geo.reader import GeoJsonOptions, read_geojson
 from loaders.geo.shapes import Shape, parse_geometry_text
 from loaders.hsds.directory import Directory
-from loaders.hsds.reader import read_hsds
+from loaders.hsds.package import is_package
+from loaders.hsds.reader import read_hsds, read_hsds_package
 from loaders.mapping.reader import AreaLookup, load_mapping, read_mapped
 from loaders.tabular.reader import ParsedBundle, read_bundle
 
@@ -29,7 +30,7 @@ _SNIFF = 4096
 
 def detect_format(path: Path) -> str:
     if path.is_dir():
-        return "csv"
+        return "hsds" if is_package(path) else "csv"
     suffix = path.suffix.lower()
     if suffix not in _BY_SUFFIX:
         raise LoaderError(f"{path.name}: Format nicht erkennbar, bitte --format angeben")
@@ -104,5 +105,7 @@ def parse_input(
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
     if fmt == "hsds":
+        if path.is_dir():
+            return read_hsds_package(path, source, directory), fmt
         return read_hsds(path, source, directory), fmt
     raise LoaderError(f"unbekanntes Format {fmt!r}")

@@ -24,6 +24,7 @@ from loaders.errors import Issue
 from loaders.hsds.directory import Directory
 from loaders.hsds.kinds import kind_of
 from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService, Term
+from loaders.hsds.package import read_package
 from loaders.hsds.rest import difference, encode
 from loaders.hsds.schemas import schema_errors, unknown_fields
 from loaders.hsds.vocabulary import (
@@ -140,6 +141,7 @@ class _Collector:
 
     def finish(self) -> None:
         categories = self._linked_categories()
+        locations = self._linked_locations()
         owns: tuple[tuple[str, Callable[[Any], Json]], ...] = (
             ("organizations", own_organization_record),
             ("locations", own_location_record),
@@ -148,11 +150,37 @@ class _Collector:
         for table, own in owns:
             merger: RecordMerger[Any] = getattr(self, table)
             received = self.received.get(table, {})
-            records = categories if table == "categories" else merger.records()
+            linked: dict[str, list[Any]] = {"categories": categories, "locations": locations}
+            records = linked.get(table, merger.records())
             getattr(self.parsed.bundle, table).extend(
                 replace(r, hsds=encode(difference(received.get(r.id, {}), own(r)))) for r in records
             )
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
+
+    def _linked_locations(self) -> list[Location]:
+        """A location's Träger is linked where it is known (input or graph); an unknown one
+        stays in the location's rest, as text, with a warning."""
+        records = self.locations.records()
+        given = {org.id for org in self.organizations.records()}
+        wanted = {
+            loc.organization_id
+            for loc in records
+            if loc.organization_id and loc.organization_id not in given
+        }
+        known = given | (self.directory.existing("Organization", wanted) if wanted else set())
+        out = []
+        for loc, origin in zip(records, self.locations.origins(), strict=True):
+            if loc.organization_id and loc.organization_id not in known:
+                self.parsed.warnings.append(
+                    origin.issue(
+                        "organization_id",
+                        f"Träger „{loc.organization_id}“ ist unbekannt: als Text behalten, "
+                        "Standort ohne Träger – den Träger mitimportieren, um zu verknüpfen",
+                    )
+                )
+                loc = replace(loc, organization_id=None)
+            out.append(loc)
+        return out
 
     def _linked_categories(self) -> list[Category]:
         """A term's parent becomes a BROADER link where the parent is known (in the input or
@@ -175,6 +203,21 @@ class _Collector:
                 cat = replace(cat, parent_id=None)
             out.append(cat)
         return out
+
+
+def read_hsds_package(
+    folder: Path, source: str, directory: Directory | None = None
+) -> ParsedBundle:
+    """The tabular form (CSV tables with ``datapackage.json``), read as nested records."""
+    parsed = ParsedBundle(tables=set(HSDS_TABLES))
+    collector = _Collector(parsed, directory=directory or Directory())
+    package = read_package(folder)
+    for file, row, message in package.unplaced:
+        parsed.warnings.append(Issue(file, row or None, None, message))
+    for record in package.records:
+        _record(record.value, source, Origin(record.file, record.row, {}), collector)
+    collector.finish()
+    return parsed
 
 
 def read_hsds(path: Path, source: str, directory: Directory | None = None) -> ParsedBundle:

@@ -105,3 +105,15 @@ def _unknown(schema: dict[str, Any], value: Any, path: str) -> Iterator[str]:
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
             yield from _unknown(schema["items"], item, f"{path}[{index}]")
+
+
+@cache
+def property_types(kind: str) -> dict[str, str]:
+    """The fields of the ``kind`` object and their JSON type (``string``, ``number``, …;
+    ``object``/``array`` for nested objects)."""
+    properties = _schema(f"{kind}.json").get("properties", {})
+    out: dict[str, str] = {}
+    for name, spec in properties.items():
+        kind_of = spec.get("type", "object" if "$ref" in spec else "string")
+        out[name] = kind_of if isinstance(kind_of, str) else str(kind_of[0])
+    return out
