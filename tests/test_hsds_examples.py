@@ -227,3 +227,44 @@ def test_tabular_package_imports_and_every_cell_comes_out_again(db: Graph) -> No
         assert cells - out == set(), table.name
     again = import_path(db, folder, source="hsds-tabellen")
     assert again.is_no_op
+
+
+@pytest.mark.parametrize(
+    ("full", "partial"),
+    [
+        ("service_full.json", "service_list.json"),
+        ("organization_full.json", "organization_list.json"),
+        ("service_at_location_full.json", "service_at_location_list.json"),
+    ],
+)
+def test_a_list_answer_never_erases_what_the_full_record_gave(
+    db: Graph, full: str, partial: str
+) -> None:
+    kind = "service" if full.startswith("service_full") else full.rsplit("_full", 1)[0]
+    import_path(db, EXAMPLES / full, source="hsds-beispiel")
+    before = exported(db, kind)
+    report = import_path(db, EXAMPLES / partial, source="hsds-beispiel")
+    assert report.is_no_op, report.plan
+    assert exported(db, kind) == before
+
+
+def test_a_partial_record_changes_what_it_gives_and_keeps_the_rest(
+    db: Graph, tmp_path: Path
+) -> None:
+    import_path(db, EXAMPLES / "organization_full.json", source="hsds-beispiel")
+    (org,) = exported(db, "organization")
+    path = tmp_path / "org.json"
+    path.write_text(
+        json.dumps(
+            {
+                "id": org["id"],
+                "name": org["name"],
+                "description": org["description"],
+                "email": "neu@example.org",
+            }
+        ),
+        "utf-8",
+    )
+    import_path(db, path, source="hsds-beispiel")
+    (after,) = exported(db, "organization")
+    assert after == {**org, "email": "neu@example.org"}

@@ -24,6 +24,8 @@ _ORGANIZATION = frozenset(
         "programs",
     }
 )
+# Members a location has too: an organization only when nothing says location.
+_ORGANIZATION_TOO = frozenset({"email", "phones", "contacts", "funding"})
 _LOCATION = frozenset({"location_type", "addresses", "latitude", "longitude", "transportation"})
 _TERM = frozenset({"taxonomy", "taxonomy_id", "taxonomy_detail", "parent_id", "code", "term_uri"})
 _TAXONOMY = frozenset({"id", "name", "description", "uri", "version"})
@@ -41,6 +43,8 @@ def kind_of(value: Any) -> Kind | None:
         return "organization"
     if keys & _LOCATION:
         return "location"
+    if keys & _ORGANIZATION_TOO:
+        return "organization"
     if keys & _TERM:
         return "taxonomy_term"
     if keys <= _TAXONOMY and "name" in keys:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,61 @@ _LOCATION_PATHS = {
 }
 _CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
 
+# verbund field -> the HSDS member that gives it: a record without that member leaves the
+# stored value as it is (loaders/absent.py). Fields not listed are always given.
+_GIVEN_BY: dict[str, dict[str, str]] = {
+    "organizations": {
+        "sector": "legal_status",
+        "legal_status": "legal_status",
+        "description": "description",
+        "website": "website",
+        "email": "email",
+        "phone": "phones",
+    },
+    "locations": {
+        "name": "name",
+        "organization_id": "organization_id",
+        "street": "addresses",
+        "postal_code": "addresses",
+        "city": "addresses",
+        "latitude": "latitude",
+        "longitude": "longitude",
+        "area_id": "external_identifier",
+        "phone": "phones",
+        "opening_hours": "schedules",
+    },
+    "categories": {"parent_id": "parent_id"},
+    "services": {
+        "description": "description",
+        "category_ids": "attributes",
+        "target_groups": "attributes",
+        "legal_basis": "attributes",
+        "valid_from": "attributes",
+        "valid_to": "attributes",
+        "languages": "languages",
+        "capacity": "capacities",
+        "capacity_unit": "capacities",
+        "capacity_used": "capacities",
+        "area_ids": "service_areas",
+        "location_ids": "service_at_locations",
+        "email": "email",
+        "url": "url",
+        "required_documents": "required_documents",
+        "assured_date": "assured_date",
+    },
+}
+
+
+def given_by(table: str, record: Any, received: Json) -> frozenset[str]:
+    """The fields an HSDS record gives (and ``hsds.<member>`` for each member it has)."""
+    members = _GIVEN_BY[table]
+    fields = {
+        f.name
+        for f in dataclass_fields(record)
+        if f.name not in members or members[f.name] in received
+    }
+    return frozenset(fields - {"hsds"}) | {f"hsds.{key}" for key in received}
+
 
 @dataclass(slots=True)
 class _Collector:
@@ -155,6 +211,9 @@ class _Collector:
             getattr(self.parsed.bundle, table).extend(
                 replace(r, hsds=encode(difference(received.get(r.id, {}), own(r)))) for r in records
             )
+            self.parsed.record_columns[table] = {
+                r.id: given_by(table, r, received.get(r.id, {})) for r in records
+            }
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
 
     def _linked_locations(self) -> list[Location]:
@@ -551,8 +610,10 @@ def _service(
         **capacity,
     )
     ours = own_service_record(record, area_names)
-    rest = difference(strip_named(raw), ours)
-    out.parsed.bundle.services.append(replace(record, hsds=encode(rest)))
+    received = strip_named(raw)
+    out.parsed.bundle.services.append(replace(record, hsds=encode(difference(received, ours))))
+    per_record = out.parsed.record_columns.setdefault("services", {})
+    per_record[record.id] = given_by("services", record, received)
     out.parsed.origins.setdefault("services", []).append(origin)
 
 

@@ -104,3 +104,23 @@ def encode(rest: Json | None) -> str | None:
 
 def decode(text: str | None) -> Json | None:
     return json.loads(text) if text else None
+
+
+def merge(old: Json, new: Json) -> Json:
+    """The rest of a member given again: the new one decides, but a sub-object's members it
+    leaves out keep their stored rest (a list answer nests fewer members than a full record;
+    a partial record never erases). A replaced value and a list's extra items are the new
+    ones."""
+    if not (isinstance(old, dict) and isinstance(new, dict)) or IS in new or IS in old:
+        return new
+    if ITEMS in new or EXTRA in new or ITEMS in old or EXTRA in old:
+        items = dict(old.get(ITEMS, {}))
+        for key, sub in new.get(ITEMS, {}).items():
+            items[key] = merge(items.get(key), sub)
+        out: dict[str, Any] = {ITEMS: items} if items else {}
+        if EXTRA in new:
+            out[EXTRA] = new[EXTRA]
+        return out
+    return {
+        key: merge(old.get(key), new[key]) if key in new else old[key] for key in {**old, **new}
+    }
