@@ -63,6 +63,7 @@ def graph_directory(graph: Graph) -> Directory:
     return Directory(
         area_names=lambda: area_names(graph),
         existing=lambda label, ids: existing_ids(graph, label, ids),
+        shapes=graph_areas(graph),
     )
 
 

@@ -268,3 +268,51 @@ def test_a_partial_record_changes_what_it_gives_and_keeps_the_rest(
     import_path(db, path, source="hsds-beispiel")
     (after,) = exported(db, "organization")
     assert after == {**org, "email": "neu@example.org"}
+
+
+def _square(west: float, south: float, size: float) -> dict[str, Any]:
+    ring = [
+        [west, south],
+        [west + size, south],
+        [west + size, south + size],
+        [west, south + size],
+        [west, south],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_service_areas_are_matched_by_name_id_or_extent(db: Graph, tmp_path: Path) -> None:
+    areas = tmp_path / "areas.csv"
+    rows = [
+        ("stadt", "Musterstadt", "city", "", _square(9.0, 48.0, 0.2)),
+        ("nord", "Nordstadt", "district", "stadt", _square(9.0, 48.1, 0.1)),
+        ("sued", "Südstadt", "district", "stadt", _square(9.0, 48.0, 0.1)),
+        ("ost", "Oststadt", "district", "stadt", _square(9.1, 48.0, 0.1)),
+    ]
+    areas.write_text(
+        "id;name;level;parent_id;geometry\n"
+        + "".join(f"{i};{n};{lv};{p};{json.dumps(g)}\n" for i, n, lv, p, g in rows),
+        "utf-8",
+    )
+    import_path(db, areas, source="gebiete")
+    record = json.loads((EXAMPLES / "service_full.json").read_text("utf-8"))
+    record["service_areas"] = [
+        {"id": "a1", "name": "Nordstadt"},
+        {"id": "a2", "name": "sued"},
+        {
+            "id": "a3",
+            "name": "Wo wir helfen",
+            "extent": json.dumps(_square(9.1, 48.0, 0.1)),
+            "extent_type": "geojson",
+        },
+        {"id": "a4", "name": "Irgendwo", "extent": "POINT (1 1)", "extent_type": "wkt"},
+    ]
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(record), "utf-8")
+    report = import_path(db, path, source="hsds-beispiel")
+    served = db.query("MATCH (:Service)-[:SERVES]->(a:Area) RETURN a.id AS id ORDER BY id")
+    assert [row["id"] for row in served] == ["nord", "ost", "sued"]
+    (unmatched,) = [w for w in report.warnings if w.column == "service_areas.3"]
+    assert "„Irgendwo“ ist kein bekannter Sozialraum" in unmatched.message
+    (out,) = exported(db, "service")
+    assert missing_leaves(record["service_areas"], out["service_areas"]) == []

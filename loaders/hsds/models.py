@@ -79,6 +79,8 @@ class ServiceArea(_Hsds):
     id: str | None = None
     name: str | None = None
     uri: str | None = None
+    extent: str | None = None
+    extent_type: str | None = None
 
 
 class Language(_Hsds):

@@ -154,7 +154,12 @@ def given_by(table: str, record: Any, received: Json) -> frozenset[str]:
         for f in dataclass_fields(record)
         if f.name not in members or members[f.name] in received
     }
-    return frozenset(fields - {"hsds"}) | {f"hsds.{key}" for key in received}
+    given = frozenset(fields - {"hsds"}) | {f"hsds.{key}" for key in received}
+    # Records of one source give the same members: one set shared, not one per record.
+    return _GIVEN_SETS.setdefault(given, given)
+
+
+_GIVEN_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
 @dataclass(slots=True)
@@ -589,15 +594,17 @@ def _service(
         organization_id=org_id,
         name=service.name,
         description=service.description or "",
-        category_ids=tuple(fields["category_ids"]),
+        # Links in the order the graph gives them back (graph/readback.py sorts them): the
+        # rest is computed against that order, so it still fits the record read back.
+        category_ids=_linked(fields["category_ids"]),
         target_groups=tuple(fields["target_groups"]),
         languages=tuple(languages),
         legal_basis=fields.get("legal_basis"),
         status=status,  # type: ignore[arg-type]
         valid_from=fields.get("valid_from"),
         valid_to=fields.get("valid_to"),
-        area_ids=tuple(area_ids),
-        location_ids=tuple(location_ids),
+        area_ids=_linked(area_ids),
+        location_ids=_linked(location_ids),
         email=service.email,
         url=service.url,
         required_documents=tuple(
@@ -615,6 +622,10 @@ def _service(
     per_record = out.parsed.record_columns.setdefault("services", {})
     per_record[record.id] = given_by("services", record, received)
     out.parsed.origins.setdefault("services", []).append(origin)
+
+
+def _linked(ids: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(ids)))
 
 
 def _service_areas(
@@ -635,15 +646,18 @@ def _service_areas(
         )
         if len(found) == 1:
             ids.append(found[0])
-            # The name the export will give it (the stored one), for the rest.
-            name = out.directory.area_name(found[0])
-            if name is not None:
-                named[found[0]] = Area(id=found[0], name=name, level="city")
+            continue
+        covered = out.directory.areas_in(area.extent, area.extent_type) if area.extent else []
+        if covered and not isinstance(covered, str):
+            # Several Sozialräume for one service area: the service serves each of them;
+            # the service area itself stays in the rest as received.
+            ids.extend(a for a in covered if a not in ids)
             continue
         reason = (
             f"„{area.name}“ passt auf {len(found)} Sozialräume ({', '.join(found)})"
             if found
             else f"„{area.name or area.uri or area.id}“ ist kein bekannter Sozialraum"
+            + (f" ({covered})" if isinstance(covered, str) else "")
         )
         out.parsed.warnings.append(
             origin.issue(
@@ -652,4 +666,9 @@ def _service_areas(
                 f"uri „{AREA_URN}<id>“ oder den Namen eines Sozialraums angeben",
             )
         )
+    for area_id in ids:
+        # The name the export will give it (the stored one), for the rest.
+        name = out.directory.area_name(area_id)
+        if name is not None:
+            named[area_id] = Area(id=area_id, name=name, level="city")
     return ids, named
