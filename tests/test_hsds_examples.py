@@ -316,3 +316,33 @@ def test_service_areas_are_matched_by_name_id_or_extent(db: Graph, tmp_path: Pat
     assert "„Irgendwo“ ist kein bekannter Sozialraum" in unmatched.message
     (out,) = exported(db, "service")
     assert missing_leaves(record["service_areas"], out["service_areas"]) == []
+
+
+def _mutations(record: Json) -> Iterator[Json]:
+    """The record with one scalar at a time replaced by a value of another type."""
+    for path, value in leaves(record):
+        for other in (5, "fünf", True, None):
+            if other == value and type(other) is type(value):
+                continue
+            copy = json.loads(json.dumps(record))
+            *parents, last = path.split(".")
+            target = copy
+            for part in parents:
+                target = target[int(part)] if isinstance(target, list) else target[part]
+            target[int(last) if isinstance(target, list) else last] = other
+            yield copy
+
+
+def test_the_quick_schema_check_agrees_with_jsonschema() -> None:
+    from jsonschema import Draft202012Validator
+
+    from loaders.hsds.schemas import _registry
+
+    for name, kind in (("service_full.json", "service"), ("location.json", "location")):
+        record = _contents(EXAMPLES / name)[0]
+        full = Draft202012Validator({"$ref": f"{kind}.json"}, registry=_registry())
+        checked = 0
+        for mutated in _mutations(record):
+            assert (schema_errors(kind, mutated) == []) == full.is_valid(mutated)
+            checked += 1
+        assert checked > 100

