@@ -346,3 +346,17 @@ def test_the_quick_schema_check_agrees_with_jsonschema() -> None:
             assert (schema_errors(kind, mutated) == []) == full.is_valid(mutated)
             checked += 1
         assert checked > 100
+
+
+def test_a_changed_schedule_is_reviewed_by_member_name(db: Graph, tmp_path: Path) -> None:
+    import_path(db, EXAMPLES / "service_full.json", source="hsds-beispiel")
+    record = json.loads((EXAMPLES / "service_full.json").read_text("utf-8"))
+    record["schedules"][0]["notes"] = "Mittagspause 12–13 Uhr"
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(record), "utf-8")
+    report = import_path(db, path, source="hsds-beispiel", dry_run=True)
+    (changed,) = [r for r in report.review.records if r.outcome == "changed"]
+    assert changed.id == record["id"]
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [
+        ("hsds", ["schedules"], ["schedules"])
+    ]
