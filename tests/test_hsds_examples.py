@@ -360,3 +360,16 @@ def test_a_changed_schedule_is_reviewed_by_member_name(db: Graph, tmp_path: Path
     assert [(c.field, c.old, c.new) for c in changed.changes] == [
         ("hsds", ["schedules"], ["schedules"])
     ]
+
+
+def test_the_api_gives_the_free_text_legal_status(db: Graph) -> None:
+    from starlette.testclient import TestClient
+
+    from tests.test_hsds_api import app_with
+
+    import_path(db, EXAMPLES / "organization_full.json", source="hsds-beispiel")
+    org_id = _contents(EXAMPLES / "organization_full.json")[0]["id"]
+    with TestClient(app_with(db, "public")) as client:
+        answer = client.get(f"/hsds/organizations/{org_id}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["legal_status"] == "Limited Company"
