@@ -73,7 +73,7 @@ def runner(request: Request, principal: Principal) -> Run:
     return run
 
 
-ORGANIZATION = "id name sector description website email phone"
+ORGANIZATION = "id name sector legalStatus description website email phone"
 LOCATION = (
     "id name street postalCode city position { latitude longitude } phone openingHours "
     "organization { id } area { id }"
@@ -210,6 +210,7 @@ def organization_of(node: Json) -> Organization:
         id=node["id"],
         name=node["name"],
         sector=node["sector"].lower(),
+        legal_status=node["legalStatus"],
         description=node["description"],
         website=node["website"],
         email=node["email"],

@@ -354,3 +354,9 @@ def stored_memberships(
                 "since": since.to_native() if since is not None else None,
             }
     return found
+
+
+def area_names(graph: Graph) -> list[tuple[str, str]]:
+    """(id, name) of every Sozialraum, for matching places named in an import."""
+    rows = graph.query("MATCH (a:Area) RETURN a.id AS id, a.name AS name ORDER BY id")
+    return [(row["id"], row["name"]) for row in rows]

@@ -98,6 +98,9 @@ class Category:
     id: str
     name: str
     parent_id: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 
@@ -108,10 +111,16 @@ class Organization:
     id: str
     name: str
     sector: Sector = "nonprofit"
+    # Rechtsform as the source writes it ("e.V.", "gGmbH", "Limited Company"); None where
+    # the sector says it all.
+    legal_status: str | None = None
     description: str = ""
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
     def __post_init__(self) -> None:
@@ -137,6 +146,9 @@ class Location:
     # Öffnungszeiten as free text, e.g. "Mo–Do 9–12 Uhr, Di 14–17 Uhr" (HSDS schedule
     # description).
     opening_hours: str | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
 
@@ -166,6 +178,9 @@ class Service:
     required_documents: tuple[str, ...] = ()
     # When the Träger last confirmed the details (zuletzt geprüft; HSDS assured_date).
     assured_date: date | None = None
+    # HSDS fields verbund has no field of its own for, kept as received and exported again
+    # (loaders/hsds/rest.py): JSON text, None for records that never came from HSDS.
+    hsds: str | None = None
     source: str = "manual"
 
     def __post_init__(self) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.connection import Graph
-from graph.imports import area_geometries
+from graph.imports import area_geometries, area_names, existing_ids
 from loaders.errors import LoaderError
 from loaders.geo.reader import GeoJsonOptions, read_geojson
 from loaders.geo.shapes import Shape, parse_geometry_text
-from loaders.hsds.reader import read_hsds
+from loaders.hsds.directory import Directory
+from loaders.hsds.package import is_package
+from loaders.hsds.reader import read_hsds, read_hsds_package
 from loaders.mapping.reader import AreaLookup, load_mapping, read_mapped
 from loaders.tabular.reader import ParsedBundle, read_bundle
 
@@ -28,7 +30,7 @@ _SNIFF = 4096
 
 def detect_format(path: Path) -> str:
     if path.is_dir():
-        return "csv"
+        return "hsds" if is_package(path) else "csv"
     suffix = path.suffix.lower()
     if suffix not in _BY_SUFFIX:
         raise LoaderError(f"{path.name}: Format nicht erkennbar, bitte --format angeben")
@@ -56,6 +58,15 @@ def default_source(path: Path, mapping: Path | None = None) -> str:
     return path.resolve().name
 
 
+def graph_directory(graph: Graph) -> Directory:
+    """The graph's Sozialräume and taxonomy terms, as an HSDS import looks them up."""
+    return Directory(
+        area_names=lambda: area_names(graph),
+        existing=lambda label, ids: existing_ids(graph, label, ids),
+        shapes=graph_areas(graph),
+    )
+
+
 def graph_areas(graph: Graph) -> AreaLookup:
     """Areas with geometry already in the graph, for placing points of a later import."""
 
@@ -76,6 +87,7 @@ def parse_input(
     mapping: Path | None = None,
     lookup: AreaLookup | None = None,
     geojson: GeoJsonOptions | None = None,
+    directory: Directory | None = None,
 ) -> tuple[ParsedBundle, str]:
     """The parsed, validated bundle and the format actually used.
 
@@ -97,5 +109,7 @@ def parse_input(
     if fmt in ("csv", "xlsx"):
         return read_bundle(path, source), fmt
     if fmt == "hsds":
-        return read_hsds(path, source), fmt
+        if path.is_dir():
+            return read_hsds_package(path, source, directory), fmt
+        return read_hsds(path, source, directory), fmt
     raise LoaderError(f"unbekanntes Format {fmt!r}")

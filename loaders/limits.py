@@ -22,8 +22,9 @@ INDEXED_TEXT_MAX = 300
 TEXT_MAX = 20_000
 # Names and titles are shown in lists and sorted on: short, indexed or not.
 NAMES = frozenset({"name", "title"})
-# Texts that may be long by nature (GeoJSON geometries run to megabytes).
-UNLIMITED = frozenset({"geometry"})
+# Texts that may be long by nature (GeoJSON geometries run to megabytes; the HSDS rest of a
+# record is as long as the record the source sent).
+UNLIMITED = frozenset({"geometry", "hsds"})
 
 _INDEXED: dict[str, frozenset[str]] = {}
 for _label, _prop in RANGE_INDEXES:

@@ -14,6 +14,7 @@ from graph.diff import Plan
 from graph.model import KIND_LABELS, NODE_SPECS
 from loaders.absent import Stored
 from loaders.errors import Issue
+from loaders.hsds.rest import decode
 from loaders.tabular.reader import ParsedBundle
 
 # "pruned": absent from a complete file, removed with ``--prune`` (not among the counts).
@@ -154,12 +155,23 @@ def field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
         before, after = getattr(old, name), getattr(new, name)
         if name == "indicators":
             changes += _indicator_changes(before, after)
+        elif name == "hsds":
+            if before != after:
+                changes.append(FieldChange(name, *_rest_members(before, after)))
         elif name in linked and name != "history":
             if _ids(before) != _ids(after):
                 changes.append(FieldChange(name, shown(before), shown(after)))
         elif not _same(before, after):
             changes.append(FieldChange(name, shown(before), shown(after)))
     return tuple(changes)
+
+
+def _rest_members(before: str | None, after: str | None) -> tuple[Shown, Shown]:
+    """The HSDS rest is JSON text of any length: a review names the members that differ
+    (``phones``, ``schedules`` …), not the whole text."""
+    old, new = decode(before) or {}, decode(after) or {}
+    differing = sorted(k for k in {**old, **new} if old.get(k) != new.get(k))
+    return [k for k in differing if k in old], [k for k in differing if k in new]
 
 
 def _indicator_changes(

@@ -320,6 +320,10 @@ class Organization(Versioned):
     id: strawberry.ID
     name: str
     sector: Sector
+    legal_status: str | None = strawberry.field(
+        description="Rechtsform, wie der Träger sie schreibt (z. B. „e.V.“, „gGmbH“; HSDS "
+        "legal_status); leer, wo der Sektor alles sagt."
+    )
     description: str
     website: str | None
     email: str | None
@@ -333,6 +337,7 @@ class Organization(Versioned):
             id=id_of(s),
             name=r.name,
             sector=Sector(r.sector),
+            legal_status=r.legal_status,
             description=r.description,
             website=r.website,
             email=r.email,

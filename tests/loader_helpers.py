@@ -8,7 +8,7 @@ from typing import Any
 
 from graph import Bundle, Graph
 from graph.readback import read_bundle
-from loaders.formats import graph_areas, parse_input
+from loaders.formats import graph_areas, graph_directory, parse_input
 from loaders.importer import ImportReport, run_import
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,14 @@ def import_path(
     prune: bool = False,
     mapping: Path | None = None,
 ) -> ImportReport:
-    parsed, used = parse_input(path, fmt, source, mapping=mapping, lookup=graph_areas(graph))
+    parsed, used = parse_input(
+        path,
+        fmt,
+        source,
+        mapping=mapping,
+        lookup=graph_areas(graph),
+        directory=graph_directory(graph),
+    )
     return run_import(graph, parsed, source=source, format=used, dry_run=dry_run, prune=prune)
 
 

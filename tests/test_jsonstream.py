@@ -78,12 +78,17 @@ def test_ndjson_reports_a_broken_line_and_reads_on(tmp_path: Path) -> None:
 
 
 def _big_hsds_file(path: Path, count: int) -> int:
-    """``count`` valid service records, each carrying ~10 kB the reader does not keep."""
+    """``count`` valid service records, each carrying ~10 kB the reader keeps only once: the
+    same Träger nested in every service (everything else a record brings is kept, as its
+    HSDS rest)."""
     template = json.loads(HSDS_EXAMPLE.read_text("utf-8"))[0]
+    organization = dict(template["organization"], alternate_name="x" * 10_000)
     with path.open("w", encoding="utf-8") as fh:
         fh.write('{"total_items": ' + str(count) + ', "contents": [\n')
         for i in range(count):
-            record = dict(template, id=f"s-{i}", metadata=[{"note": "x" * 10_000}])
+            # Renamed throughout, so the ids of its sub-objects still follow verbund's pattern.
+            text = json.dumps(template).replace(f'"{template["id"]}', f'"s-{i}')
+            record = dict(json.loads(text), organization=organization)
             fh.write(("," if i else "") + json.dumps(record, indent=1) + "\n")
         fh.write("]}\n")
     return path.stat().st_size

@@ -19,7 +19,13 @@ from graph.imports import ImportRun, import_runs
 from graph.records import AreaLevel
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
-from loaders.formats import IMPORT_FORMATS, default_source, graph_areas, parse_input
+from loaders.formats import (
+    IMPORT_FORMATS,
+    default_source,
+    graph_areas,
+    graph_directory,
+    parse_input,
+)
 from loaders.geo.reader import geojson_options
 from loaders.importer import ImportReport, request_stop, run_import, settle_lost_runs
 from loaders.provenance import cli_origin
@@ -141,7 +147,13 @@ def import_(
         options = geojson_options(geo)
         with console.status("Lesen und Prüfen …"):
             parsed, used = parse_input(
-                path, fmt, source, mapping=mapping, lookup=graph_areas(graph), geojson=options
+                path,
+                fmt,
+                source,
+                mapping=mapping,
+                lookup=graph_areas(graph),
+                geojson=options,
+                directory=graph_directory(graph),
             )
         head["format"] = used
         origin = None if dry_run else cli_origin(path)

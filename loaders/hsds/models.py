@@ -79,6 +79,8 @@ class ServiceArea(_Hsds):
     id: str | None = None
     name: str | None = None
     uri: str | None = None
+    extent: str | None = None
+    extent_type: str | None = None
 
 
 class Language(_Hsds):
@@ -105,7 +107,8 @@ class HsdsService(_Hsds):
     email: str | None = None
     status: str = "active"
     assured_date: date | None = None
-    organization: HsdsOrganization
+    organization: HsdsOrganization | None = None
+    organization_id: str | None = None
     service_areas: list[ServiceArea] = Field(default_factory=list)
     service_at_locations: list[ServiceAtLocation] = Field(default_factory=list)
     languages: list[Language] = Field(default_factory=list)

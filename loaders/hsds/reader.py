@@ -1,30 +1,36 @@
-"""Import HSDS 3.x service records (JSON array, NDJSON, or a page with ``contents``), streamed
-record by record (``loaders.jsonstream``), so a large directory is never read whole.
+"""Import HSDS 3.x records (JSON array, NDJSON, a single record or a page with ``contents``),
+streamed record by record (``loaders.jsonstream``), so a large directory is never read whole.
 
-Each service brings its organization and locations nested; the same organization, location
-or taxonomy term repeated in many services is taken once, its gaps filled from later services
-and differing values listed as warnings (``loaders.merge``).
-HSDS ids are kept as node ids.
+A file may hold services, organizations (with their services and locations), service at
+location records, locations or taxonomy terms (``loaders.hsds.kinds``). Each service brings
+its organization and locations nested; the same organization, location or taxonomy term
+repeated is taken once, its gaps filled from later records and differing values listed as
+warnings (``loaders.merge``). HSDS ids are kept as node ids. What verbund has no field for is
+kept as the record's HSDS rest and exported again (``loaders.hsds.rest``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from graph.records import Category, Location, Organization, Service
-from graph.vocabulary import labelled
+from graph.records import Area, Category, Location, Organization, Service
 from loaders.errors import Issue
-from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService
+from loaders.hsds.directory import Directory
+from loaders.hsds.kinds import kind_of
+from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService, Term
+from loaders.hsds.package import read_package
+from loaders.hsds.rest import difference, encode
+from loaders.hsds.schemas import schema_errors, unknown_fields
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
     AREA_URN,
-    SECTOR_FROM_HSDS,
     STATUS_FROM_HSDS,
     TARGET_GROUP_TERM_PREFIX,
     TAXONOMY_LEGAL_BASIS,
@@ -33,11 +39,21 @@ from loaders.hsds.vocabulary import (
     TERM_VALID_FROM,
     TERM_VALID_TO,
     UNKNOWN_USE,
+    sector_of,
+)
+from loaders.hsds.writer import (
+    own_category_term,
+    own_location_record,
+    own_organization_record,
+    own_service_record,
+    strip_named,
 )
 from loaders.jsonstream import JsonRecord, JsonSyntaxError, read_records
 from loaders.merge import RecordMerger, given_fields
 from loaders.messages import german_message
 from loaders.tabular.reader import Origin, ParsedBundle
+
+Json = dict[str, Any]
 
 HSDS_TABLES = ("organizations", "locations", "services", "categories")
 
@@ -85,6 +101,66 @@ _LOCATION_PATHS = {
 }
 _CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
 
+# verbund field -> the HSDS member that gives it: a record without that member leaves the
+# stored value as it is (loaders/absent.py). Fields not listed are always given.
+_GIVEN_BY: dict[str, dict[str, str]] = {
+    "organizations": {
+        "sector": "legal_status",
+        "legal_status": "legal_status",
+        "description": "description",
+        "website": "website",
+        "email": "email",
+        "phone": "phones",
+    },
+    "locations": {
+        "name": "name",
+        "organization_id": "organization_id",
+        "street": "addresses",
+        "postal_code": "addresses",
+        "city": "addresses",
+        "latitude": "latitude",
+        "longitude": "longitude",
+        "area_id": "external_identifier",
+        "phone": "phones",
+        "opening_hours": "schedules",
+    },
+    "categories": {"parent_id": "parent_id"},
+    "services": {
+        "description": "description",
+        "category_ids": "attributes",
+        "target_groups": "attributes",
+        "legal_basis": "attributes",
+        "valid_from": "attributes",
+        "valid_to": "attributes",
+        "languages": "languages",
+        "capacity": "capacities",
+        "capacity_unit": "capacities",
+        "capacity_used": "capacities",
+        "area_ids": "service_areas",
+        "location_ids": "service_at_locations",
+        "email": "email",
+        "url": "url",
+        "required_documents": "required_documents",
+        "assured_date": "assured_date",
+    },
+}
+
+
+def given_by(table: str, record: Any, received: Json) -> frozenset[str]:
+    """The fields an HSDS record gives (and ``hsds.<member>`` for each member it has)."""
+    members = _GIVEN_BY[table]
+    fields = {
+        f.name
+        for f in dataclass_fields(record)
+        if f.name not in members or members[f.name] in received
+    }
+    given = frozenset(fields - {"hsds"}) | {f"hsds.{key}" for key in received}
+    # Records of one source give the same members: one set shared, not one per record.
+    return _GIVEN_SETS.setdefault(given, given)
+
+
+_GIVEN_SETS: dict[frozenset[str], frozenset[str]] = {}
+
 
 @dataclass(slots=True)
 class _Collector:
@@ -99,6 +175,10 @@ class _Collector:
     categories: RecordMerger[Category] = field(
         default_factory=lambda: RecordMerger("Leistungsbereich")
     )
+    directory: Directory = field(default_factory=Directory)
+    service_ids: set[str] = field(default_factory=set)
+    # Per table and id: the record as received (its rest is computed once all is read).
+    received: dict[str, dict[str, Json]] = field(default_factory=dict)
 
     def add(
         self,
@@ -112,76 +192,369 @@ class _Collector:
         headers = {name: prefix + path for name, path in paths.items()}
         merger.add(record, given, replace(origin, headers=headers), self.parsed.warnings)
 
+    def receive(self, table: str, record_id: str, raw: Json) -> None:
+        """Keep what a record came as, for its rest; repetitions fill the fields the first
+        one left out (HSDS lists nest only the one-to-one fields)."""
+        kept = self.received.setdefault(table, {}).setdefault(record_id, {})
+        for key, value in raw.items():
+            if key not in kept or kept[key] in (None, "", []):
+                kept[key] = value
+
     def finish(self) -> None:
-        for table in ("organizations", "locations", "categories"):
+        categories = self._linked_categories()
+        locations = self._linked_locations()
+        owns: tuple[tuple[str, Callable[[Any], Json]], ...] = (
+            ("organizations", own_organization_record),
+            ("locations", own_location_record),
+            ("categories", own_category_term),
+        )
+        for table, own in owns:
             merger: RecordMerger[Any] = getattr(self, table)
-            getattr(self.parsed.bundle, table).extend(merger.records())
+            received = self.received.get(table, {})
+            linked: dict[str, list[Any]] = {"categories": categories, "locations": locations}
+            records = linked.get(table, merger.records())
+            getattr(self.parsed.bundle, table).extend(
+                replace(r, hsds=encode(difference(received.get(r.id, {}), own(r)))) for r in records
+            )
+            self.parsed.record_columns[table] = {
+                r.id: given_by(table, r, received.get(r.id, {})) for r in records
+            }
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
 
-
-def read_hsds(path: Path, source: str) -> ParsedBundle:
-    parsed = ParsedBundle(tables=set(HSDS_TABLES))
-    if not path.is_file():
-        parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
-        return parsed
-    collector = _Collector(parsed)
-    service_ids: set[str] = set()
-    for record in _records(path, parsed.issues):
-        origin = Origin(path.name, record.number, {}, json=True, line=record.line)
-        try:
-            service = HsdsService.model_validate(record.value)
-        except ValidationError as exc:
-            for error in exc.errors():
-                field = ".".join(str(p) for p in error["loc"])
-                parsed.issues.append(
-                    _issue(path, record.number, record.line, field, german_message(error))
+    def _linked_locations(self) -> list[Location]:
+        """A location's Träger is linked where it is known (input or graph); an unknown one
+        stays in the location's rest, as text, with a warning."""
+        records = self.locations.records()
+        given = {org.id for org in self.organizations.records()}
+        wanted = {
+            loc.organization_id
+            for loc in records
+            if loc.organization_id and loc.organization_id not in given
+        }
+        known = given | (self.directory.existing("Organization", wanted) if wanted else set())
+        out = []
+        for loc, origin in zip(records, self.locations.origins(), strict=True):
+            if loc.organization_id and loc.organization_id not in known:
+                self.parsed.warnings.append(
+                    origin.issue(
+                        "organization_id",
+                        f"Träger „{loc.organization_id}“ ist unbekannt: als Text behalten, "
+                        "Standort ohne Träger – den Träger mitimportieren, um zu verknüpfen",
+                    )
                 )
-            continue
-        if service.id in service_ids:
-            parsed.issues.append(origin.issue("id", f"Angebot „{service.id}“ doppelt"))
-            continue
-        service_ids.add(service.id)
-        _convert(service, source, origin, collector)
+                loc = replace(loc, organization_id=None)
+            out.append(loc)
+        return out
+
+    def _linked_categories(self) -> list[Category]:
+        """A term's parent becomes a BROADER link where the parent is known (in the input or
+        the graph); an unknown parent stays in the term's rest, as text, with a warning."""
+        records = self.categories.records()
+        origins = self.categories.origins()
+        given = {cat.id for cat in records}
+        wanted = {c.parent_id for c in records if c.parent_id and c.parent_id not in given}
+        known = given | (self.directory.existing("Category", wanted) if wanted else set())
+        out = []
+        for cat, origin in zip(records, origins, strict=True):
+            if cat.parent_id and cat.parent_id not in known:
+                self.parsed.warnings.append(
+                    origin.issue(
+                        "parent_id",
+                        f"übergeordneter Begriff „{cat.parent_id}“ ist unbekannt: als Text "
+                        "behalten, ohne Verknüpfung – ihn mitimportieren, um zu verknüpfen",
+                    )
+                )
+                cat = replace(cat, parent_id=None)
+            out.append(cat)
+        return out
+
+
+def read_hsds_package(
+    folder: Path, source: str, directory: Directory | None = None
+) -> ParsedBundle:
+    """The tabular form (CSV tables with ``datapackage.json``), read as nested records."""
+    parsed = ParsedBundle(tables=set(HSDS_TABLES))
+    collector = _Collector(parsed, directory=directory or Directory())
+    package = read_package(folder)
+    for file, row, message in package.unplaced:
+        parsed.warnings.append(Issue(file, row or None, None, message))
+    for record in package.records:
+        _record(record.value, source, Origin(record.file, record.row, {}), collector)
     collector.finish()
     return parsed
 
 
-def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector) -> None:
-    issues = out.parsed.issues
-    before = len(issues)
-    org = _organization(service.organization, source, origin, issues)
-    locations = []
-    for i, sal in enumerate(service.service_at_locations):
-        if sal.location is None:
-            issues.append(origin.issue(f"service_at_locations.{i}", "Standort fehlt (location)"))
-            continue
-        # A location without a name is named by its id: that is no value to merge.
-        locations.append((_location(sal.location, source), bool(sal.location.name)))
-    area_ids = []
-    for i, area in enumerate(service.service_areas):
-        if area.uri and area.uri.startswith(AREA_URN):
-            area_ids.append(area.uri[len(AREA_URN) :])
-        else:
-            issues.append(
-                origin.issue(
-                    f"service_areas.{i}.uri",
-                    f"Sozialraum nicht zuzuordnen: uri „{AREA_URN}<id>“ erwartet",
+def read_hsds(path: Path, source: str, directory: Directory | None = None) -> ParsedBundle:
+    parsed = ParsedBundle(tables=set(HSDS_TABLES))
+    if not path.is_file():
+        parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
+        return parsed
+    collector = _Collector(parsed, directory=directory or Directory())
+    for record in _records(path, parsed.issues):
+        origin = Origin(path.name, record.number, {}, json=True, line=record.line)
+        _record(record.value, source, origin, collector)
+    collector.finish()
+    return parsed
+
+
+def _record(value: Any, source: str, origin: Origin, out: _Collector) -> None:
+    kind = kind_of(value)
+    if kind is None:
+        out.parsed.issues.append(
+            _whole(
+                origin,
+                "kein HSDS-Datensatz erkennbar (service, organization, service_at_location, "
+                "location oder taxonomy_term erwartet)",
+            )
+        )
+    else:
+        errors = schema_errors(kind, value)
+        for path, message in errors:
+            out.parsed.issues.append(origin.issue(path, message))
+        unknown = unknown_fields(kind, value)
+        if unknown:
+            out.parsed.warnings.append(
+                _whole(
+                    origin,
+                    f"{len(unknown)} Feld(er), die HSDS 3.0 nicht kennt, unverändert "
+                    f"aufbewahrt: {', '.join(unknown[:10])}" + (" …" if len(unknown) > 10 else ""),
                 )
             )
+        if not errors:
+            _convert(kind, value, source, origin, out)
+
+
+def _convert(kind: str, value: Json, source: str, origin: Origin, out: _Collector) -> None:
+    if kind == "service":
+        _service(value, source, origin, out)
+    elif kind == "organization":
+        _organization_full(value, source, origin, out)
+    elif kind == "service_at_location":
+        service = value.get("service")
+        sal = {k: v for k, v in value.items() if k != "service"}
+        if not isinstance(service, dict):
+            out.parsed.issues.append(origin.issue("service", "Angebot fehlt (service)"))
+            return
+        _service({**service, "service_at_locations": [sal]}, source, origin, out, "service.")
+    elif kind == "location":
+        _standalone_location(value, source, origin, out)
+    elif kind == "taxonomy_term":
+        _term(value, source, origin, out, "")
+    else:
+        out.parsed.warnings.append(
+            _whole(
+                origin,
+                f"Taxonomie „{value.get('name', '')}“ allein wird nicht gespeichert – sie "
+                "kommt mit ihren Begriffen (taxonomy_detail) an",
+            )
+        )
+
+
+def _whole(origin: Origin, message: str) -> Issue:
+    """An issue about the record as a whole (no one field)."""
+    return Issue(origin.file, origin.row, None, message, "Datensatz", "Feld", origin.line)
+
+
+def _validated(model: type[Any], value: Any, origin: Origin, out: _Collector, prefix: str) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = prefix + ".".join(str(p) for p in error["loc"])
+            out.parsed.issues.append(origin.issue(where, german_message(error)))
+        return None
+
+
+def _organization_full(raw: Json, source: str, origin: Origin, out: _Collector) -> None:
+    """An organization with its locations and services (``/organizations/{id}``)."""
+    org = _organization(raw, source, origin, out, "")
+    if org is None:
+        return
+    for i, service in enumerate(raw.get("services") or []):
+        if isinstance(service, dict):
+            _service(service, source, origin, out, f"services.{i}.", parent=org)
+
+
+def _standalone_location(
+    raw: Json, source: str, origin: Origin, out: _Collector, prefix: str = ""
+) -> None:
+    model = _validated(HsdsLocation, raw, origin, out, prefix)
+    if model is None:
+        return
+    loc = _location(model, source, origin, out, prefix)
+    out.receive("locations", loc.id, raw)
+    given = given_fields(loc, *_LOCATION_PATHS) - ({"name"} if not model.name else set())
+    out.add(out.locations, loc, given, origin, _LOCATION_PATHS, prefix)
+
+
+def _organization(
+    raw: Json, source: str, origin: Origin, out: _Collector, prefix: str
+) -> Organization | None:
+    model = _validated(HsdsOrganization, raw, origin, out, prefix)
+    if model is None:
+        return None
+    sector, legal_status = "nonprofit", None
+    if model.legal_status and model.legal_status.strip():
+        text = model.legal_status.strip()
+        found = sector_of(text)
+        if found is None:
+            out.parsed.warnings.append(
+                origin.issue(
+                    prefix + "legal_status",
+                    f"Rechtsform „{text}“ als Text übernommen; der Sektor ist daraus nicht "
+                    "zu erkennen, „gemeinnützig“ angenommen – bei Bedarf am Träger ändern",
+                )
+            )
+        sector = found or "nonprofit"
+        # The sector's own word ("nonprofit", as verbund exports it) is no Rechtsform.
+        legal_status = None if text.casefold() == sector else text
+    org = Organization(
+        id=model.id,
+        name=model.name,
+        sector=sector,  # type: ignore[arg-type]
+        legal_status=legal_status,
+        description=model.description or "",
+        website=model.website,
+        email=model.email,
+        phone=model.phones[0].number if model.phones else None,
+        source=source,
+    )
+    out.receive("organizations", org.id, {k: v for k, v in raw.items() if k not in _NESTED_IN_ORG})
+    for i, loc in enumerate(raw.get("locations") or []):
+        if isinstance(loc, dict):
+            where = f"{prefix}locations.{i}."
+            _standalone_location({"organization_id": org.id, **loc}, source, origin, out, where)
+    given = given_fields(org, "name", "description", "website", "email", "phone", "legal_status")
+    if model.legal_status:
+        given.add("sector")
+    paths = {k: v.removeprefix("organization.") for k, v in _ORGANIZATION_PATHS.items()}
+    out.add(out.organizations, org, given, origin, paths, prefix)
+    return org
+
+
+# An organization's services and locations are records of their own (with their own rest).
+_NESTED_IN_ORG = frozenset({"services", "locations"})
+
+
+def _location(
+    model: HsdsLocation, source: str, origin: Origin, out: _Collector, prefix: str
+) -> Location:
+    address = model.addresses[0] if model.addresses else None
+    area_id = (
+        model.external_identifier
+        if model.external_identifier_type == AREA_IDENTIFIER_TYPE
+        else None
+    )
+    lat, lon = model.latitude, model.longitude
+    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        out.parsed.warnings.append(
+            origin.issue(
+                prefix + "latitude",
+                f"Koordinaten Breite {lat:g}, Länge {lon:g} liegen außerhalb von WGS84: "
+                "unverändert aufbewahrt, aber nicht für Karte und Entfernungen genutzt – "
+                "bitte an der Quelle korrigieren",
+            )
+        )
+        lat = lon = None
+    return Location(
+        id=model.id,
+        name=model.name or model.id,
+        organization_id=model.organization_id,
+        street=(address.address_1 or None) if address else None,
+        postal_code=(address.postal_code or None) if address else None,
+        city=(address.city or None) if address else None,
+        latitude=lat,
+        longitude=lon,
+        area_id=area_id,
+        phone=model.phones[0].number if model.phones else None,
+        # The opening hours as text: the schedules' descriptions (HSDS schedule.description).
+        opening_hours="; ".join(s.description for s in model.schedules if s.description) or None,
+        source=source,
+    )
+
+
+def _term(raw: Json, source: str, origin: Origin, out: _Collector, prefix: str) -> Category | None:
+    term = _validated(Term, raw, origin, out, prefix)
+    if term is None:
+        return None
+    cat = Category(id=term.id, name=term.name, parent_id=term.parent_id, source=source)
+    out.receive("categories", cat.id, raw)
+    out.add(
+        out.categories, cat, given_fields(cat, "name", "parent_id"), origin, _CATEGORY_PATHS, prefix
+    )
+    return cat
+
+
+def _service(
+    raw: Json,
+    source: str,
+    origin: Origin,
+    out: _Collector,
+    prefix: str = "",
+    parent: Organization | None = None,
+) -> None:
+    service = _validated(HsdsService, raw, origin, out, prefix)
+    if service is None:
+        return
+    if service.id in out.service_ids:
+        out.parsed.issues.append(origin.issue(prefix + "id", f"Angebot „{service.id}“ doppelt"))
+        return
+    out.service_ids.add(service.id)
+    issues = out.parsed.issues
+    before = len(issues)
+    warn = out.parsed.warnings.append
+    if service.organization is not None and isinstance(raw.get("organization"), dict):
+        org = _organization(raw["organization"], source, origin, out, prefix + "organization.")
+        org_id = org.id if org is not None else None
+    elif parent is not None:
+        org_id = parent.id
+    else:
+        org_id = service.organization_id
+        if not org_id:
+            issues.append(origin.issue(prefix + "organization", "Träger fehlt (organization)"))
+    location_ids = []
+    for i, sal in enumerate(service.service_at_locations):
+        where = f"{prefix}service_at_locations.{i}."
+        if sal.location is not None:
+            raw_loc = raw["service_at_locations"][i]["location"]
+            loc = _location(sal.location, source, origin, out, where + "location.")
+            out.receive("locations", loc.id, raw_loc)
+            # A location without a name is named by its id: that is no value to merge.
+            given = given_fields(loc, *_LOCATION_PATHS) - (
+                {"name"} if not sal.location.name else set()
+            )
+            out.add(out.locations, loc, given, origin, _LOCATION_PATHS, where + "location.")
+            location_ids.append(loc.id)
+        elif sal.location_id:
+            location_ids.append(sal.location_id)
+        else:
+            issues.append(origin.issue(where + "location", "Standort fehlt (location)"))
+    area_ids, area_names = _service_areas(service, origin, out, prefix)
     languages = []
     for i, lang in enumerate(service.languages):
-        if not lang.code:
-            issues.append(origin.issue(f"languages.{i}.code", "Sprachcode (ISO 639-1) fehlt"))
-        else:
+        if lang.code:
             languages.append(lang.code)
+        else:
+            warn(
+                origin.issue(
+                    f"{prefix}languages.{i}.code",
+                    "Sprache ohne Code (ISO 639-1): als Text behalten, in der Suche nicht "
+                    "auffindbar – bitte Code ergänzen",
+                )
+            )
     fields: dict[str, Any] = {"category_ids": [], "target_groups": []}
-    categories = []
     for i, attribute in enumerate(service.attributes):
         term = attribute.taxonomy_term
+        where = f"{prefix}attributes.{i}."
         if term is None:
-            issues.append(origin.issue(f"attributes.{i}", "taxonomy_term fehlt"))
+            warn(
+                origin.issue(
+                    where + "taxonomy_term",
+                    "Merkmal ohne taxonomy_term: als Text behalten, keinem Leistungsbereich "
+                    "zugeordnet",
+                )
+            )
             continue
-        where = f"attributes.{i}.value"
         if term.taxonomy == TAXONOMY_TARGET_GROUP:
             fields["target_groups"].append(term.code or term.id[len(TARGET_GROUP_TERM_PREFIX) :])
         elif term.taxonomy == TAXONOMY_LEGAL_BASIS:
@@ -190,20 +563,20 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
             try:
                 day = date.fromisoformat(attribute.value or "")
             except ValueError:
-                issues.append(origin.issue(where, "Datum JJJJ-MM-TT erwartet"))
+                issues.append(origin.issue(where + "value", "Datum JJJJ-MM-TT erwartet"))
                 continue
             fields["valid_from" if term.id == TERM_VALID_FROM else "valid_to"] = day
         else:
             fields["category_ids"].append(term.id)
-            categories.append(
-                Category(id=term.id, name=term.name, parent_id=term.parent_id, source=source)
+            _term(
+                raw["attributes"][i]["taxonomy_term"], source, origin, out, where + "taxonomy_term."
             )
     status = STATUS_FROM_HSDS.get(service.status.casefold())
     if status is None:
-        issues.append(origin.issue("status", f"unbekannter Status „{service.status}“"))
+        issues.append(origin.issue(prefix + "status", f"unbekannter Status „{service.status}“"))
     capacity: dict[str, Any] = {}
     if len(service.capacities) > 1:
-        issues.append(origin.issue("capacities", "nur eine Kapazität je Angebot möglich"))
+        issues.append(origin.issue(prefix + "capacities", "nur eine Kapazität je Angebot möglich"))
     elif service.capacities:
         cap = service.capacities[0]
         maximum = cap.maximum if cap.maximum is not None else cap.available
@@ -217,40 +590,24 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
                 if cap.available is None or cap.description == UNKNOWN_USE
                 else int(maximum - cap.available),
             }
-    if len(issues) > before or org is None or status is None:
+    if len(issues) > before or org_id is None or status is None:
         return
-    org_given = given_fields(org, "name", "description", "website", "email", "phone")
-    if service.organization.legal_status:
-        org_given.add("sector")
-    out.add(out.organizations, org, org_given, origin, _ORGANIZATION_PATHS)
-    for i, (loc, named) in enumerate(locations):
-        given = given_fields(loc, *_LOCATION_PATHS) - ({"name"} if not named else set())
-        prefix = f"service_at_locations.{i}.location."
-        out.add(out.locations, loc, given, origin, _LOCATION_PATHS, prefix)
-    for i, cat in enumerate(categories):
-        prefix = f"attributes.{i}.taxonomy_term."
-        out.add(
-            out.categories,
-            cat,
-            given_fields(cat, "name", "parent_id"),
-            origin,
-            _CATEGORY_PATHS,
-            prefix,
-        )
     record = Service(
         id=service.id,
-        organization_id=org.id,
+        organization_id=org_id,
         name=service.name,
         description=service.description or "",
-        category_ids=tuple(fields["category_ids"]),
+        # Links in the order the graph gives them back (graph/readback.py sorts them): the
+        # rest is computed against that order, so it still fits the record read back.
+        category_ids=_linked(fields["category_ids"]),
         target_groups=tuple(fields["target_groups"]),
         languages=tuple(languages),
         legal_basis=fields.get("legal_basis"),
         status=status,  # type: ignore[arg-type]
         valid_from=fields.get("valid_from"),
         valid_to=fields.get("valid_to"),
-        area_ids=tuple(area_ids),
-        location_ids=tuple(loc.id for loc, _ in locations),
+        area_ids=_linked(area_ids),
+        location_ids=_linked(location_ids),
         email=service.email,
         url=service.url,
         required_documents=tuple(
@@ -262,55 +619,59 @@ def _convert(service: HsdsService, source: str, origin: Origin, out: _Collector)
         source=source,
         **capacity,
     )
-    out.parsed.bundle.services.append(record)
+    ours = own_service_record(record, area_names)
+    received = strip_named(raw)
+    out.parsed.bundle.services.append(replace(record, hsds=encode(difference(received, ours))))
+    per_record = out.parsed.record_columns.setdefault("services", {})
+    per_record[record.id] = given_by("services", record, received)
     out.parsed.origins.setdefault("services", []).append(origin)
 
 
-def _organization(
-    org: HsdsOrganization, source: str, origin: Origin, issues: list[Issue]
-) -> Organization | None:
-    sector = "nonprofit"
-    if org.legal_status:
-        found = SECTOR_FROM_HSDS.get(org.legal_status.casefold())
-        if found is None:
-            issues.append(
-                origin.issue(
-                    "organization.legal_status",
-                    f"unbekannte Rechtsform „{org.legal_status}“; erlaubt: "
-                    + ", ".join(labelled(["public", "nonprofit", "private"])),
-                )
+def _linked(ids: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(ids)))
+
+
+def _service_areas(
+    service: HsdsService, origin: Origin, out: _Collector, prefix: str
+) -> tuple[list[str], dict[str, Area]]:
+    """The Sozialräume a service serves: by verbund's URN, else by name (or id) of a
+    Sozialraum. A service area that names none stays unlinked, kept in the rest."""
+    ids: list[str] = []
+    named: dict[str, Area] = {}
+    for i, area in enumerate(service.service_areas):
+        where = f"{prefix}service_areas.{i}"
+        found = (
+            [area.uri[len(AREA_URN) :]]
+            if area.uri and area.uri.startswith(AREA_URN)
+            else out.directory.areas_named(area.name)
+            if area.name
+            else []
+        )
+        if len(found) == 1:
+            ids.append(found[0])
+            continue
+        covered = out.directory.areas_in(area.extent, area.extent_type) if area.extent else []
+        if covered and not isinstance(covered, str):
+            # Several Sozialräume for one service area: the service serves each of them;
+            # the service area itself stays in the rest as received.
+            ids.extend(a for a in covered if a not in ids)
+            continue
+        reason = (
+            f"„{area.name}“ passt auf {len(found)} Sozialräume ({', '.join(found)})"
+            if found
+            else f"„{area.name or area.uri or area.id}“ ist kein bekannter Sozialraum"
+            + (f" ({covered})" if isinstance(covered, str) else "")
+        )
+        out.parsed.warnings.append(
+            origin.issue(
+                where,
+                f"Versorgungsgebiet {reason}: ohne Sozialraum behalten – für Auswertungen "
+                f"uri „{AREA_URN}<id>“ oder den Namen eines Sozialraums angeben",
             )
-            return None
-        sector = found
-    return Organization(
-        id=org.id,
-        name=org.name,
-        sector=sector,  # type: ignore[arg-type]
-        description=org.description or "",
-        website=org.website,
-        email=org.email,
-        phone=org.phones[0].number if org.phones else None,
-        source=source,
-    )
-
-
-def _location(loc: HsdsLocation, source: str) -> Location:
-    address = loc.addresses[0] if loc.addresses else None
-    area_id = (
-        loc.external_identifier if loc.external_identifier_type == AREA_IDENTIFIER_TYPE else None
-    )
-    return Location(
-        id=loc.id,
-        name=loc.name or loc.id,
-        organization_id=loc.organization_id,
-        street=(address.address_1 or None) if address else None,
-        postal_code=(address.postal_code or None) if address else None,
-        city=(address.city or None) if address else None,
-        latitude=loc.latitude,
-        longitude=loc.longitude,
-        area_id=area_id,
-        phone=loc.phones[0].number if loc.phones else None,
-        # The opening hours as text: the schedules' descriptions (HSDS schedule.description).
-        opening_hours="; ".join(s.description for s in loc.schedules if s.description) or None,
-        source=source,
-    )
+        )
+    for area_id in ids:
+        # The name the export will give it (the stored one), for the rest.
+        name = out.directory.area_name(area_id)
+        if name is not None:
+            named[area_id] = Area(id=area_id, name=name, level="city")
+    return ids, named

@@ -42,6 +42,46 @@ SECTOR_FROM_HSDS = {
     "privat": "private",
 }
 
+# Rechtsformen as sources write them (compared without case, dots and spaces).
+_SECTOR_OF_LEGAL_FORM = {
+    "ev": "nonprofit",
+    "ggmbh": "nonprofit",
+    "gug": "nonprofit",
+    "gag": "nonprofit",
+    "stiftung": "nonprofit",
+    "gemeinnuetzigegmbh": "nonprofit",
+    "eg": "nonprofit",
+    "cic": "nonprofit",
+    "charitableincorporatedorganisation": "nonprofit",
+    "gmbh": "private",
+    "ag": "private",
+    "ug": "private",
+    "ughaftungsbeschraenkt": "private",
+    "kg": "private",
+    "ohg": "private",
+    "gbr": "private",
+    "limitedcompany": "private",
+    "ltd": "private",
+    "inc": "private",
+    "llc": "private",
+    "koerperschaftdesoeffentlichenrechts": "public",
+    "kdoer": "public",
+    "anstaltdesoeffentlichenrechts": "public",
+    "aoer": "public",
+}
+
+
+def sector_of(legal_status: str) -> str | None:
+    """The sector a Rechtsform stands for (None: not to be told from the text)."""
+    found = SECTOR_FROM_HSDS.get(legal_status.strip().casefold())
+    if found is not None:
+        return found
+    key = legal_status.casefold()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        key = key.replace(a, b)
+    return _SECTOR_OF_LEGAL_FORM.get("".join(ch for ch in key if ch.isalnum()))
+
+
 LANGUAGE_NAMES = {
     "de": "Deutsch",
     "tr": "Türkisch",

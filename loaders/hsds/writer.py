@@ -15,6 +15,7 @@ from typing import Any
 from graph.bundle import Bundle
 from graph.labels import TARGET_GROUPS
 from graph.records import Area, Category, Location, Organization, Service
+from loaders.hsds.rest import decode, overlay
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
     AREA_URN,
@@ -87,6 +88,11 @@ def _present(record: Json) -> Json:
 
 
 def category_term(cat: Category) -> Json:
+    return overlay(own_category_term(cat), decode(cat.hsds))  # type: ignore[no-any-return]
+
+
+def own_category_term(cat: Category) -> Json:
+    """A Leistungsbereich as verbund's own fields give it (without the HSDS rest)."""
     return _present(
         {
             "id": cat.id,
@@ -120,6 +126,10 @@ def taxonomy_terms(categories: list[Category]) -> list[Json]:
 
 
 def organization_record(org: Organization) -> Json:
+    return overlay(own_organization_record(org), decode(org.hsds))  # type: ignore[no-any-return]
+
+
+def own_organization_record(org: Organization) -> Json:
     return _present(
         {
             "id": org.id,
@@ -127,13 +137,17 @@ def organization_record(org: Organization) -> Json:
             "description": org.description,
             "email": org.email,
             "website": org.website,
-            "legal_status": org.sector,
+            "legal_status": org.legal_status or org.sector,
             "phones": [{"id": f"{org.id}--phone", "number": org.phone}] if org.phone else [],
         }
     )
 
 
 def location_record(loc: Location) -> Json:
+    return overlay(own_location_record(loc), decode(loc.hsds))  # type: ignore[no-any-return]
+
+
+def own_location_record(loc: Location) -> Json:
     has_address = any((loc.street, loc.postal_code, loc.city))
     return _present(
         {
@@ -182,13 +196,12 @@ def _attribute(service_id: str, term: Json, value: str | None = None) -> Json:
             "link_entity": "service",
             "taxonomy_term_id": term["id"],
             "value": value,
-            "taxonomy_term": term,
         }
     )
 
 
-def _attributes(service: Service, categories: dict[str, Category]) -> list[Json]:
-    out = [_attribute(service.id, category_term(categories[cid])) for cid in service.category_ids]
+def _attributes(service: Service) -> list[Json]:
+    out = [_attribute(service.id, {"id": cid}) for cid in service.category_ids]
     out += [_attribute(service.id, target_group_term(group)) for group in service.target_groups]
     if service.legal_basis:
         out.append(_attribute(service.id, _VALUE_TERM[TERM_LEGAL_BASIS], service.legal_basis))
@@ -222,6 +235,51 @@ def service_record(
     categories: dict[str, Category],
     areas: dict[str, Area],
 ) -> Json:
+    """The full record: the service's own part with its HSDS rest, and the records it names
+    (organization, locations, taxonomy terms) each with theirs."""
+    record: Json = overlay(own_service_record(service, areas), decode(service.hsds))
+    record["organization"] = organization_record(organizations[service.organization_id])
+    for sal in record.get("service_at_locations", []):
+        if sal.get("location_id") in locations:
+            sal["location"] = location_record(locations[sal["location_id"]])
+    terms = {cid: category_term(categories[cid]) for cid in service.category_ids}
+    for attribute in record.get("attributes", []):
+        term = terms.get(attribute.get("taxonomy_term_id")) or _generated_term(attribute)
+        if term is not None:
+            attribute["taxonomy_term"] = term
+    return record
+
+
+def _generated_term(attribute: Json) -> Json | None:
+    term_id = attribute.get("taxonomy_term_id")
+    if not isinstance(term_id, str):
+        return None
+    if term_id in _VALUE_TERM:
+        return _VALUE_TERM[term_id]
+    if term_id.startswith(TARGET_GROUP_TERM_PREFIX):
+        return target_group_term(term_id[len(TARGET_GROUP_TERM_PREFIX) :])
+    return None
+
+
+def strip_named(record: Json) -> Json:
+    """A service record without the records it names (organization, the locations of its
+    service_at_locations, the taxonomy terms of its attributes): each keeps its own rest."""
+    out = {k: v for k, v in record.items() if k != "organization"}
+    if isinstance(out.get("service_at_locations"), list):
+        out["service_at_locations"] = [
+            {k: v for k, v in sal.items() if k != "location"} if isinstance(sal, dict) else sal
+            for sal in out["service_at_locations"]
+        ]
+    if isinstance(out.get("attributes"), list):
+        out["attributes"] = [
+            {k: v for k, v in a.items() if k != "taxonomy_term"} if isinstance(a, dict) else a
+            for a in out["attributes"]
+        ]
+    return out
+
+
+def own_service_record(service: Service, areas: dict[str, Area]) -> Json:
+    """A service as verbund's own fields give it, without the records it names."""
     return _present(
         {
             "id": service.id,
@@ -231,7 +289,6 @@ def service_record(
             "email": service.email,
             "status": STATUS_TO_HSDS[service.status],
             "assured_date": service.assured_date.isoformat() if service.assured_date else None,
-            "organization": organization_record(organizations[service.organization_id]),
             "service_areas": [
                 {
                     "id": f"{service.id}--{area_id}",
@@ -246,7 +303,6 @@ def service_record(
                     "id": f"{service.id}--{loc_id}",
                     "service_id": service.id,
                     "location_id": loc_id,
-                    "location": location_record(locations[loc_id]),
                 }
                 for loc_id in service.location_ids
             ],
@@ -260,7 +316,7 @@ def service_record(
                 for code in service.languages
             ],
             "capacities": _capacities(service),
-            "attributes": _attributes(service, categories),
+            "attributes": _attributes(service),
             "required_documents": [
                 {
                     "id": f"{service.id}--document-{i}",

@@ -77,6 +77,9 @@ class ParsedBundle:
     # Fields not listed keep their stored values (loaders/absent.py): a partial file never
     # erases what it does not mention.
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The same per record, where records of one table give different fields (HSDS JSON: a
+    # list answer nests only one-to-one fields); table -> record id -> fields given.
+    record_columns: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
 
 def read_bundle(path: Path, source: str) -> ParsedBundle:

@@ -51,7 +51,7 @@ from api.web.uploads import (
 from graph import Graph, audit
 from graph.imports import ImportRun, import_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
-from loaders.formats import graph_areas, parse_input
+from loaders.formats import graph_areas, graph_directory, parse_input
 from loaders.importer import ImportReport, settle_lost_runs
 from loaders.importer import run_import as _run_import
 from loaders.provenance import ImportOrigin
@@ -223,7 +223,12 @@ def _import(
 ) -> ImportReport:
     """Parse, check and (unless ``dry_run``) write; ``ImportRejected`` with every issue."""
     parsed, used = parse_input(
-        upload.path, "auto", source, lookup=graph_areas(graph), geojson=options.geojson()
+        upload.path,
+        "auto",
+        source,
+        lookup=graph_areas(graph),
+        geojson=options.geojson(),
+        directory=graph_directory(graph),
     )
     refused = household_issues(principal, parsed)
     if refused:

@@ -1,0 +1,143 @@
+"""HSDS import against the CSV bundle import of the same records (issue #15: HSDS ≥ 0.7× the
+CSV throughput, memory flat in the file size).
+
+    .venv/bin/python bench/hsds_import.py [--size city] [--copies 1]
+
+The demo's directory (Sozialräume, Leistungsbereiche, Träger, Standorte, Angebote) is written
+once as a CSV bundle and once as HSDS service records (``verbund export --format hsds``);
+``--copies N`` repeats the Träger, Standorte and Angebote N times under new ids (a bigger
+directory). Each file is imported into an emptied database (Sozialräume loaded first) in a
+fresh Python process, so its peak RSS is the import's alone. Reported: records per second of
+each, their ratio, and peak RSS. It empties the project's local Neo4j (never a NEO4J_URI
+server unless VERBUND_BENCH_MAY_CLEAR=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from api.localneo4j import ensure_started
+from api.settings import get_settings
+from graph import Bundle, Graph
+from graph.admin import clear
+from graph.migrations import migrate
+from loaders.demo import generate
+from loaders.formats import graph_areas, graph_directory, parse_input
+from loaders.hsds.writer import write_hsds
+from loaders.importer import run_import
+from loaders.tabular.writer import write_csv_folder
+
+
+def directory(bundle: Bundle, copies: int) -> Bundle:
+    """The directory part of the demo, its Träger, Standorte and Angebote ``copies`` times."""
+    orgs, locs, services = [], [], []
+    for n in range(copies):
+        suffix = "" if n == 0 else f"-k{n}"
+        orgs += [replace(o, id=o.id + suffix) for o in bundle.organizations]
+        locs += [
+            replace(
+                loc,
+                id=loc.id + suffix,
+                organization_id=loc.organization_id + suffix if loc.organization_id else None,
+            )
+            for loc in bundle.locations
+        ]
+        services += [
+            replace(
+                s,
+                id=s.id + suffix,
+                organization_id=s.organization_id + suffix,
+                location_ids=tuple(i + suffix for i in s.location_ids),
+            )
+            for s in bundle.services
+        ]
+    return Bundle(
+        categories=bundle.categories, organizations=orgs, locations=locs, services=services
+    )
+
+
+def import_only(path: Path) -> int:
+    """One import in this process: prints seconds and peak RSS (MB)."""
+    with Graph(ensure_started(get_settings())) as graph:
+        start = time.perf_counter()
+        parsed, fmt = parse_input(
+            path,
+            "auto",
+            "bench",
+            lookup=graph_areas(graph),
+            directory=graph_directory(graph),
+        )
+        run_import(graph, parsed, source="bench", format=fmt)
+        seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{seconds:.3f} {rss:.1f}")
+    return 0
+
+
+def _run(graph: Graph, areas: Path, path: Path) -> tuple[float, float]:
+    clear(graph)
+    migrate(graph)
+    subprocess.run([sys.executable, __file__, "--import-only", str(areas)], check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--import-only", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[-2]), float(out[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--size", default="city", choices=["small", "city", "large"])
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--import-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.import_only:
+        return import_only(args.import_only)
+    settings = get_settings()
+    if settings.neo4j_uri and os.environ.get("VERBUND_BENCH_MAY_CLEAR") != "1":
+        print(
+            "Der Benchmark leert die Datenbank: gegen NEO4J_URI nur mit VERBUND_BENCH_MAY_CLEAR=1"
+        )
+        return 2
+    demo = generate(args.size).bundle
+    part = directory(demo, args.copies)
+    records = len(part.categories) + len(part.organizations) + len(part.locations)
+    records += len(part.services)
+    with tempfile.TemporaryDirectory() as tmp, Graph(ensure_started(settings)) as graph:
+        root = Path(tmp)
+        areas = root / "areas"
+        write_csv_folder(Bundle(areas=demo.areas), areas)
+        bundle_dir = root / "bundle"
+        write_csv_folder(part, bundle_dir)
+        hsds = root / "services.ndjson"
+        write_hsds(replace(part, areas=demo.areas), hsds)
+        sizes = {
+            "csv": sum(p.stat().st_size for p in bundle_dir.iterdir()),
+            "hsds": hsds.stat().st_size,
+        }
+        results = {}
+        for name, path in (("csv", bundle_dir), ("hsds", hsds)):
+            results[name] = _run(graph, areas, path)
+    print(f"size={args.size} copies={args.copies} records={records} services={len(part.services)}")
+    for name, (seconds, rss) in results.items():
+        print(
+            f"{name:5} {seconds:8.2f} s  {records / seconds:9.0f} records/s  "
+            f"peak RSS {rss:7.1f} MB  file {sizes[name] / 1e6:7.1f} MB"
+        )
+    ratio = results["csv"][0] / results["hsds"][0]
+    print(f"HSDS throughput / CSV throughput = {ratio:.2f} (target ≥ 0.7)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
