@@ -28,6 +28,7 @@ NODE_LABELS: tuple[str, ...] = (
     "ApiToken",
     "ReferralAggregate",
     "IdempotencyKey",
+    "DataRevision",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.
@@ -109,7 +110,7 @@ def migrate(graph: Graph) -> list[str]:
     """Create what is missing and wait until every index is online; return the names."""
     items = schema_items()
     for item in items:
-        graph.query(item.statement, write=True)
+        graph.query(item.statement, write=True, revise=False)  # schema only
     graph.query("CALL db.awaitIndexes(300)")
     return [item.name for item in items]
 

@@ -3,8 +3,8 @@
 Planner views are aggregates only. Which count of households or referrals is shown is decided
 once, in ``graph.analysis.planner_view`` (primary and secondary suppression, on the whole city
 before the ``area`` and ``category`` arguments filter); the CLI's outputs and the web pages
-read the same view. The analyses run once per request, however many analysis fields it asks
-for.
+read the same view. The analyses run at most once per request, however many analysis fields it
+asks for, and across requests only when the data changed (graph/analysis/cache.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import strawberry
 
-from graph.analysis import AnalysisReport, analyse
+from graph.analysis import AnalysisReport
+from graph.analysis.cache import cached_analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.weak_spots import SPOT_LABELS, SPOTS
@@ -231,7 +232,7 @@ async def _full_report(info: Info) -> AnalysisReport:
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
-            holder.report = await context.run(analyse, context.graph)
+            holder.report = await context.run(cached_analyse, context.graph)
         return holder.report
 
 
