@@ -26,7 +26,8 @@ def server_info(graph: Graph) -> ServerInfo:
 
 
 def is_empty(graph: Graph) -> bool:
-    rows = graph.query("MATCH (n) RETURN count(n) = 0 AS empty")
+    # The data revision (graph/revision.py) is no data.
+    rows = graph.query("MATCH (n) WHERE NOT n:DataRevision RETURN count(n) = 0 AS empty")
     return bool(rows[0]["empty"])
 
 

@@ -8,6 +8,7 @@ GraphQL request costs a fixed number of queries.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -64,6 +65,11 @@ class Neo4jConfig:
     # backpressure from this (api/backpressure.py).
     pool_size: int = DEFAULT_POOL_SIZE
 
+
+_SCHEMA_COMMAND = re.compile(
+    r"\s*(CREATE|DROP)\s+((RANGE|TEXT|POINT|FULLTEXT|LOOKUP|VECTOR)\s+)?(CONSTRAINT|INDEX)\b",
+    re.IGNORECASE,
+)
 
 # Attempts of an auto-commit read (Graph.rows) when the driver calls a failure retryable.
 _READ_ATTEMPTS = 2
@@ -125,6 +131,8 @@ class Graph:
 
         A write bumps the data revision in its transaction (graph/revision.py) unless
         ``revise=False``: for writes the analyses never read."""
+        # A schema command changes no data and cannot share a transaction with a data write.
+        revise = revise and not _SCHEMA_COMMAND.match(cypher)
         if write and (revise or idempotency.current() is not None):
             # Under an idempotency key a write is recorded with its result (graph/idempotency.py);
             # the revision bump needs a transaction function too.
@@ -184,7 +192,7 @@ class Graph:
             with translate_errors(), self._session() as session:
                 session.run(cypher, dict(params or {})).consume()
         finally:
-            revision.bump(self)
+            revision.bump_after(self)
 
     def read(
         self, work: Callable[[neo4j.ManagedTransaction], T], *, timeout: float | None = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph import revision
 from graph.connection import Graph
 
 # Every node label carries a stable, unique ``id``.
@@ -112,6 +113,9 @@ def migrate(graph: Graph) -> list[str]:
     for item in items:
         graph.query(item.statement, write=True, revise=False)  # schema only
     graph.query("CALL db.awaitIndexes(300)")
+    # The data revision exists from here on: a database loaded before it existed (or only
+    # read since) has its analyses cached at once, not only after the next write.
+    graph.write(revision.bump_in, revise=False)
     return [item.name for item in items]
 
 

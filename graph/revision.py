@@ -31,6 +31,10 @@ MERGE (r:DataRevision {id: 'data'})
 ON CREATE SET r.epoch = randomUUID(), r.value = 0
 SET r.value = r.value + 1
 """
+# After a statement that may have deleted the node (a clear): bump it only if it is still
+# there. Without it nothing is cached (``current`` is None) until the next write creates it
+# with a new epoch, and an emptied database stays empty.
+_BUMP_EXISTING = "MATCH (r:DataRevision {id: 'data'}) SET r.value = r.value + 1"
 _READ = "MATCH (r:DataRevision {id: 'data'}) RETURN r.epoch AS epoch, r.value AS value"
 
 
@@ -45,10 +49,14 @@ def bump_in(tx: neo4j.ManagedTransaction) -> None:
     tx.run(_BUMP).consume()
 
 
-def bump(graph: Graph) -> None:
-    """Bump the revision in a transaction of its own (after a write that cannot hold it,
-    e.g. ``CALL ... IN TRANSACTIONS``)."""
-    graph.write(bump_in, revise=False)
+def bump_after(graph: Graph) -> None:
+    """Bump the revision in a transaction of its own, after a write that cannot hold it
+    (``CALL ... IN TRANSACTIONS``); a deleted revision node is not created again."""
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        tx.run(_BUMP_EXISTING).consume()
+
+    graph.write(work, revise=False)
 
 
 def current(graph: Graph) -> Revision | None:
