@@ -132,7 +132,7 @@ class Graph:
         A write bumps the data revision in its transaction (graph/revision.py) unless
         ``revise=False``: for writes the analyses never read."""
         # A schema command changes no data and cannot share a transaction with a data write.
-        revise = revise and not _SCHEMA_COMMAND.match(cypher)
+        revise = write and revise and not _SCHEMA_COMMAND.match(cypher)
         if write and (revise or idempotency.current() is not None):
             # Under an idempotency key a write is recorded with its result (graph/idempotency.py);
             # the revision bump needs a transaction function too.
