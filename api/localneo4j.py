@@ -193,6 +193,8 @@ class LocalNeo4j:
             database=self.settings.neo4j_database,
             query_timeout=self.settings.query_timeout_seconds,
             analysis_timeout=self.settings.analysis_timeout_seconds,
+            analysis_cache_seconds=self.settings.analysis_cache_seconds,
+            analysis_cache_entries=self.settings.analysis_cache_entries,
         )
 
     def pid(self) -> int | None:
@@ -382,6 +384,8 @@ def resolve_config(settings: Settings) -> Neo4jConfig:
             settings.neo4j_database,
             query_timeout=settings.query_timeout_seconds,
             analysis_timeout=settings.analysis_timeout_seconds,
+            analysis_cache_seconds=settings.analysis_cache_seconds,
+            analysis_cache_entries=settings.analysis_cache_entries,
         )
     return LocalNeo4j(settings).config()
 

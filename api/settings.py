@@ -14,7 +14,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.capacity import DEFAULT_MAX_AGE_DAYS
-from graph.connection import DEFAULT_ANALYSIS_TIMEOUT, DEFAULT_QUERY_TIMEOUT
+from graph.connection import (
+    DEFAULT_ANALYSIS_CACHE_ENTRIES,
+    DEFAULT_ANALYSIS_CACHE_SECONDS,
+    DEFAULT_ANALYSIS_TIMEOUT,
+    DEFAULT_QUERY_TIMEOUT,
+)
 from graph.overdue import DEFAULT_ANSWER_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -149,6 +154,19 @@ class Settings(BaseSettings):
         gt=0,
         validation_alias="VERBUND_ANALYSIS_TIMEOUT_SECONDS",
         description="Longest time the analyses' snapshot read may run (it reads the whole graph)",
+    )
+    analysis_cache_seconds: float = Field(
+        default=DEFAULT_ANALYSIS_CACHE_SECONDS,
+        ge=0,
+        validation_alias="VERBUND_ANALYSIS_CACHE_SECONDS",
+        description="Longest time an analysis result is reused (0: never); writes through "
+        "verbund make the next request recompute at once",
+    )
+    analysis_cache_entries: int = Field(
+        default=DEFAULT_ANALYSIS_CACHE_ENTRIES,
+        ge=0,
+        validation_alias="VERBUND_ANALYSIS_CACHE_ENTRIES",
+        description="Analysis results kept per worker process (0: none)",
     )
     # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph import revision
 from graph.connection import Graph
 
 
@@ -26,7 +27,8 @@ def server_info(graph: Graph) -> ServerInfo:
 
 
 def is_empty(graph: Graph) -> bool:
-    rows = graph.query("MATCH (n) RETURN count(n) = 0 AS empty")
+    # The data revision (graph/revision.py) is no data.
+    rows = graph.query("MATCH (n) WHERE NOT n:DataRevision RETURN count(n) = 0 AS empty")
     return bool(rows[0]["empty"])
 
 
@@ -37,7 +39,12 @@ def label_counts(graph: Graph) -> dict[str, int]:
         "CALL (label) { MATCH (n:$(label)) RETURN count(n) AS count } "
         "RETURN label, count ORDER BY label"
     )
-    return {row["label"]: row["count"] for row in rows if row["count"]}
+    # The data revision (graph/revision.py) is bookkeeping, not data.
+    return {
+        row["label"]: row["count"]
+        for row in rows
+        if row["count"] and row["label"] != revision.LABEL
+    }
 
 
 def clear(graph: Graph) -> None:

@@ -179,6 +179,7 @@ def append(graph: Graph, events: Sequence[AuditEvent]) -> None:
         "UNWIND $events AS e CREATE (a:AuditEvent) SET a = e",
         {"events": [_props(e) for e in events]},
         write=True,
+        revise=False,  # the analyses do not read the audit log
     )
 
 

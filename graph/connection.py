@@ -8,6 +8,7 @@ GraphQL request costs a fixed number of queries.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph import idempotency
+from graph import idempotency, revision
 from graph.errors import CONNECTION_LOST, GraphError, OutcomeUnknown, from_driver
 
 T = TypeVar("T")
@@ -33,6 +34,10 @@ Params = Mapping[str, Any]
 # Seconds a read may run before the server cancels it (VERBUND_QUERY_TIMEOUT_SECONDS).
 DEFAULT_QUERY_TIMEOUT = 10.0
 DEFAULT_ANALYSIS_TIMEOUT = 120.0
+# The analysis cache (graph/analysis/cache.py): a result is reused at most this many seconds
+# (writes outside verbund are seen at the latest then), and this many results are kept.
+DEFAULT_ANALYSIS_CACHE_SECONDS = 600.0
+DEFAULT_ANALYSIS_CACHE_ENTRIES = 4
 
 DEFAULT_POOL_SIZE = 100
 
@@ -53,10 +58,18 @@ class Neo4jConfig:
     # The analyses' one snapshot read covers the whole graph: bounded, but on a large city
     # longer than a request's query (graph/analysis/projection.py).
     analysis_timeout: float | None = DEFAULT_ANALYSIS_TIMEOUT
+    # 0 seconds: every request runs the analyses anew.
+    analysis_cache_seconds: float = DEFAULT_ANALYSIS_CACHE_SECONDS
+    analysis_cache_entries: int = DEFAULT_ANALYSIS_CACHE_ENTRIES
     # Connections the driver keeps at most (its own default is 100); the API sizes its
     # backpressure from this (api/backpressure.py).
     pool_size: int = DEFAULT_POOL_SIZE
 
+
+_SCHEMA_COMMAND = re.compile(
+    r"\s*(CREATE|DROP)\s+((RANGE|TEXT|POINT|FULLTEXT|LOOKUP|VECTOR)\s+)?(CONSTRAINT|INDEX)\b",
+    re.IGNORECASE,
+)
 
 # Attempts of an auto-commit read (Graph.rows) when the driver calls a failure retryable.
 _READ_ATTEMPTS = 2
@@ -107,13 +120,25 @@ class Graph:
             self._roundtrips += 1
 
     def query(
-        self, cypher: LiteralString, params: Params | None = None, *, write: bool = False
+        self,
+        cypher: LiteralString,
+        params: Params | None = None,
+        *,
+        write: bool = False,
+        revise: bool = True,
     ) -> list[dict[str, Any]]:
-        """Run one auto-retried query and return its rows as plain dicts."""
-        if write and idempotency.current() is not None:
-            # Under an idempotency key a write is recorded with its result (graph/idempotency.py).
+        """Run one auto-retried query and return its rows as plain dicts.
+
+        A write bumps the data revision in its transaction (graph/revision.py) unless
+        ``revise=False``: for writes the analyses never read."""
+        # A schema command changes no data and cannot share a transaction with a data write.
+        revise = write and revise and not _SCHEMA_COMMAND.match(cypher)
+        if write and (revise or idempotency.current() is not None):
+            # Under an idempotency key a write is recorded with its result (graph/idempotency.py);
+            # the revision bump needs a transaction function too.
             return self.write(
-                lambda tx: [record.data() for record in tx.run(cypher, dict(params or {}))]
+                lambda tx: [record.data() for record in tx.run(cypher, dict(params or {}))],
+                revise=revise,
             )
         self._count()
         with translate_errors():
@@ -158,10 +183,16 @@ class Graph:
         return neo4j.Query(cypher, timeout=self.config.query_timeout)
 
     def run_implicit(self, cypher: LiteralString, params: Params | None = None) -> None:
-        """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS)."""
+        """Run one statement in an auto-commit transaction (needed by CALL ... IN TRANSACTIONS).
+
+        It commits in many transactions, none of which can bump the data revision: it is
+        bumped once afterwards (also when the statement failed part way)."""
         self._count()
-        with translate_errors(), self._session() as session:
-            session.run(cypher, dict(params or {})).consume()
+        try:
+            with translate_errors(), self._session() as session:
+                session.run(cypher, dict(params or {})).consume()
+        finally:
+            revision.bump_after(self)
 
     def read(
         self, work: Callable[[neo4j.ManagedTransaction], T], *, timeout: float | None = None
@@ -174,8 +205,11 @@ class Graph:
         with translate_errors(), self._session() as session:
             return session.execute_read(timed)
 
-    def write(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    def write(self, work: Callable[[neo4j.ManagedTransaction], T], *, revise: bool = True) -> T:
         """Run a write transaction function (retried on transient errors).
+
+        The data revision (graph/revision.py) is bumped as the transaction's last statement
+        unless ``revise=False`` (writes the analyses never read: audit, idempotency, schema).
 
         A connection lost after ``work`` ran (during the commit) raises ``OutcomeUnknown``:
         the server may have committed. Under an idempotency key (graph/idempotency.py) a write
@@ -192,6 +226,8 @@ class Graph:
         def tracked(tx: neo4j.ManagedTransaction) -> T:
             ran[0] = False
             done = work(tx)
+            if revise:
+                revision.bump_in(tx)
             ran[0] = True
             return done
 

@@ -238,6 +238,7 @@ def save_outcome(graph: Graph, claim: Claim, outcome: str, now: datetime) -> Non
             "outcome": outcome,
         },
         write=True,
+        revise=False,  # bookkeeping of the key, not data the analyses read
     )
 
 
@@ -257,5 +258,6 @@ def expire_keys(graph: Graph, now: datetime, *, dry_run: bool = False) -> int:
         "MATCH (k:IdempotencyKey) WHERE k.expires_at <= $now DETACH DELETE k RETURN count(*) AS n",
         {"now": now},
         write=True,
+        revise=False,
     )
     return int(row["n"])

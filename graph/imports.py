@@ -187,6 +187,7 @@ def start_import_run(graph: Graph, run: ImportRun) -> None:
             },
         },
         write=True,
+        revise=False,  # the run's bookkeeping; finish_import_run bumps
     )
 
 
@@ -242,6 +243,7 @@ def mark_interrupted(graph: Graph, run_ids: list[str], message: str) -> None:
             "SET r.state = 'interrupted', r.error = $message",
             {"ids": run_ids, "message": message},
             write=True,
+            revise=False,
         )
 
 

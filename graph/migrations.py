@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from graph import normalize
+from graph import normalize, revision
 from graph.connection import Graph
 
 # Every node label carries a stable, unique ``id``.
@@ -31,6 +31,7 @@ NODE_LABELS: tuple[str, ...] = (
     "ReferralAggregate",
     "IdempotencyKey",
     "LinkDecision",
+    "DataRevision",
 )
 
 # (label, property) pairs with a range index: filtered or sorted on by the API and analyses.
@@ -112,8 +113,11 @@ def migrate(graph: Graph) -> list[str]:
     """Create what is missing and wait until every index is online; return the names."""
     items = schema_items()
     for item in items:
-        graph.query(item.statement, write=True)
+        graph.query(item.statement, write=True, revise=False)  # schema only
     graph.query("CALL db.awaitIndexes(300)")
+    # The data revision exists from here on: a database loaded before it existed (or only
+    # read since) has its analyses cached at once, not only after the next write.
+    graph.write(revision.bump_in, revise=False)
     return [item.name for item in items]
 
 

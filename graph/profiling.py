@@ -76,10 +76,15 @@ class ProfilingGraph(Graph):
         return rows
 
     def query(
-        self, cypher: LiteralString, params: Params | None = None, *, write: bool = False
+        self,
+        cypher: LiteralString,
+        params: Params | None = None,
+        *,
+        write: bool = False,
+        revise: bool = True,
     ) -> list[dict[str, Any]]:
         if write:
-            return super().query(cypher, params, write=True)
+            return super().query(cypher, params, write=True, revise=revise)
         self._count()
         return self._profile(cypher, params, data=True)
 

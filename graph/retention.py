@@ -197,7 +197,9 @@ def expire_audit_events(
         return AuditRetentionReport(cutoff=cutoff, dry_run=dry_run, events=row["n"], oldest=oldest)
     deleted = 0
     while True:
-        (done,) = graph.query(_AUDIT_DELETE, {"cutoff": cutoff, "batch": batch}, write=True)
+        (done,) = graph.query(
+            _AUDIT_DELETE, {"cutoff": cutoff, "batch": batch}, write=True, revise=False
+        )
         deleted += int(done["n"])
         if done["n"] < batch:
             break

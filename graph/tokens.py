@@ -66,6 +66,7 @@ def store_token(
         "CREATE (t:ApiToken) SET t = $props RETURN properties(t) AS t",
         {"props": props, "org": organization_id},
         write=True,
+        revise=False,  # tokens are not analysed
     )
     if not rows:
         raise UnknownOrganization(
@@ -93,6 +94,7 @@ def revoke_token(graph: Graph, token_id: str) -> bool:
         "RETURN t.id AS id",
         {"id": token_id, "now": datetime.now(UTC)},
         write=True,
+        revise=False,
     )
     return bool(rows)
 

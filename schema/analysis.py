@@ -3,8 +3,8 @@
 Planner views are aggregates only. Which count of households or referrals is shown is decided
 once, in ``graph.analysis.planner_view`` (primary and secondary suppression, on the whole city
 before the ``area`` and ``category`` arguments filter); the CLI's outputs and the web pages
-read the same view. The analyses run once per request, however many analysis fields it asks
-for.
+read the same view. The analyses run at most once per request, however many analysis fields it
+asks for, and across requests only when the data changed (graph/analysis/cache.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Annotated
 
 import strawberry
 
-from graph.analysis import DEFAULT_CONFIG, AnalysisReport, analyse
+from graph.analysis import DEFAULT_CONFIG, AnalysisReport
+from graph.analysis.cache import cached_analyse
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.trends import referral_trends
@@ -327,7 +328,7 @@ async def _full_report(info: Info) -> AnalysisReport:
     async with holder.lock:
         if holder.report is None:
             config = replace(DEFAULT_CONFIG, capacity_max_age_days=context.capacity_max_age_days)
-            holder.report = await context.run(analyse, context.graph, config)
+            holder.report = await context.run(cached_analyse, context.graph, config)
         return holder.report
 
 

@@ -37,9 +37,13 @@ def import_path(
 
 
 def snapshot(graph: Graph) -> list[dict[str, Any]]:
-    """Every node and relationship with all properties: equal snapshots = unchanged graph."""
+    """Every node and relationship with all properties: equal snapshots = unchanged graph.
+
+    Without the data revision (graph/revision.py): every write transaction bumps it, also one
+    that changes nothing."""
     nodes = graph.query(
-        "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
+        "MATCH (n) WHERE NOT n:DataRevision "
+        "RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
     )
     rels = graph.query(
         "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS props "

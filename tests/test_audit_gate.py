@@ -84,7 +84,9 @@ def audit_fails_for(graph: Graph, subject: str, role: str) -> Iterator[None]:
         yield
     finally:
         graph.query("DROP CONSTRAINT audit_gate_test IF EXISTS", write=True)
-        graph.query("MATCH (a:AuditEvent {id: $id}) DELETE a", {"id": BLOCKER}, write=True)
+        graph.query(
+            "MATCH (a:AuditEvent {id: $id}) DELETE a", {"id": BLOCKER}, write=True, revise=False
+        )
 
 
 def entries(graph: Graph, subject: str | None = None) -> list[AuditEvent]:

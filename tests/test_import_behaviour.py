@@ -22,7 +22,7 @@ TRAEGERLISTE = ROOT / "tests" / "fixtures" / "traegerliste"
 def _unstamped(graph: Graph) -> list[dict[str, object]]:
     # ImportRun and AuditEvent record the import; they are not imported data.
     return graph.query(
-        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent AND NOT n:DataRevision "
         "AND (n.source IS NULL OR n.imported_at IS NULL) "
         "RETURN labels(n) AS labels, count(*) AS n"
     )
@@ -34,7 +34,7 @@ def test_every_node_keeps_source_and_imported_at(db: Graph) -> None:
     import_path(db, TRAEGERLISTE / "liste.csv", mapping=TRAEGERLISTE / "zuordnung.yaml")
     assert _unstamped(db) == []
     sources = db.query(
-        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent AND NOT n:DataRevision "
         "RETURN DISTINCT n.source AS s ORDER BY s"
     )
     assert [row["s"] for row in sources] == ["beispiel", "hsds", "test"]

@@ -35,7 +35,7 @@ def _graph_state(db: Graph) -> tuple[list[Any], list[Any]]:
     """Nodes and relationships without ImportRun records, audit entries (each run writes its
     own) and write timestamps."""
     nodes = db.query(
-        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent "
+        "MATCH (n) WHERE NOT n:ImportRun AND NOT n:AuditEvent AND NOT n:DataRevision "
         "RETURN labels(n) AS l, properties(n) AS p ORDER BY n.id"
     )
     for row in nodes:

@@ -38,7 +38,10 @@ def demo_bundle() -> Bundle:
 
 def snapshot(db: Graph) -> tuple[list[str], list[str]]:
     """Every node with its properties (but the version counters) and every relationship."""
-    nodes = db.query("MATCH (n) RETURN labels(n) AS labels, n.id AS id, properties(n) AS props")
+    nodes = db.query(
+        "MATCH (n) WHERE NOT n:DataRevision "
+        "RETURN labels(n) AS labels, n.id AS id, properties(n) AS props"
+    )
     node_lines = []
     for row in nodes:
         props = {k: v for k, v in row["props"].items() if k not in ("version", "_hash_version")}
