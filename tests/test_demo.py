@@ -188,9 +188,10 @@ def test_partner_landscape() -> None:
 
 def test_households_are_pseudonymous() -> None:
     b = small().bundle
-    # organization_id: the organization whose case it is (an id, no person).
+    # organization_id: the organization whose case it is (an id, no person); closed_on: the
+    # day the case ended (a date, no person).
     assert [f.name for f in fields(Household)] == [
-        "id", "area_id", "household_type", "age_bands", "organization_id", "source",
+        "id", "area_id", "household_type", "age_bands", "organization_id", "closed_on", "source",
     ]  # fmt: skip
     subdistricts = {a.id for a in b.areas if a.level == "subdistrict"}
     for h in b.households:

@@ -165,7 +165,8 @@ def test_consent_data_categories_are_validated_on_import(tmp_path: Path) -> None
     (issue,) = parsed.issues
     assert issue.row == 3
     assert "gesundheitsdaten" in issue.message
-    assert "hilfeverlauf" in issue.message
+    # The allowed values as a caseworker knows them (graph/vocabulary.py).
+    assert "Hilfeverlauf" in issue.message
 
 
 OVERDUE = (
