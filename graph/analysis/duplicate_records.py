@@ -21,9 +21,9 @@ from graph.analysis.findings import Finding, Severity, fmt
 from graph.analysis.linkage.link import LinkConfig, link
 from graph.analysis.linkage.outcomes import Outcome
 from graph.analysis.linkage.records import LinkRecord, link_record
+from graph.analysis.linkage.tokens import FOLD
 from graph.analysis.snapshot import OrganizationInfo
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
 # Legal forms carry no identity: "Caritas e.V." and "Caritas" are the same Träger.
 _LEGAL_FORMS = re.compile(
     r"\b(?:e\.\s?v\.?|g?gmbh|mbh|g?ug|gag|ag|kg|kgaa|eg|e\.\s?g\.|gbr|kdör|kdoer|"
@@ -54,7 +54,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def normalize_name(name: str) -> str:
     """Comparable form of a Träger's name."""
-    text = name.lower().translate(_FOLD).replace("&", " und ").replace("+", " und ")
+    text = name.lower().translate(FOLD).replace("&", " und ").replace("+", " und ")
     text = _LEGAL_FORMS.sub(" ", text)
     tokens = [t for t in _NON_WORD.split(text) if t]
     # A trailing "ev" without dots is the legal form, elsewhere "Ev." is "evangelisch".
@@ -88,7 +88,7 @@ def normalize_website(url: str | None) -> str | None:
 
 
 def normalize_address(address: str) -> str | None:
-    text = address.lower().translate(_FOLD)
+    text = address.lower().translate(FOLD)
     text = re.sub(r"str\.|strasse\b", "strasse", text)
     text = _NON_WORD.sub(" ", text).strip()
     return text or None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+# Umlauts and accents spelled out, as Träger names are entered both ways (also used by
+# graph/analysis/duplicate_records.py for addresses and the services' names).
+FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
 # Legal form families: "gGmbH" and "GmbH" are one family (the "g" is a tax status, a company
 # may be written with or without it); an e.V. and a GmbH of one name are two legal entities.
 _FORMS: Sequence[tuple[str, str]] = (
@@ -92,7 +94,7 @@ _TRAILING_EV = re.compile(r"\S\s+ev\s*$")
 
 def fold(text: str) -> str:
     """Lower case without umlauts, ß or accents."""
-    return text.lower().translate(_FOLD)
+    return text.lower().translate(FOLD)
 
 
 def legal_form(name: str) -> str | None:
