@@ -126,6 +126,9 @@ class Consent:
     valid_from: dt.date | None
     valid_to: dt.date | None
     revoked_at: dt.datetime | None = strawberry.field(description="Widerrufen am.")
+    evidence: str | None = strawberry.field(
+        description="Nachweis, z. B. „schriftlich am 03.12.2026“ (`null`: keiner erfasst)."
+    )
 
     @classmethod
     def of(cls, s: Stored[rec.Consent]) -> Consent:
@@ -139,6 +142,7 @@ class Consent:
             valid_from=r.valid_from,
             valid_to=r.valid_to,
             revoked_at=r.revoked_at,
+            evidence=r.evidence,
             version=s.version,
             updated_at=s.updated_at,
         )

@@ -123,6 +123,22 @@ class CreateConsentInput:
     client_mutation_id: str | None = client_mutation_id_field()
 
 
+def evidence_in_words(input: Any) -> InvalidInput | None:
+    """Turn ``evidenceForm``/``evidenceOn`` into the stored evidence text, e.g. "schriftlich am
+    03.12.2026" (a given ``evidence`` text follows after a colon); for creating and changing a
+    consent alike. A problem when a date comes without its form."""
+    if input.evidence_form not in (UNSET, None):
+        day = input.evidence_on if input.evidence_on not in (UNSET, None) else dt.date.today()
+        if day > dt.date.today():
+            return invalid("input.evidenceOn", "Das Datum liegt in der Zukunft.")
+        given = f"{input.evidence_form.value} am {day:%d.%m.%Y}"
+        note = input.evidence if input.evidence not in (UNSET, None) else ""
+        input.evidence = f"{given}: {note.strip()}" if (note or "").strip() else given
+    elif input.evidence_on not in (UNSET, None):
+        return invalid("input.evidenceForm", "Mit dem Datum bitte auch die Form angeben.")
+    return None
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -325,12 +341,8 @@ class CaseworkMutation:
         closed = await _closed(info, str(input.household))
         if closed is not None:
             return closed
-        if input.evidence_form not in (UNSET, None):
-            day = input.evidence_on if input.evidence_on not in (UNSET, None) else dt.date.today()
-            given = f"{input.evidence_form.value} am {day:%d.%m.%Y}"
-            note = input.evidence if input.evidence not in (UNSET, None) else ""
-            input.evidence = f"{given}: {note.strip()}" if note.strip() else given
-        elif input.evidence_on not in (UNSET, None):
-            return invalid("input.evidenceForm", "Mit dem Datum bitte auch die Form angeben.")
+        problem = evidence_in_words(input)
+        if problem is not None:
+            return problem
         result: ConsentResult = await create(info, CONSENT, input)
         return result

@@ -18,6 +18,7 @@ from schema.idempotency import IdempotentWrites
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_casework_changes import CaseworkChangeMutation
+from schema.mutations_consent_change import ConsentChangeMutation
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
 from schema.policy_audit import AuditTrail
@@ -46,6 +47,7 @@ class Mutation(
     DirectoryMutation,
     CaseworkMutation,
     CaseworkChangeMutation,
+    ConsentChangeMutation,
     ReferralMutation,
     AnalysisMutation,
     PrivacyMutation,

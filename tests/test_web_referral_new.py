@@ -88,7 +88,7 @@ def test_new_family_need_and_consent_become_one_referral(
     assert consent.headers["location"] == "/ueberleitungen/neu/pruefen"  # type: ignore[attr-defined]
     check = client.get("/ueberleitungen/neu/pruefen")
     assert "Angaben prüfen" in check.text
-    assert "Einwilligung liegt schriftlich vor (01.12.2026)" in check.text
+    assert "schriftlich am 01.12.2026" in check.text
     done = _post(client, "/ueberleitungen/neu/pruefen", notiz="Schulden seit Trennung")
     location = done.headers["location"]  # type: ignore[attr-defined]
     assert location.startswith("/ueberleitungen/ref-")
@@ -106,7 +106,7 @@ def test_new_family_need_and_consent_become_one_referral(
     assert row["type"] == "alleinerziehend"
     assert sorted(row["ages"]) == ["25-34", "3-5"]
     assert sorted(row["data"]) == ["bedarfslage", "stammdaten"]
-    assert row["evidence"] == "Einwilligung liegt schriftlich vor (01.12.2026)"
+    assert row["evidence"] == "schriftlich am 01.12.2026"
     assert (row["category"], row["service"], row["office"]) == (
         category,
         service,

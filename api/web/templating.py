@@ -15,6 +15,7 @@ from api.web.navigation import navigation
 from api.web.session import session_of
 from api.web.wording import (
     DATA_CATEGORY,
+    NEED_STATUS,
     REFERRAL_STATUS,
     SECTOR,
     editor,
@@ -43,6 +44,7 @@ env.globals.update(
     plural=german.plural,
     REFERRAL_STATUS=REFERRAL_STATUS,
     DATA_CATEGORY=DATA_CATEGORY,
+    NEED_STATUS=NEED_STATUS,
     SECTOR=SECTOR,
     status_badge=status_badge,
     editor=editor,

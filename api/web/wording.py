@@ -17,6 +17,13 @@ REFERRAL_STATUS: dict[str, str] = {
     "CANCELLED": "Zurückgezogen",
 }
 
+# A Handlungsbedarf's status (GraphQL NeedStatus) as the family page shows it.
+NEED_STATUS: dict[str, str] = {
+    "OPEN": "offen",
+    "MET": "erfüllt",
+    "CLOSED": "beendet ohne Ergebnis",
+}
+
 _BADGE: dict[str, str] = {
     "CREATED": "info",
     "WAITLISTED": "warning",

@@ -24,10 +24,16 @@ from api.web.forms import Errors, read_form, text, texts
 from api.web.session import session_of
 from api.web.templating import render
 from graph import labels
+from schema.mutations_casework import ConsentForm
 
 BASE = "/ueberleitungen/neu"
 KEY = "ueberleitung"
 DEFAULT_PURPOSE = "Überleitung und abgestimmte Hilfeplanung"
+# The form's answer to "Wie liegt die Einwilligung vor?" -> GraphQL ConsentForm.
+EVIDENCE_FORMS: dict[str, ConsentForm] = {
+    "schriftlich": ConsentForm.WRITTEN,
+    "gespraech": ConsentForm.ORAL,
+}
 AGE_BANDS = (
     "0-2",
     "3-5",
@@ -294,16 +300,17 @@ async def consent(request: Request) -> Response:
                 )
             if not errors and valid_to is not None:
                 on = signed if evidence == "schriftlich" and signed else german.today()
+                # createConsent words the evidence ("schriftlich am 03.12.2026") from its
+                # form and day; the check page shows the same words before it is written.
+                given = EVIDENCE_FORMS[evidence]
                 state.update(
                     consent=None,
                     new_consent={
                         "categories": categories,
                         "valid_to": valid_to.isoformat(),
-                        "evidence": (
-                            f"Einwilligung liegt schriftlich vor ({german.datum(on)})"
-                            if evidence == "schriftlich"
-                            else f"Einwilligung im Gespräch erteilt ({german.datum(on)})"
-                        ),
+                        "evidence_form": given.name,
+                        "evidence_on": on.isoformat(),
+                        "evidence": f"{given.value} am {german.datum(on)}",
                     },
                 )
         elif chosen and any(c["id"] == chosen for c in usable):
@@ -482,7 +489,8 @@ async def _create(
             dataCategories=nc["categories"],
             validFrom=german.today().isoformat(),
             validTo=nc["valid_to"],
-            evidence=nc["evidence"],
+            evidenceForm=nc["evidence_form"],
+            evidenceOn=nc["evidence_on"],
         )
         if problem:
             return None, problem

@@ -1,0 +1,101 @@
+"""What the pages that change a case share: the household as the caseworker reads it, and the
+answer of a casework mutation as the form shows it.
+
+The pages write through the GraphQL mutations (``updateHousehold``, ``closeHousehold``,
+``updateNeed``, ``closeNeed``, ``updateConsent``) as the signed-in caseworker: the policy
+``case_record_write`` (only cases of the own organization), the checks, the version and the
+audit live there; this module only maps their answers to form fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from api.web import german
+from api.web.data import PageError, gql, require
+
+# Every casework result selects the same problem fields.
+PROBLEM_FIELDS = """
+  ... on Problem { message }
+  ... on InvalidInput { fields { path message } }
+  ... on Conflict { currentVersion }
+"""
+
+FAMILY = """
+query Familie($id: ID!, $today: Date!) {
+  household(id: $id) {
+    id version householdType ageBands closedOn area { id name }
+    needs { id version status identifiedOn category { id name } }
+    consents {
+      id version purpose dataCategories validFrom validTo revokedAt evidence
+      validOn(date: $today) organizations { id name }
+    }
+    referrals { id status createdAt need { id } toService { id name } }
+  }
+}
+"""
+
+CONFLICT = (
+    "Jemand hat die Angaben inzwischen geändert. Das Formular zeigt jetzt den neuen Stand: "
+    "bitte prüfen und erneut speichern."
+)
+
+
+def caseworker(request: Request) -> str:
+    """Only caseworkers with an organization open these pages (partners, planners: 403)."""
+    principal = require(request, "caseworker")
+    if not principal.organization_id:
+        raise PageError(403)
+    return principal.organization_id
+
+
+async def family(request: Request, household_id: str) -> dict[str, Any]:
+    """The household with its needs, consents and referrals, as the caseworker may see it;
+    404 when it is not one of the own organization's cases."""
+    data = await gql(request, FAMILY, id=household_id, today=german.today().isoformat())
+    found = data["household"]
+    if found is None:
+        raise PageError(404, "Familie nicht gefunden")
+    household: dict[str, Any] = found
+    return household
+
+
+def path_of(household_id: str) -> str:
+    return f"/familien/{household_id}"
+
+
+@dataclass
+class ChangeOutcome:
+    """A casework mutation's answer as the form tells it: done, or what to fix where."""
+
+    done: bool
+    conflict: bool = False
+    message: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def outcome(
+    result: Mapping[str, Any], done_type: str, to_field: Mapping[str, str], fallback: str
+) -> ChangeOutcome:
+    """``to_field``: the last part of a GraphQL path (``householdType``) → the form field's id;
+    a problem at a path without a field goes to ``fallback`` (the page's main field)."""
+    kind = result.get("__typename")
+    if kind == done_type:
+        return ChangeOutcome(done=True)
+    if kind == "Conflict":
+        return ChangeOutcome(done=False, conflict=True, message=CONFLICT)
+    if kind == "NotFound":
+        raise PageError(404, str(result.get("message", "")))
+    fields: dict[str, str] = {}
+    for problem in result.get("fields") or []:
+        last = str((problem.get("path") or [""])[-1])
+        fields.setdefault(to_field.get(last, fallback), str(problem.get("message", "")))
+    if not fields:
+        fields[fallback] = str(result.get("message", "")) or (
+            "Das hat nicht geklappt. Laden Sie die Seite neu und versuchen Sie es erneut."
+        )
+    return ChangeOutcome(done=False, message=str(result.get("message", "")), fields=fields)
