@@ -192,14 +192,36 @@ def test_hsds_keeps_the_facts_of_the_sheet(tmp_path: Path) -> None:
 def test_every_demo_service_and_location_has_the_facts() -> None:
     from loaders.demo import generate
 
-    demo = generate("small")
-    end = dt.date(2026, 10, 31)
+    loaded = dt.date(2027, 3, 1)
+    demo = generate("small", checked_on=loaded)
     for s in demo.bundle.services:
         assert s.required_documents[0] == "Personalausweis"
         assert len(s.required_documents) > 1
         assert s.assured_date is not None
-        assert end - dt.timedelta(days=365) < s.assured_date <= end
+        assert loaded - dt.timedelta(days=365) < s.assured_date <= loaded
     for loc in demo.bundle.locations:
         assert (loc.phone or "").startswith("0711 ")
         assert "Uhr" in (loc.opening_hours or "")
-    assert generate("small").bundle.services == demo.bundle.services
+    assert generate("small", checked_on=loaded).bundle.services == demo.bundle.services
+
+
+def test_most_demo_services_were_checked_recently_relative_to_the_load_date() -> None:
+    """Loaded on any day, most demo services count as checked (occupancy known under the
+    90-day rule of graph/capacity.py) and a few are deliberately outdated; the dates move
+    with the load date and nothing else changes."""
+    from graph.capacity import DEFAULT_MAX_AGE_DAYS, is_outdated
+    from loaders.demo import generate
+
+    for loaded in (dt.date(2026, 12, 3), dt.date(2028, 6, 30)):
+        services = generate("small", checked_on=loaded).bundle.services
+        outdated = [
+            s for s in services if is_outdated(s.assured_date, loaded, DEFAULT_MAX_AGE_DAYS)
+        ]
+        assert 0 < len(outdated) <= len(services) * 0.2, (len(outdated), len(services))
+    early = generate("small", checked_on=dt.date(2026, 12, 3)).bundle.services
+    later = generate("small", checked_on=dt.date(2026, 12, 13)).bundle.services
+    for a, b in zip(early, later, strict=True):
+        assert a.assured_date is not None
+        assert b.assured_date is not None
+        assert (b.assured_date - a.assured_date).days == 10
+        assert a.required_documents == b.required_documents

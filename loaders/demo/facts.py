@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from graph.records import Location, Service
-from loaders.demo.timeline import END
 
 IDENTITY = "Personalausweis"
 # Documents to bring, by Leistungsbereich (the identity card is always asked for).
@@ -69,20 +68,31 @@ OPENING_HOURS: tuple[str, ...] = (
     "nach Vereinbarung; offene Sprechstunde Mi 10–12 Uhr",
 )
 
-# Assured (zuletzt geprüft) within the twelve months before the demo period's end.
-_ASSURED_WITHIN_DAYS = 330
+# "zuletzt geprüft": most Träger confirmed their figures within the last two months before
+# the demo is loaded, so their occupancy counts (graph/capacity.py: at most 90 days by
+# default); about one in ten deliberately did not for a long time, so the demo also shows
+# "Auslastung unbekannt" and how the ranking treats it.
+RECENT_WITHIN_DAYS = 60
+OUTDATED_SHARE = 0.1
+OUTDATED_DAYS = (120, 330)
 
 
 def _rng(seed: int, kind: str, ident: str) -> random.Random:
     return random.Random(f"verbund-demo:{seed}:facts:{kind}:{ident}")
 
 
-def service_facts(service: Service, seed: int) -> Service:
+def service_facts(service: Service, seed: int, checked_on: date) -> Service:
+    """Documents to bring and "zuletzt geprüft" relative to ``checked_on`` (the load date):
+    the same seed and date give the same facts."""
     rng = _rng(seed, "service", service.id)
     category = service.category_ids[0] if service.category_ids else ""
     pool = DOCUMENTS.get(category, OTHER_DOCUMENTS)
     documents = (IDENTITY, *rng.sample(pool, rng.randint(1, min(3, len(pool)))))
-    assured = END.date() - timedelta(days=rng.randint(0, _ASSURED_WITHIN_DAYS))
+    if rng.random() < OUTDATED_SHARE:
+        days = rng.randint(*OUTDATED_DAYS)
+    else:
+        days = rng.randint(0, RECENT_WITHIN_DAYS)
+    assured = checked_on - timedelta(days=days)
     return replace(service, required_documents=documents, assured_date=assured)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 
 from graph.bundle import Bundle
 from graph.records import Category, Household
@@ -41,9 +42,12 @@ class Demo:
     truth: PlantedTruth
 
 
-def generate(size: Size = "city", seed: int = 2026) -> Demo:
-    """The demo city of the given size; the same size and seed give identical output."""
+def generate(size: Size = "city", seed: int = 2026, checked_on: date | None = None) -> Demo:
+    """The demo city of the given size; the same size, seed and ``checked_on`` give identical
+    output. ``checked_on`` (default: today) is the date the services' "zuletzt geprüft" is
+    counted back from, so a demo loaded today shows current occupancy for most services."""
     spec = spec_of(size)
+    checked = checked_on or date.today()
 
     def rng(stream: str) -> random.Random:
         return random.Random(f"verbund-demo:{seed}:{size}:{stream}")
@@ -71,7 +75,7 @@ def generate(size: Size = "city", seed: int = 2026) -> Demo:
         organizations=organizations(),
         locations=[facts.location_facts(loc, seed) for loc in layout.locations.values()],
         services=[
-            facts.service_facts(s, seed)
+            facts.service_facts(s, seed, checked)
             for s in capacity.size(layout.slots, demand, rng("capacity"))
         ],
         agreements=cooperation.agreements(drafts),
