@@ -73,22 +73,23 @@ def runner(request: Request, principal: Principal) -> Run:
     return run
 
 
-ORGANIZATION = "id name sector legalStatus description website email phone"
+ORGANIZATION = "id name sector legalStatus description website email phone hsdsRest"
 LOCATION = (
     "id name street postalCode city position { latitude longitude } phone openingHours "
-    "organization { id } area { id }"
+    "organization { id } area { id } hsdsRest"
 )
+CATEGORY = "id name broader { id } hsdsRest"
 SERVICE = f"""
 id name description targetGroups languages legalBasis capacity capacityUnit capacityUsed
-status validFrom validTo email url requiredDocuments assuredDate
+status validFrom validTo email url requiredDocuments assuredDate hsdsRest
 organization {{ {ORGANIZATION} }}
-categories {{ id name broader {{ id }} }}
+categories {{ {CATEGORY} }}
 areas {{ id name }}
 locations {{ {LOCATION} }}
 """
 # What a list without ``full`` shows: the one-to-one fields of the service and its Träger.
 SERVICE_ONE_TO_ONE = (
-    f"id name description status email url assuredDate organization {{ {ORGANIZATION} }}"
+    f"id name description status email url assuredDate hsdsRest organization {{ {ORGANIZATION} }}"
 )
 
 
@@ -194,7 +195,7 @@ async def one(run: Run, field: str, selection: str, ident: str) -> Json | None:
 
 
 async def categories(run: Run) -> list[Category]:
-    data = await run("{ categories { id name broader { id } } }")
+    data = await run(f"{{ categories {{ {CATEGORY} }} }}")
     return [category_of(c) for c in data["categories"]]
 
 
@@ -215,6 +216,7 @@ def organization_of(node: Json) -> Organization:
         website=node["website"],
         email=node["email"],
         phone=node["phone"],
+        hsds=node.get("hsdsRest"),
     )
 
 
@@ -232,11 +234,17 @@ def location_of(node: Json) -> Location:
         area_id=(node["area"] or {}).get("id"),
         phone=node["phone"],
         opening_hours=node["openingHours"],
+        hsds=node.get("hsdsRest"),
     )
 
 
 def category_of(node: Json) -> Category:
-    return Category(id=node["id"], name=node["name"], parent_id=(node["broader"] or {}).get("id"))
+    return Category(
+        id=node["id"],
+        name=node["name"],
+        parent_id=(node["broader"] or {}).get("id"),
+        hsds=node.get("hsdsRest"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +287,7 @@ def service_of(node: Json) -> ServiceParts:
         url=node["url"],
         required_documents=tuple(node.get("requiredDocuments", ())),
         assured_date=_day(node["assuredDate"]),
+        hsds=node.get("hsdsRest"),
     )
     return ServiceParts(
         service=service,

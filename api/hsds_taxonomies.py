@@ -1,5 +1,6 @@
 """``/hsds/taxonomies`` and ``/hsds/taxonomy_terms``: verbund's vocabulary (the taxonomies
-of loaders/hsds/writer.py) and its terms, the Leistungsbereiche read through the schema."""
+of loaders/hsds/writer.py and those imported with terms, loaders/hsds/taxonomies.py) and its
+terms, the Leistungsbereiche read through the schema."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from starlette.requests import Request
 
 from api.hsds_data import DataError, Json, Run, categories
 from api.hsds_paging import flag, page_answer, paging
-from loaders.hsds.writer import TAXONOMIES, taxonomy_terms
+from loaders.hsds.taxonomies import all_taxonomies
+from loaders.hsds.writer import taxonomy_terms
 
 
 def _matches(record: Json, search: str) -> bool:
@@ -18,13 +20,14 @@ def _matches(record: Json, search: str) -> bool:
 async def taxonomies(request: Request, run: Run) -> Json:
     params = request.query_params
     page = paging(params)
-    found = [t for t in TAXONOMIES if _matches(t, params.get("search", ""))]
+    known = all_taxonomies(await categories(run))
+    found = [t for t in known if _matches(t, params.get("search", ""))]
     return page_answer(page, len(found), found[page.offset : page.offset + page.per_page])
 
 
 async def taxonomy(request: Request, run: Run) -> Json:
     ident = request.path_params["id"]
-    for found in TAXONOMIES:
+    for found in all_taxonomies(await categories(run)):
         if found["id"] == ident:
             return found
     raise DataError(404, f"Keine Taxonomie mit der Kennung {ident!r}.")

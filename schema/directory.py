@@ -57,6 +57,13 @@ def id_of(stored: Stored[Any]) -> strawberry.ID:
 
 related = Related(globals())
 
+HSDS_REST = (
+    "Was der HSDS-Datensatz beim Import über die Felder von verbund hinaus enthielt "
+    "(Programme, Öffnungszeiten mit RRULE, Kontakte, Telefone, Kosten, Förderung, Metadaten …), "
+    "als JSON-Text, wie ihn der HSDS-Export und die Open-Referral-API wieder darüberlegen; "
+    "`null`: nichts davon."
+)
+
 
 @strawberry.interface(description="Gemeinsame Angaben jedes gespeicherten Datensatzes.")
 class Versioned:
@@ -299,6 +306,10 @@ class Category(Versioned):
     id: strawberry.ID
     name: str
 
+    @strawberry.field(description=HSDS_REST)
+    def hsds_rest(self) -> str | None:
+        return self.stored.record.hsds
+
     @classmethod
     def of(cls, s: Stored[rec.Category]) -> Category:
         return cls(stored=s, id=id_of(s), name=s.record.name, **meta_of(s))
@@ -328,6 +339,10 @@ class Organization(Versioned):
     website: str | None
     email: str | None
     phone: str | None
+
+    @strawberry.field(description=HSDS_REST)
+    def hsds_rest(self) -> str | None:
+        return self.stored.record.hsds
 
     @classmethod
     def of(cls, s: Stored[rec.Organization]) -> Organization:
@@ -407,6 +422,10 @@ class Location(Versioned):
         "(HSDS schedule description)."
     )
 
+    @strawberry.field(description=HSDS_REST)
+    def hsds_rest(self) -> str | None:
+        return self.stored.record.hsds
+
     @classmethod
     def of(cls, s: Stored[rec.Location]) -> Location:
         r = s.record
@@ -468,6 +487,10 @@ class Service(Versioned):
         description="Zuletzt geprüft: wann der Träger die Angaben bestätigt hat "
         "(HSDS assured_date)."
     )
+
+    @strawberry.field(description=HSDS_REST)
+    def hsds_rest(self) -> str | None:
+        return self.stored.record.hsds
 
     @classmethod
     def of(cls, s: Stored[rec.Service]) -> Service:

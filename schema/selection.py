@@ -40,6 +40,7 @@ INCLUDABLE: dict[str, dict[str, tuple[str, str, str | None]]] = {
 # reads other record fields would show a default: tests/test_api_lookahead.py compares
 # every field of every type read ahead with the whole record. Related-record fields add
 # the record fields their fetch reads themselves (schema/related.py ``register``).
+_HSDS = frozenset({"hsds"})  # hsdsRest: the record's kept HSDS rest
 NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
     "Area": {
         "centroid": frozenset({"centroid_lat", "centroid_lon"}),
@@ -47,11 +48,14 @@ NEEDS: dict[str, dict[str, frozenset[str] | None]] = {
         # Read by its own dataloader (large): nothing of the record.
         "geometry": frozenset(),
     },
-    "Location": {"position": frozenset({"latitude", "longitude"})},
+    "Location": {"position": frozenset({"latitude", "longitude"}), "hsdsRest": _HSDS},
     "Service": {
         "freeCapacity": frozenset({"capacity", "capacity_used", "assured_date"}),
         "occupancyOutdated": frozenset({"capacity", "capacity_used", "assured_date"}),
+        "hsdsRest": _HSDS,
     },
+    "Organization": {"hsdsRest": _HSDS},
+    "Category": {"hsdsRest": _HSDS},
     "Agreement": {"validOn": frozenset({"valid_from", "valid_to"})},
     "Consent": {"validOn": frozenset({"valid_from", "valid_to", "revoked_at"})},
     "Referral": {

@@ -28,6 +28,7 @@ from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService, Ter
 from loaders.hsds.package import read_package
 from loaders.hsds.rest import difference, encode
 from loaders.hsds.schemas import schema_errors, unknown_fields
+from loaders.hsds.taxonomies import lay_into_terms
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
     AREA_URN,
@@ -179,6 +180,8 @@ class _Collector:
     service_ids: set[str] = field(default_factory=set)
     # Per table and id: the record as received (its rest is computed once all is read).
     received: dict[str, dict[str, Json]] = field(default_factory=dict)
+    # Taxonomy records of their own, by id: laid into the terms that name them at the end.
+    taxonomies: dict[str, tuple[Json, Origin]] = field(default_factory=dict)
 
     def add(
         self,
@@ -201,6 +204,7 @@ class _Collector:
                 kept[key] = value
 
     def finish(self) -> None:
+        self._taxonomies()
         categories = self._linked_categories()
         locations = self._linked_locations()
         owns: tuple[tuple[str, Callable[[Any], Json]], ...] = (
@@ -220,6 +224,23 @@ class _Collector:
                 r.id: given_by(table, r, received.get(r.id, {})) for r in records
             }
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
+
+    def _taxonomies(self) -> None:
+        """Each taxonomy record goes into the terms of this import that name it; one that
+        no term names cannot be kept (verbund stores taxonomies with their terms): said so."""
+        given = {ident: value for ident, (value, _) in self.taxonomies.items()}
+        used = lay_into_terms(given, self.received.get("categories", {}))
+        for ident, (value, origin) in self.taxonomies.items():
+            if ident not in used:
+                self.parsed.warnings.append(
+                    _whole(
+                        origin,
+                        f"Taxonomie „{value.get('name', '')}“ ({ident}) nicht gespeichert: kein "
+                        "Begriff dieses Imports nennt sie (taxonomy oder taxonomy_id). Bitte "
+                        "zusammen mit ihren Begriffen importieren (eine Liste mit beiden oder "
+                        "das Tabellenpaket)",
+                    )
+                )
 
     def _linked_locations(self) -> list[Location]:
         """A location's Träger is linked where it is known (input or graph); an unknown one
@@ -341,13 +362,8 @@ def _convert(kind: str, value: Json, source: str, origin: Origin, out: _Collecto
     elif kind == "taxonomy_term":
         _term(value, source, origin, out, "")
     else:
-        out.parsed.warnings.append(
-            _whole(
-                origin,
-                f"Taxonomie „{value.get('name', '')}“ allein wird nicht gespeichert – sie "
-                "kommt mit ihren Begriffen (taxonomy_detail) an",
-            )
-        )
+        # Kept with the terms that name it (loaders/hsds/taxonomies.py), once all is read.
+        out.taxonomies.setdefault(str(value["id"]), (value, origin))
 
 
 def _whole(origin: Origin, message: str) -> Issue:
