@@ -150,6 +150,27 @@ def test_a_caseworker_changes_the_households_details(client: TestClient, demo_gr
     assert any("updateHousehold" in e.operation and e.action == "write" for e in events)
 
 
+def test_a_form_sent_twice_writes_once(client: TestClient, demo_graph: Graph) -> None:
+    household = _family(demo_graph)
+    before = _household(demo_graph, household)
+    path = f"/familien/{household}/aendern"
+    page = client.get(path).text
+    key = re.search(r'name="vorgang" value="([^"]+)"', page)
+    assert key is not None
+    form = {
+        "csrf_token": csrf_of(page),
+        "version": str(before["version"]),
+        "vorgang": key.group(1),
+        "wohnort": "Bad Cannstatt",
+        "haushaltstyp": "mehrgenerationen",
+    }
+    first = client.post(path, data=form)
+    again = client.post(path, data=form)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert _household(demo_graph, household)["version"] == before["version"] + 1
+
+
 def test_a_stale_form_changes_nothing_and_shows_the_new_state(
     client: TestClient, demo_graph: Graph
 ) -> None:

@@ -9,6 +9,7 @@ audit live there; this module only maps their answers to form fields.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,18 @@ async def family(request: Request, household_id: str) -> dict[str, Any]:
         raise PageError(404, "Familie nicht gefunden")
     household: dict[str, Any] = found
     return household
+
+
+def form_key() -> str:
+    """A fresh idempotency key per rendered form (hidden field ``vorgang``): the same form
+    sent twice (a double click, a reload after a lost answer) writes once and gets the first
+    answer again; a corrected form is rendered anew and is a new request."""
+    return secrets.token_urlsafe(18)
+
+
+def sent_key(form: Any) -> str | None:
+    value = form.get("vorgang")
+    return value[:64] if isinstance(value, str) and value else None
 
 
 def path_of(household_id: str) -> str:

@@ -20,8 +20,10 @@ from api.web.case_changes import (
     ChangeOutcome,
     caseworker,
     family,
+    form_key,
     outcome,
     path_of,
+    sent_key,
 )
 from api.web.casework import version_of
 from api.web.data import gql
@@ -85,6 +87,7 @@ def _change_page(
     return render(
         request,
         "family_change.html",
+        vorgang=form_key(),
         status=status,
         title="Angaben der Familie ändern",
         household=household,
@@ -143,6 +146,7 @@ async def change(request: Request) -> Response:
         await gql(
             request,
             UPDATE_HOUSEHOLD,
+            idempotency_key=sent_key(form),
             id=household["id"],
             version=version_of(version) or 0,
             input={
@@ -184,6 +188,7 @@ def _close_page(
     return render(
         request,
         "family_close.html",
+        vorgang=form_key(),
         status=status,
         title="Fall abschließen",
         household=household,
@@ -218,6 +223,7 @@ async def close(request: Request) -> Response:
         await gql(
             request,
             CLOSE_HOUSEHOLD,
+            idempotency_key=sent_key(form),
             id=household["id"],
             version=version_of(text(form, "version", 20)) or 0,
             on=day.isoformat(),

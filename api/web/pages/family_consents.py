@@ -20,8 +20,10 @@ from api.web.case_changes import (
     ChangeOutcome,
     caseworker,
     family,
+    form_key,
     outcome,
     path_of,
+    sent_key,
 )
 from api.web.casework import version_of
 from api.web.data import PageError, gql
@@ -78,6 +80,7 @@ async def change(request: Request) -> Response:
         return render(
             request,
             "family_consent_change.html",
+            vorgang=form_key(),
             status=status,
             title="Einwilligung ändern",
             household=household,
@@ -143,6 +146,7 @@ async def change(request: Request) -> Response:
         await gql(
             request,
             UPDATE_CONSENT,
+            idempotency_key=sent_key(form),
             id=consent["id"],
             version=version_of(str(values["version"])) or 0,
             input=change_input,

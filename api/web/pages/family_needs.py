@@ -18,8 +18,10 @@ from api.web.case_changes import (
     ChangeOutcome,
     caseworker,
     family,
+    form_key,
     outcome,
     path_of,
+    sent_key,
 )
 from api.web.casework import version_of
 from api.web.data import PageError, gql
@@ -78,6 +80,7 @@ def _page(
     return render(
         request,
         template,
+        vorgang=form_key(),
         status=status,
         title=title,
         household=household,
@@ -140,6 +143,7 @@ async def change(request: Request) -> Response:
         await gql(
             request,
             UPDATE_NEED,
+            idempotency_key=sent_key(form),
             id=need["id"],
             version=version_of(str(values["version"])) or 0,
             input={"category": values["bereich"], "identifiedOn": day.isoformat()},
@@ -200,6 +204,7 @@ async def close(request: Request) -> Response:
         await gql(
             request,
             CLOSE_NEED,
+            idempotency_key=sent_key(form),
             id=need["id"],
             version=version_of(text(form, "version", 20)) or 0,
             outcome=chosen,
