@@ -66,6 +66,17 @@ def test_a_caseworker_changes_a_family_and_closes_the_case(
     page.get_by_role("button", name="Bedarf beenden").click()
     expect(page.locator(".kern-alert--success")).to_contain_text("Bedarf beendet.")
 
+    # Record how the consent was given.
+    page.get_by_role("link", name="Einwilligung einschränken oder Nachweis ergänzen").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Einwilligung einschränken")
+    page.get_by_label("Schriftlich (unterschrieben)").check()
+    page.get_by_label("Erteilt am").fill("01.12.2026")
+    screenshot(page, "einwilligung-aendern")
+    assert_accessible(page)
+    page.get_by_role("button", name="Änderungen speichern").click()
+    expect(page.locator(".kern-alert--success")).to_contain_text("Einwilligung gespeichert.")
+    expect(page.get_by_text("schriftlich am 01.12.2026").first).to_be_visible()
+
     # Close the case: the confirmation says what happens.
     page.get_by_role("link", name="Fall abschließen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fall abschließen?")
