@@ -17,7 +17,7 @@ def _ids(graph: Graph) -> dict[str, str]:
         assert rows, cypher
         return str(rows[0]["id"])
 
-    return {
+    found = {
         "service": one(
             "MATCH (:Organization {id: 'caritas-stuttgart'})-[:PROVIDES]->(s:Service) "
             "RETURN s.id AS id ORDER BY id LIMIT 1"
@@ -26,6 +26,13 @@ def _ids(graph: Graph) -> dict[str, str]:
             "MATCH (r:Referral {status: 'created'})-[:FROM_ORGANIZATION]->"
             "(:Organization {id: 'jobcenter-stuttgart'}) RETURN r.id AS id ORDER BY id LIMIT 1"
         ),
+        # A family the Jobcenter referred, with an open need and a consent in force.
+        "family": one(
+            "MATCH (:Organization {id: 'jobcenter-stuttgart'})<-[:FROM_ORGANIZATION]-(:Referral)"
+            "-[:FOR_HOUSEHOLD]->(h:Household)<-[:GIVEN_BY]-(c:Consent) "
+            "WHERE c.revoked_at IS NULL AND EXISTS { (h)-[:HAS_NEED]->(:Need {status: 'open'}) } "
+            "RETURN h.id AS id ORDER BY id LIMIT 1"
+        ),
         "received": one(
             "MATCH (r:Referral {status: 'created'})-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-"
             "(o:Organization {id: 'caritas-stuttgart'}), (r)-[:UNDER_CONSENT]->(c:Consent)"
@@ -33,6 +40,22 @@ def _ids(graph: Graph) -> dict[str, str]:
             "c.valid_to >= date()) RETURN r.id AS id ORDER BY r.created_at DESC LIMIT 1"
         ),
     }
+    family = {"id": found["family"]}
+    found["need"] = str(
+        graph.query(
+            "MATCH (:Household {id: $id})-[:HAS_NEED]->(n:Need {status: 'open'}) "
+            "RETURN n.id AS id ORDER BY id LIMIT 1",
+            family,
+        )[0]["id"]
+    )
+    found["consent"] = str(
+        graph.query(
+            "MATCH (:Household {id: $id})<-[:GIVEN_BY]-(c:Consent) WHERE c.revoked_at IS NULL "
+            "RETURN c.id AS id ORDER BY id LIMIT 1",
+            family,
+        )[0]["id"]
+    )
+    return found
 
 
 PAGES: list[tuple[str, str, str]] = [
@@ -44,6 +67,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("fallmanagement", "/ueberleitungen?status=neu&ueberfaellig=1", "ueberleitungen-ueberfaellig"),
     ("fallmanagement", "/ueberleitungen/{sent}", "ueberleitung-detail"),
     ("fallmanagement", "/ueberleitungen/{sent}/zurueckziehen", "ueberleitung-zurueckziehen"),
+    ("fallmanagement", "/familien/{family}", "familie"),
+    ("fallmanagement", "/familien/{family}/aendern", "familie-aendern"),
+    ("fallmanagement", "/familien/{family}/bedarfe/{need}/aendern", "bedarf-aendern"),
+    ("fallmanagement", "/familien/{family}/bedarfe/{need}/beenden", "bedarf-beenden"),
+    ("fallmanagement", "/familien/{family}/einwilligungen/{consent}/aendern", "einwilligung"),
+    ("fallmanagement", "/familien/{family}/abschliessen", "fall-abschliessen"),
+    ("traeger", "/familien/{family}", "familie-kein-zugriff"),
     ("traeger", "/", "start-traeger"),
     ("traeger", "/eingang", "eingang-liste"),
     ("traeger", "/eingang/{received}", "eingang-detail"),
