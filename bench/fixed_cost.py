@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,9 +66,9 @@ class Variant:
         head.append(f"Content-Length: {len(self.body)}")
         return ("\r\n".join(head) + "\r\n\r\n").encode() + self.body
 
-    def cpu_seconds(self) -> float:
-        """User + system time of the server process and its children (the workers)."""
-        return sum(_cpu_seconds(pid) for pid in _tree(self.process.pid))
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system time of the server process and each of its children (the workers)."""
+        return {pid: _cpu_seconds(pid) for pid in _tree(self.process.pid)}
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    # CPU seconds per server process: with several workers, whether both had work.
+    by_process: Counter[int] = field(default_factory=Counter)
 
     @property
     def ok(self) -> int:
@@ -133,11 +136,13 @@ async def _load(variant: Variant, connections: int, seconds: float) -> Tally:
         while time.perf_counter() < stop:
             tally.statuses[await _exchange(reader, writer, request)] += 1
 
-    cpu_before, own_before = variant.cpu_seconds(), _own_cpu()
+    cpu_before, own_before = variant.cpu_by_process(), _own_cpu()
     started = time.perf_counter()
     await asyncio.gather(*(client(r, w) for r, w in opened))
     tally.seconds = time.perf_counter() - started
-    tally.server_cpu = variant.cpu_seconds() - cpu_before
+    for pid, seconds_used in variant.cpu_by_process().items():
+        tally.by_process[pid] += seconds_used - cpu_before.get(pid, 0.0)
+    tally.server_cpu = sum(tally.by_process.values())
     tally.client_cpu = _own_cpu() - own_before
     for _, writer in opened:
         writer.close()
@@ -147,6 +152,12 @@ async def _load(variant: Variant, connections: int, seconds: float) -> Tally:
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+# Each server in a session of its own: with Linux's autogroup scheduling (on here) the CPU is
+# shared fairly between sessions, so a server in the load generator's session would share
+# one share with it, and two workers would get no more CPU than one.
+_OWN_GROUP: dict[str, Any] = {"start_new_session": True}
 
 
 def _uvicorn(
@@ -161,7 +172,7 @@ def _uvicorn(
     if old is not None:
         command += ["--app-dir", str(old), "--loop", "asyncio", "--http", "h11"]
         command += ["--log-level", "info"]
-        return subprocess.Popen(command, cwd=old, env=env, stdout=subprocess.DEVNULL)
+        return subprocess.Popen(command, cwd=old, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP)
     from api.cli.serve import serve_options
 
     options = serve_options()
@@ -169,7 +180,7 @@ def _uvicorn(
     command += ["--log-level", str(options["log_level"])]
     if not options["access_log"]:
         command.append("--no-access-log")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP)
 
 
 def _wait_until_up(variant: Variant) -> None:
@@ -255,6 +266,7 @@ def main() -> None:
                         total.statuses.update(measured.statuses)
                         total.server_cpu += measured.server_cpu
                         total.client_cpu += measured.client_cpu
+                        total.by_process.update(measured.by_process)
         finally:
             for variant in variants:
                 variant.process.terminate()
@@ -272,10 +284,11 @@ def _report(
     after: tuple[float, float, float],
 ) -> None:
     reference = variants[-1].name
-    print(f"Abfrage: {args.query}; {args.rounds} Runden × {args.seconds:.0f} s je Messung\n")
+    print(f"Abfrage: {args.query}; {args.rounds} Runden × {args.seconds:g} s je Messung\n")
     print("| Variante | Verbindungen | Anfragen/s (200) | andere Antworten | ÷ "
-          f"{reference} | CPU Server je Anfrage | CPU Lastgenerator |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+          f"{reference} | CPU Server je Anfrage | CPU Lastgenerator "
+          "| CPU-Anteile der Prozesse |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for connections in levels:
         base = tallies[(reference, connections)]
         base_rate = base.ok / base.seconds if base.seconds else 0.0
@@ -285,9 +298,11 @@ def _report(
             other = ", ".join(f"{n}× {s}" for s, n in sorted(tally.statuses.items()) if s != 200)
             per_request = tally.server_cpu * 1e6 / max(tally.ok, 1)
             share = tally.client_cpu / tally.seconds
+            busy = [v for v in tally.by_process.values() if v > 0.01 * tally.server_cpu]
+            shares = " / ".join(f"{v / tally.server_cpu:.0%}" for v in busy) or "–"
             print(f"| {variant.name} | {connections} | {rate:,.0f} | {other or '–'} "
                   f"| {rate / base_rate if base_rate else 0:.2f} | {per_request:,.0f} µs "
-                  f"| {share:.0%} eines Kerns |")  # fmt: skip
+                  f"| {share:.0%} eines Kerns | {shares} |")  # fmt: skip
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"\nload average {before[0]:.1f} before, {after[0]:.1f} after ({stamp}, "
           f"{os.cpu_count()} cores; sums over the rounds)")  # fmt: skip
