@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +26,29 @@ _CSP_DEFAULT = (
 )
 
 
+# Encoded once: added to the raw header list of every answer (starlette's MutableHeaders
+# scans the whole list for each of the seven, a visible share of a small request).
+_DEFAULTS = [
+    (name.encode("latin-1"), value.encode("latin-1"))
+    for name, value in {**_COMMON, "content-security-policy": _CSP_DEFAULT}.items()
+]
+_CACHE_CONTROL = b"cache-control"
+_NO_STORE = (_CACHE_CONTROL, b"no-store")
+
+
+def with_security_headers(
+    raw: list[tuple[bytes, bytes]], no_store: bool
+) -> list[tuple[bytes, bytes]]:
+    """The answer's headers plus each default it does not set itself; ``no_store``: the
+    answer's own Cache-Control is replaced by ``no-store``."""
+    present = {name.lower() for name, _ in raw}
+    out = [h for h in raw if h[0].lower() != _CACHE_CONTROL] if no_store else list(raw)
+    out += [header for header in _DEFAULTS if header[0] not in present]
+    if no_store:
+        out.append(_NO_STORE)
+    return out
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -34,17 +57,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Social data must not linger in caches.
         graphql = scope["path"].startswith("/graphql")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _COMMON.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("content-security-policy", _CSP_DEFAULT)
-                if graphql:
-                    # Social data must not linger in caches.
-                    headers["cache-control"] = "no-store"
+                message["headers"] = with_security_headers(
+                    list(message.get("headers", [])), graphql
+                )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,12 +61,17 @@ class Side:
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
     def ask(self, client: http.client.HTTPConnection, case: PeerCase) -> Any:
+        status, answer = self.send(client, case)
+        if status != 200 or answer.get("errors"):
+            sys.exit(f"{self.name}, {case.name}: HTTP {status} {answer}")
+        return answer["data"]
+
+    def send(self, client: http.client.HTTPConnection, case: PeerCase) -> tuple[int, Any]:
+        """The HTTP status and the answer; under load verbund may refuse with 503
+        ``OVERLOADED`` (api/backpressure.py): counted by the throughput, not fatal."""
         client.request("POST", self.path(case), body=self.body(case), headers=self.headers)
         response = client.getresponse()
-        answer = json.loads(response.read())
-        if response.status != 200 or answer.get("errors"):
-            sys.exit(f"{self.name}, {case.name}: HTTP {response.status} {answer}")
-        return answer["data"]
+        return response.status, json.loads(response.read())
 
     def cpu_seconds(self) -> float:
         return _cpu_seconds(self.process.pid)
@@ -93,9 +99,14 @@ def _wait_until_up(side: Side, case: PeerCase) -> None:
 
 
 def _uvicorn(factory: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """uvicorn as ``verbund serve`` runs it (loop, parser, no access log; api/cli/serve.py)."""
+    from api.cli.serve import serve_options
+
+    options = serve_options()
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--timeout-keep-alive", "600"],
+         "--port", str(port), "--log-level", "warning", "--timeout-keep-alive", "600",
+         "--loop", str(options["loop"]), "--http", str(options["http"]), "--no-access-log"],
         cwd=ROOT, env=env,
     )  # fmt: skip
 
@@ -118,18 +129,31 @@ def _latency(sides: list[Side], case: PeerCase, rounds: int, per_round: int) -> 
     return times
 
 
-def _throughput(
-    side: Side, case: PeerCase, connections: int, seconds: float
-) -> tuple[float, float]:
-    """Requests per second with ``connections`` kept-alive clients, and CPU ms per request."""
+@dataclass
+class Rate:
+    per_second: float  # answered with 200 and without errors
+    cpu_ms: float  # server CPU per such answer
+    other: Counter[int]  # every other answer by HTTP status (503: refused under load)
+
+    def others(self) -> str:
+        return ", ".join(f"{n}× {status}" for status, n in sorted(self.other.items())) or "–"
+
+
+def _throughput(side: Side, case: PeerCase, connections: int, seconds: float) -> Rate:
+    """Answers per second with ``connections`` kept-alive clients, CPU ms per answer, and
+    the refusals: a client that gets a 503 (or any other non-200) counts it and goes on."""
     stop = time.perf_counter() + seconds
     counts = [0] * connections
+    others: list[Counter[int]] = [Counter() for _ in range(connections)]
 
     def client(slot: int) -> None:
         connection = side.connect()
         while time.perf_counter() < stop:
-            side.ask(connection, case)
-            counts[slot] += 1
+            status, answer = side.send(connection, case)
+            if status == 200 and not answer.get("errors"):
+                counts[slot] += 1
+            else:
+                others[slot][status] += 1
         connection.close()
 
     cpu_before, started = side.cpu_seconds(), time.perf_counter()
@@ -140,7 +164,7 @@ def _throughput(
         thread.join()
     elapsed, cpu = time.perf_counter() - started, side.cpu_seconds() - cpu_before
     done = sum(counts)
-    return done / elapsed, cpu * 1000 / max(done, 1)
+    return Rate(done / elapsed, cpu * 1000 / max(done, 1), sum(others, Counter()))
 
 
 def _statements(graph: Graph, case: PeerCase) -> int:
@@ -212,7 +236,7 @@ def main() -> None:
                     sys.exit(f"{case.name}: die Antworten enthalten verschiedene Datensätze: {ids}")
                 statements = _statements(graph, case)
                 times = _latency(sides, case, args.rounds, args.per_round)
-                rates: dict[int, list[tuple[float, float]]] = {}
+                rates: dict[int, list[Rate]] = {}
                 for connections in (8, 32):
                     rates[connections] = [
                         _throughput(side, case, connections, args.seconds) for side in sides
@@ -227,13 +251,13 @@ def main() -> None:
     _report(results, typename, load_before, os.getloadavg())
 
 
-def _typename_rates(verbund: Side, seconds: float) -> list[tuple[int, float]]:
+def _typename_rates(verbund: Side, seconds: float) -> list[tuple[int, Rate]]:
     probe = PeerCase("typename", "{ __typename }", "{ __typename }", "", {}, "RETURN 1", {},
                      list, list, list)  # fmt: skip
-    return [(c, _throughput(verbund, probe, c, seconds)[0]) for c in (1, 8, 32)]
+    return [(c, _throughput(verbund, probe, c, seconds)) for c in (1, 8, 32)]
 
 
-def _report(results: list[Any], typename: list[tuple[int, float]], before: Any, after: Any) -> None:
+def _report(results: list[Any], typename: list[tuple[int, Rate]], before: Any, after: Any) -> None:
     print(
         "| Abfrage | Datensätze | Anweisungen verbund / Vergleich | p50 verbund | p50 Vergleich "
         "| p50 Untergrenze | p50 ÷ Vergleich | p50 ÷ Untergrenze | p99 ÷ p50 verbund |"
@@ -247,18 +271,20 @@ def _report(results: list[Any], typename: list[tuple[int, float]], before: Any, 
               f"| {p99 / p50[0]:.1f} |")  # fmt: skip
     print("\nDurchsatz (Anfragen/s) und CPU des Serverprozesses je Anfrage:\n")
     print("| Abfrage | Verbindungen | verbund | Vergleich | Untergrenze | verbund ÷ Vergleich "
-          "| CPU verbund | CPU Vergleich |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+          "| CPU verbund | CPU Vergleich "
+          "| andere Antworten verbund / Vergleich / Untergrenze |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for case, _, _, _, rates in results:
-        for connections, measured in rates.items():
-            (vr, vc), (pr, pc), (fr, _) = measured
-            print(f"| {case.name} | {connections} | {vr:.0f} | {pr:.0f} | {fr:.0f} | {vr / pr:.2f} "
-                  f"| {vc:.2f} ms | {pc:.2f} ms |")  # fmt: skip
+        for connections, (v, p, f) in rates.items():
+            print(f"| {case.name} | {connections} | {v.per_second:.0f} | {p.per_second:.0f} "
+                  f"| {f.per_second:.0f} | {v.per_second / p.per_second:.2f} "
+                  f"| {v.cpu_ms:.2f} ms | {p.cpu_ms:.2f} ms "
+                  f"| {v.others()} / {p.others()} / {f.others()} |")  # fmt: skip
     print("\n`{ __typename }` mit API-Token (verbund, ein Prozess):\n")
-    print("| Verbindungen | Anfragen/s |")
-    print("|---|---|")
+    print("| Verbindungen | Anfragen/s | CPU je Anfrage | andere Antworten |")
+    print("|---|---|---|---|")
     for connections, rate in typename:
-        print(f"| {connections} | {rate:.0f} |")
+        print(f"| {connections} | {rate.per_second:.0f} | {rate.cpu_ms:.2f} ms | {rate.others()} |")
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(
         f"\nload average {before[0]:.1f} before, {after[0]:.1f} after "

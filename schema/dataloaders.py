@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 
 import anyio.to_thread
@@ -46,8 +46,16 @@ class Paged(Generic[A]):
     def __init__(self, page_fn: PageFn, count_fn: CountFn) -> None:
         self._page_fn = page_fn
         self._count_fn = count_fn
-        self._pages: DataLoader[PageKey, Page] = DataLoader(self._load_pages)
-        self._counts: DataLoader[CountKey, int] = DataLoader(self._load_counts)
+
+    # Made on first use: most requests ask for one kind of list, and every request makes
+    # a Loaders (a DataLoader costs its share of a small request's fixed cost).
+    @cached_property
+    def _pages(self) -> DataLoader[PageKey, Page]:
+        return DataLoader(self._load_pages)
+
+    @cached_property
+    def _counts(self) -> DataLoader[CountKey, int]:
+        return DataLoader(self._load_counts)
 
     async def page(self, args: A, anchor: str | None = None, anchor_id: str | None = None) -> Page:
         return await self._pages.load((anchor, anchor_id, args))
@@ -112,13 +120,6 @@ class Loaders:
         self._nodes: dict[tuple[str, Shape], DataLoader[str, Stored[Any] | None]] = {}
         self._hops: dict[Hop, DataLoader[str, list[Stored[Any]]]] = {}
         self._scoped_hops: dict[str, DataLoader[str, list[Stored[Any]]]] = {}
-        self._memberships_of_org: DataLoader[str, list[StoredMembership]] = DataLoader(
-            self._load_memberships_of_org
-        )
-        self._memberships_of_net: DataLoader[str, list[StoredMembership]] = DataLoader(
-            self._load_memberships_of_net
-        )
-        self._geometries: DataLoader[str, str | None] = DataLoader(self._load_geometries)
         self.services: Paged[ServiceArgs] = Paged(
             partial(services.page, graph), partial(services.count, graph)
         )
@@ -133,6 +134,19 @@ class Loaders:
             partial(households.referral_page, graph, scope=scope),
             partial(households.referral_count, graph, scope=scope),
         )
+
+    # Made on first use (see Paged).
+    @cached_property
+    def _memberships_of_org(self) -> DataLoader[str, list[StoredMembership]]:
+        return DataLoader(self._load_memberships_of_org)
+
+    @cached_property
+    def _memberships_of_net(self) -> DataLoader[str, list[StoredMembership]]:
+        return DataLoader(self._load_memberships_of_net)
+
+    @cached_property
+    def _geometries(self) -> DataLoader[str, str | None]:
+        return DataLoader(self._load_geometries)
 
     # -- per-request state of other modules (e.g. the analysis report), by name ---------
     def setdefault(self, name: str, default: T) -> T:

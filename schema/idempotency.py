@@ -95,7 +95,10 @@ def client_mutation_id(
 ) -> str | None:
     """The ``clientMutationId`` of the first mutation field's ``input``, if one is given."""
     variables = variables or {}
-    if INPUT_FIELD not in query and INPUT_FIELD not in json.dumps(variables, default=str):
+    # Most requests are queries without variables: no encoding needed to see there is none.
+    if INPUT_FIELD not in query and (
+        not variables or INPUT_FIELD not in json.dumps(variables, default=str)
+    ):
         return None
     try:
         found = get_operation_ast(parse(query), operation)

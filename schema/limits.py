@@ -1,17 +1,21 @@
 """Limits against expensive documents, and the caches that keep checking them cheap.
 
-The depth and alias limits are validation rules. strawberry's ``QueryDepthLimiter`` and
-``MaxAliasesLimiter`` build a new rule class in every instance, and the schema creates its
-extensions per request: the validation cache, keyed by the rule classes, then never hit and
-every request validated its document again (a third of the time of a small query). The
-rule classes are built once here. The validation result is cached by the document's text:
-strawberry's cache keys on the parsed document, whose hash walks the whole syntax tree on
-every request.
+The token, depth and alias limits are checked while parsing and validating. strawberry's
+``QueryDepthLimiter`` and ``MaxAliasesLimiter`` build a new rule class in every instance, so
+the rule classes are built once here. Each distinct document text is parsed and validated
+once: the parsed document and its validation errors are cached by the text (strawberry's
+validation cache keys on the parsed document, whose hash walks the whole syntax tree on
+every request).
 
 Within the depth, one document can still ask for millions of records (lists inside lists).
-``CostLimit`` estimates each valid operation's cost (``schema/cost.py``) with the request's
+The cost check estimates each valid operation's cost (``schema/cost.py``) with the request's
 variables, which validation rules do not see, and refuses it above the budget, before
 anything runs.
+
+All of it is one schema extension, ``DocumentRules``: strawberry creates every extension
+anew for each request and asks each one for each of its hooks, so five small extensions
+(token limit, parser cache, rules, validation cache, cost) cost more than their work
+(bench/README.md, "Fixed cost per request").
 """
 
 from __future__ import annotations
@@ -21,13 +25,8 @@ from collections.abc import Callable, Iterator
 from threading import Lock
 from typing import ClassVar
 
-from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-)
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
@@ -50,34 +49,79 @@ _RULES: list[type[ASTValidationRule]] = [
 ]
 
 
-class ValidationByText(SchemaExtension):
-    """Validate each distinct document text once (the schema and the rules are fixed)."""
+class _Prepared:
+    """A document text parsed once, and its validation errors once they are known."""
 
-    _cache: ClassVar[OrderedDict[str, list[GraphQLError]]] = OrderedDict()
+    __slots__ = ("document", "errors")
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+        self.errors: list[GraphQLError] | None = None
+
+
+class DocumentRules(SchemaExtension):
+    """Parse with the token limit, validate with the depth and alias rules, refuse what
+    costs more than the budget; parsing and validation once per distinct document text.
+
+    The budget is the Context's ``max_query_cost`` (from the settings); the cost is only
+    estimated for documents that passed validation. A document that does not parse (syntax,
+    too many tokens) is not cached: its error is raised anew each time.
+    """
+
+    _cache: ClassVar[OrderedDict[str, _Prepared]] = OrderedDict()
     _lock: ClassVar[Lock] = Lock()
-    hits: ClassVar[int] = 0
+    parse_hits: ClassVar[int] = 0
+    validation_hits: ClassVar[int] = 0
 
-    def on_validate(self) -> Iterator[None]:
+    def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         text = context.query
-        if text is None or context.graphql_document is None:
+        if text is None or context.graphql_document is not None:
             yield
             return
         cls = type(self)
         with cls._lock:
-            errors = cls._cache.get(text)
-            if errors is not None:
+            prepared = cls._cache.get(text)
+            if prepared is not None:
                 cls._cache.move_to_end(text)
-                cls.hits += 1
-        if errors is None:
-            errors = validate_document(
-                context.schema._schema, context.graphql_document, context.validation_rules
-            )
+                cls.parse_hits += 1
+        if prepared is None:
+            options = {**context.parse_options, "max_tokens": MAX_TOKENS}
+            prepared = _Prepared(parse(text, **options))  # type: ignore[arg-type]
             with cls._lock:
-                cls._cache[text] = errors
+                cls._cache[text] = prepared
                 while len(cls._cache) > CACHE_SIZE:
                     cls._cache.popitem(last=False)
+        self._prepared = prepared
+        context.graphql_document = prepared.document
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is None:
+            yield
+            return
+        prepared = getattr(self, "_prepared", None)
+        if prepared is None or prepared.document is not document:
+            prepared = _Prepared(document)  # handed in already parsed: validated, not cached
+        errors = prepared.errors
+        if errors is None:
+            errors = prepared.errors = validate_document(
+                context.schema._schema, document, (*context.validation_rules, *_RULES)
+            )
+        else:
+            type(self).validation_hits += 1
         context.pre_execution_errors = errors
+        if not errors:
+            budget = getattr(context.context, "max_query_cost", MAX_QUERY_COST)
+            if not isinstance(budget, int):
+                budget = MAX_QUERY_COST
+            cost = operation_cost(
+                context.schema._schema, document, context.operation_name, context.variables
+            )
+            if cost > budget:
+                context.pre_execution_errors = [too_costly(cost, budget)]
         yield
 
 
@@ -89,36 +133,6 @@ def too_costly(cost: int, budget: int) -> GraphQLError:
     )
 
 
-class CostLimit(SchemaExtension):
-    """Refuse a valid operation whose estimated cost exceeds the budget, before it runs.
-
-    Runs after ``ValidationByText`` (the order of ``extensions()``), only on documents that
-    passed validation. The budget is the Context's ``max_query_cost`` (from the settings).
-    """
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is None or context.pre_execution_errors:
-            yield
-            return
-        budget = getattr(context.context, "max_query_cost", MAX_QUERY_COST)
-        if not isinstance(budget, int):
-            budget = MAX_QUERY_COST
-        cost = operation_cost(
-            context.schema._schema, document, context.operation_name, context.variables
-        )
-        if cost > budget:
-            context.pre_execution_errors = [too_costly(cost, budget)]
-        yield
-
-
 def extensions() -> list[Callable[[], SchemaExtension]]:
     """Fresh extension instances per request; the rules and caches they use are shared."""
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: AddValidationRules(_RULES),
-        ValidationByText,
-        CostLimit,
-    ]
+    return [DocumentRules]

@@ -43,26 +43,39 @@ def test_syntax_and_validation_errors_are_shown(graph: Graph) -> None:
 
 
 def test_parser_cache_is_on(graph: Graph) -> None:
-    from strawberry.extensions.parser_cache import _get_parse_cache
+    from schema.limits import DocumentRules
 
-    from schema.root import CACHE_SIZE
-
-    cached = _get_parse_cache(CACHE_SIZE)
     document = '{ area(id: "cache-probe") { id } }'
     execute(graph, document)
-    hits = cached.cache_info().hits
+    hits = DocumentRules.parse_hits
     execute(graph, document)
-    assert cached.cache_info().hits == hits + 1
+    assert DocumentRules.parse_hits == hits + 1
 
 
 def test_validation_cache_is_on(graph: Graph) -> None:
-    from schema.limits import ValidationByText
+    from schema.limits import DocumentRules
 
     document = '{ area(id: "validation-probe") { id } }'
     execute(graph, document)
-    hits = ValidationByText.hits
+    hits = DocumentRules.validation_hits
     execute(graph, document)
-    assert ValidationByText.hits == hits + 1
+    assert DocumentRules.validation_hits == hits + 1
+
+
+def test_cached_document_still_counts_tokens_and_cost(graph: Graph) -> None:
+    """The cache is keyed by the text alone: a document refused for its size is refused
+    each time, and the cost is estimated anew with each request's variables."""
+    fields = " ".join("id" for _ in range(MAX_TOKENS))
+    document = '{ area(id: "x") { ' + fields + " } }"
+    for _ in range(2):
+        _refused(graph, document, "QUERY_TOO_LARGE")
+    pages = """query($n: Int) {
+      organizations(first: $n) { nodes { id services(first: $n) { nodes { id name } } } }
+    }"""
+    assert execute(graph, pages, {"n": 1}, max_query_cost=10).errors is None
+    refused = execute(graph, pages, {"n": 2}, max_query_cost=10)
+    assert refused.errors is not None
+    assert refused.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
 
 
 def test_cached_validation_still_refuses(graph: Graph) -> None:

@@ -294,6 +294,19 @@ def test_security_headers_size_limit_and_cors(
         assert "access-control-allow-origin" not in other.headers
 
 
+def test_security_headers_keep_an_answers_own_and_replace_its_cache_control() -> None:
+    from api.security import with_security_headers
+
+    own = [(b"Content-Security-Policy", b"default-src 'none'"), (b"cache-control", b"max-age=60")]
+    page = dict(with_security_headers(own, no_store=False))
+    assert page[b"Content-Security-Policy"] == b"default-src 'none'"
+    assert b"content-security-policy" not in page  # its own policy counts, none added
+    assert page[b"cache-control"] == b"max-age=60"
+    assert page[b"x-frame-options"] == b"DENY"
+    graphql = with_security_headers(own, no_store=True)
+    assert [v for k, v in graphql if k.lower() == b"cache-control"] == [b"no-store"]
+
+
 def test_failure_limiter_counts_per_client_in_a_sliding_window() -> None:
     from api.auth.middleware import FailureLimiter
 

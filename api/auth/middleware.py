@@ -71,8 +71,10 @@ class FailureLimiter:
         self._failures: dict[str, deque[float]] = {}
 
     def _recent(self, client: str) -> deque[float]:
+        found = self._failures.get(client)
+        if found is None:
+            return deque()  # the common case (no failures): nothing stored, nothing to drop
         now = self.clock()
-        found = self._failures.setdefault(client, deque())
         while found and now - found[0] > self.window:
             found.popleft()
         if not found:

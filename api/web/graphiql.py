@@ -20,9 +20,10 @@ class GraphiQLPage:
         self.graphql = graphql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if wants_page and "query" not in request.query_params:
-            await render(request, "graphiql.html")(scope, receive, send)
-            return
+        if scope["method"] == "GET":  # a POST (every API call) needs no Request here
+            request = Request(scope, receive)
+            wants_page = "text/html" in request.headers.get("accept", "")
+            if wants_page and "query" not in request.query_params:
+                await render(request, "graphiql.html")(scope, receive, send)
+                return
         await self.graphql(scope, receive, send)

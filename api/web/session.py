@@ -135,15 +135,18 @@ class WebSession:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
-        session = self._load(conn.cookies.get(COOKIE))
+        # Scripts with a token send no cookie: nothing to parse (a cost on every API call).
+        has_cookie = any(name == b"cookie" for name, _ in scope["headers"])
+        session = self._load(conn.cookies.get(COOKIE) if has_cookie else None)
         scope[SESSION_SCOPE_KEY] = session
         principal = session.principal()
         if principal is not None:
             scope[SESSION_PRINCIPAL_KEY] = principal
-        secure = not (conn.url.scheme == "http" and conn.url.hostname in _LOCAL_HOSTS)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and session.changed:
+                # Worked out only when a cookie is set: building the URL costs every request.
+                secure = not (conn.url.scheme == "http" and conn.url.hostname in _LOCAL_HOSTS)
                 headers = MutableHeaders(scope=message)
                 headers.append("set-cookie", self._cookie(session, secure))
                 headers["cache-control"] = "no-store"
