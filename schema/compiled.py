@@ -480,6 +480,8 @@ def _page_out(
         raise NotCompiled("keine Angebotsseite")
     parts: list[Any] = []
     node_nodes: list[FieldNode] = []
+    # ``nodes`` and ``edges { node }`` would need two shapes of one row: left to the resolvers.
+    sources: set[str] = set()
     total = False
     for sub, found in _collect(target, _subsets(nodes), fragments).items():
         name = found[0].name.value
@@ -488,6 +490,7 @@ def _page_out(
         elif name == "nodes":
             parts.append((sub, "nodes", None))
             node_nodes += found
+            sources.add("nodes")
         elif name == "totalCount":
             parts.append((sub, "total", None))
             total = True
@@ -503,10 +506,13 @@ def _page_out(
             for key, fs in _collect(edge_type, _subsets(found), fragments).items():
                 if fs[0].name.value == "node":
                     node_nodes += fs
+                    sources.add("edges")
                 inner.append((key, fs[0].name.value, edge_type.name))
             parts.append((sub, "edges", inner))
         else:
             raise NotCompiled(f"ServiceConnection.{name}")
+    if len(sources) > 1:
+        raise NotCompiled("nodes und edges zugleich")
     service_type = target.fields["nodes"].type
     named, _, _, _ = _unwrap(service_type)
     shape = _shape(named, node_nodes, fragments)
