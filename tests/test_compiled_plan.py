@@ -153,3 +153,14 @@ def test_the_statement_reads_only_stored_fields_of_directory_labels() -> None:
         projection.statement(
             [projection.Paged(0, Query("Service"), "distance", 10, projection.Pick("Service"))]
         )
+
+
+def test_no_schema_extension_hooks_every_resolver() -> None:
+    """The compiled path runs no resolvers: an extension that wraps each one (graphql-core
+    middleware, e.g. for tracing or masking) would be skipped for compiled reads. Whoever adds
+    one must first make schema/compiled_run.py step aside for it."""
+    from strawberry.extensions import SchemaExtension
+
+    for make in schema.extensions:
+        extension = make if isinstance(make, SchemaExtension) else make()
+        assert type(extension).resolve is SchemaExtension.resolve, type(extension).__name__
