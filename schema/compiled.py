@@ -32,11 +32,14 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -147,6 +150,9 @@ class Leaf:
     items_nullable: bool = True
     # The record field the projection must read for it (None: always read, or an edge's).
     reads: str | None = None
+    # Values of exactly this type are their own output (a str for String and ID, a bool for
+    # Boolean): graphql-core's coercion would return them unchanged.
+    same: type | None = None
 
 
 @dataclass(slots=True)
@@ -346,7 +352,13 @@ def _leaf(
     reads: str | None = None,
 ) -> Leaf:
     leaf, nullable, is_list, items_nullable = _unwrap(gfield.type)
-    return Leaf(response, read, leaf.coerce_output_value, nullable, is_list, items_nullable, reads)
+    same = _SAME.get(leaf.name) if leaf in _BUILT_IN else None
+    coerce = leaf.coerce_output_value
+    return Leaf(response, read, coerce, nullable, is_list, items_nullable, reads, same)
+
+
+_SAME: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_BUILT_IN = (GraphQLString, GraphQLID, GraphQLBoolean)
 
 
 def _shape(
@@ -594,6 +606,8 @@ def _input(cls: Any, raw: Mapping[str, Any]) -> Any:
 
 
 def _coerce(leaf: Leaf, value: Any) -> Any:
+    if type(value) is leaf.same:
+        return value
     if value is None:
         if not leaf.nullable:
             raise NotCompiled("null in einem Pflichtfeld")
