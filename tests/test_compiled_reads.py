@@ -291,6 +291,15 @@ COMPILED: list[tuple[str, str, dict[str, str]]] = [
         {"id": "broad"},
     ),
     (
+        # Deeper than the look-ahead reads (graph/repo/includes.py MAX_DEPTH): the resolvers
+        # fetch the lowest levels through the dataloaders, in the same order.
+        "deeper than the look-ahead",
+        """{ services(first: 5) { nodes { organization { memberships { role since
+            network { id areas { id } } } agreements { id parties { id locations { id
+            area { id } } } } } } } }""",
+        {},
+    ),
+    (
         "several roots",
         """query($id: ID!) { categories { id } service(id: $id) { id }
         networks { name } }""",
