@@ -179,7 +179,8 @@ class PageOut:
 
     response: str
     slot: int
-    parts: list[Any]  # Leaf-like tuples: (response, kind, extra)
+    # (response name, "typename" | "nodes" | "total" | "pageInfo" | "edges", details)
+    parts: list[Any]
     shape: Shape
     field: GraphQLField
     node: FieldNode
