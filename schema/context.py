@@ -49,6 +49,8 @@ class Context:
     idempotency: Claim | None = None
     # The request's clock: every "how long ago" of one request is measured from here.
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # Answered by one compiled statement (schema/compiled_run.py), not by the resolvers.
+    compiled: bool = False
     # Household-level reads in the repositories are limited to this organization's view
     # (derived from the principal: caseworkers see their own cases, partners what they
     # received), so lists and their counts agree with the policies.

@@ -115,9 +115,7 @@ class DirectoryQuery:
 
     @strawberry.field(description="Alle Kooperationsvereinbarungen.", extensions=[anyone()])
     async def agreements(self, info: Info) -> list[Agreement]:
-        found = await info.context.run(
-            nodes.all_of, info.context.graph, "Agreement", "n.title, n.id"
-        )
+        found = await info.context.run(nodes.all_of, info.context.graph, "Agreement")
         return [Agreement.of(a) for a in found]
 
     network = record_by_id(Network, "Ein Verbund / Arbeitskreis.", anyone())

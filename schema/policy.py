@@ -281,6 +281,24 @@ class Policy(FieldExtension):
     def __repr__(self) -> str:
         return f"Policy(roles={sorted(self.roles)}, aggregate={self.aggregate})"
 
+    def admits_role(self, principal: Principal) -> bool:
+        """Whether the caller is signed in with one of the field's roles."""
+        return principal.authenticated and principal.role in self.roles
+
+    def passes_unchanged(self, principal: Principal) -> bool:
+        """Whether this policy lets ``principal`` read the field and hands the result on as
+        the resolver made it: an allowed role, no guard, no purpose to check, no write, no
+        suppressed counts, nothing household-level to hide (admins see it whole). The
+        compiled read path (schema/compiled.py) answers only such fields itself; for every
+        other field and caller the policy runs as usual."""
+        return (
+            self.admits_role(principal)
+            and self.guard is None
+            and not self.household
+            and not self.write
+            and not self.aggregate
+        )
+
     async def resolve_async(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
     ) -> Any:
@@ -301,7 +319,7 @@ class Policy(FieldExtension):
     ) -> Any:
         context: Context = info.context
         principal = context.principal
-        if principal.role not in self.roles:
+        if not self.admits_role(principal):
             raise Refused(f"Für die Rolle {principal.role} nicht erlaubt.", reason="ROLE")
         if self.household and principal.role == "partner":
             await _check_declared_purpose(info)

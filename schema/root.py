@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from schema.analysis import AnalysisQuery
 from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
+from schema.compiled_run import CompiledReads
 from schema.directory_query import DirectoryQuery
 from schema.errors import ErrorCodes, log_unexpected, present
 from schema.execution import PlainFieldsFirst
@@ -77,5 +78,6 @@ schema = Schema(
         ErrorCodes,
         AuditTrail,
         IdempotentWrites,
+        CompiledReads,
     ],
 )

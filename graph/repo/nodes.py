@@ -182,7 +182,23 @@ def related(graph: Graph, hop: Hop, ids: Iterable[str]) -> dict[str, list[Stored
     return found
 
 
-def all_of(graph: Graph, label: str, order: LiteralString = "n.name, n.id") -> list[Stored[Any]]:
-    """Every node of a small label (categories, agreements, networks), ordered."""
-    cypher = f"MATCH (n:{label}) WITH n ORDER BY {order} RETURN {PROJECTIONS[label]} AS n"
+# How the directory lists every node of a small label (``all_of``), where not by name.
+_LIST_ORDER: dict[str, LiteralString] = {"Agreement": "n.title, n.id"}
+
+
+def list_order(label: str) -> LiteralString:
+    """The order of ``all_of``'s list of ``label`` (also graph/repo/projection.py's)."""
+    return _LIST_ORDER.get(label, "n.name, n.id")
+
+
+def stored_fields(label: str) -> frozenset[str]:
+    """The record fields of ``label`` stored as node properties of the same name."""
+    return _PROPERTIES[label]
+
+
+def all_of(graph: Graph, label: str) -> list[Stored[Any]]:
+    """Every node of a small label (categories, agreements, networks), in ``list_order``."""
+    cypher = (
+        f"MATCH (n:{label}) WITH n ORDER BY {list_order(label)} RETURN {PROJECTIONS[label]} AS n"
+    )
     return [to_stored(label, row["n"]) for row in graph.query(cypher)]
