@@ -101,6 +101,23 @@ _LOCATION_PATHS = {
     "opening_hours": "schedules.0.description",
 }
 _CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
+_OWN_ORGANIZATION_PATHS = {
+    k: v.removeprefix("organization.") for k, v in _ORGANIZATION_PATHS.items()
+}
+
+
+def _headers(paths: dict[str, str], prefix: str) -> dict[str, str]:
+    """The JSON paths of a nested record's fields (for its warnings), one dict per place:
+    kept with every first occurrence, so shared rather than built for each (read-only)."""
+    key = (id(paths), prefix)
+    found = _HEADERS.get(key)
+    if found is None:
+        found = _HEADERS[key] = {name: prefix + path for name, path in paths.items()}
+    return found
+
+
+# Keyed by the id of a module-level paths table (they live as long as the module).
+_HEADERS: dict[tuple[int, str], dict[str, str]] = {}
 
 # verbund field -> the HSDS member that gives it: a record without that member leaves the
 # stored value as it is (loaders/absent.py). Fields not listed are always given.
@@ -197,8 +214,9 @@ class _Collector:
         paths: dict[str, str],
         prefix: str = "",
     ) -> None:
-        headers = {name: prefix + path for name, path in paths.items()}
-        merger.add(record, given, replace(origin, headers=headers), self.parsed.warnings)
+        merger.add(
+            record, given, replace(origin, headers=_headers(paths, prefix)), self.parsed.warnings
+        )
 
     def repeated(self, tag: bytes, raw: Json) -> tuple[bytes | None, str | None]:
         """(fingerprint, id if this very object was converted before without a message)."""
@@ -450,8 +468,7 @@ def _organization(
     given = given_fields(org, "name", "description", "website", "email", "phone", "legal_status")
     if model.legal_status:
         given.add("sector")
-    paths = {k: v.removeprefix("organization.") for k, v in _ORGANIZATION_PATHS.items()}
-    out.add(out.organizations, org, given, origin, paths, prefix)
+    out.add(out.organizations, org, given, origin, _OWN_ORGANIZATION_PATHS, prefix)
     return org
 
 
