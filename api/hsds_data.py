@@ -106,22 +106,9 @@ class Listing:
 
     def page_document(self) -> str:
         return (
-            f"query($filter: {self.filter_type}, $first: Int, $after: String) {{"
-            f" {self.field}(filter: $filter, first: $first, after: $after) {{"
+            f"query($filter: {self.filter_type}, $first: Int, $after: String, $offset: Int) {{"
+            f" {self.field}(filter: $filter, first: $first, after: $after, offset: $offset) {{"
             f" totalCount pageInfo {{ endCursor hasNextPage }} nodes {{ {self.selection} }} }} }}"
-        )
-
-    def skip_document(self) -> str:
-        return (
-            f"query($filter: {self.filter_type}, $first: Int, $after: String) {{"
-            f" {self.field}(filter: $filter, first: $first, after: $after) {{"
-            f" pageInfo {{ endCursor hasNextPage }} }} }}"
-        )
-
-    def count_document(self) -> str:
-        return (
-            f"query($filter: {self.filter_type}) {{"
-            f" {self.field}(filter: $filter, first: 0) {{ totalCount }} }}"
         )
 
 
@@ -136,9 +123,6 @@ ORGANIZATION_FULL = f"{ORGANIZATION} locations {{ {LOCATION} }}"
 ORGANIZATIONS_FULL = Listing(
     "organizations", "OrganizationFilterInput", ORGANIZATION_FULL, chunk=50
 )
-
-# The schema's largest page (schema/pagination.py); skipping walks in steps of this.
-STEP = 100
 
 
 async def _nodes(
@@ -163,23 +147,20 @@ async def page_of(
 ) -> tuple[list[Json], int]:
     """The nodes ``offset`` .. ``offset + size`` of the list and the list's total.
 
-    The schema pages by keyset cursors; an HSDS page number is an offset, so the cursors
-    before it are walked in steps of ``STEP`` (only cursors are selected). The last stretch
-    before the page comes with the page in one query: a round trip costs more."""
-    after: str | None = None
-    while offset + size > listing.chunk and offset > 0:
-        step = min(offset, STEP)
-        found = (await run(listing.skip_document(), filter=filter, first=step, after=after))[
-            listing.field
-        ]
-        offset -= step
-        after = found["pageInfo"]["endCursor"]
-        if not found["pageInfo"]["hasNextPage"]:
-            # A page past the end (rare): only the total is left to tell.
-            counted = await run(listing.count_document(), filter=filter)
-            return [], int(counted[listing.field]["totalCount"])
-    nodes, total = await _nodes(run, listing, filter, after, offset + size)
-    return nodes[offset:], total
+    An HSDS page number is a position: the schema's ``offset`` passes over the nodes before
+    it in the database, so any page costs one query (two where it holds more nodes than one
+    query of ``listing`` may read). A page past the end is empty, with the total."""
+    nodes: list[Json] = []
+    while True:
+        want = min(listing.chunk, size - len(nodes))
+        found = (
+            await run(
+                listing.page_document(), filter=filter, first=want, offset=offset + len(nodes)
+            )
+        )[listing.field]
+        nodes += found["nodes"]
+        if len(nodes) >= size or not found["pageInfo"]["hasNextPage"]:
+            return nodes, int(found["totalCount"])
 
 
 async def all_of(run: Run, listing: Listing, filter: Json) -> list[Json]:

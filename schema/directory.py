@@ -34,6 +34,7 @@ from schema.pagination import (
     connection,
     decode_cursor,
     page_size,
+    skip_of,
 )
 from schema.policy import household_read
 from schema.related import NOT_READ, Related, ahead, by_hop, by_id, by_ids
@@ -103,9 +104,11 @@ async def page_connection(
     near: GeoPointInput | None = None,
     anchor: str | None = None,
     anchor_id: str | None = None,
+    offset: int | None = None,
 ) -> Connection[T]:
     """A page of ``loader``'s list (of the node ``anchor_id``, if given), reading with it
-    what the selection below needs of each ``type_name``."""
+    what the selection below needs of each ``type_name``; ``offset`` entries after the
+    cursor are passed over."""
     read, with_total = lookahead(info, type_name)
     args = PageArgs(
         filter=f,
@@ -115,6 +118,7 @@ async def page_connection(
         near=near_of(near, sort),
         shape=read,
         with_total=with_total,
+        skip=skip_of(offset),
     )
     found = await loader.page(args, anchor, anchor_id)
 
@@ -133,6 +137,7 @@ async def service_connection(
     near: GeoPointInput | None,
     anchor: str | None = None,
     anchor_id: str | None = None,
+    offset: int | None = None,
 ) -> Connection[Service]:
     f = service_filter(filter)
     return await page_connection(
@@ -147,6 +152,7 @@ async def service_connection(
         near,
         anchor,
         anchor_id,
+        offset,
     )
 
 

@@ -31,6 +31,7 @@ from schema.geo import GeoPointInput
 from schema.pagination import (
     AFTER_DESCRIPTION,
     FIRST_DESCRIPTION,
+    OFFSET_DESCRIPTION,
     Connection,
 )
 from schema.policy import anyone
@@ -38,6 +39,7 @@ from schema.related import record_by_id
 
 First = Annotated[int | None, strawberry.argument(description=FIRST_DESCRIPTION)]
 After = Annotated[str | None, strawberry.argument(description=AFTER_DESCRIPTION)]
+Offset = Annotated[int | None, strawberry.argument(description=OFFSET_DESCRIPTION)]
 
 
 @strawberry.type
@@ -79,6 +81,7 @@ class DirectoryQuery:
         first: First = None,
         after: After = None,
         near: GeoPointInput | None = None,
+        offset: Offset = None,
     ) -> Connection[Organization]:
         f = organization_filter(filter)
         return await page_connection(
@@ -91,6 +94,7 @@ class DirectoryQuery:
             first,
             after,
             near,
+            offset=offset,
         )
 
     service = record_by_id(Service, "Ein Angebot.", anyone())
@@ -106,8 +110,9 @@ class DirectoryQuery:
         first: First = None,
         after: After = None,
         near: GeoPointInput | None = None,
+        offset: Offset = None,
     ) -> Connection[Service]:
-        return await service_connection(info, filter, sort, first, after, near)
+        return await service_connection(info, filter, sort, first, after, near, offset=offset)
 
     location = record_by_id(Location, "Ein Standort.", anyone())
 

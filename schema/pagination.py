@@ -25,6 +25,10 @@ FIRST_DESCRIPTION = (
     f"Anzahl der Einträge dieser Seite (Standard {DEFAULT_PAGE_SIZE}, höchstens {MAX_PAGE_SIZE})."
 )
 AFTER_DESCRIPTION = "Cursor des letzten Eintrags der vorigen Seite (`pageInfo.endCursor`)."
+OFFSET_DESCRIPTION = (
+    "Anzahl der Einträge, die vor dieser Seite übersprungen werden (nach `after`, falls "
+    "angegeben): eine Seite nach ihrer Position, z. B. Seite 8 zu je 20 mit `offset: 140`."
+)
 
 
 @strawberry.type(description="Seiteninformation (Relay).")
@@ -69,6 +73,12 @@ def page_size(first: int | None) -> int:
             "first", f"`first` muss zwischen 0 und {MAX_PAGE_SIZE} liegen (war {size})."
         )
     return size
+
+
+def skip_of(offset: int | None) -> int:
+    if offset is not None and offset < 0:
+        raise InvalidInputError("offset", f"`offset` darf nicht negativ sein (war {offset}).")
+    return offset or 0
 
 
 def encode_cursor(sort: str, key: Any, ident: str) -> str:

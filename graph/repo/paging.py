@@ -63,6 +63,9 @@ class PageArgs(Generic[F, S]):
     # What to read of each node, and whether to count the list in the same statement.
     shape: Shape = FULL
     with_total: bool = False
+    # Nodes passed over after the cursor (or from the start): a page by position, as the
+    # Open Referral API's page numbers ask, in one statement.
+    skip: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,15 +167,18 @@ def pages(
     shape: Shape = FULL,
     scope: OrgScope | None = None,
     with_total: bool = False,
+    skip: int = 0,
 ) -> dict[str | None, Page]:
     """One page per anchor id (or a single page under ``None`` without an anchor).
 
     Each node is read in ``shape`` (household-level includes limited to ``scope``);
-    ``with_total`` counts each whole list in the same statement.
+    ``with_total`` counts each whole list in the same statement. ``skip`` nodes after the
+    cursor (or from the start) are passed over in the database, never read.
     """
     anchors: list[str | None] = list(anchor_ids) if anchor is not None else [None]
     params = _params(query, anchors)
     params["limit"] = first + 1
+    params["skip"] = skip
     if after is not None:
         params["after_key"] = after.key
         params["after_id"] = after.id
@@ -192,7 +198,7 @@ def pages(
         cypher = (
             _prelude(query) + "UNWIND $anchors AS xid " + matched + "ORDER BY k, n.id "
             "WITH collect({n: n, k: k}) AS found "
-            f"RETURN size(found) AS total, COLLECT {{ UNWIND {window}[0..$limit] AS x "
+            f"RETURN size(found) AS total, COLLECT {{ UNWIND {window}[$skip..$skip + $limit] AS x "
             "WITH x.n AS n, x.k AS k ORDER BY k, n.id "
             f"RETURN {{node: {node}, key: k}} }} AS rows "
             "} RETURN xid, rows, total"
@@ -208,7 +214,7 @@ def pages(
             + "UNWIND $anchors AS xid "
             + matched
             + cursor_where
-            + "ORDER BY k, n.id LIMIT $limit "
+            + "ORDER BY k, n.id SKIP $skip LIMIT $limit "
             f"RETURN collect({{node: {node}, key: k}}) AS rows "
             "} RETURN xid, rows"
         )
@@ -270,6 +276,7 @@ class Listing:
             shape=args.shape,
             scope=scope,
             with_total=args.with_total,
+            skip=args.skip,
         )
 
     def counts(

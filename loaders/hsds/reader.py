@@ -26,8 +26,9 @@ from loaders.hsds.directory import Directory
 from loaders.hsds.kinds import kind_of
 from loaders.hsds.models import HsdsLocation, HsdsOrganization, HsdsService, Term
 from loaders.hsds.package import read_package
+from loaders.hsds.quickcheck import fingerprint, remember
 from loaders.hsds.rest import difference, encode
-from loaders.hsds.schemas import schema_errors, unknown_fields
+from loaders.hsds.schemas import checked
 from loaders.hsds.taxonomies import lay_into_terms
 from loaders.hsds.vocabulary import (
     AREA_IDENTIFIER_TYPE,
@@ -101,6 +102,23 @@ _LOCATION_PATHS = {
     "opening_hours": "schedules.0.description",
 }
 _CATEGORY_PATHS = {"name": "name", "parent_id": "parent_id"}
+_OWN_ORGANIZATION_PATHS = {
+    k: v.removeprefix("organization.") for k, v in _ORGANIZATION_PATHS.items()
+}
+
+
+def _headers(paths: dict[str, str], prefix: str) -> dict[str, str]:
+    """The JSON paths of a nested record's fields (for its warnings), one dict per place:
+    kept with every first occurrence, so shared rather than built for each (read-only)."""
+    key = (id(paths), prefix)
+    found = _HEADERS.get(key)
+    if found is None:
+        found = _HEADERS[key] = {name: prefix + path for name, path in paths.items()}
+    return found
+
+
+# Keyed by the id of a module-level paths table (they live as long as the module).
+_HEADERS: dict[tuple[int, str], dict[str, str]] = {}
 
 # verbund field -> the HSDS member that gives it: a record without that member leaves the
 # stored value as it is (loaders/absent.py). Fields not listed are always given.
@@ -182,6 +200,13 @@ class _Collector:
     received: dict[str, dict[str, Json]] = field(default_factory=dict)
     # Taxonomy records of their own, by id: laid into the terms that name them at the end.
     taxonomies: dict[str, tuple[Json, Origin]] = field(default_factory=dict)
+    # The schema check's memo of repeated nested objects (``loaders.hsds.quickcheck``), and
+    # the nested organizations and locations converted without a message, by fingerprint:
+    # an identical repetition changes nothing (its merge fills no gap, warns of nothing),
+    # so it is not converted again. Only while ``memo`` (the record was strict JSON).
+    seen: dict[bytes, int] = field(default_factory=dict)
+    converted: dict[bytes, str] = field(default_factory=dict)
+    memo: bool = False
 
     def add(
         self,
@@ -192,8 +217,22 @@ class _Collector:
         paths: dict[str, str],
         prefix: str = "",
     ) -> None:
-        headers = {name: prefix + path for name, path in paths.items()}
-        merger.add(record, given, replace(origin, headers=headers), self.parsed.warnings)
+        merger.add(
+            record, given, replace(origin, headers=_headers(paths, prefix)), self.parsed.warnings
+        )
+
+    def repeated(self, tag: bytes, raw: Json) -> tuple[bytes | None, str | None]:
+        """(fingerprint, id if this very object was converted before without a message)."""
+        key = fingerprint(tag, raw) if self.memo else None
+        return key, self.converted.get(key) if key is not None else None
+
+    def messages(self) -> tuple[int, int]:
+        return len(self.parsed.issues), len(self.parsed.warnings)
+
+    def converted_once(self, key: bytes | None, record_id: str, before: tuple[int, int]) -> None:
+        """Remember a nested object converted without an issue or a warning."""
+        if key is not None and self.messages() == before:
+            remember(self.converted, key, record_id)
 
     def receive(self, table: str, record_id: str, raw: Json) -> None:
         """Keep what a record came as, for its rest; repetitions fill the fields the first
@@ -313,12 +352,14 @@ def read_hsds(path: Path, source: str, directory: Directory | None = None) -> Pa
     collector = _Collector(parsed, directory=directory or Directory())
     for record in _records(path, parsed.issues):
         origin = Origin(path.name, record.number, {}, json=True, line=record.line)
-        _record(record.value, source, origin, collector)
+        _record(record.value, source, origin, collector, memo=record.finite)
     collector.finish()
     return parsed
 
 
-def _record(value: Any, source: str, origin: Origin, out: _Collector) -> None:
+def _record(
+    value: Any, source: str, origin: Origin, out: _Collector, *, memo: bool = False
+) -> None:
     kind = kind_of(value)
     if kind is None:
         out.parsed.issues.append(
@@ -329,10 +370,10 @@ def _record(value: Any, source: str, origin: Origin, out: _Collector) -> None:
             )
         )
     else:
-        errors = schema_errors(kind, value)
+        out.memo = memo
+        errors, unknown = checked(kind, value, out.seen if memo else None)
         for path, message in errors:
             out.parsed.issues.append(origin.issue(path, message))
-        unknown = unknown_fields(kind, value)
         if unknown:
             out.parsed.warnings.append(
                 _whole(
@@ -443,8 +484,7 @@ def _organization(
     given = given_fields(org, "name", "description", "website", "email", "phone", "legal_status")
     if model.legal_status:
         given.add("sector")
-    paths = {k: v.removeprefix("organization.") for k, v in _ORGANIZATION_PATHS.items()}
-    out.add(out.organizations, org, given, origin, paths, prefix)
+    out.add(out.organizations, org, given, origin, _OWN_ORGANIZATION_PATHS, prefix)
     return org
 
 
@@ -520,8 +560,13 @@ def _service(
     before = len(issues)
     warn = out.parsed.warnings.append
     if service.organization is not None and isinstance(raw.get("organization"), dict):
-        org = _organization(raw["organization"], source, origin, out, prefix + "organization.")
-        org_id = org.id if org is not None else None
+        key, org_id = out.repeated(b"organization", raw["organization"])
+        if org_id is None:
+            messages = out.messages()
+            org = _organization(raw["organization"], source, origin, out, prefix + "organization.")
+            org_id = org.id if org is not None else None
+            if org_id is not None:
+                out.converted_once(key, org_id, messages)
     elif parent is not None:
         org_id = parent.id
     else:
@@ -533,14 +578,19 @@ def _service(
         where = f"{prefix}service_at_locations.{i}."
         if sal.location is not None:
             raw_loc = raw["service_at_locations"][i]["location"]
-            loc = _location(sal.location, source, origin, out, where + "location.")
-            out.receive("locations", loc.id, raw_loc)
-            # A location without a name is named by its id: that is no value to merge.
-            given = given_fields(loc, *_LOCATION_PATHS) - (
-                {"name"} if not sal.location.name else set()
-            )
-            out.add(out.locations, loc, given, origin, _LOCATION_PATHS, where + "location.")
-            location_ids.append(loc.id)
+            key, loc_id = out.repeated(b"location", raw_loc)
+            if loc_id is None:
+                messages = out.messages()
+                loc = _location(sal.location, source, origin, out, where + "location.")
+                out.receive("locations", loc.id, raw_loc)
+                # A location without a name is named by its id: that is no value to merge.
+                given = given_fields(loc, *_LOCATION_PATHS) - (
+                    {"name"} if not sal.location.name else set()
+                )
+                out.add(out.locations, loc, given, origin, _LOCATION_PATHS, where + "location.")
+                out.converted_once(key, loc.id, messages)
+                loc_id = loc.id
+            location_ids.append(loc_id)
         elif sal.location_id:
             location_ids.append(sal.location_id)
         else:
@@ -584,9 +634,12 @@ def _service(
             fields["valid_from" if term.id == TERM_VALID_FROM else "valid_to"] = day
         else:
             fields["category_ids"].append(term.id)
-            _term(
-                raw["attributes"][i]["taxonomy_term"], source, origin, out, where + "taxonomy_term."
-            )
+            raw_term = raw["attributes"][i]["taxonomy_term"]
+            key, known = out.repeated(b"taxonomy_term", raw_term)
+            if known is None:
+                messages = out.messages()
+                _term(raw_term, source, origin, out, where + "taxonomy_term.")
+                out.converted_once(key, term.id, messages)
     status = STATUS_FROM_HSDS.get(service.status.casefold())
     if status is None:
         issues.append(origin.issue(prefix + "status", f"unbekannter Status „{service.status}“"))
