@@ -557,11 +557,19 @@ def _membership_pick(shape: Shape, variables: VariableValues) -> projection.Pick
     return _pick(network, variables)
 
 
+_PAGE_ARGUMENTS = frozenset({"filter", "first", "sort", "after", "near"})
+
+
 def _paged(page: PageOut, variables: VariableValues) -> projection.Paged:
     """A page of services as the resolver reads it (schema/directory.py
     ``service_connection``): the same filter, page size and sort; cursors (``after``) and
     distances are left to it."""
     args = get_argument_values(page.field, page.node, variables)
+    unknown = {name for name, value in args.items() if value is not None} - _PAGE_ARGUMENTS
+    if unknown:
+        # An argument this compiler does not apply (e.g. ``offset``) would be ignored
+        # silently: only the arguments named here are compiled, anything else falls back.
+        raise NotCompiled("Argument " + ", ".join(sorted(unknown)))
     sort = args.get("sort", DirectorySort.NAME)
     if sort is not DirectorySort.NAME or args.get("after") is not None:
         raise NotCompiled("Sortierung oder Cursor")

@@ -358,6 +358,7 @@ NORMAL: list[tuple[str, str, dict[str, str]]] = [
     ("directive", """{ categories { id name @include(if: false) } }""", {}),
     ("cursor argument", """{ services(first: 1, after: "eyJ4Ijox") { nodes { id } } }""", {}),
     ("full text", """{ services(filter: {text: "Beratung"}) { nodes { id } } }""", {}),
+    ("offset argument", """{ services(first: 2, offset: 3) { nodes { id } } }""", {}),
     ("page too large", """{ services(first: 500) { nodes { id } } }""", {}),
     ("interface fragment", """{ categories { ... on Versioned { version } } }""", {}),
     (
