@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import strawberry
 
-from graph.analysis import DEFAULT_CONFIG, AnalysisReport
+from graph.analysis import AnalysisReport
 from graph.analysis.cache import cached_analyse
+from graph.analysis.config import served_config
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.trends import referral_trends
@@ -327,7 +328,7 @@ async def _full_report(info: Info) -> AnalysisReport:
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
-            config = replace(DEFAULT_CONFIG, capacity_max_age_days=context.capacity_max_age_days)
+            config = served_config(context.capacity_max_age_days)
             holder.report = await context.run(cached_analyse, context.graph, config)
         return holder.report
 

@@ -49,6 +49,7 @@ from api.web.uploads import (
     stage,
 )
 from graph import Graph, audit
+from graph.analysis.precompute import Precompute
 from graph.imports import ImportRun, import_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.formats import graph_areas, graph_directory, parse_input
@@ -386,8 +387,14 @@ async def confirm(request: Request) -> Response:
     options = ImportOptions.of_data(remembered.get("options"))
     graph, state_dir, staged = _graph(request), _state_dir(request), upload
 
+    precompute: Precompute | None = getattr(request.app.state, "precompute", None)
+
     def work(run_id: str) -> ImportReport:
-        return _import(graph, staged, source, principal, options, dry_run=False, run_id=run_id)
+        try:
+            return _import(graph, staged, source, principal, options, dry_run=False, run_id=run_id)
+        finally:
+            if precompute is not None:
+                precompute.wake()  # the import's writes are over: warm the analyses now
 
     try:
         job = await run_in_threadpool(
