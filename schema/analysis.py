@@ -311,7 +311,15 @@ class ReferralTrends:
         description="Die letzten Quartale, das laufende eingeschlossen, älteste zuerst."
     )
     area: Ref | None = strawberry.field(
-        description="Stadtbezirk, für den gezählt wird; null: die ganze Stadt."
+        description="Stadtbezirk, für den gezählt wird; null: das ganze Gebiet."
+    )
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (Stadt oder Landkreis), für das gezählt wird; null: keine "
+        "Sozialräume geladen."
+    )
+    scopes: list[Ref] = strawberry.field(
+        description="Alle Gebiete, zwischen denen gewählt werden kann; das erste ist die "
+        "Vorauswahl."
     )
     series: list[TrendSeries]
 
@@ -677,15 +685,19 @@ class AnalysisQuery:
 
     @strawberry.field(
         description="Überleitungen je Quartal (nach Anlagedatum) und Leistungsbereich, für "
-        "die ganze Stadt oder den Stadtbezirk des Sozialraums; Zahlen unter 5 und was aus "
-        "ihnen folgen würde, sind nicht ausgewiesen.",
+        "ein ganzes Gebiet (ohne Angabe das erste) oder den Stadtbezirk des Sozialraums; "
+        "Zahlen unter 5 und was aus ihnen folgen würde, sind nicht ausgewiesen.",
         extensions=[_policy()],
     )
     async def referral_trends(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> ReferralTrends:
         trends = await info.context.run(
-            referral_trends, info.context.graph, area=area, category=category
+            referral_trends, info.context.graph, area=area, category=category, scope=scope
         )
         return ReferralTrends(
             quarters=[
@@ -694,6 +706,8 @@ class AnalysisQuery:
             area=Ref(id=trends.unit_id, name=trends.unit_name or trends.unit_id)
             if trends.unit_id
             else None,
+            scope=Ref(id=trends.scope.id, name=trends.scope.name) if trends.scope else None,
+            scopes=[Ref(id=sc.id, name=sc.name) for sc in trends.scopes],
             series=[
                 TrendSeries(
                     category=Ref(id=s.category_id, name=s.category_name),
