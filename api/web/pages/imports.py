@@ -67,7 +67,6 @@ CONFIRM_PATH = "/import/ausfuehren"
 RUN_PATH = "/import/lauf"
 FORMAT_DOC = PROJECT_ROOT / "docs" / "import-format.md"
 SESSION_KEY = "import"
-NOTICE_KEY = "import_notice"
 MAX_FILES = 30
 MAX_SHOWN = 100
 RUNS_SHOWN = 20
@@ -273,9 +272,6 @@ async def _form_page(
     options: ImportOptions | None = None,
 ) -> Response:
     runs = await run_in_threadpool(_runs, _graph(request))
-    notice = session_of(request).data.pop(NOTICE_KEY, "")
-    if notice:
-        session_of(request).changed = True
     remembered = session_of(request).data.get(SESSION_KEY)
     return render(
         request,
@@ -285,7 +281,6 @@ async def _form_page(
         errors=errors or Errors(),
         source=source,
         runs=runs,
-        notice=notice,
         states=STATE_WORDS,
         formats=FORMAT_WORDS,
         waiting=remembered.get("file") if isinstance(remembered, dict) else None,
