@@ -259,6 +259,28 @@ def test_a_mutation_has_exactly_one_entry_naming_what_it_wrote(world: Graph) -> 
     assert event.records == ("Household:hh-a", f"Referral:{created}")
 
 
+def test_a_retried_mutation_is_one_write_with_one_entry(world: Graph) -> None:
+    """A retry under the same Idempotency-Key writes nothing: the first attempt committed the
+    write with its entry, the retry gets the stored answer (graph/idempotency.py)."""
+    client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
+    before = referrals_of(world, "hh-a")
+    with client:
+        answers = [
+            client.post(
+                "/graphql",
+                json={"query": CREATE, "variables": {"input": NEW_REFERRAL}},
+                headers={"Idempotency-Key": "audit-replay-1"},
+            ).json()
+            for _ in range(2)
+        ]
+    assert answers[0]["data"] == answers[1]["data"]
+    assert referrals_of(world, "hh-a") == before + 1
+    created = answers[0]["data"]["createReferral"]["id"]
+    (event,) = entries(world, subject)
+    assert event.action == "write"
+    assert event.records == ("Household:hh-a", f"Referral:{created}")
+
+
 # -- refusals are "denied" entries with the reason -------------------------------------------
 
 
