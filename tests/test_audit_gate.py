@@ -281,6 +281,23 @@ def test_a_retried_mutation_is_one_write_with_one_entry(world: Graph) -> None:
     assert event.records == ("Household:hh-a", f"Referral:{created}")
 
 
+def test_an_administrators_change_names_its_record_in_the_write_entry(world: Graph) -> None:
+    """Administrators pass the case guards without a visibility check; the record they
+    change is still named in the entry committed with the change."""
+    client, subject = token_client(world, "admin")
+    (row,) = world.query("MATCH (h:Household {id: 'hh-a'}) RETURN h.version AS v")
+    with client:
+        body = run(
+            client,
+            'mutation($v: Int!) { updateHousehold(id: "hh-a", version: $v, '
+            'input: {householdType: "paar-mit-kindern"}) { __typename } }',
+            v=row["v"],
+        )
+    assert body["data"]["updateHousehold"]["__typename"] == "Household", body
+    (event,) = [e for e in entries(world, subject) if e.action == "write"]
+    assert event.records == ("Household:hh-a",)
+
+
 # -- refusals are "denied" entries with the reason -------------------------------------------
 
 
