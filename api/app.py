@@ -36,6 +36,8 @@ from api.web.pages.imports import UPLOAD_PATH
 from api.web.routes import web_middleware, web_routes
 from graph import Graph, GraphError
 from graph.admin import server_info
+from graph.analysis.config import served_config
+from graph.analysis.precompute import Precompute
 from schema import Context, schema
 from schema.idempotency import HEADER as IDEMPOTENCY_HEADER
 from schema.idempotency import execute_once
@@ -170,12 +172,18 @@ async def health(request: Request) -> JSONResponse:
 
 
 def create_app(
-    settings: Settings | None = None, graph: Graph | None = None, *, tune_gc: bool = False
+    settings: Settings | None = None,
+    graph: Graph | None = None,
+    *,
+    tune_gc: bool = False,
+    precompute: bool = False,
 ) -> Starlette:
     """Build the app; the graph handle (one driver per process) lives for the app's lifetime.
 
     ``tune_gc``: the served process tunes the garbage collector after start-up (api/heap.py);
-    tests build many apps in one process and leave it alone."""
+    tests build many apps in one process and leave it alone. ``precompute``: the served
+    process keeps the analyses warm (graph/analysis/precompute.py) unless the setting
+    ``VERBUND_ANALYSIS_PRECOMPUTE`` is off; tests turn it on where they test it."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -189,9 +197,17 @@ def create_app(
             app.state.graph = graph
         if tune_gc:
             settle_heap()
+        app.state.precompute = None
+        if precompute and settings.analysis_precompute:
+            app.state.precompute = Precompute(
+                app.state.graph, served_config(settings.capacity_max_age_days)
+            )
+            app.state.precompute.start()
         try:
             yield
         finally:
+            if app.state.precompute is not None:
+                app.state.precompute.stop()
             if own:
                 app.state.graph.close()
 
@@ -264,4 +280,4 @@ def middleware(settings: Settings) -> list[Middleware]:
 
 def create_served_app() -> Starlette:
     """The app as ``verbund serve`` runs it (uvicorn's factory)."""
-    return create_app(tune_gc=True)
+    return create_app(tune_gc=True, precompute=True)

@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         description="Longest time an analysis result is reused (0: never); writes through "
         "verbund make the next request recompute at once",
     )
+    analysis_precompute: bool = Field(
+        default=True,
+        validation_alias="VERBUND_ANALYSIS_PRECOMPUTE",
+        description="Compute the analyses in the background after the data changed, so the "
+        "next planner page finds them ready (graph/analysis/precompute.py); 0: off",
+    )
     analysis_cache_entries: int = Field(
         default=DEFAULT_ANALYSIS_CACHE_ENTRIES,
         ge=0,

@@ -16,11 +16,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, LiteralString
 
 from graph.bundle import Bundle
-from graph.connection import Graph
 from graph.errors import GraphError
+
+if TYPE_CHECKING:
+    # graph/connection.py writes a mutation's entries in its transaction (graph/audit_unit.py).
+    from graph.connection import Graph
 
 log = logging.getLogger("verbund.audit")
 
@@ -171,19 +174,22 @@ def gate(
         raise AuditFailed(consequence) from exc
 
 
+APPEND: LiteralString = "UNWIND $events AS e CREATE (a:AuditEvent) SET a = e"
+
+
 def append(graph: Graph, events: Sequence[AuditEvent]) -> None:
     """Write events (CREATE only: an existing id is a conflict, never an overwrite)."""
     if not events:
         return
     graph.query(
-        "UNWIND $events AS e CREATE (a:AuditEvent) SET a = e",
-        {"events": [_props(e) for e in events]},
+        APPEND,
+        {"events": [props(e) for e in events]},
         write=True,
         revise=False,  # the analyses do not read the audit log
     )
 
 
-def _props(event: AuditEvent) -> dict[str, Any]:
+def props(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         "at": event.at,

@@ -18,7 +18,8 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import exceptions as neo4j_errors
 
-from graph import idempotency, revision
+from graph import audit_unit, idempotency, revision
+from graph.audit import AuditEvent
 from graph.errors import CONNECTION_LOST, GraphError, OutcomeUnknown, from_driver
 
 T = TypeVar("T")
@@ -210,17 +211,26 @@ class Graph:
 
         The data revision (graph/revision.py) is bumped as the transaction's last statement
         unless ``revise=False`` (writes the analyses never read: audit, idempotency, schema).
+        Under a ``WriteAudit`` (graph/audit_unit.py) a revising write also carries its audit
+        entries: if they cannot be written, nothing is (``AuditFailed``).
 
         A connection lost after ``work`` ran (during the commit) raises ``OutcomeUnknown``:
         the server may have committed. Under an idempotency key (graph/idempotency.py) a write
         an earlier attempt committed is not run again: its recorded result is returned.
         """
+        # A data write on a caller's behalf carries its audit entries (graph/audit_unit.py).
+        unit = audit_unit.current() if revise else None
         claim = idempotency.current()
         if claim is not None:
             replayed, result = claim.next_replayed()
             if replayed:
+                if unit is not None:
+                    unit.committed(())  # the first attempt committed its entries with it
                 return result  # type: ignore[no-any-return]
             work = claim.recording(work)
+        carried: list[AuditEvent] = []
+        if unit is not None:
+            work, carried = unit.recording(work)
         ran = [False]
 
         def tracked(tx: neo4j.ManagedTransaction) -> T:
@@ -241,6 +251,8 @@ class Graph:
                 raise
         if claim is not None:
             claim.recorded()
+        if unit is not None:
+            unit.committed(carried)
         return written
 
     def _session(self, access_mode: str = neo4j.WRITE_ACCESS) -> neo4j.Session:

@@ -198,12 +198,14 @@ def record_progress(graph: Graph, run_id: str, done: int, total: int, phase: Imp
         "SET r.rows_done = $done, r.rows_total = $total, r.phase = $phase",
         {"id": run_id, "done": done, "total": total, "phase": phase},
         write=True,
+        revise=False,  # the run's bookkeeping: the batches bump the revision themselves
     )
 
 
-def finish_import_run(graph: Graph, run: ImportRun) -> None:
+def finish_import_run(graph: Graph, run: ImportRun, *, revise: bool = True) -> None:
     """Settle a started run: its end state, end time and counts (totals as numbers,
-    per-label counts as JSON text)."""
+    per-label counts as JSON text). ``revise=False`` for a run that changed no data: the
+    analyses' cache stays valid (graph/revision.py)."""
     graph.query(
         "MATCH (r:ImportRun {id: $id}) SET r += $props",
         {
@@ -216,6 +218,7 @@ def finish_import_run(graph: Graph, run: ImportRun) -> None:
             },
         },
         write=True,
+        revise=revise,
     )
 
 
@@ -304,6 +307,14 @@ def _run_of(props: dict[str, Any]) -> ImportRun:
 def remove_orphan_events(graph: Graph, source: str) -> int:
     """Delete status events of ``source`` that no referral holds any more (left by an import
     killed between the events and their referrals, or by a history that got shorter)."""
+    # Counted first: a run that leaves no orphans writes nothing (no revision bump).
+    rows = graph.query(
+        "MATCH (e:ReferralEvent {source: $source}) WHERE NOT ()-[:HAS_EVENT]->(e) "
+        "RETURN count(e) AS n",
+        {"source": source},
+    )
+    if not rows[0]["n"]:
+        return 0
     rows = graph.query(
         "MATCH (e:ReferralEvent {source: $source}) WHERE NOT ()-[:HAS_EVENT]->(e) "
         "DETACH DELETE e RETURN count(*) AS n",

@@ -133,17 +133,26 @@ def languages(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(language(v) for v in values if clean_text(v)))
 
 
-# German letters as people type them without a German keyboard: "Muenster" for "Münster",
-# "Strasse" for "Straße". graph/repo/matching.py folds stored names the same way in Cypher.
-UMLAUT_FOLDING: tuple[tuple[str, str], ...] = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+# The project's one folding table: letters as people type them without a German keyboard
+# ("Muenster" for "Münster", "Strasse" for "Straße", "Cafe" for "Café"). Used by ``fold``,
+# by the record linkage (graph/analysis/linkage/tokens.py, duplicate_records.py) and, in
+# Cypher, by graph/repo/matching.py (built from this table).
+FOLDING: tuple[tuple[str, str], ...] = (
+    ("ä", "ae"),
+    ("ö", "oe"),
+    ("ü", "ue"),
+    ("ß", "ss"),
+    ("é", "e"),
+    ("è", "e"),
+)
+FOLD = str.maketrans(dict(FOLDING))
+"""``FOLDING`` for ``str.translate`` (applied to lower-case text)."""
 
 
 def fold(text: str) -> str:
-    """Lower case with umlauts and ß spelled out: ``Münster``, ``MUENSTER`` -> ``muenster``."""
-    folded = clean_text(text).lower()
-    for letter, spelled in UMLAUT_FOLDING:
-        folded = folded.replace(letter, spelled)
-    return folded
+    """Lower case with umlauts, ß and accents spelled out: ``Münster``, ``MUENSTER`` ->
+    ``muenster``."""
+    return clean_text(text).lower().translate(FOLD)
 
 
 def vocabulary_key(text: str) -> str:

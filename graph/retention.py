@@ -14,12 +14,16 @@ neither change nor delete them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, LiteralString
 
 import neo4j
 
+from graph.audit import AuditEvent
+from graph.audit_unit import WriteAudit, auditing
 from graph.connection import Graph
 from graph.records import CLOSED_REFERRAL_STATUSES
 
@@ -123,9 +127,18 @@ def due_households(graph: Graph, cutoff: datetime) -> list[str]:
 
 
 def apply_retention(
-    graph: Graph, cutoff: datetime, *, dry_run: bool = False, now: datetime | None = None
+    graph: Graph,
+    cutoff: datetime,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    entries: Callable[[Sequence[str]], Sequence[AuditEvent]] | None = None,
 ) -> RetentionReport:
-    """Delete (or, with ``dry_run``, only list and count) what is due before ``cutoff``."""
+    """Delete (or, with ``dry_run``, only list and count) what is due before ``cutoff``.
+
+    ``entries`` makes the audit entries of the deletion from the deleted households' ids:
+    they are committed in the deletion's transaction (graph/audit_unit.py), so a deletion
+    never stands unrecorded."""
     ids = due_households(graph, cutoff)
     if dry_run or not ids:
         counts = {label: graph.query(q, {"ids": ids})[0]["n"] for label, q in _COUNTS.items()}
@@ -145,7 +158,13 @@ def apply_retention(
             removed[label] = int(row["n"]) if row else 0
         return removed, referrals, groups
 
-    removed, referrals, groups = graph.write(work)
+    unit = (
+        WriteAudit(entries=lambda: entries(ids), committed=lambda _: None)
+        if entries is not None
+        else None
+    )
+    with auditing(unit) if unit is not None else nullcontext():
+        removed, referrals, groups = graph.write(work)
     return RetentionReport(
         cutoff=cutoff,
         dry_run=False,

@@ -163,17 +163,24 @@ def run_import(
     other = other_import(graph)
     if other is not None:
         raise ImportBusy(busy_message(other.file or other.source, other.by, other.started_at) + ".")
+    # A re-import that changes nothing writes no data: the data revision stays, and with it
+    # the analyses' cache (graph/revision.py). The plan compares properties and references
+    # the way the writer does (graph/diff.py), and the dry prune counted what would go.
+    no_op = report.is_no_op
     start_import_run(graph, run)
     try:
-        _write(graph, bundle, started, _recorded(graph, run, progress), batch_size)
-        if prune:
+        if no_op:
+            _recorded(graph, run, progress)(run.rows_total, run.rows_total)
+        else:
+            _write(graph, bundle, started, _recorded(graph, run, progress), batch_size)
+        if prune and not no_op:
             record_progress(graph, run.id, run.rows_total, run.rows_total, "pruning")
             report.pruned = _prune(graph, parsed, source, dry_run=False)
         record_progress(graph, run.id, run.rows_total, run.rows_total, "settling")
         # What an earlier, killed run of this source may have left behind.
-        remove_orphan_events(graph, source)
+        orphans = remove_orphan_events(graph, source)
         # Inside the guard: a stop (SIGTERM) while the run is being settled still settles it.
-        _settle(graph, run, "finished", report=report)
+        _settle(graph, run, "finished", report=report, revise=not no_op or orphans > 0)
     except BaseException as exc:
         # A signal raised in the middle of a driver call may come out as a driver error.
         interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set()
@@ -222,6 +229,7 @@ def _settle(
     *,
     report: ImportReport | None = None,
     error: str = "",
+    revise: bool = True,
 ) -> None:
     counts: dict[str, Any] = {"errors": 1 if error else 0}
     if report is not None:
@@ -234,6 +242,7 @@ def _settle(
     finish_import_run(
         graph,
         replace(run, state=state, finished_at=datetime.now(UTC), error=error, **counts),
+        revise=revise,
     )
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import strawberry
 
-from graph.analysis import DEFAULT_CONFIG, AnalysisReport
+from graph.analysis import AnalysisReport
 from graph.analysis.cache import cached_analyse
+from graph.analysis.config import served_config
 from graph.analysis.duplicate_services import AGREEING, CONTRADICTING
 from graph.analysis.planner_view import PlannerView, planner_view
 from graph.analysis.trends import referral_trends
@@ -310,7 +311,15 @@ class ReferralTrends:
         description="Die letzten Quartale, das laufende eingeschlossen, älteste zuerst."
     )
     area: Ref | None = strawberry.field(
-        description="Stadtbezirk, für den gezählt wird; null: die ganze Stadt."
+        description="Stadtbezirk, für den gezählt wird; null: das ganze Gebiet."
+    )
+    scope: Ref | None = strawberry.field(
+        description="Gebiet (Stadt oder Landkreis), für das gezählt wird; null: keine "
+        "Sozialräume geladen."
+    )
+    scopes: list[Ref] = strawberry.field(
+        description="Alle Gebiete, zwischen denen gewählt werden kann; das erste ist die "
+        "Vorauswahl."
     )
     series: list[TrendSeries]
 
@@ -327,7 +336,7 @@ async def _full_report(info: Info) -> AnalysisReport:
     assert isinstance(holder, _Holder)
     async with holder.lock:
         if holder.report is None:
-            config = replace(DEFAULT_CONFIG, capacity_max_age_days=context.capacity_max_age_days)
+            config = served_config(context.capacity_max_age_days)
             holder.report = await context.run(cached_analyse, context.graph, config)
         return holder.report
 
@@ -676,15 +685,19 @@ class AnalysisQuery:
 
     @strawberry.field(
         description="Überleitungen je Quartal (nach Anlagedatum) und Leistungsbereich, für "
-        "die ganze Stadt oder den Stadtbezirk des Sozialraums; Zahlen unter 5 und was aus "
-        "ihnen folgen würde, sind nicht ausgewiesen.",
+        "ein ganzes Gebiet (ohne Angabe das erste) oder den Stadtbezirk des Sozialraums; "
+        "Zahlen unter 5 und was aus ihnen folgen würde, sind nicht ausgewiesen.",
         extensions=[_policy()],
     )
     async def referral_trends(
-        self, info: Info, area: str | None = None, category: str | None = None
+        self,
+        info: Info,
+        area: str | None = None,
+        category: str | None = None,
+        scope: _SCOPE_ARG = None,
     ) -> ReferralTrends:
         trends = await info.context.run(
-            referral_trends, info.context.graph, area=area, category=category
+            referral_trends, info.context.graph, area=area, category=category, scope=scope
         )
         return ReferralTrends(
             quarters=[
@@ -693,6 +706,8 @@ class AnalysisQuery:
             area=Ref(id=trends.unit_id, name=trends.unit_name or trends.unit_id)
             if trends.unit_id
             else None,
+            scope=Ref(id=trends.scope.id, name=trends.scope.name) if trends.scope else None,
+            scopes=[Ref(id=sc.id, name=sc.name) for sc in trends.scopes],
             series=[
                 TrendSeries(
                     category=Ref(id=s.category_id, name=s.category_name),

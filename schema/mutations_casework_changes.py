@@ -105,18 +105,30 @@ def _id(args: Any) -> str:
     return str(args["id"])
 
 
+Version = Annotated[int, strawberry.argument(description=VERSION)]
+"""The ``version`` argument every change of a case record takes."""
+
+
+def _case_change(label: str, description: str) -> Any:
+    """A mutation on one case record (``id``): only caseworkers of the case's own
+    organization and administrators (``case_record_write``), for casework."""
+    return strawberry.mutation(
+        description=description, extensions=[case_record_write(label, _id, purpose=CASEWORK)]
+    )
+
+
 @strawberry.type
 class CaseworkChangeMutation:
-    @strawberry.mutation(
-        description="Haushalt ändern (Sozialraum, Haushaltstyp, Altersgruppen; mit Version). "
+    @_case_change(
+        "Household",
+        "Haushalt ändern (Sozialraum, Haushaltstyp, Altersgruppen; mit Version). "
         "Nur Fälle der eigenen Organisation; ein abgeschlossener Fall bleibt unverändert.",
-        extensions=[case_record_write("Household", _id, purpose=CASEWORK)],
     )
     async def update_household(
         self,
         info: Info,
         id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
+        version: Version,
         input: UpdateHouseholdInput,
     ) -> HouseholdResult:
         current = await info.context.loaders.node("Household", str(id))
@@ -125,17 +137,17 @@ class CaseworkChangeMutation:
         result: HouseholdResult = await update(info, HOUSEHOLD_CHANGE, id, version, input)
         return result
 
-    @strawberry.mutation(
-        description="Fall abschließen: der Haushalt bleibt mit seinem Verlauf erhalten "
+    @_case_change(
+        "Household",
+        "Fall abschließen: der Haushalt bleibt mit seinem Verlauf erhalten "
         "(Bedarfe, Einwilligungen, Überleitungen), offene Handlungsbedarfe werden beendet; "
         "neue Bedarfe und Einwilligungen nimmt er nicht mehr an.",
-        extensions=[case_record_write("Household", _id, purpose=CASEWORK)],
     )
     async def close_household(
         self,
         info: Info,
         id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
+        version: Version,
         closed_on: Annotated[
             dt.date | None, strawberry.argument(description="Abgeschlossen am (Standard: heute).")
         ] = None,
@@ -164,30 +176,30 @@ class CaseworkChangeMutation:
             return _not_found(HOUSEHOLD, str(id))
         return Household.of(stored)
 
-    @strawberry.mutation(
-        description="Handlungsbedarf ändern (Leistungsbereich, festgestellt am; mit Version).",
-        extensions=[case_record_write("Need", _id, purpose=CASEWORK)],
+    @_case_change(
+        "Need",
+        "Handlungsbedarf ändern (Leistungsbereich, festgestellt am; mit Version).",
     )
     async def update_need(
         self,
         info: Info,
         id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
+        version: Version,
         input: UpdateNeedInput,
     ) -> NeedResult:
         result: NeedResult = await update(info, NEED_CHANGE, id, version, input)
         return result
 
-    @strawberry.mutation(
-        description="Handlungsbedarf beenden: erfüllt (`MET`) oder ohne Ergebnis (`CLOSED`); "
+    @_case_change(
+        "Need",
+        "Handlungsbedarf beenden: erfüllt (`MET`) oder ohne Ergebnis (`CLOSED`); "
         "er bleibt im Verlauf des Haushalts.",
-        extensions=[case_record_write("Need", _id, purpose=CASEWORK)],
     )
     async def close_need(
         self,
         info: Info,
         id: strawberry.ID,
-        version: Annotated[int, strawberry.argument(description=VERSION)],
+        version: Version,
         outcome: Annotated[
             NeedOutcome, strawberry.argument(description="Wie der Bedarf endet.")
         ] = NeedOutcome.CLOSED,

@@ -394,6 +394,10 @@ async def create(info: Info, kind: Kind, data: Any) -> Any:
     problems = kind.check(record)
     if problems:
         return _invalid(kind, problems)
+    if kind.label in HOUSEHOLD_LABELS:
+        # Named before the write: its audit entry commits with it (schema/policy_audit.py);
+        # an answer that is a problem takes it back (schema/policy.py).
+        info.context.access.records.add(f"{kind.label}:{ident}")
     try:
         stored = await info.context.run(
             writes.create, info.context.graph, record, _now(), _who(info)
@@ -402,8 +406,6 @@ async def create(info: Info, kind: Kind, data: Any) -> Any:
         return _conflict(error)
     except IntegrityError as error:
         return _dangling(kind, error)
-    if kind.label in HOUSEHOLD_LABELS:
-        info.context.access.records.add(f"{kind.label}:{ident}")
     return kind.wrap(stored)
 
 

@@ -141,6 +141,9 @@ class ReferralMutation:
             need_id=input.need,
             note=input.note,
         )
+        # Named before the write: its audit entry commits with it (schema/policy_audit.py).
+        records = info.context.access.records
+        records.add(f"Referral:{new.id}")
         try:
             stored = await info.context.run(
                 referrals.create_referral,
@@ -151,11 +154,14 @@ class ReferralMutation:
                 today=dt.date.today(),
             )
         except (NotFoundError, RefusedError, ConflictError) as error:
+            records.discard(f"Referral:{new.id}")  # never created: a refusal names the case
             failed: ReferralResult = _failure(error, new.id)
             return failed
         # The stored id, not ``new.id``: a retry under an idempotency key gets the referral
         # its first attempt created (schema/idempotency.py).
-        info.context.access.records.add(f"Referral:{stored.record.id}")
+        if stored.record.id != new.id:
+            records.discard(f"Referral:{new.id}")
+            records.add(f"Referral:{stored.record.id}")
         return Referral.of(stored)
 
     waitlist_referral = status_step(

@@ -22,18 +22,17 @@ also collects what was touched and what was refused, and why; ``AuditTrail``
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
 from strawberry.extensions import FieldExtension
 from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
+from graph.audit_unit import auditing
 from graph.disclosure import is_small
 from graph.records import CONSENT_DATA_CATEGORIES
 from graph.scope import (
@@ -44,8 +43,10 @@ from graph.scope import (
     visibility_of,
 )
 from schema.context import Context, Info
+from schema.policy_audit import write_audit
 from schema.principal import ROLES, AccessDenied, Principal, Role, Unauthenticated
 from schema.problems import NotAllowed, NotFound, Problem
+from schema.purpose import declared_purpose
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
 HOUSEHOLD_LABELS: frozenset[str] = frozenset(
@@ -67,9 +68,6 @@ _CATEGORY_ALIASES: dict[str, str] = {
 NOT_COUNTS: frozenset[str] = frozenset(
     {"level", "distance", "steps", "year", "month", "rank", "version", "threshold", "min_count"}
 )
-
-PURPOSE_HEADER = "x-verbund-zweck"
-"""The purpose a caller declares for a request (UTF-8, optionally percent-encoded)."""
 
 
 class Refused(AccessDenied):
@@ -138,19 +136,6 @@ class PurposeNotCovered(Refused):
 
 def _normal(purpose: str) -> str:
     return " ".join(purpose.split()).casefold()
-
-
-def declared_purpose(context: Context) -> str | None:
-    """The purpose the request declares in ``X-Verbund-Zweck``, or None."""
-    request = context.request
-    raw = request.headers.get(PURPOSE_HEADER) if request is not None else None
-    if raw is None:
-        return None
-    with contextlib.suppress(UnicodeError):
-        # Starlette decodes header bytes as latin-1; clients send UTF-8.
-        raw = raw.encode("latin-1").decode("utf-8")
-    text = " ".join(unquote(raw).split())
-    return text[:200] or None
 
 
 def covers(purposes: Iterable[str], declared: str) -> bool:
@@ -334,9 +319,16 @@ class Policy(FieldExtension):
                     raise
                 return copy.copy(self.withheld.value)
         try:
-            result = next_(source, info, **kwargs)
-            if inspect.isawaitable(result):
-                result = await result
+            if before is None:
+                result = next_(source, info, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            else:
+                # The write's entry is committed in the write's own transaction.
+                with auditing(write_audit(context, info.field_name)):
+                    result = next_(source, info, **kwargs)
+                    if inspect.isawaitable(result):
+                        result = await result
         except BaseException:
             if before is not None:
                 context.access.records = before
@@ -526,9 +518,11 @@ def referral_update(
         roles.add("partner")
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
-        if principal.role == "admin":
-            return
         referral_id = referral_of(args)
+        if principal.role == "admin":
+            # Named for every role: the write's audit entry commits with it.
+            info.context.access.records.add(f"Referral:{referral_id}")
+            return
         seen = await visibility(info)
         if referral_id not in seen.referrals:
             raise not_visible(
@@ -568,9 +562,10 @@ def household_write(
     """Writing a household's records (consents, needs): only a case of one's own organization."""
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
-        if principal.role == "admin":
-            return
         household_id = household_of(args)
+        if principal.role == "admin":
+            info.context.access.records.add(f"Household:{household_id}")
+            return
         if household_id not in (await visibility(info)).households:
             raise not_visible(
                 principal,
@@ -593,9 +588,10 @@ def case_record_write(
     attribute = _VISIBLE_SET[label]
 
     async def guard(principal: Principal, source: Any, args: Mapping[str, Any], info: Info) -> None:
-        if principal.role == "admin":
-            return
         record_id = id_of(args)
+        if principal.role == "admin":
+            info.context.access.records.add(f"{label}:{record_id}")
+            return
         if record_id not in getattr(await visibility(info), attribute):
             raise not_visible(
                 principal,

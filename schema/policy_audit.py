@@ -1,25 +1,31 @@
-"""The audit of a GraphQL request, written through the audit gate before the answer leaves.
+"""The audit of a GraphQL request: a write's entry in the write's own transaction, the rest
+through the audit gate before the answer leaves.
 
 Both callers of the schema, ``/graphql`` (api/app.py, POST and GET) and the web pages
-(api/web/data.py), run ``schema.execute``, so every operation passes ``AuditTrail``. What the
-policies collected (schema/policy.py) becomes at most two kinds of entries: the read or
-write, and the refused attempts ("denied", with their reasons). If they cannot be written
-(``graph.audit.gate`` raises ``AuditFailed``), the answer's data is replaced by the error
-``AUDIT_FAILED``: no household data leaves unrecorded.
+(api/web/data.py), run ``schema.execute``, so every operation passes ``AuditTrail``. A
+mutation's write carries its entry (``write_audit``, graph/audit_unit.py): the policy opens
+the unit around a writing field, so the change and its entry commit together or not at all.
+What the policies collected beyond that (schema/policy.py) becomes at most two kinds of
+entries at the end: the records read (or, for a write that committed no entry of its own,
+e.g. a replay under an idempotency key, the write), and the refused attempts ("denied",
+with their reasons). If they cannot be written (``graph.audit.gate`` raises
+``AuditFailed``), the answer's data is replaced by the error ``AUDIT_FAILED``: no household
+data leaves unrecorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from graph import audit
+from graph.audit_unit import WriteAudit
 from schema.context import Context
-from schema.policy import declared_purpose
 from schema.principal import Principal
+from schema.purpose import declared_purpose
 
 MAX_REASON = 2_000
 """Characters of the joined reasons kept in one entry (a request may refuse many fields)."""
@@ -51,10 +57,40 @@ def request_purpose(context: Context) -> str:
     return "; ".join(own) if own else audit.NO_PURPOSE
 
 
-def request_events(context: Context) -> list[audit.AuditEvent]:
-    """The request's entries: its read or write, and its refused attempts."""
+def write_audit(context: Context, operation: str) -> WriteAudit:
+    """The audit unit of one writing field: each write commits an entry for the records
+    named so far (by the guard, by the resolver before it writes) that no earlier entry of
+    the request named; the first write always commits one, also without records (a
+    directory change)."""
     access = context.access
-    touched = bool(access.records or (access.wrote and access.operations))
+
+    def entries() -> list[audit.AuditEvent]:
+        records = set(access.records) - access.audited
+        if access.write_audited and not records:
+            return []
+        return audit.events_for(
+            actor_of(context.principal),
+            action="write",
+            operation=operation,
+            purpose=request_purpose(context),
+            records=records,
+        )
+
+    def committed(events: Sequence[audit.AuditEvent]) -> None:
+        access.write_audited = True
+        for event in events:
+            access.audited.update(event.records)
+
+    return WriteAudit(entries=entries, committed=committed)
+
+
+def request_events(context: Context) -> list[audit.AuditEvent]:
+    """The request's entries still to write: the records it read (or, for a write that
+    committed no entry of its own, its write), and its refused attempts."""
+    access = context.access
+    unaudited = access.wrote and not access.write_audited
+    records = access.records - access.audited
+    touched = bool(records or (unaudited and access.operations))
     if not touched and not access.denied:
         return []
     actor = actor_of(context.principal)
@@ -64,10 +100,10 @@ def request_events(context: Context) -> list[audit.AuditEvent]:
     if touched:
         events += audit.events_for(
             actor,
-            action="write" if access.wrote else "read",
+            action="write" if unaudited else "read",
             operation=operation,
             purpose=purpose,
-            records=access.records,
+            records=records,
         )
     if access.denied:
         reason = "; ".join(sorted(access.reasons))
@@ -109,14 +145,21 @@ class AuditTrail(SchemaExtension):
         events = request_events(context)
         if not events:
             return
-        consequence = (
-            # A mutation's write is committed before its entry: say so, a blind retry
+        access = context.access
+        if access.wrote and not access.write_audited:
+            # A replayed write is committed before this entry: say so, a blind retry
             # could write twice.
-            "die Antwort wird zurückgehalten, die Änderung kann aber gespeichert sein: bitte "
-            "vor dem Wiederholen nachsehen"
-            if context.access.wrote
-            else "deshalb werden keine Daten ausgegeben"
-        )
+            consequence = (
+                "die Antwort wird zurückgehalten, die Änderung kann aber gespeichert sein: "
+                "bitte vor dem Wiederholen nachsehen"
+            )
+        elif access.wrote:
+            consequence = (
+                "die Änderung ist gespeichert und protokolliert, die Antwort wird aber "
+                "zurückgehalten: bitte nachsehen, nicht wiederholen"
+            )
+        else:
+            consequence = "deshalb werden keine Daten ausgegeben"
         try:
             await context.run(audit.gate, context.graph, events, consequence)
         except audit.AuditFailed as failed:

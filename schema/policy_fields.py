@@ -155,12 +155,14 @@ class PrivacyMutation:
         ],
     )
     async def revoke_consent(self, info: Info, id: strawberry.ID) -> RevokeConsentResult:
+        # Named before the write: its audit entry commits with it (schema/policy_audit.py);
+        # a NotFound answer takes it back (schema/policy.py).
+        info.context.access.records.add(f"Consent:{id}")
         revoked = await info.context.run(
             revoke_consent, info.context.graph, str(id), dt.datetime.now(dt.UTC)
         )
         if revoked is None:
             return NotFound(message="Einwilligung nicht gefunden.", kind="Consent", id=id)
-        info.context.access.records.add(f"Consent:{id}")
         found = await info.context.loaders.node("Consent", str(id))
         if found is None:
             return NotFound(message="Einwilligung nicht gefunden.", kind="Consent", id=id)

@@ -19,6 +19,10 @@ class RequestAccess:
     # "Label:id" of every household-level record read or written.
     records: set[str] = field(default_factory=set)
     wrote: bool = False
+    # Whether a write committed its entry in its own transaction (graph/audit_unit.py), and
+    # which records such entries named: the request's end records only the rest.
+    write_audited: bool = False
+    audited: set[str] = field(default_factory=set)
     # Refused (wrong role, not the caller's case, no consent, purpose not covered, a write
     # a rule refused): "Label:id" of the records, or "field:Type.field" when the whole field
     # was refused. Audited as "denied", with ``reasons``.

@@ -215,22 +215,87 @@ def test_cli_import_writes_nothing_when_the_audit_fails(world: Graph, tmp_path: 
     assert world.query("MATCH (h:Household) RETURN count(h) AS n") == [{"n": 4}]
 
 
-def test_a_mutation_whose_entry_fails_says_the_change_may_be_saved(world: Graph) -> None:
-    """A mutation's write commits before the request's entry is written: the answer is
-    withheld, and the message says the change may be saved (a blind retry could write
-    twice) instead of claiming that nothing happened."""
+def referrals_of(graph: Graph, household: str) -> int:
+    (row,) = graph.query(
+        "MATCH (:Household {id: $h})<-[:FOR_HOUSEHOLD]-(r:Referral) RETURN count(r) AS n",
+        {"h": household},
+    )
+    return int(row["n"])
+
+
+NEW_REFERRAL = {
+    "household": "hh-a",
+    "fromOrganization": "jobcenter-stuttgart",
+    "toService": "svc-caritas-sb",
+    "consent": "cs-a",
+}
+
+
+def test_a_mutation_whose_entry_fails_writes_nothing(world: Graph) -> None:
+    """The write's entry is part of the write's transaction (issue #16): when Neo4j refuses
+    the entry, the referral is rolled back with it and the caller is told nothing was saved
+    (a retry is safe)."""
     client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
-    new = {
-        "household": "hh-a",
-        "fromOrganization": "jobcenter-stuttgart",
-        "toService": "svc-caritas-sb",
-        "consent": "cs-a",
-    }
+    before = referrals_of(world, "hh-a")
     with client, audit_fails_for(world, subject, "caseworker"):
-        body = run(client, CREATE, input=new)
+        body = run(client, CREATE, input=NEW_REFERRAL)
     assert body["data"] is None
     assert codes(body) == [AUDIT_FAILED]
-    assert "Änderung kann aber gespeichert sein" in body["errors"][0]["message"]
+    assert "nichts gespeichert" in body["errors"][0]["message"]
+    assert referrals_of(world, "hh-a") == before
+    assert entries(world, subject) == []
+
+
+def test_a_mutation_has_exactly_one_entry_naming_what_it_wrote(world: Graph) -> None:
+    client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
+    before = referrals_of(world, "hh-a")
+    with client:
+        body = run(client, CREATE, input=NEW_REFERRAL)
+    created = body["data"]["createReferral"]["id"]
+    assert referrals_of(world, "hh-a") == before + 1
+    (event,) = entries(world, subject)
+    assert event.action == "write"
+    assert event.operation == "createReferral"
+    assert event.records == ("Household:hh-a", f"Referral:{created}")
+
+
+def test_a_retried_mutation_is_one_write_with_one_entry(world: Graph) -> None:
+    """A retry under the same Idempotency-Key writes nothing: the first attempt committed the
+    write with its entry, the retry gets the stored answer (graph/idempotency.py)."""
+    client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
+    before = referrals_of(world, "hh-a")
+    with client:
+        answers = [
+            client.post(
+                "/graphql",
+                json={"query": CREATE, "variables": {"input": NEW_REFERRAL}},
+                headers={"Idempotency-Key": "audit-replay-1"},
+            ).json()
+            for _ in range(2)
+        ]
+    assert answers[0]["data"] == answers[1]["data"]
+    assert referrals_of(world, "hh-a") == before + 1
+    created = answers[0]["data"]["createReferral"]["id"]
+    (event,) = entries(world, subject)
+    assert event.action == "write"
+    assert event.records == ("Household:hh-a", f"Referral:{created}")
+
+
+def test_an_administrators_change_names_its_record_in_the_write_entry(world: Graph) -> None:
+    """Administrators pass the case guards without a visibility check; the record they
+    change is still named in the entry committed with the change."""
+    client, subject = token_client(world, "admin")
+    (row,) = world.query("MATCH (h:Household {id: 'hh-a'}) RETURN h.version AS v")
+    with client:
+        body = run(
+            client,
+            'mutation($v: Int!) { updateHousehold(id: "hh-a", version: $v, '
+            'input: {householdType: "paar-mit-kindern"}) { __typename } }',
+            v=row["v"],
+        )
+    assert body["data"]["updateHousehold"]["__typename"] == "Household", body
+    (event,) = [e for e in entries(world, subject) if e.action == "write"]
+    assert event.records == ("Household:hh-a",)
 
 
 # -- refusals are "denied" entries with the reason -------------------------------------------

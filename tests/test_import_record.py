@@ -17,8 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import main
-from graph import Graph
+from graph import Graph, revision
 from graph.admin import clear
+from graph.analysis.cache import cache_of, cached_analyse
 from graph.imports import import_runs
 from graph.write import bundle_rows
 from loaders.demo import generate
@@ -170,3 +171,29 @@ def test_killed_cli_import_is_shown_interrupted_and_rerun_converges(
     assert rerun.exit_code == 0, rerun.output
     assert _graph_state(db) == clean
     assert _orphan_events(db) == 0
+
+
+def test_a_reimport_that_changes_nothing_keeps_the_revision_and_the_cache(db: Graph) -> None:
+    """Re-importing the same file writes no data: the data revision stays, so the analyses
+    are not computed again; the run is still recorded. A changed row bumps it again."""
+    _import(db, EXAMPLE_BUNDLE)
+    cached_analyse(db)
+    computed = cache_of(db).computations
+    before = revision.current(db)
+    report = _import(db, EXAMPLE_BUNDLE)
+    assert report.is_no_op
+    assert revision.current(db) == before
+    cached_analyse(db)
+    assert cache_of(db).computations == computed
+    assert [r.state for r in import_runs(db)] == ["finished", "finished"]
+    # A change as the API makes it (a new version), which the import then overwrites.
+    db.query(
+        "MATCH (o:Organization) WITH o LIMIT 1 "
+        "SET o.name = o.name + ' alt', o.version = coalesce(o.version, 1) + 1",
+        write=True,
+    )
+    changed = revision.current(db)
+    assert changed != before
+    again = _import(db, EXAMPLE_BUNDLE)
+    assert sum(again.plan.changed.values()) == 1
+    assert revision.current(db) not in (before, changed)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph import normalize
+from graph import Graph, normalize
+from graph.analysis.linkage.tokens import fold as linkage_fold
 from graph.records import Organization, Service
+from graph.repo.matching import FOLDED_NAME
 from graph.repo.text import lucene_query
 
 
@@ -119,7 +121,34 @@ def test_the_last_search_word_is_asked_for_whole_and_as_a_word_start() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("Muenster", "Münster"), ("STRASSE", "Straße"), ("bad  cannstatt", "Bad Cannstatt")],
+    [
+        ("Muenster", "Münster"),
+        ("STRASSE", "Straße"),
+        ("bad  cannstatt", "Bad Cannstatt"),
+        ("Cafe Rene", "Café René"),
+    ],
 )
 def test_folding_spells_out_umlauts(typed: str, stored: str) -> None:
     assert normalize.fold(typed) == normalize.fold(stored)
+
+
+FOLDED = ["Café Müßig-Öztürk", "Bürgerstraße", "Crèche ÄÖÜ", "plain"]
+
+
+def test_one_folding_table_for_search_linkage_and_cypher(db: Graph) -> None:
+    """The search (normalize.fold), the record linkage (linkage/tokens.fold) and the
+    Cypher of name searches (repo/matching.FOLDED_NAME) fold every letter alike."""
+    db.query(
+        "UNWIND range(0, size($names) - 1) AS i CREATE (:Area {id: 'fold-' + i, name: $names[i]})",
+        {"names": FOLDED},
+        write=True,
+    )
+    rows = db.query(
+        "MATCH (n:Area) WHERE n.id STARTS WITH 'fold-' RETURN n.name AS name, "
+        + FOLDED_NAME
+        + " AS folded"
+    )
+    in_cypher = {row["name"]: row["folded"] for row in rows}
+    for name in FOLDED:
+        assert normalize.fold(name) == linkage_fold(name) == in_cypher[name]
+    assert normalize.fold("Café Müßig") == "cafe muessig"

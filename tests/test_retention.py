@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import main
 from api.cli.privacy import months_before
 from graph import Graph
 from graph.admin import label_counts
-from graph.audit import query_events
+from graph.audit import SYSTEM, AuditEvent, AuditFailed, append, events_for, query_events
 from graph.retention import apply_retention, due_households, referral_aggregates
 from tests.privacy_world import load
 
@@ -78,6 +81,31 @@ def test_cli_dry_run_lists_then_apply_removes_and_is_audited(db: Graph) -> None:
     (event,) = query_events(db, record="Household:hh-old")
     assert event.action == "delete"
     assert event.operation == "retention apply"
+
+
+def test_a_deletion_whose_entry_is_refused_deletes_nothing(db: Graph) -> None:
+    """The deletion's entry is committed in the deletion's transaction: when Neo4j refuses
+    it (here: the id of an existing entry, unique by constraint), nothing is deleted."""
+    load(db)
+    cutoff = months_before(datetime.now(UTC), 24)
+    taken = events_for(SYSTEM, action="read", operation="earlier", purpose="Test", records=[])
+    append(db, taken)
+    before = label_counts(db)
+
+    def clashing(households: Sequence[str]) -> list[AuditEvent]:
+        (event,) = events_for(
+            SYSTEM,
+            action="delete",
+            operation="retention apply",
+            purpose="Test",
+            records=[f"Household:{h}" for h in households],
+        )
+        return [dataclasses.replace(event, id=taken[0].id)]
+
+    with pytest.raises(AuditFailed):
+        apply_retention(db, cutoff, entries=clashing)
+    assert label_counts(db) == before
+    assert query_events(db, record="Household:hh-old") == []
 
 
 def test_retention_on_the_small_demo_removes_exactly_the_due_households(db: Graph) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import click
@@ -72,8 +73,19 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
     now = datetime.now(UTC)
     cutoff = months_before(now, period)
     audit_cutoff = months_before(now, audit_period)
+
+    def deletion(households: Sequence[str]) -> list[audit.AuditEvent]:
+        # Committed with the deletion itself (graph/audit_unit.py).
+        return audit.events_for(
+            audit.SYSTEM,
+            action="delete",
+            operation="retention apply",
+            purpose=f"Löschfrist {period} Monate",
+            records=[f"Household:{h}" for h in households],
+        )
+
     with open_graph() as graph:
-        report = apply_retention(graph, cutoff, dry_run=dry_run)
+        report = apply_retention(graph, cutoff, dry_run=dry_run, entries=deletion)
         expired = expire_audit_events(graph, audit_cutoff, dry_run=dry_run)
         # Idempotency keys hold answers (with pseudonyms) only for their own short period.
         keys = expire_keys(graph, now, dry_run=dry_run)
@@ -85,13 +97,6 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
                 f"Aufbewahrungsfrist Protokoll {audit_period} Monate: "
                 f"{expired.events} Einträge vor {audit_cutoff:%Y-%m-%d} gelöscht",
                 [],
-            )
-        if not dry_run and report.households:
-            _record_deletion(
-                graph,
-                "retention apply",
-                f"Löschfrist {period} Monate",
-                [f"Household:{h}" for h in report.households],
             )
     verb = "Würde löschen" if dry_run else "Gelöscht"
     click.echo(f"Frist: {period} Monate nach der letzten abgeschlossenen Überleitung")

@@ -5,7 +5,7 @@ The demo generator plants truth for exactly these defaults; change them only tog
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from graph.capacity import DEFAULT_MAX_AGE_DAYS
@@ -144,3 +144,9 @@ class AnalysisConfig:
 
 
 DEFAULT_CONFIG = AnalysisConfig()
+
+
+def served_config(capacity_max_age_days: int) -> AnalysisConfig:
+    """The config of the served analyses (GraphQL, the planner pages, the background
+    precompute, graph/analysis/precompute.py): one, so they share one cache key."""
+    return replace(DEFAULT_CONFIG, capacity_max_age_days=capacity_max_age_days)

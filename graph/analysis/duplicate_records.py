@@ -21,8 +21,8 @@ from graph.analysis.findings import Finding, Severity, fmt
 from graph.analysis.linkage.link import LinkConfig, link
 from graph.analysis.linkage.outcomes import Outcome
 from graph.analysis.linkage.records import LinkRecord, link_record
-from graph.analysis.linkage.tokens import FOLD
 from graph.analysis.snapshot import OrganizationInfo
+from graph.normalize import FOLD
 
 # Legal forms carry no identity: "Caritas e.V." and "Caritas" are the same Träger.
 _LEGAL_FORMS = re.compile(

@@ -38,8 +38,12 @@ def vocabulary_params(keys: Sequence[str]) -> list[str]:
     return [normalize.vocabulary_key(k) for k in keys]
 
 
+def _folded(expression: LiteralString) -> LiteralString:
+    # Letters and spellings come only from the constant table normalize.FOLDING.
+    for letter, spelled in normalize.FOLDING:
+        expression = f"replace({expression}, '{letter}', '{spelled}')"
+    return expression
+
+
 # normalize.fold of a name, in Cypher (tests/test_matching.py checks the two agree).
-FOLDED_NAME: LiteralString = (
-    "replace(replace(replace(replace(toLower(n.name), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), "
-    "'ß', 'ss')"
-)
+FOLDED_NAME: LiteralString = _folded("toLower(n.name)")

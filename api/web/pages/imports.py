@@ -49,6 +49,7 @@ from api.web.uploads import (
     stage,
 )
 from graph import Graph, audit
+from graph.analysis.precompute import Precompute
 from graph.imports import ImportRun, import_runs
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.formats import graph_areas, graph_directory, parse_input
@@ -66,7 +67,6 @@ CONFIRM_PATH = "/import/ausfuehren"
 RUN_PATH = "/import/lauf"
 FORMAT_DOC = PROJECT_ROOT / "docs" / "import-format.md"
 SESSION_KEY = "import"
-NOTICE_KEY = "import_notice"
 MAX_FILES = 30
 MAX_SHOWN = 100
 RUNS_SHOWN = 20
@@ -272,9 +272,6 @@ async def _form_page(
     options: ImportOptions | None = None,
 ) -> Response:
     runs = await run_in_threadpool(_runs, _graph(request))
-    notice = session_of(request).data.pop(NOTICE_KEY, "")
-    if notice:
-        session_of(request).changed = True
     remembered = session_of(request).data.get(SESSION_KEY)
     return render(
         request,
@@ -284,7 +281,6 @@ async def _form_page(
         errors=errors or Errors(),
         source=source,
         runs=runs,
-        notice=notice,
         states=STATE_WORDS,
         formats=FORMAT_WORDS,
         waiting=remembered.get("file") if isinstance(remembered, dict) else None,
@@ -386,8 +382,14 @@ async def confirm(request: Request) -> Response:
     options = ImportOptions.of_data(remembered.get("options"))
     graph, state_dir, staged = _graph(request), _state_dir(request), upload
 
+    precompute: Precompute | None = getattr(request.app.state, "precompute", None)
+
     def work(run_id: str) -> ImportReport:
-        return _import(graph, staged, source, principal, options, dry_run=False, run_id=run_id)
+        try:
+            return _import(graph, staged, source, principal, options, dry_run=False, run_id=run_id)
+        finally:
+            if precompute is not None:
+                precompute.wake()  # the import's writes are over: warm the analyses now
 
     try:
         job = await run_in_threadpool(

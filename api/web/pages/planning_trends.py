@@ -7,6 +7,7 @@ The chart (inline SVG) and the table beside it show the same numbers; the downlo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -25,10 +26,12 @@ PATH = "/planung/trends"
 TITLE = "Trends der Überleitungen"
 
 TRENDS = """
-query Trends($area: String, $category: String) {
-  referralTrends(area: $area, category: $category) {
+query Trends($area: String, $category: String, $scope: String) {
+  referralTrends(area: $area, category: $category, scope: $scope) {
     quarters { year number label }
     area { id name }
+    scope { id name }
+    scopes { id name }
     series { category { id name } referrals }
   }
 }
@@ -96,6 +99,8 @@ async def trends(request: Request) -> Response:
     quarters: list[QuarterLabel] = []
     series: list[dict[str, Any]] = []
     unit: dict[str, str] | None = None
+    gebiet: dict[str, str] | None = None
+    scopes: list[tuple[str, str]] = []
     if not errors:
         data = (
             await gql(
@@ -103,10 +108,17 @@ async def trends(request: Request) -> Response:
                 TRENDS,
                 area=selection.area or None,
                 category=selection.category or None,
+                # A chosen Sozialraum brings its own Gebiet.
+                scope=None if selection.area else selection.scope or None,
             )
         )["referralTrends"]
         quarters, series, unit = _quarters(data), data["series"], data["area"]
-    scope = f"Stadtbezirk {unit['name']}" if unit else "ganze Stadt"
+        gebiet, scopes = data["scope"], [(sc["id"], sc["name"]) for sc in data["scopes"]]
+        if gebiet:
+            selection = replace(selection, scope=gebiet["id"])
+    # Several Gebiete: "the whole city" is the chosen one, named (never all of them summed).
+    whole = f"ganzes Gebiet {gebiet['name']}" if gebiet and len(scopes) > 1 else "ganze Stadt"
+    scope = f"Stadtbezirk {unit['name']}" if unit else whole
     if file_type:
         return _download(file_type, quarters, series, scope)
     shown = [v for s in series for v in s["referrals"] if v is not None]
@@ -124,6 +136,8 @@ async def trends(request: Request) -> Response:
         selection=selection,
         areas=area_options(known),
         categories=known.categories,
+        scopes=scopes,
+        scope_required=True,  # one Gebiet at a time: its own total, not the sum
         orders=[],
         quarters=quarters,
         series=series,

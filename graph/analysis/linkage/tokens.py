@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-# Umlauts and accents spelled out, as Träger names are entered both ways (also used by
-# graph/analysis/duplicate_records.py for addresses and the services' names).
-FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e"})
+# Umlauts and accents spelled out, as Träger names are entered both ways: the project's one
+# folding table (also graph/analysis/duplicate_records.py for addresses and service names).
+from graph.normalize import FOLD
+
 # Legal form families: "gGmbH" and "GmbH" are one family (the "g" is a tax status, a company
 # may be written with or without it); an e.V. and a GmbH of one name are two legal entities.
 _FORMS: Sequence[tuple[str, str]] = (
