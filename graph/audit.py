@@ -183,6 +183,11 @@ def append(graph: Graph, events: Sequence[AuditEvent]) -> None:
     )
 
 
+def properties(event: AuditEvent) -> dict[str, Any]:
+    """The node properties of an event (also for the bulk load's files, graph/bulk.py)."""
+    return _props(event)
+
+
 def _props(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
