@@ -8,6 +8,7 @@ it must refuse a database that holds anything and leave it unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,9 +47,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
     local.stop()
 
 
+def _connect(server: LocalNeo4j) -> Graph:
+    # Like the command line: batch work, reads not cut at the API's query timeout (a server
+    # just started on a busy machine answers the first reads slowly).
+    return Graph(dataclasses.replace(server.config(), query_timeout=None))
+
+
 @pytest.fixture
 def graph(server: LocalNeo4j) -> Iterator[Graph]:
-    with Graph(server.config()) as handle:
+    with _connect(server) as handle:
         clear(handle)
         migrate(handle)
         yield handle
@@ -84,7 +91,7 @@ def test_bulk_load_stores_what_the_writer_stores_and_reimport_is_a_no_op(
     assert report.plan.created["Household"] == len(bundle.households)
     assert times.tool > 0
     # A new database: the old connection's bookmarks name transactions it never had.
-    graph = Graph(server.config())
+    graph = _connect(server)
     bulk_nodes, bulk_rels = _dump(graph)
     (audit,) = graph.query("MATCH (a:AuditEvent) RETURN count(a) AS n, collect(a.records) AS r")
     assert audit["n"] >= 1
@@ -96,7 +103,7 @@ def test_bulk_load_stores_what_the_writer_stores_and_reimport_is_a_no_op(
     assert again.is_no_op, (again.plan.created, again.plan.changed)
     assert _dump(graph) == (bulk_nodes, bulk_rels)
     graph.close()
-    graph = Graph(server.config())
+    graph = _connect(server)
 
     # The same records through the transactional writer give the same graph.
     clear(graph)
@@ -137,7 +144,7 @@ def test_failed_offline_import_puts_the_old_store_back(
         fh.write('"nicht-da","auch-nicht-da"\n')
     with pytest.raises(LocalServerError, match="Datenbank ist unverändert"):
         server.offline_import(broken.arguments())
-    with Graph(server.config()) as fresh:
+    with _connect(server) as fresh:
         assert _dump(fresh) == before
 
 
@@ -166,3 +173,22 @@ def test_cli_refuses_bulk_for_a_remote_server_and_with_other_modes(
         assert "nicht mit --dry-run oder --prune" in mixed.output
     finally:
         get_settings.cache_clear()
+
+
+def test_import_files_keep_empty_texts_and_refuse_what_they_cannot_carry(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from graph.bulk import BulkUnsupported
+
+    bundle = generate("small").bundle
+    org = bundle.organizations[0]
+    bundle.organizations[0] = replace(org, description="", website=None, name='Träger "A", B')
+    files = write_files(bundle, tmp_path / "ok", now=datetime.now(UTC))
+    text = (tmp_path / "ok" / "Organization.csv").read_text("utf-8")
+    line = next(row for row in text.splitlines() if row.startswith(f'"{org.id}"'))
+    assert '"Träger ""A"", B"' in line
+    assert ',"",' in line  # the empty description stays an empty text
+    assert any(label == "Organization" for label, _, _ in files.nodes)
+    bundle.organizations[0] = replace(org, name="Träger\x1fA")
+    with pytest.raises(BulkUnsupported, match="U\\+001F"):
+        write_files(bundle, tmp_path / "bad", now=datetime.now(UTC))
