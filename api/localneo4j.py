@@ -340,6 +340,57 @@ class LocalNeo4j:
                 out.append(f"--- {path} (letzte Zeilen) ---\n" + "\n".join(tail))
         return "\n".join(out)
 
+    # -- bulk load ---------------------------------------------------------------------
+    def offline_import(self, arguments: list[str]) -> float:
+        """Replace the database with the files named by ``arguments`` (``--nodes=…``,
+        ``--relationships=…``, see graph/bulk.py) through ``neo4j-admin database import``;
+        return the tool's seconds. The server is stopped for it and started again.
+
+        The tool replaces the store as a whole and leaves an unusable one when it fails, so
+        the old store is moved aside first and put back on any failure: the database is
+        then as it was. Only for the project's own server (the caller checked it is empty).
+        """
+        database = self.settings.neo4j_database
+        stores = [self.data_dir / "databases" / database, self.data_dir / "transactions" / database]
+        self.stop()
+        kept = [d.with_name(d.name + ".vor-schnellimport") for d in stores]
+        for store, aside in zip(stores, kept, strict=True):
+            shutil.rmtree(aside, ignore_errors=True)
+            if store.exists():
+                store.rename(aside)
+        cmd = self._java_cmd(
+            "org.neo4j.server.startup.Neo4jAdminCommand",
+            "database",
+            "import",
+            "full",
+            # The name first: --nodes takes several values and would swallow it.
+            database,
+            "--overwrite-destination=true",
+            "--multiline-fields=true",
+            "--array-delimiter=\\u001F",
+            f"--report-file={self.logs_dir / 'import-report.txt'}",
+            *arguments,
+            heap=self.settings.neo4j_heap,
+        )
+        started = time.monotonic()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self._env(), check=False)
+        seconds = time.monotonic() - started
+        if proc.returncode != 0:
+            for store, aside in zip(stores, kept, strict=True):
+                shutil.rmtree(store, ignore_errors=True)
+                if aside.exists():
+                    aside.rename(store)
+            self.start()
+            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-15:])
+            raise LocalServerError(
+                "Der Schnellimport (neo4j-admin database import) ist fehlgeschlagen; die "
+                f"Datenbank ist unverändert. Bitte den normalen Import nutzen.\n{tail}"
+            )
+        for aside in kept:
+            shutil.rmtree(aside, ignore_errors=True)
+        self.start()
+        return seconds
+
     # -- stop / status -------------------------------------------------------------------
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server; return whether one was running."""

@@ -109,17 +109,7 @@ def run_import(
     import page shows it while the import checks); the run keeps its progress (rows written
     of all rows, phase) after each batch.
     """
-    # References of the valid rows are checked too, so one run reports every problem.
-    known = area_extent(graph)
-    issues = (
-        parsed.issues
-        + check_limits(parsed)
-        + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
-        + check_references(graph, parsed, pruning_source=source if prune else None)
-    )
-    issues += check_domain(parsed, issues)
-    if issues:
-        raise ImportRejected(issues)
+    check_input(graph, parsed, source=source, prune=prune, repair_geometry=repair_geometry)
     started = datetime.now(UTC)
     bundle = parsed.bundle
     # Stored versions are read only where needed: to complete records of a file with
@@ -193,6 +183,29 @@ def run_import(
             _settle(graph, run, "failed", error=_reason(exc))
         raise
     return report
+
+
+def check_input(
+    graph: Graph,
+    parsed: ParsedBundle,
+    *,
+    source: str,
+    prune: bool = False,
+    repair_geometry: bool = False,
+) -> None:
+    """Every check an import runs before it writes; raise ImportRejected with all issues.
+
+    References of the valid rows are checked too, so one run reports every problem."""
+    known = area_extent(graph)
+    issues = (
+        parsed.issues
+        + check_limits(parsed)
+        + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
+        + check_references(graph, parsed, pruning_source=source if prune else None)
+    )
+    issues += check_domain(parsed, issues)
+    if issues:
+        raise ImportRejected(issues)
 
 
 def _record_write(

@@ -50,3 +50,19 @@ def test_bare_create_of_ids_only(db: Graph) -> None:
     rows = db.query("MATCH (n) WHERE NOT n:DataRevision RETURN keys(n) AS k")
     assert len(rows) == 36 - 6  # the example bundle: 36 rows minus 6 relationship rows
     assert all(r["k"] == ["id"] for r in rows)
+
+
+def _rels(graph: Graph) -> list[tuple[str, str, str]]:
+    rows = graph.query("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b")
+    return sorted((r["a"], r["t"], r["b"]) for r in rows)
+
+
+def test_bare_create_with_relationships_links_what_the_writer_links(db: Graph) -> None:
+    parsed, _ = parse_input(EXAMPLE_BUNDLE, "auto", "beispiel")
+    bundle = parsed.bundle
+    write_bundle(db, bundle)
+    written = _rels(db)
+    clear(db)
+    create_bare(db, bundle, "relationships")
+    assert written
+    assert _rels(db) == written

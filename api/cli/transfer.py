@@ -15,8 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli._common import open_graph, operator, purpose_option
+from api.localneo4j import LocalNeo4j, LocalServerError
+from api.settings import get_settings
 from graph.imports import ImportRun, import_runs
 from graph.records import AreaLevel
+from loaders.bulk import run_bulk_import
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import (
@@ -113,6 +116,12 @@ def loader_errors(console: Console, json_report: dict[str, Any] | None = None) -
     is_flag=True,
     help="Flächen, die sich selbst schneiden, reparieren statt den Import abzulehnen",
 )
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Schnellimport für die erste Befüllung: nur in eine leere lokale Datenbank "
+    "(Neo4j wird dafür kurz angehalten)",
+)
 def import_(
     path: Path,
     fmt: str,
@@ -123,6 +132,7 @@ def import_(
     purpose: str | None,
     report: str,
     repair_geometry: bool,
+    bulk: bool,
     **geo: Any,
 ) -> None:
     """Datei oder Ordner importieren (Bündel als CSV/XLSX, HSDS-JSON, GeoJSON-Flächen,
@@ -135,6 +145,9 @@ def import_(
     Haushaltsdaten (Haushalte, Bedarfe, Einwilligungen, Überleitungen) werden vor dem
     Schreiben im Zugriffsprotokoll vermerkt; ist das nicht möglich, wird nichts importiert.
     """
+    if bulk:
+        _bulk_import(path, fmt, mapping, source, dry_run or prune, purpose, geo)
+        return
     # A stopped import (SIGTERM, e.g. from a service manager) records itself as interrupted.
     signal.signal(signal.SIGTERM, _stop)
     as_json = report == "json"
@@ -177,6 +190,57 @@ def import_(
         return
     console.print(summary_table(done))
     print_changes(console, done.review)
+    print_warnings(console, done.warnings)
+
+
+def _bulk_import(
+    path: Path,
+    fmt: str,
+    mapping: Path | None,
+    source: str | None,
+    other_mode: bool,
+    purpose: str | None,
+    geo: dict[str, Any],
+) -> None:
+    """``--bulk``: the first load through neo4j-admin (loaders/bulk.py)."""
+    settings = get_settings()
+    if settings.neo4j_uri:
+        raise click.ClickException(
+            "Der Schnellimport (--bulk) geht nur in die lokale Neo4j dieses Projekts, nicht in "
+            "NEO4J_URI. Bitte ohne --bulk importieren."
+        )
+    if other_mode:
+        raise click.ClickException(
+            "--bulk lässt sich nicht mit --dry-run oder --prune verbinden. Bitte eine der "
+            "Optionen weglassen."
+        )
+    console = Console()
+    server = LocalNeo4j(settings)
+    with loader_errors(console), open_graph(settings) as graph:
+        source = source or default_source(path, mapping)
+        with console.status("Lesen und Prüfen …"):
+            parsed, used = parse_input(
+                path, fmt, source, mapping=mapping, geojson=geojson_options(geo)
+            )
+        with console.status("Schnellimport (Neo4j wird kurz angehalten) …"):
+            try:
+                done, times = run_bulk_import(
+                    graph,
+                    parsed,
+                    source=source,
+                    format=used,
+                    load=server.offline_import,
+                    origin=cli_origin(path),
+                    actor=operator(),
+                    purpose=purpose,
+                )
+            except LocalServerError as exc:
+                raise click.ClickException(str(exc)) from exc
+    console.print(summary_table(done))
+    console.print(
+        f"Schnellimport in {times.total:.1f} s (Dateien {times.files:.1f} s, "
+        f"neo4j-admin {times.tool:.1f} s)."
+    )
     print_warnings(console, done.warnings)
 
 
