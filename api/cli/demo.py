@@ -16,6 +16,7 @@ from graph.admin import clear, is_empty
 from graph.model import KIND_LABELS
 from graph.write import WriteCounts, write_bundle
 from loaders.demo import SIZES, Demo, Size, generate
+from loaders.demo.land import GEBIETE, Land, generate_land
 
 size_option = click.option(
     "--size", type=click.Choice(SIZES), default="city", show_default=True, help="Umfang"
@@ -59,6 +60,40 @@ def load(size: str, seed: int, if_empty: bool, reset: bool) -> None:
     click.echo(f"Geplante Befunde (Wahrheit): {path}")
 
 
+@group.command("land")
+@seed_option
+@click.option(
+    "--gebiete",
+    type=click.IntRange(0, len(GEBIETE)),
+    default=10,
+    show_default=True,
+    help="Erzeugte Städte und Landkreise (dazu die Demo-Stadt und der Landkreis Lindenau).",
+)
+@click.option("--if-empty", is_flag=True, help="Nur laden, wenn die Datenbank leer ist.")
+@click.option("--reset", is_flag=True, help="Datenbank vorher leeren.")
+def land(seed: int, gebiete: int, if_empty: bool, reset: bool) -> None:
+    """Ein synthetisches Bundesland (viele Gebiete, über 20.000 Träger) schreiben; dauert
+    einige Minuten. Für Messungen der Analysen im Landesmaßstab (bench/land.py)."""
+    if if_empty and reset:
+        raise click.UsageError("--if-empty und --reset schließen sich aus.")
+    with open_graph() as graph:
+        if if_empty and not is_empty(graph):
+            click.echo("Datenbank enthält bereits Daten; das Land wird nicht geladen.")
+            return
+        if reset:
+            clear(graph)
+        started = time.perf_counter()
+        generated_land = generate_land(seed, gebiete=gebiete)
+        generated = time.perf_counter()
+        counts = write_bundle(graph, generated_land.bundle)
+        written = time.perf_counter()
+    path = truth_path("land")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(generated_land.truth.to_json() + "\n", encoding="utf-8")
+    _summary(generated_land, counts, generated - started, written - generated)
+    click.echo(f"Geplante Befunde der Demo-Stadt (Wahrheit): {path}")
+
+
 @group.command()
 @size_option
 @seed_option
@@ -67,8 +102,9 @@ def truth(size: str, seed: int) -> None:
     click.echo(generate(cast(Size, size), seed).truth.to_json())
 
 
-def _summary(demo: Demo, counts: WriteCounts, gen_s: float, write_s: float) -> None:
-    table = Table(title=f"Demo {demo.size} (Startwert {demo.seed})")
+def _summary(demo: Demo | Land, counts: WriteCounts, gen_s: float, write_s: float) -> None:
+    name = demo.size if isinstance(demo, Demo) else f"Land mit {demo.gebiete} Gebieten"
+    table = Table(title=f"Demo {name} (Startwert {demo.seed})")
     for column in ("Typ", "Datensätze", "neu", "geändert", "unverändert"):
         table.add_column(column, justify="left" if column == "Typ" else "right")
     for kind, number in demo.bundle.counts().items():

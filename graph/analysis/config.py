@@ -111,10 +111,13 @@ class WeakSpotConfig:
 
     top_brokers: int = 5
     min_broker_betweenness: float = 0.05
-    # Exact betweenness up to this many nodes; above, igraph computes it exactly when installed
-    # ("auto"), else networkx uses a seeded sample of k pivots.
-    exact_betweenness_max_nodes: int = 3_000
-    betweenness_sample: int = 500
+    # "auto": igraph (C, exact) above ``igraph_min_nodes`` when it is installed; else networkx,
+    # exact up to ``exact_betweenness_max_nodes``, above with a seeded sample of k pivots. A
+    # Gebiet of 2,000 Träger took minutes exact in networkx; 200 pivots keep the brokers the
+    # report names (error measured in bench/README.md, "Land-scale analyses").
+    igraph_min_nodes: int = 300
+    exact_betweenness_max_nodes: int = 1_000
+    betweenness_sample: int = 200
     betweenness_engine: Literal["auto", "networkx", "igraph"] = "auto"
     seed: int = 7
 

@@ -1,10 +1,11 @@
 """Load the part of the graph the analyses need: nine bulk queries in one read transaction.
 
 Every query reads all nodes of one kind (never one query per node), so the cost grows with the
-graph, not with the number of round trips; one transaction gives a consistent view. The two
-big ones (needs, referrals) come back as one collected list of plain values with times as epoch
-milliseconds: decoding tens of thousands of records and driver DateTimes one by one cost four
-times as much (bench/README.md).
+graph, not with the number of round trips; one transaction gives a consistent view. The big
+ones (Träger, Angebote, needs, referrals, agreements) come back as one collected list of plain
+values, times as epoch milliseconds: decoding tens of thousands of records and driver
+DateTimes one by one cost four times as much for referrals, and two to three times the client
+CPU for 20,000 Träger and 50,000 agreements on the generated Land (bench/README.md).
 """
 
 from __future__ import annotations
@@ -44,24 +45,22 @@ RETURN a.id AS a, b.id AS b
 _CATEGORIES = "MATCH (c:Category) RETURN c.id AS id, c.name AS name"
 _ORGANIZATIONS = """
 MATCH (o:Organization)
-RETURN o.id AS id, o.name AS name, o.sector AS sector, o.website AS website,
-       o.phone AS phone, o.email AS email, o.source AS source,
+RETURN collect([o.id, o.name, o.sector, o.website, o.phone, o.email, o.source,
        [(o)-[:HAS_LOCATION]->(l:Location) |
-         [coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]] AS addresses,
-       [(o)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(a:Area) | a.id] AS area_ids
+         [coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]],
+       [(o)-[:HAS_LOCATION]->(:Location)-[:IN_AREA]->(a:Area) | a.id]]) AS rows
 """
 _SERVICES = """
 MATCH (o:Organization)-[:PROVIDES]->(s:Service)
-RETURN s.id AS id, o.id AS organization_id, s.name AS name,
-       [(s)-[:IN_CATEGORY]->(c:Category) | c.id] AS category_ids,
-       coalesce(s.target_groups, []) AS target_groups,
-       [(s)-[:SERVES]->(a:Area) | a.id] AS area_ids,
-       s.capacity AS capacity, s.capacity_used AS capacity_used, s.status AS status,
-       s.assured_date AS assured_date,
-       s.valid_from AS valid_from, s.valid_to AS valid_to, s.email AS email, s.url AS url,
+RETURN collect([s.id, o.id, s.name,
+       [(s)-[:IN_CATEGORY]->(c:Category) | c.id],
+       coalesce(s.target_groups, []),
+       [(s)-[:SERVES]->(a:Area) | a.id],
+       s.capacity, s.capacity_used, s.status, s.assured_date, s.valid_from, s.valid_to,
+       s.email, s.url,
        [(s)-[:AT_LOCATION]->(l:Location) |
          [l.id, coalesce(l.street, ''), coalesce(l.postal_code, ''), coalesce(l.city, '')]]
-         AS locations
+       ]) AS rows
 """
 _NEEDS = """
 MATCH (h:Household)-[:HAS_NEED]->(n:Need {status: 'open'})-[:OF_CATEGORY]->(c:Category)
@@ -83,9 +82,8 @@ RETURN collect([r.id, h.id, a.id, s.id, f.id, r.status, r.created_at.epochMillis
 """
 _AGREEMENTS = """
 MATCH (g:Agreement)
-RETURN g.id AS id, [(o:Organization)-[:PARTY_TO]->(g) | o.id] AS party_ids,
-       [(g)-[:COVERS]->(c:Category) | c.id] AS category_ids,
-       g.valid_from AS valid_from, g.valid_to AS valid_to
+RETURN collect([g.id, [(o:Organization)-[:PARTY_TO]->(g) | o.id],
+       [(g)-[:COVERS]->(c:Category) | c.id], g.valid_from, g.valid_to]) AS rows
 """
 _NETWORKS = """
 MATCH (n:Network)
@@ -185,41 +183,55 @@ def _snapshot(
         rejected_pairs=frozenset(frozenset((r["a"], r["b"])) for r in rows["rejected"]),
         organizations=tuple(
             OrganizationInfo(
-                id=r["id"],
-                name=r["name"] or r["id"],
-                sector=r["sector"] or "nonprofit",
-                website=r["website"],
-                phone=r["phone"],
-                email=r["email"],
-                addresses=tuple(sorted({a for p in r["addresses"] if (a := _address(p))})),
-                area_ids=tuple(sorted(set(r["area_ids"]))),
-                source=r["source"],
+                id=o_id,
+                name=name or o_id,
+                sector=sector or "nonprofit",
+                website=website,
+                phone=phone,
+                email=email,
+                addresses=tuple(sorted({a for p in addresses if (a := _address(p))})),
+                area_ids=tuple(sorted(set(area_ids))),
+                source=source,
             )
-            for r in rows["organizations"]
+            for o_id, name, sector, website, phone, email, source, addresses, area_ids in (
+                rows["organizations"][0]["rows"]
+            )
         ),
         services=tuple(
             ServiceInfo(
-                id=r["id"],
-                organization_id=r["organization_id"],
-                name=r["name"] or r["id"],
-                category_ids=tuple(sorted(r["category_ids"])),
-                target_groups=tuple(r["target_groups"]),
-                area_ids=tuple(sorted(r["area_ids"])),
-                capacity=r["capacity"],
+                id=s_id,
+                organization_id=org_id,
+                name=name or s_id,
+                category_ids=tuple(sorted(category_ids)),
+                target_groups=tuple(target_groups),
+                area_ids=tuple(sorted(area_ids)),
+                capacity=capacity,
                 capacity_used=occupancy(
-                    r["capacity"],
-                    r["capacity_used"],
-                    _as_date(r["assured_date"]),
-                    today,
-                    max_age_days,
+                    capacity, used, _as_date(assured), today, max_age_days
                 ).used,
-                active=r["status"] == "active" and _current(r["valid_from"], r["valid_to"], today),
-                email=r["email"],
-                url=r["url"],
-                location_ids=tuple(sorted({loc[0] for loc in r["locations"]})),
-                addresses=tuple(sorted({a for loc in r["locations"] if (a := _address(loc[1:]))})),
+                active=status == "active" and _current(valid_from, valid_to, today),
+                email=email,
+                url=url,
+                location_ids=tuple(sorted({loc[0] for loc in locations})),
+                addresses=tuple(sorted({a for loc in locations if (a := _address(loc[1:]))})),
             )
-            for r in rows["services"]
+            for (
+                s_id,
+                org_id,
+                name,
+                category_ids,
+                target_groups,
+                area_ids,
+                capacity,
+                used,
+                status,
+                assured,
+                valid_from,
+                valid_to,
+                email,
+                url,
+                locations,
+            ) in rows["services"][0]["rows"]
         ),
         needs=tuple(
             NeedInfo(household_id=h, area_id=a, category_id=c)
@@ -240,12 +252,14 @@ def _snapshot(
         ),
         agreements=tuple(
             AgreementInfo(
-                id=r["id"],
-                party_ids=tuple(sorted(r["party_ids"])),
-                category_ids=tuple(sorted(r["category_ids"])),
+                id=g_id,
+                party_ids=tuple(sorted(party_ids)),
+                category_ids=tuple(sorted(category_ids)),
             )
-            for r in rows["agreements"]
-            if _current(r["valid_from"], r["valid_to"], today)
+            for g_id, party_ids, category_ids, valid_from, valid_to in (
+                rows["agreements"][0]["rows"]
+            )
+            if _current(valid_from, valid_to, today)
         ),
         networks=tuple(
             NetworkInfo(

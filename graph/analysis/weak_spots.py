@@ -211,12 +211,13 @@ def _nmi(labels_a: Sequence[str], labels_b: Sequence[str]) -> float | None:
 def betweenness(g: nx.Graph, config: WeakSpotConfig) -> dict[str, float]:
     """Normalised betweenness (as networkx computes it).
 
-    Small graphs: networkx, exact. Large ones: igraph, exact, when it is installed (bench/README.md
-    has the speed-up), else networkx with a seeded sample of pivots.
+    Small graphs: networkx, exact (faster than handing them to igraph). Larger ones: igraph,
+    exact, when it is installed (bench/README.md has the speed-up), else networkx, exact up to
+    ``exact_betweenness_max_nodes`` and above with a seeded sample of pivots.
     """
     n = g.number_of_nodes()
     engine = config.betweenness_engine
-    if engine == "igraph" or (engine == "auto" and n > config.exact_betweenness_max_nodes):
+    if engine == "igraph" or (engine == "auto" and n > config.igraph_min_nodes):
         found = igraph_betweenness(g)
         if found is not None:
             return found
