@@ -79,6 +79,8 @@ NOT_PEOPLE = {
     "version",
     "population",
     "reachableServices",
+    "unknownCapacityServices",  # Angebote without known places (directory entries)
+    "unknownOccupancyServices",  # Angebote without known occupancy (directory entries)
     "organizations",
     "links",
     "components",
