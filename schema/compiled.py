@@ -59,6 +59,7 @@ from graph.repo.nodes import stored_fields
 from graph.repo.paging import Query
 from graph.repo.values import as_date, native
 from schema.enums import DirectorySort
+from schema.execution import unwrap
 from schema.filters import ServiceFilterInput, service_filter
 from schema.pagination import encode_cursor, page_size
 from schema.policy import Policy
@@ -290,20 +291,12 @@ def _definition(gfield: GraphQLField) -> StrawberryField:
 
 
 def _unwrap(kind: Any) -> tuple[Any, bool, bool, bool]:
-    """(named type, nullable, is list, list items nullable)."""
-    nullable = not isinstance(kind, GraphQLNonNull)
-    if isinstance(kind, GraphQLNonNull):
-        kind = kind.of_type
-    is_list = isinstance(kind, GraphQLList)
-    items_nullable = True
-    if isinstance(kind, GraphQLList):
-        kind = kind.of_type
-        items_nullable = not isinstance(kind, GraphQLNonNull)
-        if isinstance(kind, GraphQLNonNull):
-            kind = kind.of_type
-    if isinstance(kind, GraphQLList | GraphQLNonNull):
+    """(named type, nullable, is list, list items nullable), as schema/execution.py reads
+    it; lists of lists are not compiled."""
+    named, nullable, is_list, items_nullable = unwrap(kind)
+    if isinstance(named, GraphQLList | GraphQLNonNull):
         raise NotCompiled("verschachtelte Listen")
-    return kind, nullable, is_list, items_nullable
+    return named, nullable, is_list, items_nullable
 
 
 def _collect(

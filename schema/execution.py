@@ -72,7 +72,7 @@ def _plain(field: GraphQLField) -> _Plain | None:
         return None
     if not getattr(field.resolve, "_is_default", False):
         return None
-    kind, nullable, is_list, items_nullable = _unwrap(field.type)
+    kind, nullable, is_list, items_nullable = unwrap(field.type)
     if not is_leaf_type(kind):
         return None
     leaf: GraphQLLeafType = kind
@@ -155,7 +155,7 @@ READ_AHEAD: dict[tuple[str, str], Callable[[Any], Any]] = {}
 _LEAF, _OBJECT, _AHEAD, _TYPENAME = range(4)
 
 
-def _unwrap(kind: Any) -> tuple[Any, bool, bool, bool]:
+def unwrap(kind: Any) -> tuple[Any, bool, bool, bool]:
     """(named type, nullable, is list, list items nullable)."""
     nullable = not isinstance(kind, GraphQLNonNull)
     if isinstance(kind, GraphQLNonNull):
@@ -237,7 +237,7 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
     def complete_value(  # type: ignore[no-untyped-def]
         self, return_type, field_details_list, info, path, result, position_context
     ):
-        named, _, is_list, items_nullable = _unwrap(return_type)
+        named, _, is_list, items_nullable = unwrap(return_type)
         if (
             isinstance(named, GraphQLObjectType)
             and result is not None
@@ -383,7 +383,7 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
             else:
                 return None
             step.get = getter
-            step.target, step.nullable, step.is_list, step.items_nullable = _unwrap(field.type)
+            step.target, step.nullable, step.is_list, step.items_nullable = unwrap(field.type)
             step.nodes = details
             if not isinstance(step.target, GraphQLObjectType) and step.kind != _AHEAD:
                 return None
