@@ -9,15 +9,16 @@ density of the network inside each area.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import networkx as nx
 
+from graph.analysis.centrality import betweenness
+from graph.analysis.centrality import igraph_betweenness as igraph_betweenness  # re-export
 from graph.analysis.config import DROPPED_REFERRAL_STATUSES, WeakSpotConfig
 from graph.analysis.findings import Finding, fmt
 from graph.analysis.snapshot import (
@@ -206,44 +207,6 @@ def _nmi(labels_a: Sequence[str], labels_b: Sequence[str]) -> float | None:
     if ha + hb == 0:
         return 1.0
     return 2 * mi / (ha + hb)
-
-
-def betweenness(g: nx.Graph, config: WeakSpotConfig) -> dict[str, float]:
-    """Normalised betweenness (as networkx computes it).
-
-    Small graphs: networkx, exact (faster than handing them to igraph). Larger ones: igraph,
-    exact, when it is installed (bench/README.md has the speed-up), else networkx, exact up to
-    ``exact_betweenness_max_nodes`` and above with a seeded sample of pivots.
-    """
-    n = g.number_of_nodes()
-    engine = config.betweenness_engine
-    if engine == "igraph" or (engine == "auto" and n > config.igraph_min_nodes):
-        found = igraph_betweenness(g)
-        if found is not None:
-            return found
-        if engine == "igraph":
-            raise RuntimeError("igraph ist nicht installiert (pip install igraph)")
-    if n > config.exact_betweenness_max_nodes:
-        k = min(config.betweenness_sample, n)
-        result: dict[str, float] = nx.betweenness_centrality(g, k=k, seed=config.seed)
-        return result
-    exact: dict[str, float] = nx.betweenness_centrality(g)
-    return exact
-
-
-def igraph_betweenness(g: nx.Graph) -> dict[str, float] | None:
-    """Exact normalised betweenness computed by igraph (C), or None without igraph."""
-    try:
-        ig = importlib.import_module("igraph")
-    except ImportError:
-        return None
-    nodes = list(g.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    ig_graph: Any = ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in g.edges])
-    values = ig_graph.betweenness(directed=False)
-    n = len(nodes)
-    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # networkx's normalisation
-    return {str(node): float(v) * scale for node, v in zip(nodes, values, strict=True)}
 
 
 def network_structure(
