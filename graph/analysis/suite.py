@@ -38,7 +38,7 @@ from graph.analysis.missing_cooperation import MissingCooperation, missing_coope
 from graph.analysis.pathways import Pathways, referral_pathways
 from graph.analysis.projection import load_snapshot
 from graph.analysis.scopes import Scope, split_snapshot
-from graph.analysis.snapshot import AreaIndex, Snapshot, adjacency_graph
+from graph.analysis.snapshot import AreaIndex, OrganizationInfo, Snapshot, adjacency_graph
 from graph.analysis.weak_spots import (
     NetworkStructure,
     cooperation_graph,
@@ -98,6 +98,11 @@ class AnalysisReport:
     scopes: tuple[Scope, ...] = ()  # every Gebiet of the graph, the default first
     parts: tuple[AnalysisReport, ...] = ()
     estimated_scope_ids: tuple[str, ...] = ()  # Gebiete whose demand is estimated
+    # Names by Träger id, built once per snapshot on first use: ``organization_name`` is
+    # called once per Träger named in a finding (5,000 findings on the Land, 20,000 Träger).
+    _names: list[tuple[tuple[OrganizationInfo, ...], dict[str, str]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
 
     def findings(self) -> list[Finding]:
         """Every finding, most severe first."""
@@ -134,11 +139,21 @@ class AnalysisReport:
         return self.index.name(area_id)
 
     def organization_name(self, org_id: str) -> str:
-        return self.organization_names.get(org_id, org_id)
+        return self._organization_names().get(org_id, org_id)
 
     @property
     def organization_names(self) -> dict[str, str]:
-        return {o.id: o.name for o in self.snapshot.organizations}
+        """Träger names by id (a copy: callers may change it)."""
+        return dict(self._organization_names())
+
+    def _organization_names(self) -> dict[str, str]:
+        # Shared by copies made with ``replace``: checked against the snapshot's Träger.
+        orgs = self.snapshot.organizations
+        if self._names and self._names[0][0] is orgs:
+            return self._names[0][1]
+        names = {o.id: o.name for o in orgs}
+        self._names[:] = [(orgs, names)]
+        return names
 
     def category_name(self, category_id: str) -> str:
         return self.snapshot.category_names.get(category_id, category_id)
