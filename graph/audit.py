@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, LiteralString
 
 from graph.bundle import Bundle
 from graph.errors import GraphError
+from graph.model import HOUSEHOLD_LEVEL, KIND_LABELS
 
 if TYPE_CHECKING:
     # graph/connection.py writes a mutation's entries in its transaction (graph/audit_unit.py).
@@ -141,10 +142,7 @@ def events_for(
 
 # Bundle kinds that are household-level data (Sozialdaten), with their node labels.
 HOUSEHOLD_KINDS: dict[str, str] = {
-    "households": "Household",
-    "needs": "Need",
-    "consents": "Consent",
-    "referrals": "Referral",
+    kind: label for kind, label in KIND_LABELS.items() if label in HOUSEHOLD_LEVEL
 }
 
 

@@ -195,6 +195,11 @@ NODE_SPECS: dict[type, NodeSpec] = {
 }
 
 
+# Household-level records (Sozialdaten): read only within a scope and under a policy, every
+# access audited. The one list: the audit, the scoped reads, the policies and the retention
+# report take it from here (a referral's history, ``ReferralEvent``, belongs to its referral).
+HOUSEHOLD_LEVEL: tuple[str, ...] = ("Household", "Need", "Consent", "Referral")
+
 # Kind of records in a Bundle -> the label of their nodes (the kinds that are nodes).
 KIND_LABELS: dict[str, str] = {
     kind: NODE_SPECS[record].label for kind, record in RECORD_TYPES.items() if record in NODE_SPECS

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, LiteralString
 
 from graph.connection import Graph
+from graph.consent_in_force import in_force_where
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +107,26 @@ CALL (households) {
 RETURN referrals, [h IN households | h.id] AS households, needs, consents
 """
 
-_RECEIVING = """
-MATCH (o:Organization {id: $org})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(r:Referral)
+# A referral's household, need and consent, for each referral to the organization's services
+# under a consent in force that names it (``_RECEIVING_OF``: the same for given records).
+_RECEIVED_ROWS: LiteralString = (
+    """
 MATCH (r)-[:UNDER_CONSENT]->(c:Consent)-[:GRANTS_TO]->(o)
-WHERE c.revoked_at IS NULL
-  AND (c.valid_from IS NULL OR c.valid_from <= $today)
-  AND (c.valid_to IS NULL OR c.valid_to >= $today)
+WHERE """
+    + in_force_where("c")
+    + """
 MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
 OPTIONAL MATCH (r)-[:FOR_NEED]->(n:Need)
 RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
        coalesce(c.data_categories, []) AS categories, c.purpose AS purpose
 """
+)
+
+_RECEIVING: LiteralString = (
+    """
+MATCH (o:Organization {id: $org})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(r:Referral)"""
+    + _RECEIVED_ROWS
+)
 
 
 def _key(label: str) -> str:
@@ -160,7 +170,8 @@ RETURN label, collect(DISTINCT id) AS ids
 
 # The rows of _RECEIVING that name one of the given records (so the categories and purposes
 # of each given record are complete).
-_RECEIVING_OF: LiteralString = """
+_RECEIVING_OF: LiteralString = (
+    """
 CALL () {
   UNWIND $referrals AS id MATCH (r:Referral {id: id}) RETURN r
   UNION
@@ -171,16 +182,9 @@ CALL () {
   UNWIND $needs AS id MATCH (:Need {id: id})<-[:FOR_NEED]-(r:Referral) RETURN r
 }
 MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(o:Organization)
-WHERE o.id = $org
-MATCH (r)-[:UNDER_CONSENT]->(c:Consent)-[:GRANTS_TO]->(o)
-WHERE c.revoked_at IS NULL
-  AND (c.valid_from IS NULL OR c.valid_from <= $today)
-  AND (c.valid_to IS NULL OR c.valid_to >= $today)
-MATCH (r)-[:FOR_HOUSEHOLD]->(h:Household)
-OPTIONAL MATCH (r)-[:FOR_NEED]->(n:Need)
-RETURN r.id AS referral, h.id AS household, c.id AS consent, n.id AS need,
-       coalesce(c.data_categories, []) AS categories, c.purpose AS purpose
-"""
+WHERE o.id = $org"""
+    + _RECEIVED_ROWS
+)
 
 _PARAM = {
     "Referral": "referrals",

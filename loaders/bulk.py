@@ -12,11 +12,8 @@ A later normal import of the same records is a no-op.
 
 from __future__ import annotations
 
-import os
-import socket
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -32,7 +29,7 @@ from graph.model import NODE_SPECS
 from graph.write import bundle_rows
 from loaders.errors import LoaderError
 from loaders.importer import ImportReport, check_input
-from loaders.provenance import ImportOrigin
+from loaders.provenance import ImportOrigin, new_run
 from loaders.review import ImportReview
 from loaders.tabular.reader import ParsedBundle
 
@@ -136,18 +133,12 @@ def _settle(
     """After the load: schema, empty lists, and the run recorded as finished."""
     migrate(graph)
     set_empty_lists(graph, empty_lists)
-    origin = origin or ImportOrigin()
-    run = ImportRun(
-        id=str(uuid.uuid4()),
+    run = new_run(
+        origin,
         source=source,
         format=format,
-        started_at=started,
-        pruned_requested=False,
-        by=origin.by,
-        file=origin.file,
-        sha256=origin.sha256,
-        host=socket.gethostname(),
-        pid=os.getpid(),
+        started=started,
+        prune=False,
         warnings=len(parsed.warnings),
         rows_total=bundle_rows(parsed.bundle),
     )

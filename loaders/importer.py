@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ from loaders.domain import check_domain
 from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.geo.plausible import Extent, check_places
 from loaders.limits import check_limits
-from loaders.provenance import ImportOrigin
+from loaders.provenance import ImportOrigin, new_run
 from loaders.references import TABLE_LABELS, check_references
 from loaders.review import ImportReview, RecordReview, changed_ids, review_records
 from loaders.tabular.reader import ParsedBundle
@@ -134,20 +133,15 @@ def run_import(
     if dry_run:
         return report
     _record_write(graph, bundle, report.plan, source, actor, purpose)
-    origin = origin or ImportOrigin()
-    run = ImportRun(
-        id=run_id or str(uuid.uuid4()),
+    run = new_run(
+        origin,
         source=source,
         format=format,
-        started_at=started,
-        pruned_requested=prune,
-        by=origin.by,
-        file=origin.file,
-        sha256=origin.sha256,
-        host=socket.gethostname(),
-        pid=os.getpid(),
+        started=started,
+        prune=prune,
         warnings=len(report.warnings),
         rows_total=bundle_rows(bundle),
+        run_id=run_id,
     )
     report.run_id = run.id
     other = other_import(graph)

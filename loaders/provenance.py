@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+from graph.imports import ImportRun
 
 _CHUNK = 1 << 20
 
@@ -18,6 +24,36 @@ class ImportOrigin:
     by: str = ""
     file: str = ""
     sha256: str = ""
+
+
+def new_run(
+    origin: ImportOrigin | None,
+    *,
+    source: str,
+    format: str,
+    started: datetime,
+    prune: bool,
+    warnings: int,
+    rows_total: int,
+    run_id: str | None = None,
+) -> ImportRun:
+    """The record of an import about to write: who, which file, and this process (host and
+    pid: a ``running`` run whose process is gone was killed, loaders/importer.py)."""
+    origin = origin or ImportOrigin()
+    return ImportRun(
+        id=run_id or str(uuid.uuid4()),
+        source=source,
+        format=format,
+        started_at=started,
+        pruned_requested=prune,
+        by=origin.by,
+        file=origin.file,
+        sha256=origin.sha256,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        warnings=warnings,
+        rows_total=rows_total,
+    )
 
 
 def input_digest(path: Path) -> str:

@@ -9,6 +9,7 @@ import strawberry
 
 from graph import overdue
 from graph import records as rec
+from graph.consent_in_force import in_force
 from graph.repo.values import Stored
 from schema.context import Info
 from schema.directory import Area, Category, Organization, Service, id_of
@@ -149,13 +150,7 @@ class Consent:
 
     @strawberry.field(description="Gilt die Einwilligung an diesem Tag (nicht widerrufen)?")
     def valid_on(self, date: dt.date | None = None) -> bool:
-        r = self.stored.record
-        day = date or dt.date.today()
-        return (
-            r.revoked_at is None
-            and (r.valid_from is None or r.valid_from <= day)
-            and (r.valid_to is None or r.valid_to >= day)
-        )
+        return in_force(self.stored.record, date or dt.date.today())
 
     household = related.one(
         "Household", "Der Haushalt, der eingewilligt hat.", by_id("Household", "household_id")

@@ -16,6 +16,7 @@ import anyio.to_thread
 from strawberry.dataloader import DataLoader
 
 from graph import Graph
+from graph.model import HOUSEHOLD_LEVEL
 from graph.repo import areas, households, includes, nodes, organizations, services
 from graph.repo.households import HouseholdHop, OrgScope
 from graph.repo.includes import FULL, Shape
@@ -179,7 +180,7 @@ class Loaders:
         if shape != FULL:
             # Household-level records and includes are limited to the request's scope.
             found = await _run(includes.by_ids, self.graph, label, keys, shape, self.scope)
-        elif label in ("Household", "Need", "Consent", "Referral"):
+        elif label in HOUSEHOLD_LEVEL:
             found = await _run(households.by_ids, self.graph, label, keys, self.scope)
         else:
             found = await _run(nodes.by_ids, self.graph, label, keys)

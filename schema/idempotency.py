@@ -42,6 +42,7 @@ from strawberry.types import ExecutionResult
 
 from graph import GraphError
 from graph import idempotency as keys
+from schema import replay_audit
 from schema.context import Context
 
 log = logging.getLogger("verbund.graphql")
@@ -169,8 +170,7 @@ async def execute_once(
     if stored is not None and stored.outcome is not None:
         if context.response is not None:
             context.response.headers["Idempotent-Replayed"] = "true"
-        answer = json.loads(stored.outcome)
-        return ExecutionResult(data=answer.get("data"), errors=None, extensions=None)
+        return await replay_audit.replayed(context, stored.outcome)
     claim = keys.Claim(
         scope=scope,
         key=key,
@@ -183,7 +183,7 @@ async def execute_once(
     if not result.errors:
         # Only an answer without errors is kept: an error (database away, the outcome
         # unknown) may not be the final word, and a retry replays what was committed anyway.
-        outcome = json.dumps({"data": result.data}, default=str)
+        outcome = replay_audit.outcome(context, result)
         try:
             await context.run(keys.save_outcome, context.graph, claim, outcome, context.now)
         except GraphError:

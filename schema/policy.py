@@ -34,6 +34,7 @@ from strawberry.types.field import StrawberryField
 
 from graph.audit_unit import auditing
 from graph.disclosure import is_small
+from graph.model import HOUSEHOLD_LEVEL
 from graph.records import CONSENT_DATA_CATEGORIES
 from graph.scope import (
     Visibility,
@@ -49,9 +50,7 @@ from schema.problems import NotAllowed, NotFound, Problem
 from schema.purpose import declared_purpose
 
 # Labels of household-level records (Sozialdaten): nobody without a household role sees them.
-HOUSEHOLD_LABELS: frozenset[str] = frozenset(
-    {"Household", "Need", "Consent", "Referral", "ReferralEvent"}
-)
+HOUSEHOLD_LABELS: frozenset[str] = frozenset({*HOUSEHOLD_LEVEL, "ReferralEvent"})
 HOUSEHOLD_ROLES: frozenset[Role] = frozenset({"admin", "caseworker", "partner"})
 
 # Consent data categories (Datenkategorien einer Einwilligung) a partner may receive: the one

@@ -259,26 +259,96 @@ def test_a_mutation_has_exactly_one_entry_naming_what_it_wrote(world: Graph) -> 
     assert event.records == ("Household:hh-a", f"Referral:{created}")
 
 
-def test_a_retried_mutation_is_one_write_with_one_entry(world: Graph) -> None:
+def replay(client: TestClient, query: str, key: str, **variables: Any) -> Any:
+    return client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_a_retried_mutation_is_one_write_with_one_entry_and_the_replay_is_a_read(
+    world: Graph,
+) -> None:
     """A retry under the same Idempotency-Key writes nothing: the first attempt committed the
-    write with its entry, the retry gets the stored answer (graph/idempotency.py)."""
+    write with its entry, the retry gets the stored answer (graph/idempotency.py). That answer
+    discloses the records again: one ``read`` entry names them (schema/replay_audit.py)."""
     client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
     before = referrals_of(world, "hh-a")
     with client:
-        answers = [
-            client.post(
-                "/graphql",
-                json={"query": CREATE, "variables": {"input": NEW_REFERRAL}},
-                headers={"Idempotency-Key": "audit-replay-1"},
-            ).json()
-            for _ in range(2)
-        ]
-    assert answers[0]["data"] == answers[1]["data"]
+        first = replay(client, CREATE, "audit-replay-1", input=NEW_REFERRAL)
+        assert "Idempotent-Replayed" not in first.headers
+        written = entries(world, subject)
+        again = replay(client, CREATE, "audit-replay-1", input=NEW_REFERRAL)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.json()["data"] == again.json()["data"]
     assert referrals_of(world, "hh-a") == before + 1
-    created = answers[0]["data"]["createReferral"]["id"]
-    (event,) = entries(world, subject)
-    assert event.action == "write"
-    assert event.records == ("Household:hh-a", f"Referral:{created}")
+    created = first.json()["data"]["createReferral"]["id"]
+    (write,) = written
+    assert write.action == "write"
+    assert write.records == ("Household:hh-a", f"Referral:{created}")
+    (read,) = [e for e in entries(world, subject) if e.id != write.id]
+    assert (read.action, read.operation, read.purpose) == (
+        "read",
+        "replay createReferral",
+        write.purpose,
+    )
+    assert read.records == write.records
+    assert (read.subject, read.role, read.organization_id) == (
+        subject,
+        "caseworker",
+        "jobcenter-stuttgart",
+    )
+
+
+def test_a_replay_whose_entry_fails_withholds_the_answer(world: Graph) -> None:
+    """No disclosure unrecorded: when the replay's entry is refused, the stored answer stays
+    back (AUDIT_FAILED), and nothing is written again."""
+    client, subject = token_client(world, "caseworker", "jobcenter-stuttgart")
+    before = referrals_of(world, "hh-a")
+    with client:
+        first = replay(client, CREATE, "audit-replay-2", input=NEW_REFERRAL).json()
+        assert first["data"]["createReferral"]["__typename"] == "Referral"
+        with audit_fails_for(world, subject, "caseworker"):
+            body = replay(client, CREATE, "audit-replay-2", input=NEW_REFERRAL).json()
+    assert body["data"] is None
+    assert codes(body) == [AUDIT_FAILED]
+    assert referrals_of(world, "hh-a") == before + 1
+    assert [e.action for e in entries(world, subject)] == ["write"]
+
+
+def test_a_replayed_directory_change_names_no_household_data_and_has_no_entry(
+    world: Graph,
+) -> None:
+    """The rule of the reads: an answer without household-level records is no disclosure to
+    record (the directory change itself has its write entry)."""
+    client, subject = token_client(world, "coordinator")
+    create = 'mutation { createOrganization(input: {name: "Neuer Träger"}) { __typename } }'
+    with client:
+        answers = [replay(client, create, "audit-replay-3") for _ in range(2)]
+    assert answers[1].headers["Idempotent-Replayed"] == "true"
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["data"]["createOrganization"]["__typename"] == "Organization"
+    assert [(e.action, e.records) for e in entries(world, subject)] == [("write", ())]
+
+
+def test_an_answer_stored_without_its_records_replays_as_a_recorded_read() -> None:
+    """Answers stored before the records were kept with them (at most the key's lifetime
+    ago) are recorded as a replay without records, not passed over."""
+    from schema import Context
+    from schema.principal import Principal
+    from schema.replay_audit import replay_events
+
+    principal = Principal("caseworker-1", "caseworker", "jobcenter-stuttgart", "token")
+    context = Context(graph=None, principal=principal)  # type: ignore[arg-type]
+    (event,) = replay_events(context, {"data": {"createReferral": {"id": "r-1"}}})
+    assert (event.action, event.operation, event.purpose, event.records) == (
+        "read",
+        "replay",
+        NO_PURPOSE,
+        (),
+    )
+    assert event.subject == "caseworker-1"
 
 
 def test_an_administrators_change_names_its_record_in_the_write_entry(world: Graph) -> None:

@@ -15,6 +15,7 @@ from api.cli._common import open_graph
 from api.settings import get_settings
 from graph import Graph, audit
 from graph.idempotency import expire_keys
+from graph.model import HOUSEHOLD_LEVEL
 from graph.pseudonym import PseudonymError, pseudonym
 from graph.retention import apply_retention, expire_audit_events
 from loaders.values import formula_safe
@@ -102,7 +103,7 @@ def apply(dry_run: bool, months: int | None, audit_months: int | None) -> None:
     click.echo(f"Frist: {period} Monate nach der letzten abgeschlossenen Überleitung")
     click.echo(f"Stichtag: {cutoff:%Y-%m-%d}")
     click.echo(f"{verb}:")
-    for label in ("Household", "Need", "Consent", "Referral", "ReferralEvent"):
+    for label in (*HOUSEHOLD_LEVEL, "ReferralEvent"):
         click.echo(f"  {label:<14} {report.removed.get(label, 0):>8}")
     if dry_run:
         for household in report.households:

@@ -4,7 +4,10 @@ answer of a casework mutation as the form shows it.
 The pages write through the GraphQL mutations (``updateHousehold``, ``closeHousehold``,
 ``updateNeed``, ``closeNeed``, ``updateConsent``) as the signed-in caseworker: the policy
 ``case_record_write`` (only cases of the own organization), the checks, the version and the
-audit live there; this module only maps their answers to form fields.
+audit live there; this module only maps their answers to form fields. Each page's POST is
+the same flow after its own checks: ``CaseChange.send`` (the form's idempotency key, the
+version it was rendered with), then ``CaseChange.done`` (back to the family with the success
+message) or the form again with the problem; the templates extend ``family_form.html``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 from api.web import german
+from api.web.casework import version_of
 from api.web.data import PageError, gql, require
+from api.web.templating import render
 
 # Every casework result selects the same problem fields.
 PROBLEM_FIELDS = """
@@ -72,6 +78,31 @@ def form_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+def form_page(
+    request: Request,
+    template: str,
+    *,
+    title: str,
+    household: dict[str, Any],
+    errors: Any,
+    problem: ChangeOutcome | None = None,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """A change's form page (a template extending ``family_form.html``), with a fresh key."""
+    return render(
+        request,
+        template,
+        vorgang=form_key(),
+        status=status,
+        title=title,
+        household=household,
+        errors=errors,
+        problem=problem,
+        **context,
+    )
+
+
 def sent_key(form: Any) -> str | None:
     value = form.get("vorgang")
     return value[:64] if isinstance(value, str) and value else None
@@ -112,3 +143,54 @@ def outcome(
             "Das hat nicht geklappt. Laden Sie die Seite neu und versuchen Sie es erneut."
         )
     return ChangeOutcome(done=False, message=str(result.get("message", "")), fields=fields)
+
+
+def back_to_family(household_id: str, success: str | None = None) -> RedirectResponse:
+    """To the family page (with ``?erfolg=`` naming the success message, never free text)."""
+    query = f"?erfolg={success}" if success else ""
+    return RedirectResponse(f"{path_of(household_id)}{query}", status_code=303)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CaseChange:
+    """One casework mutation as its form page sends it.
+
+    ``call``: the field with its arguments (``updateNeed(id: $id, version: $version, input:
+    $input)``); ``variables``: the variables besides ``$id`` and ``$version``; ``to_field``,
+    ``fallback``: where its problems go in the form (``outcome``); ``success``: the key of
+    the family page's message once it is done (``?erfolg=``), ``done_message`` the message."""
+
+    operation: str
+    call: str
+    variables: str
+    done_type: str
+    to_field: Mapping[str, str]
+    fallback: str
+    success: str
+    done_message: str
+
+    @property
+    def document(self) -> str:
+        return (
+            f"mutation {self.operation}($id: ID!, $version: Int!{self.variables}) {{\n"
+            f"  result: {self.call} {{\n"
+            f"    __typename ... on {self.done_type} {{ id }}{PROBLEM_FIELDS}}} }}"
+        )
+
+    async def send(
+        self, request: Request, form: Any, record_id: str, version: str, **variables: Any
+    ) -> ChangeOutcome:
+        """Run the mutation under the form's key, with the version the form was rendered
+        with (a missing or broken one is 0: a conflict, never an overwrite)."""
+        data = await gql(
+            request,
+            self.document,
+            idempotency_key=sent_key(form),
+            id=record_id,
+            version=version_of(version) or 0,
+            **variables,
+        )
+        return outcome(data["result"], self.done_type, self.to_field, self.fallback)
+
+    def done(self, household_id: str) -> RedirectResponse:
+        return back_to_family(household_id, self.success)

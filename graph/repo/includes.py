@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any, LiteralString
 
 from graph.connection import Graph
+from graph.model import HOUSEHOLD_LEVEL
 from graph.repo.nodes import OWNED, PROJECTIONS, Hop, lean_projection, to_stored
 from graph.repo.values import Stored
 from graph.repo.visibility import OrgScope, scope_params, visible
@@ -136,8 +137,6 @@ def hop(label: str, name: str) -> Hop:
     pattern = f"(x:{label} {{id: xid}}), " + relation.pattern.format(p="x", c="n")
     return Hop(pattern, relation.target, relation.order.format(c="n"))
 
-
-HOUSEHOLD_LEVEL = frozenset({"Household", "Need", "Consent", "Referral"})
 
 _NODE_VAR = re.compile(r"\bn\b")
 

@@ -14,6 +14,7 @@ from typing import Any, LiteralString
 import neo4j
 
 from graph.connection import Graph, run
+from graph.consent_in_force import in_term
 from graph.errors import ConflictError, GraphError
 from graph.records import Referral
 from graph.repo.nodes import PROJECTIONS, to_stored
@@ -113,10 +114,10 @@ def _check_new(row: dict[str, Any], new: NewReferral, today: date) -> None:
         raise RefusedError("NO_CONSENT", "Die Einwilligung stammt nicht von diesem Haushalt.")
     if row["revoked_at"] is not None:
         raise RefusedError("CONSENT_REVOKED", "Die Einwilligung wurde widerrufen.")
-    valid_from, valid_to = row["valid_from"], row["valid_to"]
-    if (valid_from is not None and valid_from.to_native() > today) or (
-        valid_to is not None and valid_to.to_native() < today
-    ):
+    valid_from, valid_to = (
+        None if row[key] is None else row[key].to_native() for key in ("valid_from", "valid_to")
+    )
+    if not in_term(valid_from, valid_to, today):
         raise RefusedError("CONSENT_EXPIRED", "Die Einwilligung gilt heute nicht.")
     if row["receiving"] not in row["granted"]:
         raise RefusedError(

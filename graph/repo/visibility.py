@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, LiteralString
 
+from graph.consent_in_force import in_force_where
+
 
 @dataclass(frozen=True, slots=True)
 class OrgScope:
@@ -35,13 +37,13 @@ def scope_for(role: str | None, organization_id: str | None) -> OrgScope | None:
     return None
 
 
+_IN_FORCE = in_force_where("sc")
 # A referral the receiving organization may see (r bound): to its service, under a consent
 # in force that names it.
 _RECEIVED: LiteralString = (
     "EXISTS { MATCH (r)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
     "MATCH (r)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
-    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
-    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
+    "WHERE " + _IN_FORCE + " }"
 )
 _SENT: LiteralString = "EXISTS { MATCH (r)-[:FROM_ORGANIZATION]->(:Organization {id: $scope}) }"
 # A household (hh bound) that is a case of the referring organization: one it recorded, or one
@@ -58,8 +60,7 @@ _SENT_N: LiteralString = "EXISTS { MATCH (n)-[:FROM_ORGANIZATION]->(:Organizatio
 _RECEIVED_N: LiteralString = (
     "EXISTS { MATCH (n)-[:TO_SERVICE]->(:Service)<-[:PROVIDES]-(so:Organization {id: $scope}) "
     "MATCH (n)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
-    "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
-    "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }"
+    "WHERE " + _IN_FORCE + " }"
 )
 _OWN_CASE_N: LiteralString = (
     "(EXISTS { MATCH (n)-[:CASE_OF]->(:Organization {id: $scope}) } "
@@ -105,8 +106,7 @@ _SOURCE: dict[tuple[str, str], Source] = {
     ("receiving", "Referral"): Source(
         "(so:Organization {id: $scope})-[:PROVIDES]->(:Service)<-[:TO_SERVICE]-(n:Referral)",
         "EXISTS { MATCH (n)-[:UNDER_CONSENT]->(sc:Consent)-[:GRANTS_TO]->(so) "
-        "WHERE sc.revoked_at IS NULL AND (sc.valid_from IS NULL OR sc.valid_from <= $today) "
-        "AND (sc.valid_to IS NULL OR sc.valid_to >= $today) }",
+        "WHERE " + _IN_FORCE + " }",
     ),
 }
 

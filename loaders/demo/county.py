@@ -13,12 +13,10 @@ gives identical records; used by the tests that load a city and a county into on
 
 from __future__ import annotations
 
-import json
 import random
 
 from graph.bundle import Bundle
 from graph.records import (
-    Adjacency,
     Agreement,
     Area,
     Category,
@@ -29,6 +27,8 @@ from graph.records import (
     Sector,
     Service,
 )
+from loaders.demo.grid import Grid
+from loaders.demo.grid import kommunen as grid_kommunen
 from loaders.demo.organizations import SOURCE as CITY_SOURCE
 from loaders.demo.vocabulary import CATEGORIES
 
@@ -36,7 +36,8 @@ SOURCE = "demo-landkreis"
 ROOT = "lkr-lindenau"
 # Kommune names, west to east, north row first.
 KOMMUNEN = ("Aubach", "Birkenfeld", "Dornheim", "Erlenau", "Falkenried", "Grünstadt")
-_LON, _LAT, _SIZE = 9.60, 48.90, 0.08  # the grid's north-west corner and square size (degrees)
+# Three Kommunen a row; the grid's north-west corner and square size in degrees.
+_GRID = Grid(west=9.60, north=48.90, size=0.08, columns=3)
 _CATEGORIES = ("schuldnerberatung", "suchtberatung", "erziehungsberatung")
 # Träger: id suffix, name, phone, sector; the last two are one Träger recorded twice.
 _TRAEGER: tuple[tuple[str, str, str, Sector], ...] = (
@@ -61,46 +62,21 @@ _SERVICES = (
 )
 
 
-def _square(col: int, row: int) -> tuple[str, float, float]:
-    west, north = _LON + col * _SIZE, _LAT - row * _SIZE
-    east, south = west + _SIZE, north - _SIZE
-    ring = [[west, north], [east, north], [east, south], [west, south], [west, north]]
-    geometry = json.dumps({"type": "Polygon", "coordinates": [ring]})
-    return geometry, (north + south) / 2, (west + east) / 2
-
-
 def county_bundle(seed: int = 2026, households: int = 160) -> Bundle:
     """The Landkreis as records; the same seed gives identical output."""
     rng = random.Random(f"verbund-landkreis:{seed}")
-    areas = [Area(id=ROOT, name="Landkreis Lindenau", level="city", source=SOURCE)]
-    adjacencies: list[Adjacency] = []
-    kommunen: list[str] = []
-    for i, name in enumerate(KOMMUNEN):
-        col, row = i % 3, i // 3
-        geometry, lat, lon = _square(col, row)
-        area_id = f"{ROOT}-{name.lower().replace('ü', 'ue')}"
-        kommunen.append(area_id)
-        areas.append(
-            Area(
-                id=area_id,
-                name=name,
-                level="district",
-                parent_id=ROOT,
-                population=rng.randrange(4_000, 30_000),
-                geometry=geometry,
-                centroid_lat=lat,
-                centroid_lon=lon,
-                indicators={
-                    "sgb2_quote": round(rng.uniform(2.0, 9.0), 2),
-                    "kinderarmut": round(rng.uniform(5.0, 30.0), 2),
-                },
-                source=SOURCE,
-            )
-        )
-        if col > 0:
-            adjacencies.append(Adjacency(area_id=kommunen[i - 1], other_area_id=area_id))
-        if row > 0:
-            adjacencies.append(Adjacency(area_id=kommunen[i - 3], other_area_id=area_id))
+    kommunen = [f"{ROOT}-{name.lower().replace('ü', 'ue')}" for name in KOMMUNEN]
+    grid_areas, adjacencies = grid_kommunen(
+        rng,
+        _GRID,
+        parent=ROOT,
+        ids=kommunen,
+        names=KOMMUNEN,
+        population=(4_000, 30_000),
+        sgb2_quote=(2.0, 9.0),
+        source=SOURCE,
+    )
+    areas = [Area(id=ROOT, name="Landkreis Lindenau", level="city", source=SOURCE), *grid_areas]
     names = {c.id: c.name for c in CATEGORIES}
     organizations = [
         Organization(id=f"{ROOT}-{key}", name=name, phone=phone, sector=sector, source=SOURCE)
@@ -112,7 +88,7 @@ def county_bundle(seed: int = 2026, households: int = 160) -> Bundle:
         org = f"{ROOT}-{key}"
         loc_id = f"{org}-{at}"
         if loc_id not in locations:
-            _, lat, lon = _square(at % 3, at // 3)
+            _, lat, lon = _GRID.square(at)
             locations[loc_id] = Location(
                 id=loc_id,
                 name=f"{KOMMUNEN[at]}, Beratungsstelle",

@@ -15,7 +15,6 @@ arguments give identical records.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,7 +22,6 @@ from datetime import timedelta
 from graph.bundle import Bundle
 from graph.records import (
     CONSENT_DATA_CATEGORY_CODES,
-    Adjacency,
     Agreement,
     Area,
     Category,
@@ -40,6 +38,8 @@ from graph.records import (
 from loaders.demo import timeline
 from loaders.demo.county import county_bundle
 from loaders.demo.generator import generate
+from loaders.demo.grid import Grid
+from loaders.demo.grid import kommunen as grid_kommunen
 from loaders.demo.sizes import Size
 from loaders.demo.truth import PlantedTruth
 from loaders.demo.vocabulary import CATEGORIES, CATEGORY, HOUSEHOLD_TYPES
@@ -163,14 +163,15 @@ def generate_land(
     return Land(seed=seed, bundle=bundle, truth=city.truth, gebiete=gebiete + 2)
 
 
-def _square(number: int, col: int, row: int) -> tuple[str, float, float]:
-    """A Kommune's square: Gebiete side by side in rows of four, east of the demo city."""
+def _grid(number: int) -> Grid:
+    """A Gebiet's Kommunen: Gebiete side by side in rows of four, east of the demo city."""
     size = 0.05
-    west = 10.0 + (number % 4) * (_COLUMNS + 1) * size + col * size
-    north = 49.6 - (number // 4) * (_ROWS + 1) * size - row * size
-    east, south = west + size, north - size
-    ring = [[west, north], [east, north], [east, south], [west, south], [west, north]]
-    return json.dumps({"type": "Polygon", "coordinates": [ring]}), north - size / 2, west + size / 2
+    return Grid(
+        west=10.0 + (number % 4) * (_COLUMNS + 1) * size,
+        north=49.6 - (number // 4) * (_ROWS + 1) * size,
+        size=size,
+        columns=_COLUMNS,
+    )
 
 
 def _gebiet(
@@ -187,37 +188,23 @@ def _gebiet(
     prefix = f"land-{slug}"
     out = Bundle()
     out.areas.append(Area(id=prefix, name=name, level="city", source=SOURCE))
-    kommunen: list[str] = []
-    kommune_names: list[str] = []
     places = [f + last for f in _FIRST for last in _LAST]
     rng.shuffle(places)
-    for i in range(_COLUMNS * _ROWS):
-        col, row = i % _COLUMNS, i // _COLUMNS
-        geometry, lat, lon = _square(number, col, row)
-        area_id = f"{prefix}-k{i + 1:02d}"
-        kommunen.append(area_id)
-        kommune_names.append(places[i])
-        out.areas.append(
-            Area(
-                id=area_id,
-                name=places[i],
-                level="district",
-                parent_id=prefix,
-                population=rng.randrange(5_000, 60_000),
-                geometry=geometry,
-                centroid_lat=lat,
-                centroid_lon=lon,
-                indicators={
-                    "sgb2_quote": round(rng.uniform(2.0, 12.0), 2),
-                    "kinderarmut": round(rng.uniform(5.0, 30.0), 2),
-                },
-                source=SOURCE,
-            )
-        )
-        if col > 0:
-            out.adjacencies.append(Adjacency(area_id=kommunen[i - 1], other_area_id=area_id))
-        if row > 0:
-            out.adjacencies.append(Adjacency(area_id=kommunen[i - _COLUMNS], other_area_id=area_id))
+    grid = _grid(number)
+    kommunen = [f"{prefix}-k{i + 1:02d}" for i in range(_COLUMNS * _ROWS)]
+    kommune_names = places[: len(kommunen)]
+    areas, adjacencies = grid_kommunen(
+        rng,
+        grid,
+        parent=prefix,
+        ids=kommunen,
+        names=kommune_names,
+        population=(5_000, 60_000),
+        sgb2_quote=(2.0, 12.0),
+        source=SOURCE,
+    )
+    out.areas.extend(areas)
+    out.adjacencies.extend(adjacencies)
 
     # Träger: the three referring offices first, then the providers, each with one Standort.
     home: dict[str, int] = {}  # Träger -> Kommune index
@@ -254,7 +241,7 @@ def _gebiet(
                 source=SOURCE,
             )
         )
-        _, lat, lon = _square(number, at % _COLUMNS, at // _COLUMNS)
+        _, lat, lon = grid.square(at)
         out.locations.append(
             Location(
                 id=f"{org_id}-standort",

@@ -11,54 +11,52 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.web import german
 from api.web.case_changes import (
-    PROBLEM_FIELDS,
+    CaseChange,
     ChangeOutcome,
+    back_to_family,
     caseworker,
     family,
-    form_key,
-    outcome,
-    path_of,
-    sent_key,
+    form_page,
 )
-from api.web.casework import version_of
-from api.web.data import gql
 from api.web.directory import choices
 from api.web.forms import Errors, read_form, text, texts
+from api.web.pages.family_consents import UPDATE_CONSENT
+from api.web.pages.family_needs import CLOSE_NEED, UPDATE_NEED
 from api.web.pages.referral_new import AGE_BANDS
 from api.web.templating import render
 from graph import labels
 
+UPDATE_HOUSEHOLD = CaseChange(
+    operation="FamilieAendern",
+    call="updateHousehold(id: $id, version: $version, input: $input)",
+    variables=", $input: UpdateHouseholdInput!",
+    done_type="Household",
+    to_field={"area": "wohnort", "householdType": "haushaltstyp", "ageBands": "alter"},
+    fallback="wohnort",
+    success="familie-geaendert",
+    done_message="Angaben der Familie gespeichert.",
+)
+CLOSE_HOUSEHOLD = CaseChange(
+    operation="FallAbschliessen",
+    call="closeHousehold(id: $id, version: $version, closedOn: $on)",
+    variables=", $on: Date",
+    done_type="Household",
+    to_field={"closedOn": "abgeschlossen_am"},
+    fallback="abgeschlossen_am",
+    success="fall-abgeschlossen",
+    done_message="Fall abgeschlossen. Offene Bedarfe sind beendet, der Verlauf bleibt.",
+)
+
 # Success messages after a change; the redirect names the key, never free text.
 DONE: dict[str, str] = {
-    "familie-geaendert": "Angaben der Familie gespeichert.",
-    "fall-abgeschlossen": "Fall abgeschlossen. Offene Bedarfe sind beendet, der Verlauf bleibt.",
-    "bedarf-geaendert": "Bedarf gespeichert.",
-    "bedarf-beendet": "Bedarf beendet.",
-    "einwilligung-geaendert": "Einwilligung gespeichert.",
+    change.success: change.done_message
+    for change in (UPDATE_HOUSEHOLD, CLOSE_HOUSEHOLD, UPDATE_NEED, CLOSE_NEED, UPDATE_CONSENT)
 }
-
-UPDATE_HOUSEHOLD = (
-    """
-mutation FamilieAendern($id: ID!, $version: Int!, $input: UpdateHouseholdInput!) {
-  result: updateHousehold(id: $id, version: $version, input: $input) {
-    __typename ... on Household { id }"""
-    + PROBLEM_FIELDS
-    + "} }"
-)
-CLOSE_HOUSEHOLD = (
-    """
-mutation FallAbschliessen($id: ID!, $version: Int!, $on: Date) {
-  result: closeHousehold(id: $id, version: $version, closedOn: $on) {
-    __typename ... on Household { id }"""
-    + PROBLEM_FIELDS
-    + "} }"
-)
-_HOUSEHOLD_FIELDS = {"area": "wohnort", "householdType": "haushaltstyp", "ageBands": "alter"}
 
 
 async def family_page(request: Request) -> Response:
@@ -84,17 +82,16 @@ def _change_page(
     problem: ChangeOutcome | None = None,
     status: int = 200,
 ) -> Response:
-    return render(
+    return form_page(
         request,
         "family_change.html",
-        vorgang=form_key(),
-        status=status,
         title="Angaben der Familie ändern",
         household=household,
-        known=known,
-        values=values,
         errors=errors,
         problem=problem,
+        status=status,
+        known=known,
+        values=values,
         labels=labels,
         age_bands=AGE_BANDS,
     )
@@ -113,9 +110,8 @@ def _values_of(household: dict[str, Any], known: Any) -> dict[str, Any]:
 async def change(request: Request) -> Response:
     caseworker(request)
     household = await family(request, request.path_params["id"])
-    back = path_of(household["id"])
     if household["closedOn"]:
-        return RedirectResponse(back, status_code=303)
+        return back_to_family(household["id"])
     known = await choices(request)
     if request.method == "GET":
         return _change_page(
@@ -142,23 +138,19 @@ async def change(request: Request) -> Response:
         errors.add("haushaltstyp", "Wählen Sie, wie die Familie zusammenlebt.")
     if errors or area is None:
         return _change_page(request, household, known, values=values, errors=errors, status=400)
-    result = (
-        await gql(
-            request,
-            UPDATE_HOUSEHOLD,
-            idempotency_key=sent_key(form),
-            id=household["id"],
-            version=version_of(version) or 0,
-            input={
-                "area": area.id,
-                "householdType": values["haushaltstyp"],
-                "ageBands": values["alter"],
-            },
-        )
-    )["result"]
-    told = outcome(result, "Household", _HOUSEHOLD_FIELDS, "wohnort")
+    told = await UPDATE_HOUSEHOLD.send(
+        request,
+        form,
+        household["id"],
+        version,
+        input={
+            "area": area.id,
+            "householdType": values["haushaltstyp"],
+            "ageBands": values["alter"],
+        },
+    )
     if told.done:
-        return RedirectResponse(f"{back}?erfolg=familie-geaendert", status_code=303)
+        return UPDATE_HOUSEHOLD.done(household["id"])
     if told.conflict:
         fresh = await family(request, household["id"])
         return _change_page(
@@ -185,27 +177,25 @@ def _close_page(
     status: int = 200,
 ) -> Response:
     open_needs = [n for n in household["needs"] if n["status"] == "OPEN"]
-    return render(
+    return form_page(
         request,
         "family_close.html",
-        vorgang=form_key(),
-        status=status,
         title="Fall abschließen",
         household=household,
+        errors=errors,
+        problem=problem,
+        status=status,
         open_needs=open_needs,
         closed_on=closed_on,
         today=german.datum(german.today()),
-        errors=errors,
-        problem=problem,
     )
 
 
 async def close(request: Request) -> Response:
     caseworker(request)
     household = await family(request, request.path_params["id"])
-    back = path_of(household["id"])
     if household["closedOn"]:
-        return RedirectResponse(back, status_code=303)
+        return back_to_family(household["id"])
     today = german.datum(german.today())
     if request.method == "GET":
         return _close_page(request, household, closed_on=today, errors=Errors())
@@ -219,19 +209,11 @@ async def close(request: Request) -> Response:
             f"Geben Sie ein Datum bis heute ein, z. B. {today}.",
         )
         return _close_page(request, household, closed_on=closed_on, errors=errors, status=400)
-    result = (
-        await gql(
-            request,
-            CLOSE_HOUSEHOLD,
-            idempotency_key=sent_key(form),
-            id=household["id"],
-            version=version_of(text(form, "version", 20)) or 0,
-            on=day.isoformat(),
-        )
-    )["result"]
-    told = outcome(result, "Household", {"closedOn": "abgeschlossen_am"}, "abgeschlossen_am")
+    told = await CLOSE_HOUSEHOLD.send(
+        request, form, household["id"], text(form, "version", 20), on=day.isoformat()
+    )
     if told.done:
-        return RedirectResponse(f"{back}?erfolg=fall-abgeschlossen", status_code=303)
+        return CLOSE_HOUSEHOLD.done(household["id"])
     if told.conflict:
         fresh = await family(request, household["id"])
         return _close_page(

@@ -16,27 +16,33 @@ from starlette.routing import Route
 from api.web import german
 from api.web.case_changes import (
     CONFLICT,
-    PROBLEM_FIELDS,
+    CaseChange,
     ChangeOutcome,
+    back_to_family,
     caseworker,
     family,
-    form_key,
-    outcome,
-    path_of,
-    sent_key,
+    form_page,
 )
-from api.web.casework import version_of
-from api.web.data import PageError, gql
+from api.web.data import PageError
 from api.web.forms import Errors, read_form, text, texts
-from api.web.templating import render
 
-UPDATE_CONSENT = (
-    """
-mutation EinwilligungAendern($id: ID!, $version: Int!, $input: UpdateConsentInput!) {
-  result: updateConsent(id: $id, version: $version, input: $input) {
-    __typename ... on Consent { id }"""
-    + PROBLEM_FIELDS
-    + "} }"
+UPDATE_CONSENT = CaseChange(
+    operation="EinwilligungAendern",
+    call="updateConsent(id: $id, version: $version, input: $input)",
+    variables=", $input: UpdateConsentInput!",
+    done_type="Consent",
+    to_field={
+        "organizations": "traeger",
+        "dataCategories": "daten",
+        "validTo": "gueltig_bis",
+        "evidenceForm": "nachweis",
+        "evidenceOn": "erteilt_am",
+        "purpose": "traeger",
+        "id": "traeger",
+    },
+    fallback="traeger",
+    success="einwilligung-geaendert",
+    done_message="Einwilligung gespeichert.",
 )
 # How the consent was given (GraphQL ConsentForm), as the form offers it.
 FORMS: tuple[tuple[str, str], ...] = (
@@ -45,15 +51,6 @@ FORMS: tuple[tuple[str, str], ...] = (
     ("ORAL", "Im Gespräch erteilt"),
     ("ELECTRONIC", "Elektronisch (Formular)"),
 )
-_FIELDS = {
-    "organizations": "traeger",
-    "dataCategories": "daten",
-    "validTo": "gueltig_bis",
-    "evidenceForm": "nachweis",
-    "evidenceOn": "erteilt_am",
-    "purpose": "traeger",
-    "id": "traeger",
-}
 
 
 async def change(request: Request) -> Response:
@@ -64,9 +61,8 @@ async def change(request: Request) -> Response:
     )
     if consent is None:
         raise PageError(404, "Einwilligung nicht gefunden")
-    back = path_of(household["id"])
     if consent["revokedAt"] or household["closedOn"]:
-        return RedirectResponse(back, status_code=303)
+        return back_to_family(household["id"])
     values: dict[str, Any] = {
         "traeger": [o["id"] for o in consent["organizations"]],
         "daten": list(consent["dataCategories"]),
@@ -77,18 +73,17 @@ async def change(request: Request) -> Response:
     }
 
     def page(errors: Errors, status: int = 200, problem: ChangeOutcome | None = None) -> Response:
-        return render(
+        return form_page(
             request,
             "family_consent_change.html",
-            vorgang=form_key(),
-            status=status,
             title="Einwilligung ändern",
             household=household,
+            errors=errors,
+            problem=problem,
+            status=status,
             consent=consent,
             values=values,
             forms=FORMS,
-            errors=errors,
-            problem=problem,
             today=german.datum(german.today()),
         )
 
@@ -142,19 +137,11 @@ async def change(request: Request) -> Response:
         change_input["evidenceForm"] = values["nachweis"]
         if given_on is not None:
             change_input["evidenceOn"] = given_on.isoformat()
-    result = (
-        await gql(
-            request,
-            UPDATE_CONSENT,
-            idempotency_key=sent_key(form),
-            id=consent["id"],
-            version=version_of(str(values["version"])) or 0,
-            input=change_input,
-        )
-    )["result"]
-    told = outcome(result, "Consent", _FIELDS, "traeger")
+    told = await UPDATE_CONSENT.send(
+        request, form, consent["id"], str(values["version"]), input=change_input
+    )
     if told.done:
-        return RedirectResponse(f"{back}?erfolg=einwilligung-geaendert", status_code=303)
+        return UPDATE_CONSENT.done(household["id"])
     if told.conflict:
         return RedirectResponse(f"{request.url.path}?geaendert=1", status_code=303)
     return page(Errors(told.fields), 400)

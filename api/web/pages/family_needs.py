@@ -9,41 +9,41 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.web import german
 from api.web.case_changes import (
-    PROBLEM_FIELDS,
+    CaseChange,
     ChangeOutcome,
+    back_to_family,
     caseworker,
     family,
-    form_key,
-    outcome,
-    path_of,
-    sent_key,
+    form_page,
 )
-from api.web.casework import version_of
-from api.web.data import PageError, gql
+from api.web.data import PageError
 from api.web.directory import choices
 from api.web.forms import Errors, read_form, text
-from api.web.templating import render
 
-UPDATE_NEED = (
-    """
-mutation BedarfAendern($id: ID!, $version: Int!, $input: UpdateNeedInput!) {
-  result: updateNeed(id: $id, version: $version, input: $input) {
-    __typename ... on Need { id }"""
-    + PROBLEM_FIELDS
-    + "} }"
+UPDATE_NEED = CaseChange(
+    operation="BedarfAendern",
+    call="updateNeed(id: $id, version: $version, input: $input)",
+    variables=", $input: UpdateNeedInput!",
+    done_type="Need",
+    to_field={"category": "bereich", "identifiedOn": "festgestellt_am"},
+    fallback="bereich",
+    success="bedarf-geaendert",
+    done_message="Bedarf gespeichert.",
 )
-CLOSE_NEED = (
-    """
-mutation BedarfBeenden($id: ID!, $version: Int!, $outcome: NeedOutcome!) {
-  result: closeNeed(id: $id, version: $version, outcome: $outcome) {
-    __typename ... on Need { id }"""
-    + PROBLEM_FIELDS
-    + "} }"
+CLOSE_NEED = CaseChange(
+    operation="BedarfBeenden",
+    call="closeNeed(id: $id, version: $version, outcome: $outcome)",
+    variables=", $outcome: NeedOutcome!",
+    done_type="Need",
+    to_field={"outcome": "ergebnis"},
+    fallback="ergebnis",
+    success="bedarf-beendet",
+    done_message="Bedarf beendet.",
 )
 # How a need ends, as the form offers it (GraphQL NeedOutcome).
 OUTCOMES: tuple[tuple[str, str], ...] = (
@@ -65,36 +65,10 @@ async def _open_need(request: Request) -> tuple[dict[str, Any], dict[str, Any] |
     return household, need
 
 
-def _page(
-    request: Request,
-    template: str,
-    title: str,
-    household: dict[str, Any],
-    need: dict[str, Any],
-    *,
-    errors: Errors,
-    problem: ChangeOutcome | None = None,
-    status: int = 200,
-    **context: Any,
-) -> Response:
-    return render(
-        request,
-        template,
-        vorgang=form_key(),
-        status=status,
-        title=title,
-        household=household,
-        need=need,
-        errors=errors,
-        problem=problem,
-        **context,
-    )
-
-
 async def change(request: Request) -> Response:
     household, need = await _open_need(request)
     if need is None:
-        return RedirectResponse(path_of(household["id"]), status_code=303)
+        return back_to_family(household["id"])
     known = await choices(request)
     values = {
         "bereich": (need.get("category") or {}).get("id", ""),
@@ -104,12 +78,12 @@ async def change(request: Request) -> Response:
 
     def page(errors: Errors, status: int = 200, problem: ChangeOutcome | None = None) -> Response:
         assert need is not None
-        return _page(
+        return form_page(
             request,
             "family_need_change.html",
-            "Bedarf ändern",
-            household,
-            need,
+            title="Bedarf ändern",
+            household=household,
+            need=need,
             errors=errors,
             problem=problem,
             status=status,
@@ -139,27 +113,19 @@ async def change(request: Request) -> Response:
         )
     if errors or day is None:
         return page(errors, 400)
-    result = (
-        await gql(
-            request,
-            UPDATE_NEED,
-            idempotency_key=sent_key(form),
-            id=need["id"],
-            version=version_of(str(values["version"])) or 0,
-            input={"category": values["bereich"], "identifiedOn": day.isoformat()},
-        )
-    )["result"]
-    told = outcome(
-        result, "Need", {"category": "bereich", "identifiedOn": "festgestellt_am"}, "bereich"
+    told = await UPDATE_NEED.send(
+        request,
+        form,
+        need["id"],
+        str(values["version"]),
+        input={"category": values["bereich"], "identifiedOn": day.isoformat()},
     )
     if told.done:
-        return RedirectResponse(
-            f"{path_of(household['id'])}?erfolg=bedarf-geaendert", status_code=303
-        )
+        return UPDATE_NEED.done(household["id"])
     if told.conflict:
         household, fresh = await _open_need(request)
         if fresh is None:
-            return RedirectResponse(path_of(household["id"]), status_code=303)
+            return back_to_family(household["id"])
         need = fresh
         values.update(
             bereich=(fresh.get("category") or {}).get("id", ""),
@@ -173,18 +139,18 @@ async def change(request: Request) -> Response:
 async def close(request: Request) -> Response:
     household, need = await _open_need(request)
     if need is None:
-        return RedirectResponse(path_of(household["id"]), status_code=303)
+        return back_to_family(household["id"])
 
     def page(
         chosen: str, errors: Errors, status: int = 200, problem: ChangeOutcome | None = None
     ) -> Response:
         assert need is not None
-        return _page(
+        return form_page(
             request,
             "family_need_close.html",
-            "Bedarf beenden",
-            household,
-            need,
+            title="Bedarf beenden",
+            household=household,
+            need=need,
             errors=errors,
             problem=problem,
             status=status,
@@ -200,25 +166,15 @@ async def close(request: Request) -> Response:
         errors = Errors()
         errors.add("ergebnis", "Wählen Sie, wie der Bedarf endet: erfüllt oder ohne Ergebnis.")
         return page(chosen, errors, 400)
-    result = (
-        await gql(
-            request,
-            CLOSE_NEED,
-            idempotency_key=sent_key(form),
-            id=need["id"],
-            version=version_of(text(form, "version", 20)) or 0,
-            outcome=chosen,
-        )
-    )["result"]
-    told = outcome(result, "Need", {"outcome": "ergebnis"}, "ergebnis")
+    told = await CLOSE_NEED.send(
+        request, form, need["id"], text(form, "version", 20), outcome=chosen
+    )
     if told.done:
-        return RedirectResponse(
-            f"{path_of(household['id'])}?erfolg=bedarf-beendet", status_code=303
-        )
+        return CLOSE_NEED.done(household["id"])
     if told.conflict:
         household, fresh = await _open_need(request)
         if fresh is None:
-            return RedirectResponse(path_of(household["id"]), status_code=303)
+            return back_to_family(household["id"])
         need = fresh
         return page(chosen, Errors(), 409, told)
     return page(chosen, Errors(told.fields), 400)
