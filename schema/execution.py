@@ -73,9 +73,15 @@ class _Plain:
         self.same = same
 
 
-def _plain(field: GraphQLField) -> _Plain | None:
+def strawberry_definition(field: GraphQLField) -> StrawberryField | None:
+    """The strawberry field a GraphQL field was made from (None for graphql-core's own)."""
     definition = (field.extensions or {}).get(_BACKREF)
-    if not isinstance(definition, StrawberryField):
+    return definition if isinstance(definition, StrawberryField) else None
+
+
+def _plain(field: GraphQLField) -> _Plain | None:
+    definition = strawberry_definition(field)
+    if definition is None:
         return None
     # A basic field has neither a resolver nor permission classes: strawberry reads it with
     # its default resolver (``getattr``), which is what ``_value`` does.
@@ -381,8 +387,8 @@ class PlainFieldsFirst(Executor[Any]):
                 step.get = plain
                 steps.append(step)
                 continue
-            definition = (field.extensions or {}).get(_BACKREF)
-            if not isinstance(definition, StrawberryField) or definition.extensions or field.args:
+            definition = strawberry_definition(field)
+            if definition is None or definition.extensions or field.args:
                 return None
             getter: Any = READ_AHEAD.get((gtype.name, name))
             if getter is None and gtype.name.endswith("Connection"):
