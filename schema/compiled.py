@@ -2,17 +2,18 @@
 
 A query operation whose every selected field is a plain directory projection (a stored
 property, an enum, a date, a related record through a relation of graph/repo/includes.py, a
-page of services) is answered without resolvers: ``plan`` turns the operation into a
-``Plan`` once per document, ``Plan.roots`` builds graph/repo/projection.py's roots from the
-request's arguments, and ``Plan.answer`` turns the statement's row into the answer. Which
-GraphQL field reads what is declared as data below (``ROOTS``, ``PAGES``, ``MEMBERSHIP``);
+page of services, also after a cursor) is answered without resolvers: ``plan`` turns the
+operation into a ``Plan`` once per document, ``Plan.statement`` builds
+graph/repo/projection.py's roots from the request's arguments (schema/compiled_request.py)
+and how each column is answered (schema/compiled_answer.py). Which GraphQL field reads what
+is declared as data in schema/compiled_fields.py (``ROOTS``, ``PAGES``, ``MEMBERSHIP``);
 relations are schema/selection.py's ``INCLUDABLE`` (the look-ahead's own table), stored
 properties are the record fields graph/repo/nodes.py reads. Values go through the same GraphQL
 output coercion as on the normal path, with the record's default for an unset property.
 
 Anything else (a resolver with logic, a field with a Policy of its own, household data,
-computed fields like ``freeCapacity``, directives, interfaces, cursors as arguments, a
-full-text filter) is refused here with ``NotCompiled``, and the request takes graphql-core's
+computed fields like ``freeCapacity``, directives, interfaces, a sort other than by name,
+a full-text filter) is refused here with ``NotCompiled``, and the request takes graphql-core's
 normal execution. At request time a value the normal path would turn into an error (a null
 where none is allowed, an invalid argument) raises ``NotCompiled`` too: errors always come
 from the normal path.

@@ -16,7 +16,7 @@ from schema.compiled_parts import Leaf, PageOut, Shape
 from schema.compiled_refusals import NotCompiled
 from schema.enums import DirectorySort
 from schema.filters import ServiceFilterInput, service_filter
-from schema.pagination import page_size
+from schema.pagination import decode_cursor, page_size
 
 
 def pick(shape: Shape, variables: VariableValues) -> projection.Pick:
@@ -42,7 +42,7 @@ _PAGE_ARGUMENTS = frozenset({"filter", "first", "sort", "after", "near"})
 
 def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
     """A page of services as the resolver reads it (schema/directory.py
-    ``service_connection``): the same filter, page size and sort; cursors (``after``) and
+    ``service_connection``): the same filter, page size, sort and cursor (``after``);
     distances are left to it."""
     args = get_argument_values(page.field, page.node, variables)
     unknown = {name for name, value in args.items() if value is not None} - _PAGE_ARGUMENTS
@@ -51,13 +51,14 @@ def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
         # silently: only the arguments named here are compiled, anything else falls back.
         raise NotCompiled("Argument " + ", ".join(sorted(unknown)))
     sort = args.get("sort", DirectorySort.NAME)
-    if sort is not DirectorySort.NAME or args.get("after") is not None:
-        raise NotCompiled("Sortierung oder Cursor")
+    if sort is not DirectorySort.NAME:
+        raise NotCompiled("Sortierung")
     if args.get("near") is not None:
         raise NotCompiled("Entfernung")
     raw = args.get("filter")
     try:
         first = page_size(args.get("first"))
+        after = decode_cursor(args.get("after"), sort.value)
         f = service_filter(None if raw is None else _input(ServiceFilterInput, raw))
         query: Query = services.query(f)
     except Exception as exc:  # the normal path answers with its error
@@ -72,6 +73,7 @@ def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
         pick(page.shape, variables),
         page.anchor,
         page.total,
+        after,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any, LiteralString
 from graph.repo import services
 from graph.repo.includes import RELATIONS, _renamed
 from graph.repo.nodes import lean_projection, list_order, stored_fields
-from graph.repo.paging import Query
+from graph.repo.paging import After, Query, after_condition
 
 
 class NotProjectable(ValueError):
@@ -51,6 +51,8 @@ class Paged:
     pick: Pick
     anchor: str | None = None
     total: bool = False
+    # Strictly after this cursor (the total still counts the whole list, as paging.py does).
+    after: After | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +161,8 @@ def _related(label: str, related: Related, depth: int, params: _Params) -> Liter
 def _paged(
     paged: Paged, parent: LiteralString | None, depth: int, params: _Params
 ) -> LiteralString:
-    """A page as graph/repo/paging.py's ``pages`` reads it without a cursor: the same
-    anchor, conditions and sort key (here on the node variable of this depth)."""
+    """A page as graph/repo/paging.py's ``pages`` reads it: the same anchor, conditions,
+    sort key (here on the node variable of this depth) and cursor rule."""
     if paged.pick.label != "Service" or paged.query.label != "Service":
         raise NotProjectable("Seiten gibt es hier nur für Angebote.")
     if paged.query.text is not None or paged.query.source is not None:
@@ -186,10 +188,15 @@ def _paged(
     )
     key: LiteralString = f"k{depth}"
     first = params.add(paged.first)
+    cursor: LiteralString = ""
+    if paged.after is not None:
+        after_key, after_id = params.add(paged.after.key), params.add(paged.after.id)
+        condition = after_condition(key, f"{var}.id", f"${after_key}", f"${after_id}")
+        cursor = f"WHERE {condition} "
     node = _node(paged.pick, depth, params)
     rows = (
         f"COLLECT {{ MATCH {source}{where} WITH DISTINCT {var} "
-        f"WITH {var}, {_renamed(sort_key, var)} AS {key} ORDER BY {key}, {var}.id "
+        f"WITH {var}, {_renamed(sort_key, var)} AS {key} {cursor}ORDER BY {key}, {var}.id "
         f"LIMIT ${first} + 1 RETURN {{k: {key}, n: {node}}} }}"
     )
     total: LiteralString = (
