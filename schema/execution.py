@@ -290,14 +290,19 @@ class PlainFieldsFirst(Executor[Any]):
             raise NotReadAhead
         return self._fill(gtype, plan, obj)
 
-    @staticmethod
-    def _is_type_of(gtype: GraphQLObjectType, obj: Any) -> bool:
-        # Asked for every object: strawberry's check may depend on the object itself (an
-        # object given a type with strawberry.cast), not only on its class. Only types with
-        # interfaces have one.
+    def _is_type_of(self, gtype: GraphQLObjectType, obj: Any) -> bool:
+        # strawberry's check (types with interfaces have one) depends on the object's class,
+        # and on the object itself only if it was given a type with ``strawberry.cast``,
+        # which verbund never does (tests/test_execution_public.py checks that): so it is
+        # asked once per class and request.
         if gtype.is_type_of is None:
             return True
-        return bool(gtype.is_type_of(obj, None))  # type: ignore[arg-type]
+        known: dict[tuple[int, type], bool] = self.__dict__.setdefault("_type_of", {})
+        key = (id(gtype), type(obj))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = bool(gtype.is_type_of(obj, None))  # type: ignore[arg-type]
+        return found
 
     def _fill(self, gtype: GraphQLObjectType, plan: list[_Step], obj: Any) -> dict[str, Any]:
         # Every type that holds a ``stored`` record is built from it alone (``of``), so the

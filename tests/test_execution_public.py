@@ -88,6 +88,37 @@ def test_known_open_imports_are_still_there() -> None:
     assert set(_imports()) >= KNOWN_OPEN
 
 
+def _casts(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        attribute = (
+            isinstance(node, ast.Attribute)
+            and node.attr == "cast"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "strawberry"
+        )
+        imported = (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("strawberry")
+            and any(alias.name == "cast" for alias in node.names)
+        )
+        if attribute or imported:
+            return True
+    return False
+
+
+def test_no_module_casts_objects_to_a_strawberry_type() -> None:
+    # The short path asks strawberry's type check once per class; an object given its type
+    # with strawberry.cast would need it asked per object.
+    casting = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("schema", "api", "graph")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if _casts(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert casting == []
+    assert _casts(ast.parse("import strawberry\nstrawberry.cast(Item, item)"))
+
+
 def test_the_app_runs_on_graphql_cores_public_executor() -> None:
     assert app_schema.execution_context_class is PlainFieldsFirst
     assert issubclass(PlainFieldsFirst, Executor)
