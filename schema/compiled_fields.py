@@ -14,7 +14,17 @@ from graphql import (
 
 from graph.bundle import RECORD_TYPES
 from graph.model import KIND_LABELS
+from graph.repo import areas, organizations, services
+from graph.repo.paging import Query
 from graph.repo.values import as_date
+from schema.filters import (
+    AreaFilterInput,
+    OrganizationFilterInput,
+    ServiceFilterInput,
+    area_filter,
+    organization_filter,
+    service_filter,
+)
 
 # Query fields answered here: a record by id (type named as its label), every record of a
 # small label (graph/repo/nodes.py ``all_of``), or a page of services.
@@ -33,6 +43,22 @@ ROOTS: dict[str, str] = {
     "agreements": EVERY,
     "networks": EVERY,
     "services": PAGE,
+    "organizations": PAGE,
+    "areas": PAGE,
+}
+
+# The connections compiled as pages, by GraphQL type: the label of their nodes, and how the
+# resolver turns the ``filter`` argument into the list's conditions (schema/filters.py, the
+# list's module in graph/repo/).
+PAGED_LISTS: dict[str, tuple[str, type, Callable[[Any], Any], Callable[[Any], Query]]] = {
+    "ServiceConnection": ("Service", ServiceFilterInput, service_filter, services.query),
+    "OrganizationConnection": (
+        "Organization",
+        OrganizationFilterInput,
+        organization_filter,
+        organizations.query,
+    ),
+    "AreaConnection": ("Area", AreaFilterInput, area_filter, areas.query),
 }
 
 # The ``services`` page of a node, by its GraphQL type: the anchor in graph/repo/services.py.

@@ -48,8 +48,8 @@ class Child:
 
 @dataclass(slots=True)
 class PageOut:
-    """A ``ServiceConnection`` field: the page of ``slot`` (node list under ``nodes``/
-    ``edges``, ``totalCount``, ``pageInfo``)."""
+    """A connection field (schema/compiled_fields.py ``PAGED_LISTS``): the page of ``slot``
+    (node list under ``nodes``/``edges``, ``totalCount``, ``pageInfo``)."""
 
     response: str
     slot: int
@@ -60,6 +60,8 @@ class PageOut:
     node: FieldNode
     anchor: str | None
     total: bool
+    # The connection's GraphQL type (schema/compiled_fields.py ``PAGED_LISTS``).
+    connection: str
 
 
 @dataclass(slots=True)

@@ -10,12 +10,12 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.types.base import StrawberryOptional, get_object_definition, has_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from graph.repo import projection, services
+from graph.repo import projection
 from graph.repo.paging import Query
+from schema.compiled_fields import PAGED_LISTS
 from schema.compiled_parts import Leaf, PageOut, Shape
 from schema.compiled_refusals import NotCompiled
 from schema.enums import DirectorySort
-from schema.filters import ServiceFilterInput, service_filter
 from schema.pagination import decode_cursor, page_size
 
 
@@ -41,9 +41,8 @@ _PAGE_ARGUMENTS = frozenset({"filter", "first", "sort", "after", "near"})
 
 
 def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
-    """A page of services as the resolver reads it (schema/directory.py
-    ``service_connection``): the same filter, page size, sort and cursor (``after``);
-    distances are left to it."""
+    """A page as the resolver reads it (schema/directory.py ``page_connection``): the same
+    filter, page size, sort and cursor (``after``); distances are left to it."""
     args = get_argument_values(page.field, page.node, variables)
     unknown = {name for name, value in args.items() if value is not None} - _PAGE_ARGUMENTS
     if unknown:
@@ -59,8 +58,8 @@ def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
     try:
         first = page_size(args.get("first"))
         after = decode_cursor(args.get("after"), sort.value)
-        f = service_filter(None if raw is None else _input(ServiceFilterInput, raw))
-        query: Query = services.query(f)
+        _, input_type, to_filter, to_query = PAGED_LISTS[page.connection]
+        query: Query = to_query(to_filter(None if raw is None else _input(input_type, raw)))
     except Exception as exc:  # the normal path answers with its error
         raise NotCompiled("Argumente") from exc
     if query.text is not None:

@@ -24,7 +24,7 @@ from graphql import (
 
 from graph.repo.nodes import stored_fields
 from graph.repo.values import native
-from schema.compiled_fields import MEMBERSHIP, META, PAGES, record_default
+from schema.compiled_fields import MEMBERSHIP, META, PAGED_LISTS, PAGES, record_default
 from schema.compiled_parts import Child, Leaf, PageOut, Shape, TypeName
 from schema.compiled_refusals import NotCompiled, definition_of, unwrap_single
 from schema.selection import INCLUDABLE
@@ -213,8 +213,8 @@ def page_out(
     fragments: Mapping[str, FragmentDefinitionNode],
     anchor: str | None,
 ) -> PageOut:
-    if not isinstance(target, GraphQLObjectType) or target.name != "ServiceConnection":
-        raise NotCompiled("keine Angebotsseite")
+    if not isinstance(target, GraphQLObjectType) or target.name not in PAGED_LISTS:
+        raise NotCompiled("keine kompilierte Seite")
     parts: list[Any] = []
     node_nodes: list[FieldNode] = []
     # ``nodes`` and ``edges { node }`` would need two shapes of one row: left to the resolvers.
@@ -247,7 +247,7 @@ def page_out(
                 inner.append((key, fs[0].name.value, edge_type.name))
             parts.append((sub, "edges", inner))
         else:
-            raise NotCompiled(f"ServiceConnection.{name}")
+            raise NotCompiled(f"{target.name}.{name}")
     if len(sources) > 1:
         raise NotCompiled("nodes und edges zugleich")
     service_type = target.fields["nodes"].type
@@ -257,4 +257,4 @@ def page_out(
         for _, field_name, _ in inner if kind in ("pageInfo", "edges") else ():
             if field_name not in ("hasNextPage", "endCursor", "cursor", "node", "__typename"):
                 raise NotCompiled(f"Seite: {field_name}")
-    return PageOut(response, slot, parts, shape, gfield, nodes[0], anchor, total)
+    return PageOut(response, slot, parts, shape, gfield, nodes[0], anchor, total, target.name)

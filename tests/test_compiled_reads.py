@@ -139,6 +139,22 @@ SERVICE_FIELDS = """id name description targetGroups languages legalBasis capaci
 # (name, document, variables with ids filled in from Ids by name) taking the compiled path.
 COMPILED: list[tuple[str, str, dict[str, str]]] = [
     (
+        "organizations page",
+        """query($c: ID!, $a: ID!) { all: organizations(first: 12) { totalCount
+          pageInfo { hasNextPage endCursor } nodes { id name sector
+            locations { id name } memberships { role network { id name } } } }
+          some: organizations(first: 5, filter: {categories: [$c], area: $a}) {
+            totalCount edges { cursor node { id name } } } }""",
+        {"c": "broad", "a": "area"},
+    ),
+    (
+        "areas page",
+        """query($a: ID!) { areas(first: 9) { totalCount pageInfo { hasNextPage endCursor }
+          nodes { id name level parent { id name } } }
+          inner: areas(filter: {within: $a, nameContains: "a"}) { totalCount nodes { id } } }""",
+        {"a": "area"},
+    ),
+    (
         "every service field",
         f"query($id: ID!) {{ service(id: $id) {{ {SERVICE_FIELDS} }} }}",
         {"id": "service"},
@@ -341,23 +357,41 @@ def test_operation_name_picks_the_operation(
         assert ("title" in answer) == (op == "B")
 
 
-PAGES = """query($after: String, $f: ServiceFilterInput) {
-    services(first: 7, after: $after, filter: $f) { totalCount
-      pageInfo { hasNextPage endCursor } edges { cursor node { id name } } } }"""
+def _pages(root: str, filtered: bool) -> str:
+    argument = ", filter: $f" if filtered else ""
+    declared = "$after: String" + (", $f: ServiceFilterInput" if filtered else "")
+    return f"""query({declared}) {{
+    {root}(first: 7, after: $after{argument}) {{ totalCount
+      pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id name }} }} }} }}"""
 
 
-@pytest.mark.parametrize("variables", [{}, {"f": FILTER["f"]}], ids=["all", "filtered"])
+PAGES = _pages("services", True)
+
+
+@pytest.mark.parametrize(
+    ("root", "variables"),
+    [
+        ("services", {}),
+        ("services", {"f": FILTER["f"]}),
+        ("organizations", {}),
+        ("areas", {}),
+    ],
+    ids=["services", "services filtered", "organizations", "areas"],
+)
 def test_pages_after_a_cursor_answer_as_the_resolvers(
-    demo: Graph, monkeypatch: pytest.MonkeyPatch, variables: dict[str, Any]
+    demo: Graph, monkeypatch: pytest.MonkeyPatch, root: str, variables: dict[str, Any]
 ) -> None:
+    document = _pages(root, bool(variables))
     after: str | None = None
     seen: list[str] = []
     total = None
     while True:
-        compiled, statements, answer = both(demo, monkeypatch, PAGES, variables | {"after": after})
+        compiled, statements, answer = both(
+            demo, monkeypatch, document, variables | {"after": after}
+        )
         assert compiled
         assert statements == 1
-        page = json.loads(answer)["data"]["services"]
+        page = json.loads(answer)["data"][root]
         total = total if total is not None else page["totalCount"]
         # The total counts the whole list, whichever page (as graph/repo/paging.py does).
         assert page["totalCount"] == total
@@ -408,7 +442,17 @@ NORMAL: list[tuple[str, str, dict[str, str]]] = [
         { nodes { id } } } }""",
         {"id": "service"},
     ),
-    ("root not compiled", """{ areas { nodes { id } } }""", {}),
+    (
+        "organizations by text",
+        """{ organizations(filter: {text: "Beratung"}) { nodes { id } } }""",
+        {},
+    ),
+    (
+        "areas by distance",
+        """{ areas(sort: DISTANCE, near: {latitude: 48.7, longitude: 9.1})
+        { nodes { id } } }""",
+        {},
+    ),
     ("directive", """{ categories { id name @include(if: false) } }""", {}),
     ("invalid cursor", """{ services(first: 1, after: "eyJ4Ijox") { nodes { id } } }""", {}),
     ("full text", """{ services(filter: {text: "Beratung"}) { nodes { id } } }""", {}),
