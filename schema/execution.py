@@ -10,6 +10,14 @@ takes graphql-core's own path, so answers and errors stay exactly the same.
 
 Not used when a schema extension hooks every resolver (graphql-core middleware): then
 every field must pass through it.
+
+Built on public interfaces only: graphql-core's exported ``Executor`` handed to strawberry's
+public ``execution_context_class``; a plain field is recognised from the field's own
+strawberry definition (``StrawberryField.is_basic_field``, no extensions, no arguments), not
+from marks strawberry sets on its resolver wrappers. strawberry's own executor subclass adds
+two things: ``operation_extensions`` on the resolve info (verbund reads none) and the
+variables as a plain dict on the raw info (strawberry's ``Info`` reads both forms); so only
+its ``operation_extensions`` keyword is accepted here (tests/test_execution_public.py).
 """
 
 from __future__ import annotations
@@ -30,10 +38,11 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+from graphql.execution import Executor
 from strawberry.types.field import StrawberryField
 
+# The key under which strawberry keeps each GraphQL field's own definition (checked for every
+# field of the schema by tests/test_execution_public.py, so a change of it fails loudly).
 _BACKREF = "strawberry-definition"
 _NOT_PLAIN = object()
 
@@ -64,13 +73,19 @@ class _Plain:
         self.same = same
 
 
-def _plain(field: GraphQLField) -> _Plain | None:
+def strawberry_definition(field: GraphQLField) -> StrawberryField | None:
+    """The strawberry field a GraphQL field was made from (None for graphql-core's own)."""
     definition = (field.extensions or {}).get(_BACKREF)
-    if not isinstance(definition, StrawberryField):
+    return definition if isinstance(definition, StrawberryField) else None
+
+
+def _plain(field: GraphQLField) -> _Plain | None:
+    definition = strawberry_definition(field)
+    if definition is None:
         return None
-    if definition.base_resolver is not None or definition.extensions or field.args:
-        return None
-    if not getattr(field.resolve, "_is_default", False):
+    # A basic field has neither a resolver nor permission classes: strawberry reads it with
+    # its default resolver (``getattr``), which is what ``_value`` does.
+    if not definition.is_basic_field or definition.extensions or field.args:
         return None
     kind, nullable, is_list, items_nullable = unwrap(field.type)
     if not is_leaf_type(kind):
@@ -206,9 +221,17 @@ def _connection_total(connection: Any) -> Any:
     return connection.total
 
 
-class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
+class PlainFieldsFirst(Executor[Any]):
     """graphql-core's execution with short paths for plain leaf fields and for whole
     subtrees that were read ahead."""
+
+    def __init__(
+        self, *args: Any, operation_extensions: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        # strawberry hands every executor the request's ``extensions`` entry; kept for
+        # whoever wants it, graphql-core's constructor does not take it.
+        super().__init__(*args, **kwargs)
+        self.operation_extensions = operation_extensions
 
     def _plain_fields(self) -> dict[int, _Plain] | None:
         middleware = self.middleware_manager
@@ -268,12 +291,12 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
         return self._fill(gtype, plan, obj)
 
     def _is_type_of(self, gtype: GraphQLObjectType, obj: Any) -> bool:
-        # strawberry's check depends only on the object's class unless the object was cast
-        # (strawberry.cast marks the object itself), so it is asked once per class.
+        # strawberry's check (types with interfaces have one) depends on the object's class,
+        # and on the object itself only if it was given a type with ``strawberry.cast``,
+        # which verbund never does (tests/test_execution_public.py checks that): so it is
+        # asked once per class and request.
         if gtype.is_type_of is None:
             return True
-        if getattr(obj, TYPE_CAST_ATTRIBUTE, None) is not None:
-            return bool(gtype.is_type_of(obj, None))  # type: ignore[arg-type]
         known: dict[tuple[int, type], bool] = self.__dict__.setdefault("_type_of", {})
         key = (id(gtype), type(obj))
         found = known.get(key)
@@ -369,8 +392,8 @@ class PlainFieldsFirst(StrawberryGraphQLCoreExecutionContext):
                 step.get = plain
                 steps.append(step)
                 continue
-            definition = (field.extensions or {}).get(_BACKREF)
-            if not isinstance(definition, StrawberryField) or definition.extensions or field.args:
+            definition = strawberry_definition(field)
+            if definition is None or definition.extensions or field.args:
                 return None
             getter: Any = READ_AHEAD.get((gtype.name, name))
             if getter is None and gtype.name.endswith("Connection"):

@@ -51,9 +51,9 @@ def test_nested_query_roundtrips_do_not_grow_with_results(db: Graph) -> None:
     large, large_areas, large_services = _roundtrips(db)
     assert (small_areas, small_services) == (2, 2)
     assert (large_areas, large_services) == (8, 40)
-    # The areas page with its count; the services pages with their counts and the
-    # organizations, their agreements and the agreements' parties read along.
-    assert small == large == 2
+    # One statement: the areas page is a compiled read (schema/compiled.py) with the services
+    # pages, their counts, the organizations, agreements and parties in it.
+    assert small == large == 1
 
 
 def test_round_trips_stay_fixed_beyond_the_include_depth(db: Graph) -> None:
@@ -63,5 +63,6 @@ def test_round_trips_stay_fixed_beyond_the_include_depth(db: Graph) -> None:
     load_network(db, districts=8, services_per_district=5)
     large, _, large_services = _roundtrips(db, DEEP)
     assert (small_services, large_services) == (2, 40)
-    # As above without counts, plus one batched hop each for locations and their areas.
-    assert small == large == 4
+    # Compiled into one statement as above: the projection has no include depth (answers
+    # equal to the resolvers' in tests/test_compiled_reads.py, "deeper than the look-ahead").
+    assert small == large == 1

@@ -90,8 +90,8 @@ def test_no_caller_string_reaches_the_text() -> None:
 
 REFUSED = [
     "mutation { __typename }",
-    "{ areas { nodes { id } } }",
-    "{ organizations { nodes { id } } }",
+    "{ areas { nodes { id households { id } } } }",
+    "{ organizations { nodes { id } edges { node { id } } } }",
     "{ categories { id @skip(if: true) } }",
     "{ categories { ... on Versioned { version } } }",
     '{ service(id: "x") { freeCapacity } }',

@@ -139,6 +139,22 @@ SERVICE_FIELDS = """id name description targetGroups languages legalBasis capaci
 # (name, document, variables with ids filled in from Ids by name) taking the compiled path.
 COMPILED: list[tuple[str, str, dict[str, str]]] = [
     (
+        "organizations page",
+        """query($c: ID!, $a: ID!) { all: organizations(first: 12) { totalCount
+          pageInfo { hasNextPage endCursor } nodes { id name sector
+            locations { id name } memberships { role network { id name } } } }
+          some: organizations(first: 5, filter: {categories: [$c], area: $a}) {
+            totalCount edges { cursor node { id name } } } }""",
+        {"c": "broad", "a": "area"},
+    ),
+    (
+        "areas page",
+        """query($a: ID!) { areas(first: 9) { totalCount pageInfo { hasNextPage endCursor }
+          nodes { id name level parent { id name } } }
+          inner: areas(filter: {within: $a, nameContains: "a"}) { totalCount nodes { id } } }""",
+        {"a": "area"},
+    ),
+    (
         "every service field",
         f"query($id: ID!) {{ service(id: $id) {{ {SERVICE_FIELDS} }} }}",
         {"id": "service"},
@@ -341,6 +357,78 @@ def test_operation_name_picks_the_operation(
         assert ("title" in answer) == (op == "B")
 
 
+def _pages(root: str, filtered: bool) -> str:
+    argument = ", filter: $f" if filtered else ""
+    declared = "$after: String" + (", $f: ServiceFilterInput" if filtered else "")
+    return f"""query({declared}) {{
+    {root}(first: 7, after: $after{argument}) {{ totalCount
+      pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id name }} }} }} }}"""
+
+
+PAGES = _pages("services", True)
+
+
+@pytest.mark.parametrize(
+    ("root", "variables"),
+    [
+        ("services", {}),
+        ("services", {"f": FILTER["f"]}),
+        ("organizations", {}),
+        ("areas", {}),
+    ],
+    ids=["services", "services filtered", "organizations", "areas"],
+)
+def test_pages_after_a_cursor_answer_as_the_resolvers(
+    demo: Graph, monkeypatch: pytest.MonkeyPatch, root: str, variables: dict[str, Any]
+) -> None:
+    document = _pages(root, bool(variables))
+    after: str | None = None
+    seen: list[str] = []
+    total = None
+    while True:
+        compiled, statements, answer = both(
+            demo, monkeypatch, document, variables | {"after": after}
+        )
+        assert compiled
+        assert statements == 1
+        page = json.loads(answer)["data"][root]
+        total = total if total is not None else page["totalCount"]
+        # The total counts the whole list, whichever page (as graph/repo/paging.py does).
+        assert page["totalCount"] == total
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert after is not None, "mehr als eine Seite"
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_a_nested_page_after_a_cursor_answers_as_the_resolvers(
+    demo: Graph, ids: Ids, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = """query($id: ID!, $after: String) { category(id: $id) {
+        services(first: 2, after: $after) { pageInfo { hasNextPage endCursor }
+          nodes { id organization { id } } } } }"""
+    first = both(demo, monkeypatch, document, {"id": ids.broad})
+    cursor = json.loads(first[2])["data"]["category"]["services"]["pageInfo"]["endCursor"]
+    compiled, statements, answer = both(
+        demo, monkeypatch, document, {"id": ids.broad, "after": cursor}
+    )
+    assert (compiled, statements) == (True, 1)
+    assert json.loads(answer)["data"]["category"]["services"]["nodes"]
+
+
+def test_a_cursor_of_another_sort_is_answered_by_the_normal_path(
+    demo: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    normal = run_query(demo, "{ services(first: 1, sort: UPDATED) { pageInfo { endCursor } } }")
+    cursor = normal["services"]["pageInfo"]["endCursor"]
+    compiled, _, answer = both(demo, monkeypatch, PAGES, {"after": cursor})
+    assert not compiled
+    assert "Sortierung" in answer
+
+
 # Documents the compiled path leaves to the normal execution (which must still answer them).
 NORMAL: list[tuple[str, str, dict[str, str]]] = [
     (
@@ -354,9 +442,19 @@ NORMAL: list[tuple[str, str, dict[str, str]]] = [
         { nodes { id } } } }""",
         {"id": "service"},
     ),
-    ("root not compiled", """{ areas { nodes { id } } }""", {}),
+    (
+        "organizations by text",
+        """{ organizations(filter: {text: "Beratung"}) { nodes { id } } }""",
+        {},
+    ),
+    (
+        "areas by distance",
+        """{ areas(sort: DISTANCE, near: {latitude: 48.7, longitude: 9.1})
+        { nodes { id } } }""",
+        {},
+    ),
     ("directive", """{ categories { id name @include(if: false) } }""", {}),
-    ("cursor argument", """{ services(first: 1, after: "eyJ4Ijox") { nodes { id } } }""", {}),
+    ("invalid cursor", """{ services(first: 1, after: "eyJ4Ijox") { nodes { id } } }""", {}),
     ("full text", """{ services(filter: {text: "Beratung"}) { nodes { id } } }""", {}),
     ("offset argument", """{ services(first: 2, offset: 3) { nodes { id } } }""", {}),
     ("page too large", """{ services(first: 500) { nodes { id } } }""", {}),

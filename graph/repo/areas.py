@@ -53,6 +53,12 @@ def _query(f: AreaFilter, near: Near | None) -> paging.Query:
 LISTING = paging.Listing(SORT_KEYS)
 
 
+def query(f: AreaFilter) -> paging.Query:
+    """The conditions and parameters of ``f`` (graph/repo/projection.py reads a page of
+    them inside a larger statement)."""
+    return _query(f, None)
+
+
 def page(graph: Graph, a: PageArgs[AreaFilter, AreaSort]) -> Page:
     return LISTING.pages(graph, _query(a.filter, a.near), a)[None]
 

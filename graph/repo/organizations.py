@@ -78,6 +78,12 @@ def _query(f: OrganizationFilter, near: Near | None) -> paging.Query:
 LISTING = paging.Listing(SORT_KEYS, ANCHORS)
 
 
+def query(f: OrganizationFilter) -> paging.Query:
+    """The conditions and parameters of ``f`` (graph/repo/projection.py reads a page of
+    them inside a larger statement)."""
+    return _query(f, None)
+
+
 def page(
     graph: Graph,
     a: PageArgs[OrganizationFilter, OrganizationSort],

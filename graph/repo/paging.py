@@ -50,6 +50,16 @@ class Near:
         return WGS84Point((self.longitude, self.latitude))
 
 
+def after_condition(
+    key: LiteralString,
+    ident: LiteralString,
+    after_key: LiteralString = "$after_key",
+    after_id: LiteralString = "$after_id",
+) -> LiteralString:
+    """Strictly after the cursor in the order (sort key, id): the one rule for every page."""
+    return f"{key} > {after_key} OR ({key} = {after_key} AND {ident} > {after_id})"
+
+
 @dataclass(frozen=True, slots=True)
 class PageArgs(Generic[F, S]):
     """What a page of a list asks for; equal arguments (for any number of anchors) are
@@ -191,7 +201,7 @@ def pages(
         # One pass: the ordered matches are collected once, counted, and the page is cut
         # from them (as a hand-written "collect, size, slice" query would do).
         window: LiteralString = (
-            "[x IN found WHERE x.k > $after_key OR (x.k = $after_key AND x.n.id > $after_id)]"
+            "[x IN found WHERE " + after_condition("x.k", "x.n.id") + "]"
             if after is not None
             else "found"
         )
@@ -205,9 +215,7 @@ def pages(
         )
     else:
         cursor_where: LiteralString = (
-            "WHERE k > $after_key OR (k = $after_key AND n.id > $after_id) "
-            if after is not None
-            else ""
+            "WHERE " + after_condition("k", "n.id") + " " if after is not None else ""
         )
         cypher = (
             _prelude(query)

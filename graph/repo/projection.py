@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from graph.repo import services
+from graph.repo import areas, organizations, services
 from graph.repo.includes import RELATIONS, _renamed
 from graph.repo.nodes import lean_projection, list_order, stored_fields
-from graph.repo.paging import Query
+from graph.repo.paging import After, Query, after_condition
 
 
 class NotProjectable(ValueError):
@@ -39,7 +39,8 @@ class Related:
 
 @dataclass(frozen=True, slots=True)
 class Paged:
-    """A page of services: of the parent (``anchor``, graph/repo/services.py) or of all.
+    """A page of services, organizations or areas: of the parent (``anchor``, the list's
+    module in graph/repo/) or of all.
 
     Answers ``{rows: [{k: sort key, n: node}], first, total}``: ``first`` rows and one more
     if there is one (whether there is a next page)."""
@@ -51,6 +52,8 @@ class Paged:
     pick: Pick
     anchor: str | None = None
     total: bool = False
+    # Strictly after this cursor (the total still counts the whole list, as paging.py does).
+    after: After | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,25 +159,35 @@ def _related(label: str, related: Related, depth: int, params: _Params) -> Liter
     return f"COLLECT {{ MATCH {pattern}{order} RETURN {inner} }}"
 
 
+# The lists a page is read of, by label: their sort keys and anchors (the resolvers' tables).
+_LISTS: dict[str, tuple[dict[str, LiteralString], dict[str, Any]]] = {
+    "Service": (services.SORT_KEYS, services.ANCHORS),
+    "Organization": (organizations.SORT_KEYS, organizations.ANCHORS),
+    "Area": (areas.SORT_KEYS, {}),
+}
+
+
 def _paged(
     paged: Paged, parent: LiteralString | None, depth: int, params: _Params
 ) -> LiteralString:
-    """A page as graph/repo/paging.py's ``pages`` reads it without a cursor: the same
-    anchor, conditions and sort key (here on the node variable of this depth)."""
-    if paged.pick.label != "Service" or paged.query.label != "Service":
-        raise NotProjectable("Seiten gibt es hier nur für Angebote.")
+    """A page as graph/repo/paging.py's ``pages`` reads it: the same anchor, conditions,
+    sort key (here on the node variable of this depth) and cursor rule."""
+    label = paged.query.label
+    if paged.pick.label != label or label not in _LISTS:
+        raise NotProjectable(f"Seiten von {label} werden hier nicht gelesen.")
     if paged.query.text is not None or paged.query.source is not None:
         raise NotProjectable("Volltextsuche wird hier nicht gelesen.")
-    sort_key = services.SORT_KEYS.get(paged.sort)
+    sort_keys, anchors = _LISTS[label]
+    sort_key = sort_keys.get(paged.sort)
     if sort_key is None or paged.sort == "distance":
         raise NotProjectable(f"Sortierung {paged.sort} wird hier nicht gelesen.")
     var = _var(depth)
     if paged.anchor is None:
-        source: LiteralString = f"({var}:Service)"
+        source: LiteralString = f"({var}:{_label(label)})"
     else:
-        anchor = services.ANCHORS.get(paged.anchor)
+        anchor = anchors.get(paged.anchor)
         if anchor is None or parent is None:
-            raise NotProjectable(f"Angebote haben keinen Anker {paged.anchor}")
+            raise NotProjectable(f"{label} hat keinen Anker {paged.anchor}")
         source = _ANCHORED.sub(f"({parent})", _renamed(anchor.pattern, var))
     prefix = params.prefixed(paged.query.params)
     conditions = [
@@ -186,10 +199,15 @@ def _paged(
     )
     key: LiteralString = f"k{depth}"
     first = params.add(paged.first)
+    cursor: LiteralString = ""
+    if paged.after is not None:
+        after_key, after_id = params.add(paged.after.key), params.add(paged.after.id)
+        condition = after_condition(key, f"{var}.id", f"${after_key}", f"${after_id}")
+        cursor = f"WHERE {condition} "
     node = _node(paged.pick, depth, params)
     rows = (
         f"COLLECT {{ MATCH {source}{where} WITH DISTINCT {var} "
-        f"WITH {var}, {_renamed(sort_key, var)} AS {key} ORDER BY {key}, {var}.id "
+        f"WITH {var}, {_renamed(sort_key, var)} AS {key} {cursor}ORDER BY {key}, {var}.id "
         f"LIMIT ${first} + 1 RETURN {{k: {key}, n: {node}}} }}"
     )
     total: LiteralString = (
