@@ -13,16 +13,15 @@ from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
 from schema.compiled_run import CompiledReads
 from schema.directory_query import DirectoryQuery
-from schema.errors import ErrorCodes, log_unexpected, present
+from schema.errors import log_unexpected, present
 from schema.execution import PlainFieldsFirst
-from schema.idempotency import IdempotentWrites
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_casework_changes import CaseworkChangeMutation
 from schema.mutations_consent_change import ConsentChangeMutation
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
-from schema.policy_audit import AuditTrail
+from schema.operation_rules import OperationRules
 from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
@@ -75,9 +74,8 @@ schema = Schema(
     execution_context_class=PlainFieldsFirst,
     extensions=[
         *extensions(),
-        ErrorCodes,
-        AuditTrail,
-        IdempotentWrites,
+        # Idempotency key, audit, error codes: one extension (schema/operation_rules.py).
+        OperationRules,
         CompiledReads,
     ],
 )
