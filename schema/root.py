@@ -6,6 +6,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from schema.analysis import AnalysisQuery
@@ -15,6 +17,7 @@ from schema.compiled_run import CompiledReads
 from schema.directory_query import DirectoryQuery
 from schema.errors import log_unexpected, present
 from schema.execution import PlainFieldsFirst
+from schema.extension_hooks import hook_runner
 from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_casework_changes import CaseworkChangeMutation
@@ -61,6 +64,15 @@ class Schema(strawberry.Schema):
         if result.errors:
             result.errors = present(result.errors)
         return result
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        """Hooks found once per extension class, not per request (schema/extension_hooks.py)."""
+        runner = hook_runner(execution_context, extensions)
+        if runner is None:
+            return super().create_extensions_runner(execution_context, extensions)
+        return runner
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
