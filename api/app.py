@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, cast
+from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
@@ -19,10 +19,10 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from api import faults
 from api.auth.client_address import TrustedProxies
 from api.auth.middleware import PRINCIPAL_SCOPE_KEY, AuthMiddleware, FailureLimiter
 from api.backpressure import Backpressure
+from api.graphql_post import JsonPost, log_faults, set_fault_status
 from api.heap import settle_heap
 from api.hsds_api import hsds_routes
 from api.localneo4j import resolve_config
@@ -90,9 +90,7 @@ class VerbundGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: Any) -> GraphQLHTTPResponse:
         """One log line per graph fault in the answer (api/faults.py)."""
-        for error in result.errors or []:
-            if isinstance(error.original_error, GraphError):
-                faults.log_fault(request.scope, error.original_error)
+        log_faults(request.scope, result)
         return await super().process_result(request, result)
 
     def create_response(
@@ -101,12 +99,7 @@ class VerbundGraphQL(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         """A graph fault sets the HTTP status too (503, 507, 409, 422; api/faults.py)."""
-        answers = response_data if isinstance(response_data, list) else [response_data]
-        errors = [cast("Mapping[str, Any]", e) for a in answers for e in a.get("errors") or []]
-        status = faults.status_of_errors(errors)
-        if status is not None and not sub_response.status_code:
-            sub_response.status_code = status
-            sub_response.headers.update(faults.retry_headers(status))
+        set_fault_status(response_data, sub_response)
         return super().create_response(response_data, sub_response)
 
     async def execute_single(self, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -212,11 +205,13 @@ def create_app(
                 app.state.graph.close()
 
     graphql = VerbundGraphQL(_graph, settings)
+    # API clients' JSON POSTs are answered without strawberry's view (api/graphql_post.py);
+    # browsers asking for a page get the offline GraphiQL; everything else is the view's.
+    endpoint = JsonPost(GraphiQLPage(graphql), _graph, principal_of, context_settings(settings))
     app = Starlette(
         routes=[
             Route("/health", health),
-            # Browsers asking for a page get the offline GraphiQL; everything else is GraphQL.
-            Route("/graphql", GraphiQLPage(graphql), methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
             *hsds_routes(settings),
             *web_routes(),
         ],

@@ -77,6 +77,8 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    # Seconds of each answered exchange (send to last byte), for p50/p99.
+    latencies: list[float] = field(default_factory=list)
     # CPU seconds per server process: with several workers, whether both had work.
     by_process: Counter[int] = field(default_factory=Counter)
 
@@ -133,8 +135,10 @@ async def _load(variant: Variant, connections: int, seconds: float) -> Tally:
     stop = time.perf_counter() + seconds
 
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while time.perf_counter() < stop:
+        clock = time.perf_counter
+        while (sent := clock()) < stop:
             tally.statuses[await _exchange(reader, writer, request)] += 1
+            tally.latencies.append(clock() - sent)
 
     cpu_before, own_before = variant.cpu_by_process(), _own_cpu()
     started = time.perf_counter()
@@ -164,15 +168,20 @@ def _uvicorn(
     factory: str, port: int, env: dict[str, str], workers: int, old: Path | None = None
 ) -> subprocess.Popen[bytes]:
     """The server as ``verbund serve`` starts it (api/cli/serve.py), on ``port``; ``old``: a
-    checkout from before ``serve_options`` existed, started as its ``verbund serve`` did
-    (uvicorn's pure-Python loop and parser, the access log on)."""
+    checkout of the repository, started with the same options if it has ``serve_options``,
+    else as its ``verbund serve`` did (uvicorn's pure-Python loop and parser, access log on)."""
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--timeout-keep-alive", "600",
                "--workers", str(workers)]  # fmt: skip
+    cwd = ROOT
     if old is not None:
-        command += ["--app-dir", str(old), "--loop", "asyncio", "--http", "h11"]
-        command += ["--log-level", "info"]
-        return subprocess.Popen(command, cwd=old, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP)
+        command += ["--app-dir", str(old)]
+        cwd = old
+        if "def serve_options" not in _text(old / "api" / "cli" / "serve.py"):
+            command += ["--loop", "asyncio", "--http", "h11", "--log-level", "info"]
+            return subprocess.Popen(
+                command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP
+            )
     from api.cli.serve import serve_options
 
     options = serve_options()
@@ -180,7 +189,11 @@ def _uvicorn(
     command += ["--log-level", str(options["log_level"])]
     if not options["access_log"]:
         command.append("--no-access-log")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP)
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, **_OWN_GROUP)
+
+
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
 
 
 def _wait_until_up(variant: Variant) -> None:
@@ -212,6 +225,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1", help="z. B. 1,2: je Anzahl eine Variante")
     parser.add_argument("--query", choices=sorted(QUERIES), default="typename")
     parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument(
+        "--gc", action="store_true", help="auch verbund ohne die GC-Abstimmung (api/heap.py)"
+    )
     parser.add_argument("--nice", type=int, default=0, help="Lastgenerator mit os.nice(n)")
     args = parser.parse_args()
 
@@ -245,6 +261,11 @@ def main() -> None:
                         f"vorher{suffix}", port, "/graphql", body, headers,
                         _uvicorn("api.app:create_served_app", port, old, workers,
                                  args.baseline.resolve())))  # fmt: skip
+            if args.gc:
+                port = _free_port()
+                variants.append(Variant(
+                    "verbund, GC unverändert", port, "/graphql", body, headers,
+                    _uvicorn("bench.fixed_cost:create_untuned_app", port, env, 1)))  # fmt: skip
             if not args.no_floor and args.query == "typename":
                 port = _free_port()
                 variants.append(Variant(
@@ -266,6 +287,7 @@ def main() -> None:
                         total.statuses.update(measured.statuses)
                         total.server_cpu += measured.server_cpu
                         total.client_cpu += measured.client_cpu
+                        total.latencies += measured.latencies
                         total.by_process.update(measured.by_process)
         finally:
             for variant in variants:
@@ -286,9 +308,9 @@ def _report(
     reference = variants[-1].name
     print(f"Abfrage: {args.query}; {args.rounds} Runden × {args.seconds:g} s je Messung\n")
     print("| Variante | Verbindungen | Anfragen/s (200) | andere Antworten | ÷ "
-          f"{reference} | CPU Server je Anfrage | CPU Lastgenerator "
+          f"{reference} | CPU Server je Anfrage | p50 | p99 | CPU Lastgenerator "
           "| CPU-Anteile der Prozesse |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for connections in levels:
         base = tallies[(reference, connections)]
         base_rate = base.ok / base.seconds if base.seconds else 0.0
@@ -300,12 +322,28 @@ def _report(
             share = tally.client_cpu / tally.seconds
             busy = [v for v in tally.by_process.values() if v > 0.01 * tally.server_cpu]
             shares = " / ".join(f"{v / tally.server_cpu:.0%}" for v in busy) or "–"
+            p50, p99 = _percentile(tally.latencies, 0.5), _percentile(tally.latencies, 0.99)
             print(f"| {variant.name} | {connections} | {rate:,.0f} | {other or '–'} "
                   f"| {rate / base_rate if base_rate else 0:.2f} | {per_request:,.0f} µs "
+                  f"| {p50 * 1e6:,.0f} µs | {p99 * 1e6:,.0f} µs "
                   f"| {share:.0%} eines Kerns | {shares} |")  # fmt: skip
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"\nload average {before[0]:.1f} before, {after[0]:.1f} after ({stamp}, "
           f"{os.cpu_count()} cores; sums over the rounds)")  # fmt: skip
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def create_untuned_app() -> object:
+    """verbund as served, but the garbage collector left as CPython sets it (``--gc``)."""
+    from api.app import create_app
+
+    return create_app(tune_gc=False, precompute=True)
 
 
 def create_floor_app() -> object:

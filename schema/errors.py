@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph import GraphError
 from schema.messages import translate
@@ -44,22 +43,19 @@ def _document_error(error: GraphQLError) -> GraphQLError:
     )
 
 
-class ErrorCodes(SchemaExtension):
-    """Give graph-layer errors their code; log and mask everything unexpected."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        result.errors = present(result.errors)
+def present_result(result: Any) -> None:
+    """Give the result's graph-layer errors their code, mask everything unexpected; in place
+    (called by ``OperationRules``, schema/operation_rules.py, when the operation ends)."""
+    if result is None or not result.errors:
+        return
+    result.errors = present(result.errors)
 
 
 def present(errors: list[GraphQLError]) -> list[GraphQLError]:
     """Every error as the client sees it: with a code, in German, unexpected ones masked.
 
-    Idempotent (an error that has its code stays as it is): ``ErrorCodes`` applies it inside
-    the operation, ``Schema.execute`` (schema/root.py) once more to what strawberry answers
+    Idempotent (an error that has its code stays as it is): ``present_result`` applies it
+    inside the operation, ``Schema.execute`` (schema/root.py) once more to what strawberry answers
     outside it (a syntax error leaves the operation as an exception).
     """
     return [_present(error) for error in errors]

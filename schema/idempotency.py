@@ -20,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import strawberry
@@ -37,7 +38,6 @@ from graphql import (
     get_operation_ast,
     parse,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from graph import GraphError
@@ -191,15 +191,12 @@ async def execute_once(
     return result
 
 
-class IdempotentWrites(SchemaExtension):
-    """Record (or replay) the writes of the resolvers on the request's key.
+def recording(claim: keys.Claim | None) -> AbstractContextManager[None]:
+    """Record (or replay) the resolvers' writes on the request's key (``context.idempotency``,
+    None: the request has none).
 
-    Only around execution: the audit entry written after it (schema/policy.py) is written
-    for every attempt and never replayed.
+    Only around the operation (``OperationRules``, schema/operation_rules.py): the audit
+    entry written after it (schema/policy_audit.py) is written for every attempt and never
+    replayed.
     """
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        claim = context.idempotency if isinstance(context, Context) else None
-        with keys.active(claim):
-            yield
+    return keys.active(claim)

@@ -16,7 +16,7 @@ The policy enforces, in this order: an authenticated caller; an allowed role; th
 guard (object visibility, arguments that must name the caller's own organization); then, on
 the result, it hides household-level records outside the caller's visibility (nested fields
 and filters included) and, for aggregates, suppresses every count below ``MIN_COUNT``. It
-also collects what was touched and what was refused, and why; ``AuditTrail``
+also collects what was touched and what was refused, and why; ``audit_request``
 (``schema/policy_audit.py``) writes the request's events through the audit gate.
 """
 

@@ -1,10 +1,11 @@
 """The audit of a GraphQL request: a write's entry in the write's own transaction, the rest
 through the audit gate before the answer leaves.
 
-Both callers of the schema, ``/graphql`` (api/app.py, POST and GET) and the web pages
-(api/web/data.py), run ``schema.execute``, so every operation passes ``AuditTrail``. A
-mutation's write carries its entry (``write_audit``, graph/audit_unit.py): the policy opens
-the unit around a writing field, so the change and its entry commit together or not at all.
+Both callers of the schema, ``/graphql`` (api/app.py, api/graphql_post.py) and the web pages
+(api/web/data.py), run ``schema.execute``, so every operation passes ``audit_request``
+(schema/operation_rules.py). A mutation's write carries its entry (``write_audit``,
+graph/audit_unit.py): the policy opens the unit around a writing field, so the change and
+its entry commit together or not at all.
 What the policies collected beyond that (schema/policy.py) becomes at most two kinds of
 entries at the end: the records read (or, for a write that committed no entry of its own,
 e.g. a replay under an idempotency key, the write), and the refused attempts ("denied",
@@ -15,11 +16,10 @@ data leaves unrecorded.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from graph import audit
 from graph.audit_unit import WriteAudit
@@ -133,34 +133,29 @@ def withhold(result: Any, failed: audit.AuditFailed) -> None:
     result.errors = [GraphQLError(str(failed), extensions={"code": failed.code})]
 
 
-class AuditTrail(SchemaExtension):
-    """Write the request's audit entries; if that fails, the request fails: no social data
-    leaves unrecorded."""
-
-    async def on_operation(self) -> AsyncIterator[None]:
-        yield
-        context = self.execution_context.context
-        if not isinstance(context, Context):
-            return
-        events = request_events(context)
-        if not events:
-            return
-        access = context.access
-        if access.wrote and not access.write_audited:
-            # A replayed write is committed before this entry: say so, a blind retry
-            # could write twice.
-            consequence = (
-                "die Antwort wird zurückgehalten, die Änderung kann aber gespeichert sein: "
-                "bitte vor dem Wiederholen nachsehen"
-            )
-        elif access.wrote:
-            consequence = (
-                "die Änderung ist gespeichert und protokolliert, die Antwort wird aber "
-                "zurückgehalten: bitte nachsehen, nicht wiederholen"
-            )
-        else:
-            consequence = "deshalb werden keine Daten ausgegeben"
-        try:
-            await context.run(audit.gate, context.graph, events, consequence)
-        except audit.AuditFailed as failed:
-            withhold(self.execution_context.result, failed)
+async def audit_request(context: Context, result: Any) -> None:
+    """Write the request's audit entries when its operation ends (``OperationRules``,
+    schema/operation_rules.py); if that fails, the request fails: no social data leaves
+    unrecorded."""
+    events = request_events(context)
+    if not events:
+        return
+    access = context.access
+    if access.wrote and not access.write_audited:
+        # A replayed write is committed before this entry: say so, a blind retry
+        # could write twice.
+        consequence = (
+            "die Antwort wird zurückgehalten, die Änderung kann aber gespeichert sein: "
+            "bitte vor dem Wiederholen nachsehen"
+        )
+    elif access.wrote:
+        consequence = (
+            "die Änderung ist gespeichert und protokolliert, die Antwort wird aber "
+            "zurückgehalten: bitte nachsehen, nicht wiederholen"
+        )
+    else:
+        consequence = "deshalb werden keine Daten ausgegeben"
+    try:
+        await context.run(audit.gate, context.graph, events, consequence)
+    except audit.AuditFailed as failed:
+        withhold(result, failed)
