@@ -60,12 +60,28 @@ def context_settings(settings: Settings) -> dict[str, Any]:
     }
 
 
+class RequestContext:
+    """The schema's Context of one HTTP request, for strawberry's view and the JSON POST path
+    (api/graphql_post.py) alike."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __call__(self, request: Request, response: Response) -> Context:
+        return Context(
+            graph=_graph(request),
+            request=request,
+            response=response,
+            principal=principal_of(request),
+            **self._values,
+        )
+
+
 class VerbundGraphQL(GraphQL[Context, None]):
-    def __init__(self, graph_of: Any, settings: Settings) -> None:
+    def __init__(self, context_of: RequestContext) -> None:
         # The IDE page is ours (api/web/graphiql.py, vendored assets), not strawberry's CDN one.
         super().__init__(schema, graphql_ide=None)
-        self._graph_of = graph_of
-        self._context_settings = context_settings(settings)
+        self._context_of = context_of
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
         """strawberry's own refusals (HTTP 400/405) with German reasons (schema/messages.py)."""
@@ -116,13 +132,7 @@ class VerbundGraphQL(GraphQL[Context, None]):
         )
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
-        return Context(
-            graph=self._graph_of(request),
-            request=request,
-            response=response,
-            principal=principal_of(request),
-            **self._context_settings,
-        )
+        return self._context_of(request, response)
 
 
 def principal_of(request: Request) -> Principal:
@@ -204,10 +214,12 @@ def create_app(
             if own:
                 app.state.graph.close()
 
-    graphql = VerbundGraphQL(_graph, settings)
+    values = context_settings(settings)
+    context_of = RequestContext(values)
+    graphql = VerbundGraphQL(context_of)
     # API clients' JSON POSTs are answered without strawberry's view (api/graphql_post.py);
     # browsers asking for a page get the offline GraphiQL; everything else is the view's.
-    endpoint = JsonPost(GraphiQLPage(graphql), _graph, principal_of, context_settings(settings))
+    endpoint = JsonPost(GraphiQLPage(graphql), context_of)
     app = Starlette(
         routes=[
             Route("/health", health),
@@ -221,7 +233,7 @@ def create_app(
     )
     app.state.settings = settings
     # The pages ask the schema in process (api/web/data.py) with the same Context settings.
-    app.state.context_settings = context_settings(settings)
+    app.state.context_settings = values
     app.state.demo_logins = DemoLogins(settings)
     app.state.login_limiter = FailureLimiter(
         settings.auth_failure_limit, settings.auth_failure_window_seconds

@@ -31,11 +31,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api import faults
-from graph import Graph, GraphError
+from graph import GraphError
 from schema import Context, schema
 from schema.idempotency import execute_once
 from schema.messages import http_reason
-from schema.principal import Principal
 
 # What strawberry's view allows over POST (its execute_single).
 POST_OPERATIONS = OperationType.from_http("POST")
@@ -78,14 +77,10 @@ class JsonPost:
     def __init__(
         self,
         view: ASGIApp,
-        graph_of: Callable[[Request], Graph],
-        principal_of: Callable[[Request], Principal],
-        context_settings: Mapping[str, Any],
+        context_of: Callable[[Request, Response], Context],
     ) -> None:
         self.view = view
-        self.graph_of = graph_of
-        self.principal_of = principal_of
-        self.context_settings = dict(context_settings)
+        self.context_of = context_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] != "POST":
@@ -103,13 +98,7 @@ class JsonPost:
         query, variables, operation, extensions = given
         request = Request(scope, receive)
         response = sub_response()
-        context = Context(
-            graph=self.graph_of(request),
-            request=request,
-            response=response,
-            principal=self.principal_of(request),
-            **self.context_settings,
-        )
+        context = self.context_of(request, response)
         try:
             result = await execute_once(
                 context,

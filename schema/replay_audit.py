@@ -1,7 +1,7 @@
 """The audit of a replayed answer: a stored answer sent again is a disclosure again.
 
 A mutation retried under the same idempotency key (schema/idempotency.py) gets the first
-attempt's stored answer without running anything, so neither the policies nor ``AuditTrail``
+attempt's stored answer without running anything, so neither the policies nor ``audit_request``
 (schema/policy_audit.py) see it. The answer still carries the household-level records the
 first attempt touched, and the audit rule (graph/audit.py) records *every* read of such data,
 also the same caller reading its own records again (a query sent twice leaves two entries).
