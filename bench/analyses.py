@@ -38,10 +38,10 @@ from api.settings import get_settings  # noqa: E402
 from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
 from graph.analysis import run_analyses  # noqa: E402
+from graph.analysis.centrality import igraph_betweenness  # noqa: E402
 from graph.analysis.config import DROPPED_REFERRAL_STATUSES  # noqa: E402
 from graph.analysis.projection import load_snapshot  # noqa: E402
 from graph.analysis.snapshot import Snapshot  # noqa: E402
-from graph.analysis.weak_spots import igraph_betweenness  # noqa: E402
 from graph.write import write_bundle  # noqa: E402
 
 

@@ -19,7 +19,6 @@ of the brokers the report names), connected components and articulation points.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import resource
@@ -39,6 +38,7 @@ from api.localneo4j import LocalNeo4j, ensure_started  # noqa: E402
 from api.settings import get_settings  # noqa: E402
 from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
+from graph.analysis.centrality import as_igraph, betweenness_scale, igraph_module  # noqa: E402
 from graph.analysis.config import DEFAULT_CONFIG  # noqa: E402
 from graph.analysis.projection import load_snapshot  # noqa: E402
 from graph.analysis.scopes import split_snapshot  # noqa: E402
@@ -100,23 +100,6 @@ def against_truth(report: AnalysisReport) -> dict[str, list[float]] | None:
     return city_truth(report.part(CITY_SCOPE))
 
 
-def _igraph() -> Any | None:
-    try:
-        return importlib.import_module("igraph")
-    except ImportError:
-        return None
-
-
-def _to_igraph(ig: Any, g: nx.Graph) -> tuple[Any, list[str]]:
-    nodes = list(g.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    return ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in g.edges]), nodes
-
-
-def _scale(n: int) -> float:
-    return 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
-
-
 def kernels(
     name: str, g: nx.Graph, *, exact: bool, sample: int, brokers: Iterable[str]
 ) -> dict[str, Any]:
@@ -126,9 +109,9 @@ def kernels(
     g = g.subgraph(n for n in g if g.degree(n) > 0).copy()  # as network_structure does
     n = g.number_of_nodes()
     out: dict[str, Any] = {"graph": name, "nodes": n, "edges": g.number_of_edges()}
-    ig = _igraph()
+    ig = igraph_module()
     if ig is not None:
-        out["igraph_build_s"], (h, nodes) = timed(lambda: _to_igraph(ig, g))
+        out["igraph_build_s"], (h, nodes) = timed(lambda: as_igraph(ig, g))
     out["nx_components_s"], parts = timed(lambda: list(nx.connected_components(g)))
     out["components"] = len(parts)
     out["nx_cut_sizes_s"], _ = timed(lambda: cut_sizes(g))
@@ -146,7 +129,7 @@ def kernels(
         out["ig_components_s"], _ = timed(lambda: h.connected_components())
         out["ig_articulation_s"], _ = timed(lambda: h.articulation_points())
         out["ig_betweenness_s"], raw = timed(lambda: h.betweenness(directed=False))
-        scale = _scale(n)
+        scale = betweenness_scale(n)
         ig_values = {node: v * scale for node, v in zip(nodes, raw, strict=True)}
         if exact_values is None:
             exact_values = ig_values

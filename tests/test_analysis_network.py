@@ -101,7 +101,7 @@ def test_network_structure_findings() -> None:
 
 def test_igraph_engine_gives_networkx_betweenness() -> None:
     pytest.importorskip("igraph")
-    from graph.analysis.weak_spots import betweenness, igraph_betweenness
+    from graph.analysis.centrality import betweenness, igraph_betweenness
 
     g = nx.relabel_nodes(nx.gnm_random_graph(60, 120, seed=3), str)
     fast = igraph_betweenness(g)

@@ -18,18 +18,24 @@ import networkx as nx
 from graph.analysis.config import WeakSpotConfig
 
 
-def _igraph_module() -> Any | None:
+def igraph_module() -> Any | None:
+    """igraph, or None when it is not installed."""
     try:
         return importlib.import_module("igraph")
     except ImportError:
         return None
 
 
-def _as_igraph(ig: Any, g: nx.Graph) -> tuple[Any, list[Any]]:
+def as_igraph(ig: Any, g: nx.Graph) -> tuple[Any, list[Any]]:
     """The graph with nodes numbered in networkx's order (edges unweighted)."""
     nodes = list(g.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     return ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in g.edges]), nodes
+
+
+def betweenness_scale(n: int) -> float:
+    """The factor that turns igraph's raw betweenness into networkx's normalised value."""
+    return 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
 
 
 def _use_igraph(g: nx.Graph, config: WeakSpotConfig) -> bool:
@@ -67,13 +73,12 @@ def betweenness(g: nx.Graph, config: WeakSpotConfig) -> dict[str, float]:
 
 def igraph_betweenness(g: nx.Graph) -> dict[str, float] | None:
     """Exact normalised betweenness computed by igraph (C), or None without igraph."""
-    ig = _igraph_module()
+    ig = igraph_module()
     if ig is None:
         return None
-    ig_graph, nodes = _as_igraph(ig, g)
+    ig_graph, nodes = as_igraph(ig, g)
     values = ig_graph.betweenness(directed=False)
-    n = len(nodes)
-    scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # networkx's normalisation
+    scale = betweenness_scale(len(nodes))
     return {str(node): float(v) * scale for node, v in zip(nodes, values, strict=True)}
 
 
@@ -86,9 +91,9 @@ def burt_constraint(
     version is quadratic in a hub's degree (minutes on a Gebiet of 2,000 Träger), igraph's is
     not, and igraph always computes all nodes (then picked)."""
     if _use_igraph(g, config):
-        ig = _igraph_module()
+        ig = igraph_module()
         if ig is not None:
-            ig_graph, order = _as_igraph(ig, g)
+            ig_graph, order = as_igraph(ig, g)
             every = {
                 str(node): float(v) for node, v in zip(order, ig_graph.constraint(), strict=True)
             }

@@ -18,7 +18,6 @@ from typing import Literal, get_args
 import networkx as nx
 
 from graph.analysis.centrality import betweenness
-from graph.analysis.centrality import igraph_betweenness as igraph_betweenness  # re-export
 from graph.analysis.config import DROPPED_REFERRAL_STATUSES, WeakSpotConfig
 from graph.analysis.findings import Finding, fmt
 from graph.analysis.snapshot import (
