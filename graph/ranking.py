@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from graph import labels
+from graph import clock, labels
 from graph.capacity import DEFAULT_MAX_AGE_DAYS, occupancy
 from graph.records import Service
 
@@ -250,7 +250,7 @@ def _score(candidate: Candidate, reach: tuple[int, str], wanted: Wanted) -> list
 
 
 def _capacity(service: Service, wanted: Wanted) -> Reason:
-    today = wanted.today or date.today()
+    today = wanted.today or clock.today()
     known = occupancy(
         service.capacity,
         service.capacity_used,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, LiteralString
 
+from graph import clock
 from graph.connection import Graph
 from graph.consent_in_force import in_force_where
 
@@ -221,7 +222,7 @@ def visibility_of(
             checked=checked,
         )
     rows = graph.query(
-        _RECEIVING_OF, {**params, "org": organization_id, "today": today or date.today()}
+        _RECEIVING_OF, {**params, "org": organization_id, "today": today or clock.today()}
     )
     full = _receiving(rows)
     keep = {label: {i for (lab, i) in checked if lab == label} for label in _PARAM}
@@ -253,7 +254,7 @@ def receiving_visibility(
     graph: Graph, organization_id: str, today: date | None = None
 ) -> Visibility:
     """What a receiving organization (partner) may see: referrals under consents in force."""
-    rows = graph.query(_RECEIVING, {"org": organization_id, "today": today or date.today()})
+    rows = graph.query(_RECEIVING, {"org": organization_id, "today": today or clock.today()})
     return _receiving(rows)
 
 

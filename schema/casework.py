@@ -7,7 +7,7 @@ import datetime as dt
 
 import strawberry
 
-from graph import overdue
+from graph import clock, overdue
 from graph import records as rec
 from graph.consent_in_force import in_force
 from graph.repo.values import Stored
@@ -150,7 +150,7 @@ class Consent:
 
     @strawberry.field(description="Gilt die Einwilligung an diesem Tag (nicht widerrufen)?")
     def valid_on(self, date: dt.date | None = None) -> bool:
-        return in_force(self.stored.record, date or dt.date.today())
+        return in_force(self.stored.record, date or clock.today())
 
     household = related.one(
         "Household", "Der Haushalt, der eingewilligt hat.", by_id("Household", "household_id")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
+from graph import clock
 from graph import records as rec
 from graph.capacity import Occupancy, occupancy
 from graph.geometry import simplified
@@ -611,7 +612,7 @@ class Agreement(Versioned):
     @strawberry.field(description="Gilt die Vereinbarung an diesem Tag (Standard: heute)?")
     def valid_on(self, date: dt.date | None = None) -> bool:
         r = self.stored.record
-        day = date or dt.date.today()
+        day = date or clock.today()
         return (r.valid_from is None or r.valid_from <= day) and (
             r.valid_to is None or r.valid_to >= day
         )

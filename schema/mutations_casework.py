@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import UNSET
 
+from graph import clock
 from graph import records as rec
 from graph.pseudonym import PseudonymError, new_pseudonym, pseudonym
 from schema.casework import Consent, Household, Need
@@ -128,8 +129,8 @@ def evidence_in_words(input: Any) -> InvalidInput | None:
     03.12.2026" (a given ``evidence`` text follows after a colon); for creating and changing a
     consent alike. A problem when a date comes without its form."""
     if input.evidence_form not in (UNSET, None):
-        day = input.evidence_on if input.evidence_on not in (UNSET, None) else dt.date.today()
-        if day > dt.date.today():
+        day = input.evidence_on if input.evidence_on not in (UNSET, None) else clock.today()
+        if day > clock.today():
             return invalid("input.evidenceOn", "Das Datum liegt in der Zukunft.")
         given = f"{input.evidence_form.value} am {day:%d.%m.%Y}"
         note = input.evidence if input.evidence not in (UNSET, None) else ""
@@ -166,7 +167,7 @@ def _check_household(r: rec.Household) -> list[tuple[str, str]]:
 
 
 def _check_need(r: rec.Need) -> list[tuple[str, str]]:
-    if r.identified_on is not None and r.identified_on > dt.date.today():
+    if r.identified_on is not None and r.identified_on > clock.today():
         return [("identified_on", "Das Datum liegt in der Zukunft.")]
     return []
 
@@ -325,7 +326,7 @@ class CaseworkMutation:
     )
     async def create_need(self, info: Info, input: CreateNeedInput) -> NeedResult:
         if input.identified_on in (UNSET, None):
-            input.identified_on = dt.date.today()
+            input.identified_on = clock.today()
         closed = await _closed(info, str(input.household))
         if closed is not None:
             return closed

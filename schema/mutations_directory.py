@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import UNSET
 
-from graph import IntegrityError, validation
+from graph import IntegrityError, clock, validation
 from graph import records as rec
 from graph.repo import writes
 from graph.repo.values import Stored
@@ -575,7 +575,7 @@ class DirectoryMutation:
         data = ServiceInput(
             capacity=capacity,
             capacity_used=capacity_used,
-            assured_date=assured_date if assured_date not in (UNSET, None) else dt.date.today(),
+            assured_date=assured_date if assured_date not in (UNSET, None) else clock.today(),
         )
         result: ServiceResult = await update(info, AVAILABILITY, id, version, data)
         return result

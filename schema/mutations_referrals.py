@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from graph import clock
 from graph.errors import ConflictError
 from graph.repo import referrals
 from graph.repo.referrals import NewReferral, RefusedError
@@ -151,7 +152,7 @@ class ReferralMutation:
                 new,
                 by=_who(info),
                 now=_now(),
-                today=dt.date.today(),
+                today=clock.today(),
             )
         except (NotFoundError, RefusedError, ConflictError) as error:
             records.discard(f"Referral:{new.id}")  # never created: a refusal names the case

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from graph import clock
 from graph.ranking import target_groups_of
 from graph.repo.paging import MAX_PAGE_SIZE
 from graph.repo.referral_options import RankedOptions, referral_options
@@ -138,7 +139,7 @@ class ReferralOptionsQuery:
             languages=input.languages,
             referring_organization_id=referring,
             max_steps=input.max_steps,
-            on=input.on or dt.date.today(),
+            on=input.on or clock.today(),
             capacity_max_age_days=info.context.capacity_max_age_days,
         )
         if found is None:
@@ -196,7 +197,7 @@ class ReferralOptionsQuery:
             languages=languages or [],
             referring_organization_id=referring,
             max_steps=max_steps,
-            on=on or dt.date.today(),
+            on=on or clock.today(),
             capacity_max_age_days=info.context.capacity_max_age_days,
         )
         if found is None:

@@ -9,9 +9,9 @@ jobcenter-stuttgart  -> hh-old (referral closed 30 months ago, for retention)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from graph import Bundle, Graph
+from graph import Bundle, Graph, clock
 from graph.records import (
     Area,
     Category,
@@ -67,8 +67,8 @@ def _consent(cid: str, household: str, org: str, categories: tuple[str, ...]) ->
         purpose="Schuldnerberatung",
         members=("mitglied-1",),
         data_categories=categories,
-        valid_from=date.today() - 400 * DAY,
-        valid_to=date.today() + 300 * DAY,
+        valid_from=clock.today() - 400 * DAY,
+        valid_to=clock.today() + 300 * DAY,
     )
 
 

@@ -18,7 +18,7 @@ import networkx as nx
 
 from api.app import context_settings
 from api.settings import Settings
-from graph import Bundle, Graph
+from graph import Bundle, Graph, clock
 from graph.analysis import DEFAULT_CONFIG, analyse
 from graph.analysis.config import CoverageConfig, DuplicateStructureConfig
 from graph.analysis.coverage import coverage_gaps, coverage_table, supplies_by_category
@@ -237,7 +237,7 @@ def test_the_capacity_age_setting_reaches_every_request() -> None:
 
 def test_the_traeger_sees_an_outdated_occupancy_and_clears_it_by_checking(db: Graph) -> None:
     load_web_world(db)
-    old = date.today() - timedelta(days=200)
+    old = clock.today() - timedelta(days=200)
     db.query("MATCH (s:Service {id: 'sb-caritas'}) SET s.assured_date = $d", {"d": old}, write=True)
     with web_client() as client:
         sign_in(client, "traeger")

@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.app import create_app
-from graph import Graph
+from graph import Graph, clock
 from graph.audit import query_events
 from tests.privacy_world import load
 from tests.test_casework_mutations import CREATE_CONSENT, PROBLEMS, new_household, run
@@ -25,7 +25,7 @@ UPDATE_CONSENT = (
 )
 REVOKE = "mutation($id: ID!) { revokeConsent(id: $id) { __typename } }"
 
-UNTIL = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+UNTIL = (clock.today() + dt.timedelta(days=365)).isoformat()
 
 
 def _consent(graph: Graph) -> str:
@@ -69,7 +69,7 @@ def _update(
 def test_a_consent_is_narrowed_and_its_evidence_recorded(db: Graph) -> None:
     load(db)
     consent = _consent(db)
-    earlier = (dt.date.today() + dt.timedelta(days=100)).isoformat()
+    earlier = (clock.today() + dt.timedelta(days=100)).isoformat()
     result, codes = _update(
         db,
         consent,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graph import Bundle, Graph
+from graph import Bundle, Graph, clock
 from graph.records import Location, Organization, Service
 from loaders.hsds.reader import read_hsds
 from loaders.hsds.writer import write_hsds
@@ -63,7 +63,7 @@ def test_the_traeger_reports_availability_of_its_own_services(
     assert codes == set()
     assert value["__typename"] == "Service"
     assert (value["capacity"], value["capacityUsed"], value["version"]) == (12, 7, 2)
-    assert value["assuredDate"] == dt.date.today().isoformat()
+    assert value["assuredDate"] == clock.today().isoformat()
 
 
 def test_availability_is_checked_and_versioned(db: Graph) -> None:

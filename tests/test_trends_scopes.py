@@ -4,9 +4,7 @@ same as when it is loaded alone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from graph import Graph
+from graph import Graph, clock
 from graph.admin import clear
 from graph.analysis.trends import Trends, referral_trends
 from graph.write import write_bundle
@@ -17,7 +15,7 @@ from schema.principal import Principal
 from tests.apikit import execute
 from tests.webclient import sign_in, web_client
 
-TODAY = datetime.now(UTC).date()
+TODAY = clock.today()
 STUTTGART = "stuttgart"
 PLANNER = Principal("t-planner", "planner", None, "token")
 TRENDS = """

@@ -4,14 +4,13 @@ the real login form; what the partner does shows on the caseworker's pages."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from html import unescape
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from api.web.wording import DECLINE_REASONS
-from graph import Graph
+from graph import Graph, clock
 from tests.webkit import (
     CASEWORKER,
     PARTNER,
@@ -277,7 +276,7 @@ def test_availability_saves_changed_rows_and_the_check_date(db: Graph) -> None:
     after = {s["id"]: s for s in ask(db, PARTNER, SERVICES)["organization"]["services"]["nodes"]}
     assert (after["sb-caritas"]["capacity"], after["sb-caritas"]["capacityUsed"]) == (12, 11)
     assert after["eb-caritas"]["capacityUsed"] == 2
-    assert after["eb-caritas"]["assuredDate"] == date.today().isoformat()
+    assert after["eb-caritas"]["assuredDate"] == clock.today().isoformat()
 
 
 def test_availability_a_form_of_an_older_version_is_not_saved(db: Graph) -> None:

@@ -9,7 +9,6 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -17,7 +16,7 @@ from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
 from api.web import german
-from graph import Graph
+from graph import Graph, clock
 from graph.analysis.trends import Quarter, window
 from graph.disclosure import is_small
 from loaders.demo import Demo
@@ -79,7 +78,7 @@ def test_city_trends_are_the_demo_counts_with_small_ones_hidden(
     page = planner.get("/planung/trends")
     assert page.status_code == 200
     table = _table(page.text)
-    quarters = window(datetime.now(UTC).date())  # the window's day, as referral_trends takes it
+    quarters = window(clock.today())  # the window's day, as referral_trends takes it
     raw = _raw(demo)
     assert set(table) == {c.id for c in demo.bundle.categories}
     shown = 0
@@ -145,7 +144,7 @@ def test_a_district_shows_its_own_counts_and_a_stadtteil_its_districts(
     planner: TestClient, graph: Graph, demo: Demo
 ) -> None:
     districts = [a for a in demo.bundle.areas if a.level == "district"]
-    quarters = window(datetime.now(UTC).date())  # the window's day, as referral_trends takes it
+    quarters = window(clock.today())  # the window's day, as referral_trends takes it
     for district in districts:
         raw = _raw(demo, district.id)
         page = planner.get(f"/planung/trends?sozialraum={district.id}")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.testclient import TestClient
 
 from api.app import create_app
 from api.settings import get_settings
-from graph import Bundle, Graph
+from graph import Bundle, Graph, clock
 from graph.records import (
     Area,
     Category,
@@ -156,7 +156,7 @@ def web_bundle(extra_closed: int = 0) -> Bundle:
         Household(id="hh-9", area_id="st-mitte", household_type="alleinstehend"),
     ]
     b.needs += [Need(id="n-1", household_id="hh-1", category_id="schuldnerberatung")]
-    valid = date.today() - timedelta(days=30)
+    valid = clock.today() - timedelta(days=30)
     b.consents += [
         Consent(
             id="c-1",
@@ -165,7 +165,7 @@ def web_bundle(extra_closed: int = 0) -> Bundle:
             purpose="Überleitung und abgestimmte Hilfeplanung",
             data_categories=ALL,
             valid_from=valid,
-            valid_to=date.today() + timedelta(days=365),
+            valid_to=clock.today() + timedelta(days=365),
         ),
         Consent(
             id="c-2",

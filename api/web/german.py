@@ -6,9 +6,10 @@ Pure functions, registered as Jinja2 filters in ``api/web/templating.py``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from graph import clock
+
+BERLIN = clock.ZONE
 
 
 def _as_datetime(value: object) -> datetime | None:
@@ -81,4 +82,5 @@ def iso_date(value: str) -> date | None:
 
 
 def today() -> date:
-    return datetime.now(BERLIN).date()
+    """Heute nach deutschem Kalender (die eine Regel steht in graph.clock)."""
+    return clock.today()

@@ -25,9 +25,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
-from graph import revision
+from graph import clock, revision
 from graph.analysis.config import DEFAULT_CONFIG, AnalysisConfig
 from graph.analysis.projection import load_snapshot
 from graph.analysis.suite import AnalysisReport, run_analyses
@@ -57,7 +57,7 @@ class AnalysisCache:
         max_entries: int = DEFAULT_ANALYSIS_CACHE_ENTRIES,
         *,
         clock: Callable[[], float] = time.monotonic,
-        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        today: Callable[[], date] = clock.today,
     ) -> None:
         self.max_age = max_age
         self.max_entries = max_entries

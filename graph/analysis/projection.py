@@ -15,6 +15,7 @@ from typing import Any, LiteralString
 
 import neo4j
 
+from graph import clock
 from graph.analysis.snapshot import (
     AgreementInfo,
     AreaInfo,
@@ -154,7 +155,7 @@ def load_snapshot(
 ) -> Snapshot:
     """Everything the analyses read, from one consistent read transaction; an occupancy
     older than ``capacity_max_age_days`` is read as unknown (graph/capacity.py)."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     # A referral is answered at its first accept, waitlisting or decline.
     params = {"referrals": {"answers": sorted(ANSWER_REFERRAL_STATUSES)}}
 

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import LiteralString
 
+from graph import clock
 from graph.analysis.config import AnalysisConfig
 from graph.analysis.scopes import LOOSE_ID, LOOSE_NAME, Scope
 from graph.analysis.suite import UnknownArea, UnknownScope
@@ -266,5 +267,5 @@ def referral_trends(
     unit = None
     if area:
         unit, scope = scope_unit(graph, area)  # a Sozialraum brings its own Gebiet
-    day = today or datetime.now(UTC).date()
+    day = today or clock.today()
     return planner_trends(referral_counts(graph), day, unit=unit, category=category, scope=scope)

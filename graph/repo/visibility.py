@@ -8,9 +8,9 @@ consistent with what the policies let through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal, LiteralString
 
+from graph import clock
 from graph.consent_in_force import in_force_where
 
 
@@ -122,4 +122,4 @@ def visible(scope: OrgScope, label: str) -> LiteralString:
 
 
 def scope_params(scope: OrgScope | None) -> dict[str, Any]:
-    return {"scope": scope.organization_id, "today": date.today()} if scope else {}
+    return {"scope": scope.organization_id, "today": clock.today()} if scope else {}

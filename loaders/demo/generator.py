@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+from graph import clock
 from graph.bundle import Bundle
 from graph.records import Category, Household
 from loaders.demo import (
@@ -47,7 +48,7 @@ def generate(size: Size = "city", seed: int = 2026, checked_on: date | None = No
     output. ``checked_on`` (default: today) is the date the services' "zuletzt geprüft" is
     counted back from, so a demo loaded today shows current occupancy for most services."""
     spec = spec_of(size)
-    checked = checked_on or date.today()
+    checked = checked_on or clock.today()
 
     def rng(stream: str) -> random.Random:
         return random.Random(f"verbund-demo:{seed}:{size}:{stream}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import combinations
 from typing import Any
 
@@ -19,7 +18,7 @@ import networkx as nx
 from starlette.requests import Request
 
 from api.web.data import gql
-from graph import Bundle
+from graph import Bundle, clock
 from graph import records as rec
 
 _ORGS = """
@@ -376,7 +375,7 @@ async def network_view(request: Request, filters: Filters) -> NetworkView:
     edges = _edges(kept, agreements, networks)
 
     spans = [y for a in agreements for y in (_year(a["validFrom"]), _year(a["validTo"])) if y]
-    this_year = date.today().year
+    this_year = clock.today().year
     years = (min([*spans, this_year]), max([*spans, this_year]))
     year = filters.year if filters.year and years[0] <= filters.year <= years[1] else this_year
 

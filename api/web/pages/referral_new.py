@@ -373,6 +373,8 @@ async def check(request: Request) -> Response:
                 session_of(request).data.pop(KEY, None)
                 return RedirectResponse(f"/ueberleitungen/{created}?neu=1", status_code=303)
             errors.add("notiz", problem)
+            # A step before the failed one may have written the family: show it as stored.
+            data = await _household_data(request, state)
     need_name = known.category_name(state.get("new_need") or "")
     if state.get("need") and data:
         need_name = next(
