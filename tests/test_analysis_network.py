@@ -90,6 +90,12 @@ def test_network_structure_findings() -> None:
     assert ("articulation_point", ("hub",)) in spots
     assert ("broker", ("hub",)) in spots
     assert not any(s == "bridge" for s, _ in spots)  # only single partners hang on bridges
+    # The hub's five partners: only a-b work together, so the hub holds a structural hole.
+    (broker,) = [f for f in result.findings if f.spot == "broker"]
+    held = nx.constraint(g.subgraph(n for n in g if g.degree(n)), nodes=["hub"])["hub"]
+    assert held < CONFIG.max_broker_constraint
+    assert broker.counts["constraint"] == pytest.approx(held, abs=1e-4)
+    assert "Viele seiner Partner sind nur über ihn verbunden" in broker.explanation
     assert result.betweenness["hub"] == pytest.approx(
         nx.betweenness_centrality(g.subgraph(n for n in g if g.degree(n)))["hub"]
     )
@@ -152,3 +158,14 @@ def test_communities_follow_the_areas_when_the_network_does() -> None:
     assert network_structure(g, CONFIG, home_areas=mixed).community_area_agreement == (
         pytest.approx(0.0, abs=1e-9)
     )
+
+
+def test_a_broker_whose_partners_work_together_is_not_called_a_structural_hole() -> None:
+    # "hub" links a pendant partner to a group that works closely together (and with hub).
+    g = nx.complete_graph(["hub", "a", "b", "c"])
+    g.add_edge("hub", "p")
+    result = network_structure(g, CONFIG)
+    (broker,) = [f for f in result.findings if f.spot == "broker"]
+    assert broker.counts["constraint"] == pytest.approx(nx.constraint(g)["hub"], abs=1e-4)
+    assert broker.counts["constraint"] >= CONFIG.max_broker_constraint
+    assert "nur über" not in broker.explanation

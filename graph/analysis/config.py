@@ -111,6 +111,10 @@ class WeakSpotConfig:
 
     top_brokers: int = 5
     min_broker_betweenness: float = 0.05
+    # Below this Burt constraint a broker's partners hardly work with each other: the centre
+    # of a star has 1/partners, two unlinked partners give 0.5, linked partners push it up
+    # (a triangle's corner has 1.125).
+    max_broker_constraint: float = 0.5
     # "auto": igraph (C, exact) above ``igraph_min_nodes`` when it is installed; else networkx,
     # exact up to ``exact_betweenness_max_nodes``, above with a seeded sample of k pivots. A
     # Gebiet of 2,000 Träger took minutes exact in networkx; 200 pivots keep the brokers the

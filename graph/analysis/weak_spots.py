@@ -17,7 +17,7 @@ from typing import Literal, get_args
 
 import networkx as nx
 
-from graph.analysis.centrality import betweenness
+from graph.analysis.centrality import betweenness, burt_constraint
 from graph.analysis.config import DROPPED_REFERRAL_STATUSES, WeakSpotConfig
 from graph.analysis.findings import Finding, fmt
 from graph.analysis.snapshot import (
@@ -304,10 +304,18 @@ def network_structure(
                 counts={"cut_off": cut},
             )
         )
-    brokers = sorted(central.items(), key=lambda x: (-x[1], x[0]))[: config.top_brokers]
+    brokers = [
+        (org, value)
+        for org, value in sorted(central.items(), key=lambda x: (-x[1], x[0]))[: config.top_brokers]
+        if value >= config.min_broker_betweenness
+    ]
+    # Burt's constraint only for the few brokers shown: it tells a planner whether the
+    # broker's partners also work with each other (high) or are linked only through the
+    # broker (low: a structural hole, e.g. between two groups that each work closely).
+    constraint = burt_constraint(connected, config, nodes=[org for org, _ in brokers])
     for org, value in brokers:
-        if value < config.min_broker_betweenness:
-            continue
+        held = constraint[org]
+        known = held == held  # NaN for a Träger without partners (not a broker in practice)
         findings.append(
             WeakSpot(
                 kind="weak_spot",
@@ -316,9 +324,16 @@ def network_structure(
                 explanation=(
                     f"{names.get(org, org)} vermittelt zwischen vielen Trägern "
                     f"(Betweenness {fmt(value, 3)}); fällt er aus, werden Wege länger."
+                    + (
+                        " Viele seiner Partner sind nur über ihn verbunden "
+                        f"(Constraint {fmt(held, 2)})."
+                        if known and held < config.max_broker_constraint
+                        else ""
+                    )
                 ),
                 organization_ids=(org,),
-                counts={"betweenness": round(value, 4)},
+                counts={"betweenness": round(value, 4)}
+                | ({"constraint": round(held, 4)} if known else {}),
             )
         )
     communities, nmi = _communities(connected, home_areas, config)
