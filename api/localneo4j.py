@@ -195,6 +195,7 @@ class LocalNeo4j:
             analysis_timeout=self.settings.analysis_timeout_seconds,
             analysis_cache_seconds=self.settings.analysis_cache_seconds,
             analysis_cache_entries=self.settings.analysis_cache_entries,
+            analysis_processes=self.settings.analysis_processes,
         )
 
     def pid(self) -> int | None:
@@ -437,6 +438,7 @@ def resolve_config(settings: Settings) -> Neo4jConfig:
             analysis_timeout=settings.analysis_timeout_seconds,
             analysis_cache_seconds=settings.analysis_cache_seconds,
             analysis_cache_entries=settings.analysis_cache_entries,
+            analysis_processes=settings.analysis_processes,
         )
     return LocalNeo4j(settings).config()
 

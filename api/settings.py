@@ -174,6 +174,13 @@ class Settings(BaseSettings):
         validation_alias="VERBUND_ANALYSIS_CACHE_ENTRIES",
         description="Analysis results kept per worker process (0: none)",
     )
+    analysis_processes: int = Field(
+        default=0,
+        ge=0,
+        validation_alias="VERBUND_ANALYSIS_PROCESSES",
+        description="Worker processes computing the analyses of several Gebiete side by side "
+        "(0: one per core; 1: none); graphs under 5,000 Träger always use none",
+    )
     # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(
         # Measured (bench/overload.py): on 2 cores 4 requests at work answer faster and

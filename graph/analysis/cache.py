@@ -115,7 +115,8 @@ class AnalysisCache:
     def _compute(self, graph: Graph, config: AnalysisConfig, day: date) -> AnalysisReport:
         with self._lock:
             self.computations += 1
-        return run_analyses(load_snapshot(graph, today=day), config)
+        snapshot = load_snapshot(graph, today=day)
+        return run_analyses(snapshot, config, processes=graph.config.analysis_processes)
 
     def _store(self, key: _Key, report: AnalysisReport) -> None:
         # Results of other revisions are of no use any more (the revision only grows).

@@ -35,6 +35,7 @@ from graph.analysis.duplicate_services import DuplicateService, duplicate_servic
 from graph.analysis.duplicate_structures import DuplicateStructure, duplicate_structures
 from graph.analysis.findings import SEVERITY_ORDER, Finding
 from graph.analysis.missing_cooperation import MissingCooperation, missing_cooperation
+from graph.analysis.parallel import processes_for, run_parts
 from graph.analysis.pathways import Pathways, referral_pathways
 from graph.analysis.projection import load_snapshot
 from graph.analysis.scopes import Scope, split_snapshot
@@ -160,11 +161,17 @@ class AnalysisReport:
 
 
 def run_analyses(
-    snapshot: Snapshot, config: AnalysisConfig = DEFAULT_CONFIG, *, scope: str | None = None
+    snapshot: Snapshot,
+    config: AnalysisConfig = DEFAULT_CONFIG,
+    *,
+    scope: str | None = None,
+    processes: int = 0,
 ) -> AnalysisReport:
     """All analyses at the given thresholds, run once per Gebiet (``scopes.py``); per-analysis
     wall time in ``seconds``. ``scope``: only that Gebiet's report. Without it, a graph with
-    one Gebiet gives that Gebiet's report, a graph with several their combination."""
+    one Gebiet gives that Gebiet's report, a graph with several their combination.
+    ``processes``: Gebiete computed side by side in that many worker processes (0: one per
+    core; 1: all here); small graphs always here (parallel.py)."""
     parts = split_snapshot(snapshot)
     scopes = tuple(s for s, _ in parts if s.id)
     if scope is not None:
@@ -172,7 +179,10 @@ def run_analyses(
         if not chosen:
             raise UnknownScope(scope, scopes)
         parts = tuple(chosen)
-    reports = [_tagged(_run_scope(part, config), s.id, scopes) for s, part in parts]
+    snapshots = [part for _, part in parts]
+    used = processes_for(snapshots, processes)
+    computed = run_parts(_run_scope, snapshots, config, used)
+    reports = [_tagged(r, s.id, scopes) for (s, _), r in zip(parts, computed, strict=True)]
     if len(reports) == 1:
         return reports[0]
     return _combined(snapshot, config, reports, scopes)
