@@ -40,6 +40,7 @@ from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
 from graph.analysis.centrality import as_igraph, betweenness_scale, igraph_module  # noqa: E402
 from graph.analysis.config import DEFAULT_CONFIG  # noqa: E402
+from graph.analysis.parallel import processes_for  # noqa: E402
 from graph.analysis.projection import load_snapshot  # noqa: E402
 from graph.analysis.scopes import split_snapshot  # noqa: E402
 from graph.analysis.suite import AnalysisReport, run_analyses  # noqa: E402
@@ -61,8 +62,12 @@ def _neo4j_cpu() -> float | None:
 
 
 def _own_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and its ended children (the analyses' worker processes)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def timed(fn: Callable[[], T]) -> tuple[float, T]:
@@ -179,15 +184,23 @@ def measure() -> dict[str, Any]:
     with Graph(ensure_started(get_settings())) as graph:
         read_s, snapshot = timed(lambda: load_snapshot(graph))
     neo1 = _neo4j_cpu()
+    processes = processes_for([p for _, p in split_snapshot(snapshot)], 0)
     analyses_s, report = timed(lambda: run_analyses(snapshot))
     wall = time.perf_counter() - wall0
     cpu = _own_cpu() - cpu0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # The same analyses in this process alone, right after: the workers' gain as a ratio.
+    one_process_s, _ = timed(lambda: run_analyses(snapshot, processes=1))
     split_s, _ = timed(lambda: split_snapshot(snapshot))
     result: dict[str, Any] = {
         "load_average": os.getloadavg(),
         "read_s": read_s,
         "analyses_s": analyses_s,
+        "analysis_processes": processes,
+        "analyses_one_process_s": one_process_s,
+        "analyses_one_process_ratio": one_process_s / analyses_s if analyses_s else None,
+        "worker_peak_rss_mib": worker_peak_mib,
         "total_s": wall,
         "cpu_s": cpu,
         "neo4j_read_cpu_s": None if neo0 is None or neo1 is None else neo1 - neo0,
@@ -220,6 +233,7 @@ def measure() -> dict[str, Any]:
         )
     result["per_scope"] = per_scope
     print(json.dumps(result), file=sys.stderr, flush=True)  # the suite's figures first
+    whole_land = os.environ.get("VERBUND_BENCH_LAND_KERNELS") != "gebiete"
     # Kernels: the largest Gebiet's cooperation network (exact betweenness with networkx too,
     # for the sample's error) and the whole Land's (networkx sampled and scaled).
     biggest = max(report.parts, key=lambda p: p.cooperation.number_of_nodes())
@@ -241,14 +255,19 @@ def measure() -> dict[str, Any]:
             sample=sample,
             brokers=brokers,
         ),
-        kernels(
-            "Kooperationsnetz des Landes (alle Gebiete)",
-            report.cooperation,
-            exact=False,
-            sample=sample,
-            brokers=[f.organization_ids[0] for f in report.network.findings if f.spot == "broker"],
-        ),
     ]
+    if whole_land:  # networkx on the 20,000 Träger of the whole Land: tens of minutes
+        result["kernels"].append(
+            kernels(
+                "Kooperationsnetz des Landes (alle Gebiete)",
+                report.cooperation,
+                exact=False,
+                sample=sample,
+                brokers=[
+                    f.organization_ids[0] for f in report.network.findings if f.spot == "broker"
+                ],
+            )
+        )
     return result
 
 
@@ -259,6 +278,12 @@ def main() -> None:
     parser.add_argument("--no-load", action="store_true", help="use the Land written before")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--gebiete-kernels-only",
+        action="store_true",
+        help="compare networkx and igraph on the city's and the largest Gebiet's network only "
+        "(not on the whole Land's: tens of minutes with networkx)",
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure()))
@@ -274,6 +299,8 @@ def main() -> None:
         )
     # The Land's read takes longer than the default limit for one request on a busy machine.
     env = {**os.environ, "VERBUND_ANALYSIS_TIMEOUT_SECONDS": "3600"}
+    if args.gebiete_kernels_only:
+        env["VERBUND_BENCH_LAND_KERNELS"] = "gebiete"
     proc = subprocess.run(
         [sys.executable, __file__, "--measure"], check=True, capture_output=True, text=True, env=env
     )

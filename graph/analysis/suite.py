@@ -411,7 +411,7 @@ def analyse(
 ) -> AnalysisReport:
     """Project the graph and run every analysis on it (per Gebiet; ``scope``: only that one)."""
     snapshot = load_snapshot(graph, capacity_max_age_days=config.capacity_max_age_days)
-    return run_analyses(snapshot, config, scope=scope)
+    return run_analyses(snapshot, config, scope=scope, processes=graph.config.analysis_processes)
 
 
 def within_area(report: AnalysisReport, area_id: str) -> AnalysisReport:
