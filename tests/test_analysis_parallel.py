@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import pytest
 
 from graph import Graph
 from graph.admin import clear
 from graph.analysis import parallel
+from graph.analysis.config import DEFAULT_CONFIG, AnalysisConfig
 from graph.analysis.projection import load_snapshot
 from graph.analysis.snapshot import OrganizationInfo, Snapshot
-from graph.analysis.suite import run_analyses
+from graph.analysis.suite import AnalysisReport, _run_scope, run_analyses
 from graph.write import write_bundle
 from loaders.demo import generate
 from loaders.demo.county import county_bundle
@@ -50,3 +54,16 @@ def test_workers_give_the_same_report(db: Graph, monkeypatch: pytest.MonkeyPatch
         assert theirs.coverage == mine.coverage
         assert set(theirs.seconds) == set(mine.seconds)
     clear(db)
+
+
+def _dies_in_a_worker(part: Snapshot, config: AnalysisConfig) -> AnalysisReport:
+    if multiprocessing.parent_process() is not None:
+        os._exit(3)  # a worker killed (memory limit, signal) before it answers
+    return _run_scope(part, config)
+
+
+def test_a_broken_worker_pool_still_gives_every_report(caplog: pytest.LogCaptureFixture) -> None:
+    parts = [_orgs(3), _orgs(2)]
+    reports = parallel.run_parts(_dies_in_a_worker, parts, DEFAULT_CONFIG, 2)
+    assert [len(r.snapshot.organizations) for r in reports] == [3, 2]
+    assert "Analyse-Prozesse ausgefallen" in caplog.text

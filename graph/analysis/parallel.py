@@ -12,10 +12,12 @@ it already) to keep the transfer small.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 # Below this many Träger in all Gebiete together the start of the workers costs more than
 # it saves (the city demo: 1,000 Träger, analyses ≈ 1 s).
 MIN_ORGANIZATIONS = 5_000
+
+_log = logging.getLogger(__name__)
 
 ScopeRun = Callable[[Snapshot, AnalysisConfig], "AnalysisReport"]
 
@@ -55,11 +59,17 @@ def run_parts(
     if processes <= 1:
         return [run(part, config) for part in parts]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        # The largest Gebiete first, so one big Gebiet at the end does not run alone.
-        order = sorted(range(len(parts)), key=lambda i: -len(parts[i].organizations))
-        futures = {i: pool.submit(_without_snapshot, run, parts[i], config) for i in order}
-        return [replace(futures[i].result(), snapshot=parts[i]) for i in range(len(parts))]
+    try:
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            # The largest Gebiete first, so one big Gebiet at the end does not run alone.
+            order = sorted(range(len(parts)), key=lambda i: -len(parts[i].organizations))
+            futures = {i: pool.submit(_without_snapshot, run, parts[i], config) for i in order}
+            return [replace(futures[i].result(), snapshot=parts[i]) for i in range(len(parts))]
+    except BrokenProcessPool as exc:
+        # A worker could not start or died (e.g. a script without a ``__main__`` guard, a
+        # memory limit): the analyses still come, only without the workers' gain.
+        _log.warning("Analyse-Prozesse ausgefallen (%s); rechne im eigenen Prozess", exc)
+        return [run(part, config) for part in parts]
 
 
 def _without_snapshot(run: ScopeRun, part: Snapshot, config: AnalysisConfig) -> AnalysisReport:
