@@ -175,11 +175,11 @@ class Settings(BaseSettings):
         description="Analysis results kept per worker process (0: none)",
     )
     analysis_processes: int = Field(
-        default=0,
+        default=1,
         ge=0,
         validation_alias="VERBUND_ANALYSIS_PROCESSES",
         description="Worker processes computing the analyses of several Gebiete side by side "
-        "(0: one per core; 1: none); graphs under 5,000 Träger always use none",
+        "(1: none; 0: one per core); only for idle cores and from 5,000 Träger",
     )
     # Backpressure (api/backpressure.py, docs/operations.md "Worker bemessen").
     neo4j_pool_size: int = Field(

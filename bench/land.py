@@ -184,22 +184,26 @@ def measure() -> dict[str, Any]:
     with Graph(ensure_started(get_settings())) as graph:
         read_s, snapshot = timed(lambda: load_snapshot(graph))
     neo1 = _neo4j_cpu()
-    processes = processes_for([p for _, p in split_snapshot(snapshot)], 0)
     analyses_s, report = timed(lambda: run_analyses(snapshot))
     wall = time.perf_counter() - wall0
     cpu = _own_cpu() - cpu0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The same analyses in worker processes (VERBUND_ANALYSIS_PROCESSES=0), right after:
+    # their gain (or loss) as a ratio, their CPU and peak RSS.
+    processes = processes_for([p for _, p in split_snapshot(snapshot)], 0)
+    cpu1 = _own_cpu()
+    workers_s, _ = timed(lambda: run_analyses(snapshot, processes=0))
+    workers_cpu = _own_cpu() - cpu1
     worker_peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    # The same analyses in this process alone, right after: the workers' gain as a ratio.
-    one_process_s, _ = timed(lambda: run_analyses(snapshot, processes=1))
     split_s, _ = timed(lambda: split_snapshot(snapshot))
     result: dict[str, Any] = {
         "load_average": os.getloadavg(),
         "read_s": read_s,
         "analyses_s": analyses_s,
-        "analysis_processes": processes,
-        "analyses_one_process_s": one_process_s,
-        "analyses_one_process_ratio": one_process_s / analyses_s if analyses_s else None,
+        "worker_processes": processes,
+        "analyses_workers_s": workers_s,
+        "analyses_workers_cpu_s": workers_cpu,
+        "workers_speedup": analyses_s / workers_s if workers_s else None,
         "worker_peak_rss_mib": worker_peak_mib,
         "total_s": wall,
         "cpu_s": cpu,

@@ -62,8 +62,9 @@ class Neo4jConfig:
     # 0 seconds: every request runs the analyses anew.
     analysis_cache_seconds: float = DEFAULT_ANALYSIS_CACHE_SECONDS
     analysis_cache_entries: int = DEFAULT_ANALYSIS_CACHE_ENTRIES
-    # Worker processes for the analyses of several Gebiete (0: one per core; 1: none).
-    analysis_processes: int = 0
+    # Worker processes for the analyses of several Gebiete (0: one per core; 1: none). Off by
+    # default: on a busy 2-core machine the Land took longer with workers (bench/README.md).
+    analysis_processes: int = 1
     # Connections the driver keeps at most (its own default is 100); the API sizes its
     # backpressure from this (api/backpressure.py).
     pool_size: int = DEFAULT_POOL_SIZE

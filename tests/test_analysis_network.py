@@ -169,3 +169,13 @@ def test_a_broker_whose_partners_work_together_is_not_called_a_structural_hole()
     assert broker.counts["constraint"] == pytest.approx(nx.constraint(g)["hub"], abs=1e-4)
     assert broker.counts["constraint"] >= CONFIG.max_broker_constraint
     assert "nur über" not in broker.explanation
+
+
+def test_a_community_split_evenly_names_the_same_main_area_in_every_process() -> None:
+    # Two Träger in two areas: a tie that set order (string hashing per process) decided.
+    g = nx.Graph([("t1", "t2")])
+    for areas in ({"t1": "b-area", "t2": "a-area"}, {"t2": "a-area", "t1": "b-area"}):
+        result = network_structure(g, CONFIG, home_areas=areas)
+        assert [(c.main_area_id, c.main_area_share) for c in result.communities] == [
+            ("a-area", 0.5)
+        ]

@@ -165,13 +165,13 @@ def run_analyses(
     config: AnalysisConfig = DEFAULT_CONFIG,
     *,
     scope: str | None = None,
-    processes: int = 0,
+    processes: int = 1,
 ) -> AnalysisReport:
     """All analyses at the given thresholds, run once per Gebiet (``scopes.py``); per-analysis
     wall time in ``seconds``. ``scope``: only that Gebiet's report. Without it, a graph with
     one Gebiet gives that Gebiet's report, a graph with several their combination.
     ``processes``: Gebiete computed side by side in that many worker processes (0: one per
-    core; 1: all here); small graphs always here (parallel.py)."""
+    core; 1, the default: all here); small graphs always here (parallel.py)."""
     parts = split_snapshot(snapshot)
     scopes = tuple(s for s, _ in parts if s.id)
     if scope is not None:

@@ -188,7 +188,8 @@ def _home_areas(
         served = index.served_units(s.area_ids)
         for unit in served or ():
             votes[s.organization_id][unit] += 1
-    return {org: c.most_common(1)[0][0] for org, c in votes.items() if c}
+    # Ties to the first unit id, not to the order the votes came in (sets, the read's order).
+    return {org: min(c.items(), key=lambda x: (-x[1], x[0]))[0] for org, c in votes.items() if c}
 
 
 def _nmi(labels_a: Sequence[str], labels_b: Sequence[str]) -> float | None:
@@ -363,7 +364,9 @@ def _communities(
     labels_a: list[str] = []
     for i, part in enumerate(sorted(parts, key=lambda p: (-len(p), min(p)))):
         areas = Counter(home_areas[o] for o in part if o in home_areas)
-        main, count = areas.most_common(1)[0] if areas else (None, 0)
+        # Ties go to the first area id: ``most_common`` would follow the set's order, which
+        # changes with each process's string hashing (two workers named other main areas).
+        main, count = min(areas.items(), key=lambda x: (-x[1], x[0])) if areas else (None, 0)
         out.append(
             Community(
                 organization_ids=tuple(sorted(part)),
