@@ -207,6 +207,9 @@ class _Collector:
     seen: dict[bytes, int] = field(default_factory=dict)
     converted: dict[bytes, str] = field(default_factory=dict)
     memo: bool = False
+    # False for the first pass of a streamed import (loaders/hsds/stream.py): every service
+    # is checked (its messages and ids kept), but its record is not built nor held.
+    keep_services: bool = True
 
     def add(
         self,
@@ -659,7 +662,7 @@ def _service(
                 if cap.available is None or cap.description == UNKNOWN_USE
                 else int(maximum - cap.available),
             }
-    if len(issues) > before or org_id is None or status is None:
+    if len(issues) > before or org_id is None or status is None or not out.keep_services:
         return
     record = Service(
         id=service.id,
