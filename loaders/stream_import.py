@@ -15,9 +15,9 @@ and saves the state of what it changes; if a part fails (an error only its check
 database error, a stop), the parts written so far are taken back and the run is recorded
 as ``failed`` (or ``interrupted``) with the reason.
 
-Small files keep the single pass: ``streams`` tells from the file size (the setting
-``VERBUND_IMPORT_STREAM_BYTES``). The HSDS table package (CSV with datapackage.json) and
-the other formats are always read in one pass.
+Small files keep the single pass: ``loaders.streaming.streams`` tells from the file size
+(the setting ``VERBUND_IMPORT_STREAM_BYTES``). The HSDS table package (CSV with
+datapackage.json) and the other formats are always read in one pass.
 """
 
 from __future__ import annotations
@@ -47,18 +47,8 @@ from loaders.importer import ImportBusy, ImportReport, Progress, busy_message
 from loaders.provenance import ImportOrigin, new_run
 from loaders.references import TABLE_LABELS
 from loaders.review import ImportReview, RecordReview
+from loaders.streaming import PART_SIZE
 from loaders.tabular.reader import ParsedBundle
-
-# From this file size on, an HSDS file is imported in parts (VERBUND_IMPORT_STREAM_BYTES).
-STREAM_BYTES = 64_000_000
-# Services per part: small enough that a part's records, review and plan stay a few MB.
-PART_SIZE = 5_000
-
-
-def streams(path: Path, fmt: str, threshold: int = STREAM_BYTES) -> bool:
-    """Whether an input is imported in parts: an HSDS file (not the table package) of at
-    least ``threshold`` bytes."""
-    return fmt == "hsds" and path.is_file() and path.stat().st_size >= threshold
 
 
 @dataclass(slots=True)

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from api.cli import main
+from api.settings import get_settings
 from graph import Bundle, Graph
 from graph.imports import import_runs
 from loaders import importer
@@ -18,7 +21,8 @@ from loaders.errors import ImportRejected
 from loaders.formats import graph_directory
 from loaders.hsds.writer import write_hsds
 from loaders.importer import ImportReport
-from loaders.stream_import import run_streamed_import, streams
+from loaders.stream_import import run_streamed_import
+from loaders.streaming import streams
 from loaders.tabular.writer import write_csv_folder
 from tests.loader_helpers import import_path, snapshot
 
@@ -197,3 +201,31 @@ def test_only_large_hsds_files_stream(files: dict[str, Path]) -> None:
     assert not streams(files["current"], "hsds", threshold=size + 1)
     assert not streams(files["current"], "csv", threshold=0)
     assert not streams(files["areas"], "hsds", threshold=0)  # a folder: the table package
+
+
+@pytest.mark.parametrize("threshold", ["0", "999999999"], ids=["streamed", "single"])
+def test_the_cli_streams_from_the_size_setting(
+    db: Graph,
+    files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    threshold: str,
+) -> None:
+    """A file at or above VERBUND_IMPORT_STREAM_BYTES goes in parts: a record refused late
+    leaves a failed run behind; below it the single pass refuses before any run is recorded.
+    Either way the data stay as they were."""
+    import_path(db, files["areas"], source="gebiete")
+    before = _data(db)
+    path, _, _ = _spoiled(files, tmp_path)
+    monkeypatch.setenv("VERBUND_IMPORT_STREAM_BYTES", threshold)
+    monkeypatch.setenv("VERBUND_IMPORT_PART_SIZE", str(PART))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["import", str(path), "--source", "hsds"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert "Feld „name“" in result.output
+    assert _data(db) == before
+    runs = [r.state for r in import_runs(db, "hsds")]
+    assert runs == (["failed"] if threshold == "0" else [])
