@@ -145,9 +145,12 @@ class UndoLog:
         images = {label: before_images(graph, label, ids) for label, ids in changed.items() if ids}
         part: _Part = ({label: list(ids) for label, ids in created.items() if ids}, images)
         self._file.seek(0, 2)
-        self._offsets.append(self._file.tell())
+        offset = self._file.tell()
         pickle.dump(part, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.flush()
+        # Noted only once whole: a stop during the dump leaves no broken part to read back
+        # (and that part wrote nothing yet).
+        self._offsets.append(offset)
 
     def undo(self, graph: Graph) -> None:
         """Take back every part noted, last first: restore what it changed, then delete what
