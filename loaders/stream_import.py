@@ -22,7 +22,7 @@ datapackage.json) and the other formats are always read in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from graph.imports import (
 from graph.undo import UndoLog
 from graph.write import DEFAULT_BATCH_SIZE, bundle_rows, write_bundle
 from loaders import importer
-from loaders.errors import ImportRejected
+from loaders.errors import ImportRejected, LoaderError
 from loaders.hsds.directory import Directory
 from loaders.hsds.stream import scan, service_parts
 from loaders.importer import ImportBusy, ImportReport, Progress, busy_message
@@ -85,6 +85,7 @@ def run_streamed_import(
     directory: Directory | None = None,
 ) -> ImportReport:
     """``run_import`` for an HSDS file read in two passes and written in parts (module doc)."""
+    version = _version(path)
     scanned = scan(path, source, directory)
     head = scanned.head
     kept = {"services": scanned.service_ids}
@@ -100,7 +101,7 @@ def run_streamed_import(
         report.pruned = importer.prune_absent(graph, head, source, dry_run=True, kept=kept)
     pruned = importer.pruned_records(graph, head, source, kept) if prune else ()
     given = {TABLE_LABELS[t]: {r.id for r in getattr(head.bundle, t)} for t in head.tables}
-    parts = service_parts(path, source, part_size, directory)
+    parts = _unchanged(service_parts(path, source, part_size, directory), path, version)
     if dry_run:
         for part in parts:
             importer.check_input(graph, part, given=given, **options)  # type: ignore[arg-type]
@@ -154,6 +155,30 @@ def run_streamed_import(
                 raise exc.rejected from None
             raise
     return report
+
+
+def _version(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _unchanged(
+    parts: Iterator[ParsedBundle], path: Path, version: tuple[int, int]
+) -> Iterator[ParsedBundle]:
+    """The parts, as long as the file is the one the first pass checked (the second pass
+    does not check again)."""
+    for part in parts:
+        _same(path, version)
+        yield part
+    _same(path, version)
+
+
+def _same(path: Path, version: tuple[int, int]) -> None:
+    if _version(path) != version:
+        raise LoaderError(
+            f"{path.name}: die Datei wurde während des Imports geändert; bitte den Import "
+            "erneut starten"
+        )
 
 
 class _Late(Exception):

@@ -17,8 +17,10 @@ from graph import Bundle, Graph
 from graph.imports import import_runs
 from loaders import importer
 from loaders.demo import generate
-from loaders.errors import ImportRejected
+from loaders.errors import ImportRejected, LoaderError
 from loaders.formats import graph_directory
+from loaders.hsds.reader import read_hsds
+from loaders.hsds.stream import scan, service_parts
 from loaders.hsds.writer import write_hsds
 from loaders.importer import ImportReport
 from loaders.stream_import import run_streamed_import
@@ -35,7 +37,7 @@ _STAMPS = {"imported_at", "created_at", "updated_at"}
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The small demo's Sozialräume (CSV) and its directory as HSDS NDJSON, plus an older
     version of that file: some services renamed, moved to another Standort or missing, one
-    Träger under another name."""
+    Träger under another name (and a third one in its last copy)."""
     root = tmp_path_factory.mktemp("stream")
     demo = generate("small").bundle
     areas = root / "areas"
@@ -51,6 +53,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     write_hsds(part, current)
     lines = current.read_text("utf-8").splitlines()
     first_org = json.loads(lines[0])["organization"]["id"]
+    last_copy = max(
+        n for n, line in enumerate(lines) if json.loads(line)["organization"]["id"] == first_org
+    )
     older = []
     for n, line in enumerate(lines):
         record: dict[str, Any] = json.loads(line)
@@ -61,7 +66,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         if n % 4 == 1 and len(record["service_at_locations"]) > 1:
             record["service_at_locations"] = record["service_at_locations"][:1]
         if record["organization"]["id"] == first_org:
-            record["organization"]["name"] += " (alter Name)"
+            # The last copy differs from the others: kept as the first, with a warning.
+            record["organization"]["name"] += " (abweichend)" if n == last_copy else " (alt)"
         older.append(json.dumps(record, ensure_ascii=False))
     old = root / "older.ndjson"
     old.write_text("\n".join(older) + "\n", "utf-8")
@@ -229,3 +235,45 @@ def test_the_cli_streams_from_the_size_setting(
     assert _data(db) == before
     runs = [r.state for r in import_runs(db, "hsds")]
     assert runs == (["failed"] if threshold == "0" else [])
+
+
+def test_the_two_passes_read_what_the_single_pass_reads(files: dict[str, Path]) -> None:
+    """The first pass gives the single pass's messages and records but the services', the
+    second (unchecked) pass its services with their origins and given fields."""
+    path = files["older"]
+    full = read_hsds(path, "hsds")
+    first = scan(path, "hsds")
+    parts = list(service_parts(path, "hsds", PART))
+    assert len(parts) == -(-len(full.bundle.services) // PART) > 1
+    assert [s for p in parts for s in p.bundle.services] == full.bundle.services
+    assert [o for p in parts for o in p.origins["services"]] == full.origins["services"]
+    given = {k: v for p in parts for k, v in p.record_columns["services"].items()}
+    assert given == full.record_columns["services"]
+    assert not any(p.issues or p.warnings for p in parts)
+    assert first.service_ids == {s.id for s in full.bundle.services}
+    assert first.head.bundle.services == []
+    for table in ("organizations", "locations", "categories"):
+        assert getattr(first.head.bundle, table) == getattr(full.bundle, table)
+        assert first.head.origins[table] == full.origins[table]
+        assert first.head.record_columns[table] == full.record_columns[table]
+    assert [str(w) for w in first.head.warnings] == [str(w) for w in full.warnings]
+    assert len(full.warnings) > 0  # the Träger's last copy differs from the others
+
+
+def test_a_file_changed_between_the_passes_is_taken_back(
+    db: Graph, files: dict[str, Path], tmp_path: Path
+) -> None:
+    import_path(db, files["areas"], source="gebiete")
+    before = _data(db)
+    path = tmp_path / "services.ndjson"
+    path.write_bytes(files["current"].read_bytes())
+
+    def touch(done: int, total: int) -> None:
+        if done > total // 2:
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write("\n")
+
+    with pytest.raises(LoaderError, match="während des Imports geändert"):
+        _streamed(db, path, progress=touch)
+    assert _data(db) == before
+    assert import_runs(db)[0].state == "failed"

@@ -210,6 +210,10 @@ class _Collector:
     # False for the first pass of a streamed import (loaders/hsds/stream.py): every service
     # is checked (its messages and ids kept), but its record is not built nor held.
     keep_services: bool = True
+    # False for its second pass, which only builds the services of a file the first pass
+    # checked whole: no schema check, and the nested Träger, Standorte and terms (taken in
+    # the first pass) give only their ids.
+    check_all: bool = True
 
     def add(
         self,
@@ -374,7 +378,9 @@ def _record(
         )
     else:
         out.memo = memo
-        errors, unknown = checked(kind, value, out.seen if memo else None)
+        errors, unknown = (
+            checked(kind, value, out.seen if memo else None) if out.check_all else ((), ())
+        )
         for path, message in errors:
             out.parsed.issues.append(origin.issue(path, message))
         if unknown:
@@ -563,7 +569,11 @@ def _service(
     before = len(issues)
     warn = out.parsed.warnings.append
     if service.organization is not None and isinstance(raw.get("organization"), dict):
-        key, org_id = out.repeated(b"organization", raw["organization"])
+        key, org_id = (
+            out.repeated(b"organization", raw["organization"])
+            if out.check_all
+            else (None, service.organization.id)
+        )
         if org_id is None:
             messages = out.messages()
             org = _organization(raw["organization"], source, origin, out, prefix + "organization.")
@@ -581,7 +591,9 @@ def _service(
         where = f"{prefix}service_at_locations.{i}."
         if sal.location is not None:
             raw_loc = raw["service_at_locations"][i]["location"]
-            key, loc_id = out.repeated(b"location", raw_loc)
+            key, loc_id = (
+                out.repeated(b"location", raw_loc) if out.check_all else (None, sal.location.id)
+            )
             if loc_id is None:
                 messages = out.messages()
                 loc = _location(sal.location, source, origin, out, where + "location.")
@@ -638,7 +650,9 @@ def _service(
         else:
             fields["category_ids"].append(term.id)
             raw_term = raw["attributes"][i]["taxonomy_term"]
-            key, known = out.repeated(b"taxonomy_term", raw_term)
+            key, known = (
+                out.repeated(b"taxonomy_term", raw_term) if out.check_all else (None, term.id)
+            )
             if known is None:
                 messages = out.messages()
                 _term(raw_term, source, origin, out, where + "taxonomy_term.")

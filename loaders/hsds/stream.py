@@ -56,7 +56,7 @@ def service_parts(
         # A new collector per part: the merged Träger and Standorte, the memo of repeated
         # nested objects and the received records do not pile up over the file.
         part = ParsedBundle(tables={"services"})
-        return part, _Collector(part, directory=places)
+        return part, _Collector(part, directory=places, check_all=False)
 
     part, collector = fresh()
     issues: list[Issue] = []
