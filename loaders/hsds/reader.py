@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from graph.records import Area, Category, Location, Organization, Service
@@ -196,8 +197,9 @@ class _Collector:
     )
     directory: Directory = field(default_factory=Directory)
     service_ids: set[str] = field(default_factory=set)
-    # Per table and id: the record as received (its rest is computed once all is read).
-    received: dict[str, dict[str, Json]] = field(default_factory=dict)
+    # Per table and id: the record as received (its rest is computed once all is read);
+    # Träger and Standorte as compact JSON (``_packed``).
+    received: dict[str, dict[str, Json | bytes]] = field(default_factory=dict)
     # Taxonomy records of their own, by id: laid into the terms that name them at the end.
     taxonomies: dict[str, tuple[Json, Origin]] = field(default_factory=dict)
     # The schema check's memo of repeated nested objects (``loaders.hsds.quickcheck``), and
@@ -244,10 +246,27 @@ class _Collector:
     def receive(self, table: str, record_id: str, raw: Json) -> None:
         """Keep what a record came as, for its rest; repetitions fill the fields the first
         one left out (HSDS lists nest only the one-to-one fields)."""
-        kept = self.received.setdefault(table, {}).setdefault(record_id, {})
+        received = self.received.setdefault(table, {})
+        kept = _opened(received.get(record_id, {}))
         for key, value in raw.items():
             if key not in kept or kept[key] in (None, "", []):
                 kept[key] = value
+        received[record_id] = self._packed(table, kept)
+
+    def _packed(self, table: str, kept: Json) -> Json | bytes:
+        """A Träger or Standort as compact JSON: a large directory has about one of each per
+        service, and their decoded objects held until the end were most of the reader's
+        memory (bench/README.md). Only a record of strict JSON (``memo``: no NaN) comes back
+        from orjson unchanged; others, and an integer past 64 bits, stay as they are. Terms
+        stay decoded: their taxonomies are laid into them (``_taxonomies``)."""
+        if table == "categories" or not self.memo:
+            return kept
+        try:
+            packed = orjson.dumps(kept)
+        except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits
+            return kept
+        # A copy of the exact length: orjson's own result keeps its whole write buffer.
+        return memoryview(packed).tobytes()
 
     def finish(self) -> None:
         self._taxonomies()
@@ -263,19 +282,24 @@ class _Collector:
             received = self.received.get(table, {})
             linked: dict[str, list[Any]] = {"categories": categories, "locations": locations}
             records = linked.get(table, merger.records())
-            getattr(self.parsed.bundle, table).extend(
-                replace(r, hsds=encode(difference(received.get(r.id, {}), own(r)))) for r in records
-            )
-            self.parsed.record_columns[table] = {
-                r.id: given_by(table, r, received.get(r.id, {})) for r in records
-            }
+            kept: list[Any] = []
+            given: dict[str, frozenset[str]] = {}
+            for r in records:
+                # Taken out as it is used: the received copies go while the rests come.
+                raw = _opened(received.pop(r.id, {}))
+                kept.append(replace(r, hsds=encode(difference(raw, own(r)))))
+                given[r.id] = given_by(table, r, raw)
+            getattr(self.parsed.bundle, table).extend(kept)
+            self.parsed.record_columns[table] = given
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
 
     def _taxonomies(self) -> None:
         """Each taxonomy record goes into the terms of this import that name it; one that
         no term names cannot be kept (verbund stores taxonomies with their terms): said so."""
         given = {ident: value for ident, (value, _) in self.taxonomies.items()}
-        used = lay_into_terms(given, self.received.get("categories", {}))
+        # Terms are never packed (``_packed``): opening gives the stored dicts themselves.
+        terms = {k: _opened(v) for k, v in self.received.get("categories", {}).items()}
+        used = lay_into_terms(given, terms)
         for ident, (value, origin) in self.taxonomies.items():
             if ident not in used:
                 self.parsed.warnings.append(
@@ -334,6 +358,10 @@ class _Collector:
                 cat = replace(cat, parent_id=None)
             out.append(cat)
         return out
+
+
+def _opened(kept: Json | bytes) -> Json:
+    return orjson.loads(kept) if isinstance(kept, bytes) else kept
 
 
 def read_hsds_package(
