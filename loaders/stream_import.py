@@ -89,8 +89,13 @@ def run_streamed_import(
     scanned = scan(path, source, directory)
     head = scanned.head
     kept = {"services": scanned.service_ids}
-    options = {"source": source, "prune": prune, "repair_geometry": repair_geometry}
-    importer.check_input(graph, head, **options)  # type: ignore[arg-type]
+
+    def check(parsed: ParsedBundle, given: Mapping[str, set[str]] | None = None) -> None:
+        importer.check_input(
+            graph, parsed, source=source, prune=prune, repair_geometry=repair_geometry, given=given
+        )
+
+    check(head)
     started = datetime.now(UTC)
     totals = _Totals()
     head_plan, head_records = importer.plan_and_review(graph, head)
@@ -104,10 +109,11 @@ def run_streamed_import(
     parts = _unchanged(service_parts(path, source, part_size, directory), path, version)
     if dry_run:
         for part in parts:
-            importer.check_input(graph, part, given=given, **options)  # type: ignore[arg-type]
+            check(part, given)
             totals.add(*importer.plan_and_review(graph, part))
         report.review = _review(report, totals, pruned, head)
         return report
+    # Household-level records (the audit's) are never HSDS records: the head's entry is all.
     importer.record_write(graph, head.bundle, head_plan, source, actor, purpose)
     run = new_run(
         origin,
@@ -125,6 +131,7 @@ def run_streamed_import(
         raise ImportBusy(busy_message(other.file or other.source, other.by, other.started_at) + ".")
     start_import_run(graph, run)
     recorded = importer.recorded_progress(graph, run, progress)
+    pruning = False
     with UndoLog() as log:
         try:
             writer = _PartWriter(graph, log, started, recorded, batch_size, run.rows_total)
@@ -134,7 +141,7 @@ def run_streamed_import(
                 if importer.STOPPED.is_set():
                     raise KeyboardInterrupt
                 try:
-                    importer.check_input(graph, part, given=given, **options)  # type: ignore[arg-type]
+                    check(part, given)
                 except ImportRejected as exc:
                     raise _Late(exc) from exc
                 plan, records = importer.plan_and_review(graph, part)
@@ -143,6 +150,9 @@ def run_streamed_import(
             recorded(run.rows_total, run.rows_total)
             no_op = report.is_no_op
             if prune and not no_op:
+                # From here on as in the single pass: each label's prune commits by itself,
+                # so a failure keeps what is written (the same file again completes it).
+                pruning = True
                 record_progress(graph, run.id, run.rows_total, run.rows_total, "pruning")
                 report.pruned = importer.prune_absent(graph, head, source, dry_run=False, kept=kept)
             record_progress(graph, run.id, run.rows_total, run.rows_total, "settling")
@@ -150,7 +160,7 @@ def run_streamed_import(
             report.review = _review(report, totals, pruned, head)
             importer.settle(graph, run, "finished", report=report, revise=not no_op or orphans > 0)
         except BaseException as exc:
-            _undo_and_settle(graph, log, run, exc)
+            _undo_and_settle(graph, None if pruning else log, run, exc)
             if isinstance(exc, _Late):
                 raise exc.rejected from None
             raise
@@ -207,7 +217,7 @@ def _review(
     )
 
 
-def _undo_and_settle(graph: Graph, log: UndoLog, run: ImportRun, exc: BaseException) -> None:
+def _undo_and_settle(graph: Graph, log: UndoLog | None, run: ImportRun, exc: BaseException) -> None:
     """Take back the parts written, then record how the run ended."""
     interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or importer.STOPPED.is_set()
     # A stop inside a driver call can leave that connection mid-transaction in the pool:
@@ -215,7 +225,8 @@ def _undo_and_settle(graph: Graph, log: UndoLog, run: ImportRun, exc: BaseExcept
     with Graph(graph.config) as fresh:
         reason = importer.stop_reason(exc)
         try:
-            log.undo(fresh)
+            if log is not None:
+                log.undo(fresh)
         except Exception as failed:
             reason = (
                 f"{reason}; Rücknahme der geschriebenen Teile fehlgeschlagen: "
