@@ -21,6 +21,7 @@ from graph.connection import (
     DEFAULT_QUERY_TIMEOUT,
 )
 from graph.overdue import DEFAULT_ANSWER_DAYS
+from loaders.streaming import PART_SIZE, STREAM_BYTES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,6 +132,19 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias="VERBUND_IDEMPOTENCY_HOURS",
         description="How long an Idempotency-Key keeps a mutation's answer for retries",
+    )
+    import_stream_bytes: int = Field(
+        default=STREAM_BYTES,
+        ge=0,
+        validation_alias="VERBUND_IMPORT_STREAM_BYTES",
+        description="From this file size on, an HSDS file (NDJSON or JSON list) is imported "
+        "in parts, memory flat in the file size (loaders/stream_import.py)",
+    )
+    import_part_size: int = Field(
+        default=PART_SIZE,
+        ge=1,
+        validation_alias="VERBUND_IMPORT_PART_SIZE",
+        description="Services per part of a streamed HSDS import",
     )
     cors_origins: str = Field(
         default="",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -111,28 +111,16 @@ def run_import(
     check_input(graph, parsed, source=source, prune=prune, repair_geometry=repair_geometry)
     started = datetime.now(UTC)
     bundle = parsed.bundle
-    # Stored versions are read only where needed: to complete records of a file with
-    # missing columns, and to show a changed record's fields old → new.
-    stored = stored_records(graph, bundle, partial_ids(parsed))
-    keep_absent(graph, parsed, stored)
-    plan = plan_bundle(graph, bundle)
-    wanted = {
-        t: [i for i in ids if i not in stored.get(t, {})] for t, ids in changed_ids(plan).items()
-    }
-    old = stored_records(graph, bundle, wanted)
-    for table, records in stored.items():
-        old.setdefault(table, {}).update(records)
-    review = ImportReview(
-        source, format, dry_run, review_records(parsed, plan, old), (), tuple(parsed.warnings)
-    )
+    plan, records = plan_and_review(graph, parsed)
+    review = ImportReview(source, format, dry_run, records, (), tuple(parsed.warnings))
     report = ImportReport(source, format, dry_run, plan, review)
     report.warnings = list(parsed.warnings)
     if prune:
-        report.pruned = _prune(graph, parsed, source, dry_run=True)
-        report.review = replace(review, pruned=_pruned_records(graph, parsed, source))
+        report.pruned = prune_absent(graph, parsed, source, dry_run=True)
+        report.review = replace(review, pruned=pruned_records(graph, parsed, source))
     if dry_run:
         return report
-    _record_write(graph, bundle, report.plan, source, actor, purpose)
+    record_write(graph, bundle, report.plan, source, actor, purpose)
     run = new_run(
         origin,
         source=source,
@@ -154,29 +142,46 @@ def run_import(
     start_import_run(graph, run)
     try:
         if no_op:
-            _recorded(graph, run, progress)(run.rows_total, run.rows_total)
+            recorded_progress(graph, run, progress)(run.rows_total, run.rows_total)
         else:
-            _write(graph, bundle, started, _recorded(graph, run, progress), batch_size)
+            _write(graph, bundle, started, recorded_progress(graph, run, progress), batch_size)
         if prune and not no_op:
             record_progress(graph, run.id, run.rows_total, run.rows_total, "pruning")
-            report.pruned = _prune(graph, parsed, source, dry_run=False)
+            report.pruned = prune_absent(graph, parsed, source, dry_run=False)
         record_progress(graph, run.id, run.rows_total, run.rows_total, "settling")
         # What an earlier, killed run of this source may have left behind.
         orphans = remove_orphan_events(graph, source)
         # Inside the guard: a stop (SIGTERM) while the run is being settled still settles it.
-        _settle(graph, run, "finished", report=report, revise=not no_op or orphans > 0)
+        settle(graph, run, "finished", report=report, revise=not no_op or orphans > 0)
     except BaseException as exc:
         # A signal raised in the middle of a driver call may come out as a driver error.
-        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set()
+        interrupted = isinstance(exc, KeyboardInterrupt | SystemExit) or STOPPED.is_set()
         if interrupted:
             # A stop inside a driver call can leave that connection mid-transaction in the
             # pool (the next BEGIN is refused): settle over a connection of its own.
             with Graph(graph.config) as fresh:
-                _settle(fresh, run, "interrupted", error=_reason(exc))
+                settle(fresh, run, "interrupted", error=stop_reason(exc))
         else:
-            _settle(graph, run, "failed", error=_reason(exc))
+            settle(graph, run, "failed", error=stop_reason(exc))
         raise
     return report
+
+
+def plan_and_review(graph: Graph, parsed: ParsedBundle) -> tuple[Plan, tuple[RecordReview, ...]]:
+    """Absent columns filled from the graph, then what writing would do, record by record."""
+    bundle = parsed.bundle
+    # Stored versions are read only where needed: to complete records of a file with
+    # missing columns, and to show a changed record's fields old → new.
+    stored = stored_records(graph, bundle, partial_ids(parsed))
+    keep_absent(graph, parsed, stored)
+    plan = plan_bundle(graph, bundle)
+    wanted = {
+        t: [i for i in ids if i not in stored.get(t, {})] for t, ids in changed_ids(plan).items()
+    }
+    old = stored_records(graph, bundle, wanted)
+    for table, records in stored.items():
+        old.setdefault(table, {}).update(records)
+    return plan, review_records(parsed, plan, old)
 
 
 def check_input(
@@ -186,23 +191,26 @@ def check_input(
     source: str,
     prune: bool = False,
     repair_geometry: bool = False,
+    given: Mapping[str, set[str]] | None = None,
 ) -> None:
     """Every check an import runs before it writes; raise ImportRejected with all issues.
 
-    References of the valid rows are checked too, so one run reports every problem."""
+    References of the valid rows are checked too, so one run reports every problem.
+    ``given``: ids (per label) of this import's records written before (a streamed part)."""
     known = area_extent(graph)
+    pruning = source if prune else None
     issues = (
         parsed.issues
         + check_limits(parsed)
         + check_places(parsed, Extent(*known) if known else None, repair_geometry=repair_geometry)
-        + check_references(graph, parsed, pruning_source=source if prune else None)
+        + check_references(graph, parsed, pruning_source=pruning, given=given)
     )
     issues += check_domain(parsed, issues)
     if issues:
         raise ImportRejected(issues)
 
 
-def _record_write(
+def record_write(
     graph: Graph,
     bundle: Bundle,
     plan: Plan,
@@ -229,7 +237,7 @@ def _record_write(
         audit.gate(graph, events, "deshalb wurde nichts importiert")
 
 
-def _settle(
+def settle(
     graph: Graph,
     run: ImportRun,
     state: ImportState,
@@ -253,18 +261,18 @@ def _settle(
     )
 
 
-_STOPPED = threading.Event()
+STOPPED = threading.Event()
 
 
 def request_stop() -> None:
     """Note that the process was told to stop (SIGTERM): the running import then records
     itself as ``interrupted``, whatever error the stop surfaces as."""
-    _STOPPED.set()
+    STOPPED.set()
 
 
-def _reason(exc: BaseException) -> str:
+def stop_reason(exc: BaseException) -> str:
     """One line for the record: the error's text, never a traceback."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit) or _STOPPED.is_set():
+    if isinstance(exc, KeyboardInterrupt | SystemExit) or STOPPED.is_set():
         return "abgebrochen (Strg+C oder Signal)"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:500]
@@ -317,7 +325,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _recorded(graph: Graph, run: ImportRun, progress: Progress | None) -> Progress:
+def recorded_progress(graph: Graph, run: ImportRun, progress: Progress | None) -> Progress:
     """The progress callback that also keeps the count on the run (one small write a batch,
     so the import page can show how far a long import is, also one the CLI started)."""
 
@@ -351,7 +359,22 @@ def _write(
     )
 
 
-def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) -> dict[str, int]:
+def _keep(parsed: ParsedBundle, table: str, kept: Mapping[str, set[str]] | None) -> set[str]:
+    """The ids of a table that a prune keeps: the bundle's, or those given (a streamed import
+    holds the ids of its services, not their records)."""
+    if kept is not None and table in kept:
+        return kept[table]
+    return {r.id for r in getattr(parsed.bundle, table)}
+
+
+def prune_absent(
+    graph: Graph,
+    parsed: ParsedBundle,
+    source: str,
+    *,
+    dry_run: bool,
+    kept: Mapping[str, set[str]] | None = None,
+) -> dict[str, int]:
     """Remove what this source imported before but this import no longer contains.
 
     Only the tables the import contains are pruned: importing a lone ``services.csv`` with
@@ -371,18 +394,23 @@ def _prune(graph: Graph, parsed: ParsedBundle, source: str, *, dry_run: bool) ->
     for table in sorted(parsed.tables):
         if table in TABLE_LABELS:
             label = TABLE_LABELS[table]
-            keep = {r.id for r in getattr(bundle, table)}
+            keep = _keep(parsed, table, kept)
             pruned[label] = prune_nodes(graph, label, source, keep, dry_run=dry_run)
     return {k: v for k, v in pruned.items() if v}
 
 
-def _pruned_records(graph: Graph, parsed: ParsedBundle, source: str) -> tuple[RecordReview, ...]:
-    """Each record ``--prune`` would remove, for the review (the same tables as ``_prune``)."""
+def pruned_records(
+    graph: Graph,
+    parsed: ParsedBundle,
+    source: str,
+    kept: Mapping[str, set[str]] | None = None,
+) -> tuple[RecordReview, ...]:
+    """Each record ``--prune`` would remove, for the review (the tables of ``prune_absent``)."""
     records: list[RecordReview] = []
     for table in sorted(parsed.tables):
         if table in TABLE_LABELS:
             label = TABLE_LABELS[table]
-            keep = {r.id for r in getattr(parsed.bundle, table)}
+            keep = _keep(parsed, table, kept)
             records += [
                 RecordReview(table, label, ident, "pruned")
                 for ident in absent_ids(graph, label, source, keep)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph.connection import Graph
@@ -66,15 +66,22 @@ def _targets(value: Any) -> Iterator[str]:
 
 
 def check_references(
-    graph: Graph, parsed: ParsedBundle, *, pruning_source: str | None = None
+    graph: Graph,
+    parsed: ParsedBundle,
+    *,
+    pruning_source: str | None = None,
+    given: Mapping[str, set[str]] | None = None,
 ) -> list[Issue]:
     """Issues for references to nodes that are neither in the bundle nor in the graph.
 
     With ``pruning_source`` set, nodes of that source that the import will prune do not count.
+    ``given`` (per label, ids) counts as in the bundle too: the records of the same import
+    that a streamed import wrote before this part (loaders/stream_import.py).
     """
     bundle = parsed.bundle
     in_bundle: dict[str, set[str]] = {
-        label: {r.id for r in getattr(bundle, table)} for table, label in TABLE_LABELS.items()
+        label: {r.id for r in getattr(bundle, table)} | (given or {}).get(label, set())
+        for table, label in TABLE_LABELS.items()
     }
     wanted: dict[str, set[str]] = {}
     pending: list[tuple[int, str, str, str, str]] = []  # (origin index, table, field, label, id)

@@ -25,6 +25,7 @@ from loaders.export import EXPORT_FORMATS, export
 from loaders.formats import (
     IMPORT_FORMATS,
     default_source,
+    detect_format,
     graph_areas,
     graph_directory,
     parse_input,
@@ -33,6 +34,8 @@ from loaders.geo.reader import geojson_options
 from loaders.importer import ImportReport, request_stop, run_import, settle_lost_runs
 from loaders.provenance import cli_origin
 from loaders.review import ImportReview, Shown
+from loaders.stream_import import run_streamed_import
+from loaders.streaming import streams
 from loaders.values import LOCAL_TZ
 
 MAX_SHOWN_ISSUES = 200
@@ -158,6 +161,36 @@ def import_(
         source = source or default_source(path, mapping)
         head["source"] = source
         options = geojson_options(geo)
+        settings = get_settings()
+        used = fmt
+        if mapping is None and options is None and fmt == "auto":
+            used = detect_format(path)
+        if (
+            mapping is None
+            and options is None
+            and streams(path, used, settings.import_stream_bytes)
+        ):
+            # A large HSDS file: read twice and written in parts, memory flat in its size.
+            head["format"] = used
+            with _progress(console) as progress:
+                task = progress.add_task("Prüfen, dann Schreiben in Teilen", total=None)
+                done = run_streamed_import(
+                    graph,
+                    path,
+                    source=source,
+                    format=used,
+                    dry_run=dry_run,
+                    prune=prune,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                    actor=operator(),
+                    purpose=purpose,
+                    origin=None if dry_run else cli_origin(path),
+                    repair_geometry=repair_geometry,
+                    part_size=settings.import_part_size,
+                    directory=graph_directory(graph),
+                )
+            _show(console, done, as_json)
+            return
         with console.status("Lesen und Prüfen …"):
             parsed, used = parse_input(
                 path,
@@ -185,6 +218,11 @@ def import_(
                 origin=origin,
                 repair_geometry=repair_geometry,
             )
+    _show(console, done, as_json)
+
+
+def _show(console: Console, done: ImportReport, as_json: bool) -> None:
+    """The import's report: as JSON (``--report json``), or summary, changes and warnings."""
     if as_json:
         click.echo(json.dumps(done.review.as_json(), ensure_ascii=False))
         return

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from graph.records import Area, Category, Location, Organization, Service
@@ -196,8 +197,9 @@ class _Collector:
     )
     directory: Directory = field(default_factory=Directory)
     service_ids: set[str] = field(default_factory=set)
-    # Per table and id: the record as received (its rest is computed once all is read).
-    received: dict[str, dict[str, Json]] = field(default_factory=dict)
+    # Per table and id: the record as received (its rest is computed once all is read);
+    # Träger and Standorte as compact JSON (``_packed``).
+    received: dict[str, dict[str, Json | bytes]] = field(default_factory=dict)
     # Taxonomy records of their own, by id: laid into the terms that name them at the end.
     taxonomies: dict[str, tuple[Json, Origin]] = field(default_factory=dict)
     # The schema check's memo of repeated nested objects (``loaders.hsds.quickcheck``), and
@@ -207,6 +209,13 @@ class _Collector:
     seen: dict[bytes, int] = field(default_factory=dict)
     converted: dict[bytes, str] = field(default_factory=dict)
     memo: bool = False
+    # False for the first pass of a streamed import (loaders/hsds/stream.py): every service
+    # is checked (its messages and ids kept), but its record is not built nor held.
+    keep_services: bool = True
+    # False for its second pass, which only builds the services of a file the first pass
+    # checked whole: no schema check, and the nested Träger, Standorte and terms (taken in
+    # the first pass) give only their ids.
+    check_all: bool = True
 
     def add(
         self,
@@ -237,10 +246,27 @@ class _Collector:
     def receive(self, table: str, record_id: str, raw: Json) -> None:
         """Keep what a record came as, for its rest; repetitions fill the fields the first
         one left out (HSDS lists nest only the one-to-one fields)."""
-        kept = self.received.setdefault(table, {}).setdefault(record_id, {})
+        received = self.received.setdefault(table, {})
+        kept = _opened(received.get(record_id, {}))
         for key, value in raw.items():
             if key not in kept or kept[key] in (None, "", []):
                 kept[key] = value
+        received[record_id] = self._packed(table, kept)
+
+    def _packed(self, table: str, kept: Json) -> Json | bytes:
+        """A Träger or Standort as compact JSON: a large directory has about one of each per
+        service, and their decoded objects held until the end were most of the reader's
+        memory (bench/README.md). Only a record of strict JSON (``memo``: no NaN) comes back
+        from orjson unchanged; others, and an integer past 64 bits, stay as they are. Terms
+        stay decoded: their taxonomies are laid into them (``_taxonomies``)."""
+        if table == "categories" or not self.memo:
+            return kept
+        try:
+            packed = orjson.dumps(kept)
+        except TypeError:  # orjson.JSONEncodeError: an integer past 64 bits
+            return kept
+        # A copy of the exact length: orjson's own result keeps its whole write buffer.
+        return memoryview(packed).tobytes()
 
     def finish(self) -> None:
         self._taxonomies()
@@ -256,19 +282,24 @@ class _Collector:
             received = self.received.get(table, {})
             linked: dict[str, list[Any]] = {"categories": categories, "locations": locations}
             records = linked.get(table, merger.records())
-            getattr(self.parsed.bundle, table).extend(
-                replace(r, hsds=encode(difference(received.get(r.id, {}), own(r)))) for r in records
-            )
-            self.parsed.record_columns[table] = {
-                r.id: given_by(table, r, received.get(r.id, {})) for r in records
-            }
+            kept: list[Any] = []
+            given: dict[str, frozenset[str]] = {}
+            for r in records:
+                # Taken out as it is used: the received copies go while the rests come.
+                raw = _opened(received.pop(r.id, {}))
+                kept.append(replace(r, hsds=encode(difference(raw, own(r)))))
+                given[r.id] = given_by(table, r, raw)
+            getattr(self.parsed.bundle, table).extend(kept)
+            self.parsed.record_columns[table] = given
             self.parsed.origins.setdefault(table, []).extend(merger.origins())
 
     def _taxonomies(self) -> None:
         """Each taxonomy record goes into the terms of this import that name it; one that
         no term names cannot be kept (verbund stores taxonomies with their terms): said so."""
         given = {ident: value for ident, (value, _) in self.taxonomies.items()}
-        used = lay_into_terms(given, self.received.get("categories", {}))
+        # Terms are never packed (``_packed``): opening gives the stored dicts themselves.
+        terms = {k: _opened(v) for k, v in self.received.get("categories", {}).items()}
+        used = lay_into_terms(given, terms)
         for ident, (value, origin) in self.taxonomies.items():
             if ident not in used:
                 self.parsed.warnings.append(
@@ -329,6 +360,10 @@ class _Collector:
         return out
 
 
+def _opened(kept: Json | bytes) -> Json:
+    return orjson.loads(kept) if isinstance(kept, bytes) else kept
+
+
 def read_hsds_package(
     folder: Path, source: str, directory: Directory | None = None
 ) -> ParsedBundle:
@@ -371,7 +406,9 @@ def _record(
         )
     else:
         out.memo = memo
-        errors, unknown = checked(kind, value, out.seen if memo else None)
+        errors, unknown = (
+            checked(kind, value, out.seen if memo else None) if out.check_all else ((), ())
+        )
         for path, message in errors:
             out.parsed.issues.append(origin.issue(path, message))
         if unknown:
@@ -560,7 +597,11 @@ def _service(
     before = len(issues)
     warn = out.parsed.warnings.append
     if service.organization is not None and isinstance(raw.get("organization"), dict):
-        key, org_id = out.repeated(b"organization", raw["organization"])
+        key, org_id = (
+            out.repeated(b"organization", raw["organization"])
+            if out.check_all
+            else (None, service.organization.id)
+        )
         if org_id is None:
             messages = out.messages()
             org = _organization(raw["organization"], source, origin, out, prefix + "organization.")
@@ -578,7 +619,9 @@ def _service(
         where = f"{prefix}service_at_locations.{i}."
         if sal.location is not None:
             raw_loc = raw["service_at_locations"][i]["location"]
-            key, loc_id = out.repeated(b"location", raw_loc)
+            key, loc_id = (
+                out.repeated(b"location", raw_loc) if out.check_all else (None, sal.location.id)
+            )
             if loc_id is None:
                 messages = out.messages()
                 loc = _location(sal.location, source, origin, out, where + "location.")
@@ -635,7 +678,9 @@ def _service(
         else:
             fields["category_ids"].append(term.id)
             raw_term = raw["attributes"][i]["taxonomy_term"]
-            key, known = out.repeated(b"taxonomy_term", raw_term)
+            key, known = (
+                out.repeated(b"taxonomy_term", raw_term) if out.check_all else (None, term.id)
+            )
             if known is None:
                 messages = out.messages()
                 _term(raw_term, source, origin, out, where + "taxonomy_term.")
@@ -659,7 +704,7 @@ def _service(
                 if cap.available is None or cap.description == UNKNOWN_USE
                 else int(maximum - cap.available),
             }
-    if len(issues) > before or org_id is None or status is None:
+    if len(issues) > before or org_id is None or status is None or not out.keep_services:
         return
     record = Service(
         id=service.id,
