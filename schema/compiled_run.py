@@ -25,6 +25,7 @@ from strawberry.extensions import SchemaExtension
 from graph import GraphError
 from schema.compiled import NotCompiled, Plan, plan
 from schema.context import Context
+from schema.core_schema import core_schema
 
 CACHE_SIZE = 256
 
@@ -68,7 +69,7 @@ class CompiledReads(SchemaExtension):
             try:
                 if not isinstance(operation, OperationDefinitionNode):
                     raise NotCompiled("keine Operation")
-                found = plan(run.schema._schema, run.graphql_document, operation)
+                found = plan(core_schema(run.schema), run.graphql_document, operation)
             except NotCompiled:
                 found = _REFUSED
             with cls._lock:
@@ -85,7 +86,7 @@ class CompiledReads(SchemaExtension):
         operation = get_operation_ast(run.graphql_document, run.operation_name)  # type: ignore[arg-type]
         assert operation is not None
         variables = get_variable_values(
-            run.schema._schema, operation.variable_definitions or (), run.variables or {}
+            core_schema(run.schema), operation.variable_definitions or (), run.variables or {}
         )
         if isinstance(variables, list):  # the normal path reports them
             return None

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -38,10 +39,12 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
     value_from_ast_untyped,
+    visit,
 )
 
 from graph.repo.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -192,8 +195,44 @@ class _Estimate:
                 value = self.variables.get(argument.value.name.value)
             elif isinstance(argument.value, IntValueNode):
                 value = int(argument.value.value)
-        if value is None:
-            value = definition.args["first"].default_value
-        if not isinstance(value, int) or isinstance(value, bool):
-            return DEFAULT_PAGE_SIZE
-        return max(0, min(value, MAX_PAGE_SIZE))
+        size = page_size(value)
+        if size is None:
+            size = page_size(definition.args["first"].default_value)
+        return DEFAULT_PAGE_SIZE if size is None else size
+
+
+def page_size(value: Any) -> int | None:
+    """The page a ``first`` value counts as (None: not given, the field's default applies)."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return DEFAULT_PAGE_SIZE
+    return max(0, min(value, MAX_PAGE_SIZE))
+
+
+def page_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables given as ``first`` anywhere in the document, sorted: the only variables
+    the estimate reads."""
+    names: set[str] = set()
+
+    class _Firsts(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            if node.name.value == "first" and isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+
+    visit(document, _Firsts())
+    return tuple(sorted(names))
+
+
+# A page variable the request does not give (its default in the document applies), unlike one
+# given as null (the field's default applies).
+_NOT_GIVEN = -1
+
+
+def estimate_inputs(
+    names: tuple[str, ...], variables: Mapping[str, Any] | None
+) -> tuple[int | None, ...]:
+    """What the estimate of one document and operation depends on beyond them: the page sizes
+    of its page variables (``page_variables``). Equal inputs, equal cost."""
+    given = variables or {}
+    return tuple(page_size(given[name]) if name in given else _NOT_GIVEN for name in names)

@@ -10,7 +10,9 @@ every request).
 Within the depth, one document can still ask for millions of records (lists inside lists).
 The cost check estimates each valid operation's cost (``schema/cost.py``) with the request's
 variables, which validation rules do not see, and refuses it above the budget, before
-anything runs.
+anything runs. The estimate is kept with the document, by operation name and the page sizes
+its ``first`` variables ask for (the only variables it reads): a repeated request is not
+estimated again, one with another page size is; the budget is compared on every request.
 
 All of it is one schema extension, ``DocumentRules``: strawberry creates every extension
 anew for each request and asks each one for each of its hooks, so five small extensions
@@ -31,7 +33,8 @@ from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
 
-from schema.cost import operation_cost
+from schema.core_schema import core_schema
+from schema.cost import estimate_inputs, operation_cost, page_variables
 
 # Documented in docs/graphql.md. The depth allows the deepest documented example (a
 # connection costs two levels: edges/nodes and the node).
@@ -39,6 +42,9 @@ MAX_QUERY_DEPTH = 12
 MAX_TOKENS = 2_000
 MAX_ALIASES = 30
 CACHE_SIZE = 256
+# Estimates kept per document (least recently used dropped): a document asked with many
+# different page sizes is estimated anew, never answered with another page's cost.
+COSTS_PER_DOCUMENT = 16
 # The default budget of the estimated cost (VERBUND_MAX_QUERY_COST); every documented example
 # and every document of the web pages stays well below it (tests/test_api_cost.py).
 MAX_QUERY_COST = 10_000
@@ -50,13 +56,16 @@ _RULES: list[type[ASTValidationRule]] = [
 
 
 class _Prepared:
-    """A document text parsed once, and its validation errors once they are known."""
+    """A document text parsed once, its validation errors once they are known, and its cost
+    estimates by operation name and page sizes (``schema.cost.estimate_inputs``)."""
 
-    __slots__ = ("document", "errors")
+    __slots__ = ("costs", "document", "errors", "page_variables")
 
     def __init__(self, document: DocumentNode) -> None:
         self.document = document
         self.errors: list[GraphQLError] | None = None
+        self.page_variables: tuple[str, ...] | None = None
+        self.costs: OrderedDict[tuple[object, ...], int] = OrderedDict()
 
 
 class DocumentRules(SchemaExtension):
@@ -72,6 +81,7 @@ class DocumentRules(SchemaExtension):
     _lock: ClassVar[Lock] = Lock()
     parse_hits: ClassVar[int] = 0
     validation_hits: ClassVar[int] = 0
+    cost_hits: ClassVar[int] = 0
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -108,7 +118,7 @@ class DocumentRules(SchemaExtension):
         errors = prepared.errors
         if errors is None:
             errors = prepared.errors = validate_document(
-                context.schema._schema, document, (*context.validation_rules, *_RULES)
+                core_schema(context.schema), document, (*context.validation_rules, *_RULES)
             )
         else:
             type(self).validation_hits += 1
@@ -117,12 +127,37 @@ class DocumentRules(SchemaExtension):
             budget = getattr(context.context, "max_query_cost", MAX_QUERY_COST)
             if not isinstance(budget, int):
                 budget = MAX_QUERY_COST
-            cost = operation_cost(
-                context.schema._schema, document, context.operation_name, context.variables
-            )
+            cost = self._cost(prepared)
             if cost > budget:
                 context.pre_execution_errors = [too_costly(cost, budget)]
         yield
+
+    def _cost(self, prepared: _Prepared) -> int:
+        """The estimate, computed once per document, operation and page sizes: the same
+        document with another ``first`` is estimated anew, a repeated one is not."""
+        context = self.execution_context
+        names = prepared.page_variables
+        if names is None:
+            names = prepared.page_variables = page_variables(prepared.document)
+        key = (context.operation_name, *estimate_inputs(names, context.variables))
+        cls = type(self)
+        with cls._lock:
+            cost = prepared.costs.get(key)
+            if cost is not None:
+                prepared.costs.move_to_end(key)
+                cls.cost_hits += 1
+                return cost
+        cost = operation_cost(
+            core_schema(context.schema),
+            prepared.document,
+            context.operation_name,
+            context.variables,
+        )
+        with cls._lock:
+            prepared.costs[key] = cost
+            while len(prepared.costs) > COSTS_PER_DOCUMENT:
+                prepared.costs.popitem(last=False)
+        return cost
 
 
 def too_costly(cost: int, budget: int) -> GraphQLError:

@@ -18,6 +18,7 @@ from graphql import (
 )
 from strawberry import Schema
 
+from schema.core_schema import core_schema
 from schema.policy import _HOUSEHOLD_TYPES, HOUSEHOLD_ROLES, Policy
 
 ROOTS = ("Query", "Mutation", "Subscription")
@@ -104,7 +105,7 @@ def _open_types(core: GraphQLSchema, sensitive: set[str]) -> set[str]:
 
 def fields_without_policy(schema: Schema) -> list[str]:
     """``Type.field`` of every field that needs a policy and has none (or a too weak one)."""
-    core = schema._schema
+    core = core_schema(schema)
     sensitive = household_type_names(schema)
     open_types = _open_types(core, sensitive)
     missing: list[str] = []

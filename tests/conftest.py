@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -85,6 +86,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="nur die schnellen Tests: ohne Neo4j, ohne Browser, ohne 'slow'/'fault'",
     )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # The browser tests are never fast: not even imported (Playwright alone takes a second).
+    if config.getoption("--fast") and collection_path.name == "browser":
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graph import Bundle, Graph
 from graph.readback import read_bundle
@@ -13,6 +14,8 @@ from loaders.importer import ImportReport, run_import
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_BUNDLE = ROOT / "examples" / "bundle"
+
+T = TypeVar("T")
 
 
 def import_path(
@@ -69,3 +72,12 @@ def shared_data() -> Path:
     import os
 
     return Path(os.environ.get("VERBUND_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def first_per_field(paths: Iterable[T], field: Callable[[T], object]) -> list[T]:
+    """The first of ``paths`` under each top-level field: the sample of a whole-record check
+    that `make test-fast` runs (every field's type once); `make test` runs every path."""
+    out: dict[object, T] = {}
+    for path in paths:
+        out.setdefault(field(path), path)
+    return list(out.values())

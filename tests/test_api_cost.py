@@ -154,3 +154,54 @@ def test_documented_and_page_documents_pass(where: str, text: str, name: str | N
     worst = {d.variable.name.value: 100 for d in operation.variable_definitions or ()}
     cost = operation_cost(schema._schema, document, name, worst)
     assert cost <= MAX_QUERY_COST, (where, name, cost)
+
+
+def test_one_document_is_estimated_once_per_page_size(graph: Graph, client_as: Client) -> None:
+    from schema.limits import DocumentRules
+
+    # A text of its own, so no other test's requests have estimated it before.
+    document = TWO_PAGES.replace("query Seiten", "query SeitenEinmal")
+    small = 1 + 1 + 5 + 5 + 5 + 2 * 5 * 5
+    with client_as("admin") as client:
+        hits = DocumentRules.cost_hits
+        assert "errors" not in post(client, document, {"n": 5})
+        assert refusal(post(client, document, {"n": 100}))["cost"] == 20_302
+        assert DocumentRules.cost_hits == hits  # two page sizes: two estimates
+        # Repeated: answered from the cache, still the right answer for each page size.
+        assert refusal(post(client, document, {"n": 100}))["cost"] == 20_302
+        assert "errors" not in post(client, document, {"n": 5})
+        assert refusal(post(client, document, {"n": 1_000}))["cost"] == 20_302  # page of 100
+        assert DocumentRules.cost_hits == hits + 3
+    # The cost is kept, the budget compared on every request: the same document and page
+    # size is refused under a smaller budget.
+    app = create_app(Settings(VERBUND_MAX_QUERY_COST=small - 1))  # type: ignore[call-arg]
+    with client_as("admin", app=app) as client:
+        assert refusal(post(client, document, {"n": 5})) == {
+            "code": "QUERY_TOO_COSTLY",
+            "cost": small,
+            "budget": small - 1,
+        }
+        assert DocumentRules.cost_hits == hits + 4
+
+
+def test_a_default_page_and_an_explicit_null_are_estimated_apart(
+    graph: Graph, client_as: Client
+) -> None:
+    document = TWO_PAGES.replace("($n: Int)", "($n: Int = 100)").replace(
+        "query Seiten", "query SeitenVorgabe"
+    )
+    with client_as("admin") as client:
+        assert refusal(post(client, document))["cost"] == 20_302  # the document's default
+        # null: the API's default page (20), not the document's default.
+        assert "errors" not in post(client, document, {"n": None})
+        assert refusal(post(client, document))["cost"] == 20_302
+        assert "errors" not in post(client, document, {"n": None})
+
+
+def test_a_refused_document_is_refused_every_time(graph: Graph) -> None:
+    before = graph.roundtrips
+    for _ in range(3):
+        result = execute(graph, nested_partners(9))
+        assert result.data is None
+        assert result.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
+    assert graph.roundtrips == before

@@ -7,7 +7,13 @@ from typing import Any
 from graphql import parse
 
 from schema import schema
-from schema.cost import DEFAULT_LIST_SIZE, LIST_SIZES, operation_cost
+from schema.cost import (
+    DEFAULT_LIST_SIZE,
+    LIST_SIZES,
+    estimate_inputs,
+    operation_cost,
+    page_variables,
+)
 
 
 def cost(document: str, variables: dict[str, Any] | None = None, name: str | None = None) -> int:
@@ -85,3 +91,35 @@ def test_the_example_of_docs_graphql_md() -> None:
     )
     assert cost(document % (5, 5)) == 42
     assert cost(document % (100, 100)) == 10_302
+
+
+def test_page_variables_are_the_variables_given_as_first() -> None:
+    document = parse(
+        "query Q($a: Int, $b: Int, $id: String!) { organization(id: $id) { id } "
+        "organizations(first: $a) { nodes { ...F } } } "
+        "fragment F on Organization { services(first: $b) { nodes { id } } }"
+    )
+    assert page_variables(document) == ("a", "b")
+    assert page_variables(parse("{ organizations(first: 5) { nodes { id } } }")) == ()
+
+
+def test_equal_estimate_inputs_give_equal_costs() -> None:
+    # The cost cache (schema/limits.py) keys on the inputs: wherever two requests of one
+    # document give equal inputs, the estimate must be equal too; a null is not the default.
+    text = "query Q($n: Int = 3, $m: Int) { organizations(first: $n) { nodes { id } } } "
+    document = parse(text)
+    names = page_variables(document)
+    values: list[Any] = [None, 0, 3, 7, 100, 1_000, -5, "x", True, 2.5]
+    requests = [{}, {"m": 9}] + [{"n": v} for v in values]
+    by_inputs: dict[tuple[int | None, ...], set[int]] = {}
+    for variables in requests:
+        inputs = estimate_inputs(names, variables)
+        by_inputs.setdefault(inputs, set()).add(cost(text, variables))
+    assert all(len(costs) == 1 for costs in by_inputs.values()), by_inputs
+    assert estimate_inputs(names, {}) != estimate_inputs(names, {"n": None})
+    assert cost(text, {}) == 1 + 1 + 3
+    assert cost(text, {"n": None}) == 1 + 1 + 20
+    assert estimate_inputs(names, {"n": 100}) == estimate_inputs(names, {"n": 1_000})
+    # Not given (also with only a non-page variable), null, 0 (and -5), 3, 7, 100 (and 1000),
+    # and 20 for the values that are no whole number.
+    assert len(by_inputs) == 7

@@ -145,6 +145,8 @@ def test_a_wrong_argument_is_invalid_input(db: Graph) -> None:
         db.rows("RETURN range(1, 10, $step) AS r", {"step": 0})
 
 
+# The driver retries the closed port for its full retry time (5 s and more): `make test` only.
+@pytest.mark.slow
 def test_the_cli_says_one_german_line_and_exits_75_when_the_database_is_gone() -> None:
     env = {
         **os.environ,

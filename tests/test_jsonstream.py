@@ -103,6 +103,8 @@ def _peak(fn: object) -> int:
         tracemalloc.stop()
 
 
+# Writes and reads a 20 MB file under tracemalloc (10 s): `make test` only.
+@pytest.mark.slow
 def test_memory_stays_bounded_by_one_record_not_the_file(tmp_path: Path) -> None:
     path = tmp_path / "seite.json"
     size = _big_hsds_file(path, 1_500)

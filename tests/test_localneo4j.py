@@ -16,6 +16,8 @@ def _server(tmp_path: Path, **overrides: object) -> LocalNeo4j:
     return LocalNeo4j(settings)
 
 
+# Starts a JVM (15 s on a busy machine): `make test` only.
+@pytest.mark.slow
 def test_server_that_exits_at_start_reports_its_log(tmp_path: Path) -> None:
     server = _server(tmp_path, VERBUND_NEO4J_HEAP="kein-speicher")
     with pytest.raises(LocalServerError) as err:
@@ -27,6 +29,8 @@ def test_server_that_exits_at_start_reports_its_log(tmp_path: Path) -> None:
     assert server.pid() is None
 
 
+# Starts a JVM and waits for its deadline: `make test` only.
+@pytest.mark.slow
 def test_server_that_misses_the_deadline_is_stopped_and_reported(tmp_path: Path) -> None:
     server = _server(tmp_path, VERBUND_NEO4J_START_TIMEOUT=0.5)
     with pytest.raises(LocalServerError) as err:
