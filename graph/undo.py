@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from graph.connection import Graph
 from graph.model import NODE_SPECS, NodeSpec, OwnedRel
-from graph.write import _arrows
+from graph.write import arrows
 
 BATCH = 1_000
 _SPECS: dict[str, NodeSpec] = {spec.label: spec for spec in NODE_SPECS.values()}
@@ -73,7 +73,7 @@ def before_images(graph: Graph, label: str, ids: Sequence[str]) -> list[Image]:
 
 
 def _restore_query(spec: NodeSpec, index: int, rel: OwnedRel) -> str:
-    old, new = _arrows(rel)
+    old, new = arrows(rel)
     return f"""
     UNWIND $rows AS row
     MATCH (n:{spec.label} {{id: row.id}})

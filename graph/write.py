@@ -186,7 +186,7 @@ def _create_query(shape: _Shape) -> str:
     CALL (n, row) {{
       UNWIND row.l[{i}] AS target
       MATCH (t:{rel.target} {{id: target}})
-      CREATE (n){_arrows(rel)[1]}(t)
+      CREATE (n){arrows(rel)[1]}(t)
       RETURN count(*) AS c{i}
     }}"""
         for i, rel in enumerate(spec.rels)
@@ -218,7 +218,7 @@ def _update_query(shape: _Shape) -> str:
     """
 
 
-def _arrows(rel: OwnedRel) -> tuple[str, str]:
+def arrows(rel: OwnedRel) -> tuple[str, str]:
     if rel.direction == "out":
         return f"-[r:{rel.type}]->", f"-[:{rel.type}]->"
     return f"<-[r:{rel.type}]-", f"<-[:{rel.type}]-"
@@ -234,7 +234,7 @@ def _missing_query(rel: OwnedRel) -> str:
 
 
 def _unlink_query(spec: NodeSpec, rel: OwnedRel) -> str:
-    old, _ = _arrows(rel)
+    old, _ = arrows(rel)
     return f"""
     UNWIND $rows AS row
     MATCH (n:{spec.label} {{id: row.id}}){old}(t:{rel.target})
@@ -245,7 +245,7 @@ def _unlink_query(spec: NodeSpec, rel: OwnedRel) -> str:
 
 def _link_query(spec: NodeSpec, rel: OwnedRel) -> str:
     """Relink changed nodes (MERGE: the links they keep already exist)."""
-    _, new = _arrows(rel)
+    _, new = arrows(rel)
     return f"""
     UNWIND $links AS link
     MATCH (n:{spec.label} {{id: link.s}})

@@ -61,7 +61,7 @@ Json = dict[str, Any]
 HSDS_TABLES = ("organizations", "locations", "services", "categories")
 
 
-def _records(path: Path, issues: list[Issue]) -> Iterator[JsonRecord]:
+def service_records(path: Path, issues: list[Issue]) -> Iterator[JsonRecord]:
     """Every service record of the file, streamed; syntax errors become issues."""
     try:
         for record in read_records(path):
@@ -183,7 +183,7 @@ _GIVEN_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
 @dataclass(slots=True)
-class _Collector:
+class Collector:
     """Organizations, locations and taxonomy terms repeated across services, taken once: gaps
     filled from later services, differences listed as warnings (``loaders.merge``)."""
 
@@ -369,12 +369,12 @@ def read_hsds_package(
 ) -> ParsedBundle:
     """The tabular form (CSV tables with ``datapackage.json``), read as nested records."""
     parsed = ParsedBundle(tables=set(HSDS_TABLES))
-    collector = _Collector(parsed, directory=directory or Directory())
+    collector = Collector(parsed, directory=directory or Directory())
     package = read_package(folder)
     for file, row, message in package.unplaced:
         parsed.warnings.append(Issue(file, row or None, None, message))
     for record in package.records:
-        _record(record.value, source, Origin(record.file, record.row, {}), collector)
+        add_record(record.value, source, Origin(record.file, record.row, {}), collector)
     collector.finish()
     return parsed
 
@@ -384,16 +384,16 @@ def read_hsds(path: Path, source: str, directory: Directory | None = None) -> Pa
     if not path.is_file():
         parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
         return parsed
-    collector = _Collector(parsed, directory=directory or Directory())
-    for record in _records(path, parsed.issues):
+    collector = Collector(parsed, directory=directory or Directory())
+    for record in service_records(path, parsed.issues):
         origin = Origin(path.name, record.number, {}, json=True, line=record.line)
-        _record(record.value, source, origin, collector, memo=record.finite)
+        add_record(record.value, source, origin, collector, memo=record.finite)
     collector.finish()
     return parsed
 
 
-def _record(
-    value: Any, source: str, origin: Origin, out: _Collector, *, memo: bool = False
+def add_record(
+    value: Any, source: str, origin: Origin, out: Collector, *, memo: bool = False
 ) -> None:
     kind = kind_of(value)
     if kind is None:
@@ -423,7 +423,7 @@ def _record(
             _convert(kind, value, source, origin, out)
 
 
-def _convert(kind: str, value: Json, source: str, origin: Origin, out: _Collector) -> None:
+def _convert(kind: str, value: Json, source: str, origin: Origin, out: Collector) -> None:
     if kind == "service":
         _service(value, source, origin, out)
     elif kind == "organization":
@@ -449,7 +449,7 @@ def _whole(origin: Origin, message: str) -> Issue:
     return Issue(origin.file, origin.row, None, message, "Datensatz", "Feld", origin.line)
 
 
-def _validated(model: type[Any], value: Any, origin: Origin, out: _Collector, prefix: str) -> Any:
+def _validated(model: type[Any], value: Any, origin: Origin, out: Collector, prefix: str) -> Any:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
@@ -459,7 +459,7 @@ def _validated(model: type[Any], value: Any, origin: Origin, out: _Collector, pr
         return None
 
 
-def _organization_full(raw: Json, source: str, origin: Origin, out: _Collector) -> None:
+def _organization_full(raw: Json, source: str, origin: Origin, out: Collector) -> None:
     """An organization with its locations and services (``/organizations/{id}``)."""
     org = _organization(raw, source, origin, out, "")
     if org is None:
@@ -470,7 +470,7 @@ def _organization_full(raw: Json, source: str, origin: Origin, out: _Collector) 
 
 
 def _standalone_location(
-    raw: Json, source: str, origin: Origin, out: _Collector, prefix: str = ""
+    raw: Json, source: str, origin: Origin, out: Collector, prefix: str = ""
 ) -> None:
     model = _validated(HsdsLocation, raw, origin, out, prefix)
     if model is None:
@@ -482,7 +482,7 @@ def _standalone_location(
 
 
 def _organization(
-    raw: Json, source: str, origin: Origin, out: _Collector, prefix: str
+    raw: Json, source: str, origin: Origin, out: Collector, prefix: str
 ) -> Organization | None:
     model = _validated(HsdsOrganization, raw, origin, out, prefix)
     if model is None:
@@ -530,7 +530,7 @@ _NESTED_IN_ORG = frozenset({"services", "locations"})
 
 
 def _location(
-    model: HsdsLocation, source: str, origin: Origin, out: _Collector, prefix: str
+    model: HsdsLocation, source: str, origin: Origin, out: Collector, prefix: str
 ) -> Location:
     address = model.addresses[0] if model.addresses else None
     area_id = (
@@ -566,7 +566,7 @@ def _location(
     )
 
 
-def _term(raw: Json, source: str, origin: Origin, out: _Collector, prefix: str) -> Category | None:
+def _term(raw: Json, source: str, origin: Origin, out: Collector, prefix: str) -> Category | None:
     term = _validated(Term, raw, origin, out, prefix)
     if term is None:
         return None
@@ -582,7 +582,7 @@ def _service(
     raw: Json,
     source: str,
     origin: Origin,
-    out: _Collector,
+    out: Collector,
     prefix: str = "",
     parent: Organization | None = None,
 ) -> None:
@@ -746,7 +746,7 @@ def _linked(ids: list[str]) -> tuple[str, ...]:
 
 
 def _service_areas(
-    service: HsdsService, origin: Origin, out: _Collector, prefix: str
+    service: HsdsService, origin: Origin, out: Collector, prefix: str
 ) -> tuple[list[str], dict[str, Area]]:
     """The Sozialräume a service serves: by verbund's URN, else by name (or id) of a
     Sozialraum. A service area that names none stays unlinked, kept in the rest."""

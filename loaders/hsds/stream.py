@@ -16,7 +16,7 @@ from pathlib import Path
 
 from loaders.errors import Issue
 from loaders.hsds.directory import Directory
-from loaders.hsds.reader import HSDS_TABLES, _Collector, _record, _records
+from loaders.hsds.reader import HSDS_TABLES, Collector, add_record, service_records
 from loaders.tabular.reader import Origin, ParsedBundle
 
 
@@ -34,10 +34,10 @@ def scan(path: Path, source: str, directory: Directory | None = None) -> Scan:
     if not path.is_file():
         parsed.issues.append(Issue(path.name, None, None, "Datei nicht gefunden"))
         return Scan(parsed)
-    collector = _Collector(parsed, directory=directory or Directory(), keep_services=False)
-    for record in _records(path, parsed.issues):
+    collector = Collector(parsed, directory=directory or Directory(), keep_services=False)
+    for record in service_records(path, parsed.issues):
         origin = Origin(path.name, record.number, {}, json=True, line=record.line)
-        _record(record.value, source, origin, collector, memo=record.finite)
+        add_record(record.value, source, origin, collector, memo=record.finite)
     collector.finish()
     return Scan(parsed, collector.service_ids)
 
@@ -52,19 +52,19 @@ def service_parts(
     places = directory or Directory()
     seen: set[str] = set()
 
-    def fresh() -> tuple[ParsedBundle, _Collector]:
+    def fresh() -> tuple[ParsedBundle, Collector]:
         # A new collector per part: the merged Träger and Standorte, the memo of repeated
         # nested objects and the received records do not pile up over the file.
         part = ParsedBundle(tables={"services"})
-        return part, _Collector(part, directory=places, check_all=False)
+        return part, Collector(part, directory=places, check_all=False)
 
     part, collector = fresh()
     issues: list[Issue] = []
-    for record in _records(path, issues):
+    for record in service_records(path, issues):
         origin = Origin(path.name, record.number, {}, json=True, line=record.line)
         services = part.bundle.services
         count = len(services)
-        _record(record.value, source, origin, collector, memo=record.finite)
+        add_record(record.value, source, origin, collector, memo=record.finite)
         # A service repeated across parts is refused like one repeated within a part.
         for service in services[count:]:
             if service.id in seen:
