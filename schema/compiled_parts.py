@@ -63,6 +63,16 @@ class PageOut:
     # The connection's GraphQL type (schema/compiled_fields.py ``PAGED_LISTS``).
     connection: str
 
+    @property
+    def cursors(self) -> bool:
+        """Whether the answer shows a cursor (``edges { cursor }``, ``pageInfo { endCursor }``)."""
+        return any(
+            name in ("cursor", "endCursor")
+            for _, kind, inner in self.parts
+            if kind in ("pageInfo", "edges")
+            for _, name, _ in inner
+        )
+
 
 @dataclass(slots=True)
 class Shape:
@@ -74,3 +84,5 @@ class Shape:
     outs: list[Any] = field(default_factory=list)
     related: list[tuple[int, str, Shape]] = field(default_factory=list)
     pages: list[PageOut] = field(default_factory=list)
+    # A membership: whether a field of the membership itself is selected (read from the edge).
+    edge: bool = False

@@ -23,7 +23,7 @@ def pick(shape: Shape, variables: VariableValues) -> projection.Pick:
     assert shape.label is not None
     fields = {out.reads for out in shape.outs if isinstance(out, Leaf) and out.reads}
     related = [
-        projection.Related(slot, include, _membership_pick(child, variables))
+        projection.Related(slot, include, _membership_pick(child, variables), child.edge)
         if child.label is None
         else projection.Related(slot, include, pick(child, variables))
         for slot, include, child in shape.related
@@ -73,6 +73,7 @@ def paged(page: PageOut, variables: VariableValues) -> projection.Paged:
         page.anchor,
         page.total,
         after,
+        page.cursors,
     )
 
 

@@ -195,6 +195,7 @@ def _membership(
         if read is None:
             raise NotCompiled(f"Membership.{field_name}")
         shape.outs.append(_leaf(response, gfield, partial(_edge_value, read)))
+        shape.edge = True
     # The network is read whether selected or not (the relation leads to it).
     shape.related.append((0, "", network or Shape("Network", "Network")))
     return shape

@@ -44,12 +44,25 @@ def test_a_page_with_related_records_is_one_statement_of_known_shape() -> None:
     assert cypher == (
         "RETURN {rows: COLLECT { MATCH (n:Service) WHERE (n.status IN $p1_statuses) "
         "WITH DISTINCT n WITH n, toLower(n.name) AS k0 ORDER BY k0, n.id LIMIT $p2 + 1 "
-        "RETURN {k: k0, n: n {.id, .name, "
+        "RETURN {n: n {.id, .name, "
         "_s0: head(COLLECT { MATCH (n)<-[:PROVIDES]-(n1:Organization) RETURN n1 {.id, .name} }), "
         "_s1: COLLECT { MATCH (n)-[:IN_CATEGORY]->(n1:Category) RETURN n1 {.id, .name} }}} }, "
         "first: $p2, total: null} AS r0"
     )
     assert params == {"p1_statuses": ["active"], "p2": 20}
+
+
+@pytest.mark.parametrize(
+    "selection",
+    ["nodes { id } pageInfo { endCursor }", "edges { cursor node { id } }"],
+)
+def test_rows_carry_their_sort_key_only_when_a_cursor_is_shown(selection: str) -> None:
+    with_cursor, _ = _statement(f"{{ services(first: 5) {{ {selection} }} }}")
+    without, _ = _statement("{ services(first: 5) { nodes { id } pageInfo { hasNextPage } } }")
+    assert "RETURN {k: k0, n: n {" in with_cursor
+    assert "RETURN {n: n {" in without
+    # The order is the same either way: the sort key is computed, just not returned.
+    assert "ORDER BY k0, n.id" in without
 
 
 def test_nested_pages_are_anchored_on_their_parent() -> None:
@@ -70,6 +83,17 @@ def test_memberships_read_the_edge_with_the_network() -> None:
     assert "MATCH (n)-[m1:MEMBER_OF]->(n1:Network) WITH DISTINCT n1, m1" in cypher
     assert "RETURN {n: n1 {.id, .name}, e: m1 {.*}}" in cypher
     assert params == {"p1": "org-1"}
+
+
+def test_memberships_without_their_own_fields_leave_the_edge_unread() -> None:
+    cypher, _ = _statement(
+        """query($id: ID!) { organization(id: $id) { memberships { network { name } } } }""",
+        {"id": "org-1"},
+    )
+    # Still one membership per edge (the DISTINCT keeps the edge), but its properties unread.
+    assert "MATCH (n)-[m1:MEMBER_OF]->(n1:Network) WITH DISTINCT n1, m1" in cypher
+    assert "RETURN {n: n1 {.id, .name}} }" in cypher
+    assert "m1 {.*}" not in cypher
 
 
 def test_no_caller_string_reaches_the_text() -> None:

@@ -35,6 +35,9 @@ class Related:
     slot: int
     name: str
     pick: Pick
+    # For a relation with properties of its own (a membership): whether to read them. Not
+    # reading what nobody asked for halves what the driver decodes for such a list.
+    edge: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +45,8 @@ class Paged:
     """A page of services, organizations or areas: of the parent (``anchor``, the list's
     module in graph/repo/) or of all.
 
-    Answers ``{rows: [{k: sort key, n: node}], first, total}``: ``first`` rows and one more
-    if there is one (whether there is a next page)."""
+    Answers ``{rows: [{k: sort key, n: node}], first, total}`` (``k`` only with ``keys``):
+    ``first`` rows and one more if there is one (whether there is a next page)."""
 
     slot: int
     query: Query
@@ -54,6 +57,8 @@ class Paged:
     total: bool = False
     # Strictly after this cursor (the total still counts the whole list, as paging.py does).
     after: After | None = None
+    # Whether each row carries its sort key ``k`` (only cursors need it; the order is the same).
+    keys: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +154,7 @@ def _related(label: str, related: Related, depth: int, params: _Params) -> Liter
     pattern = relation.pattern.format(p=_var(depth), c=child, m=edge)
     inner = _node(related.pick, depth + 1, params)
     if relation.edge:
-        inner = f"{{n: {inner}, e: {edge} {{.*}}}}"
+        inner = f"{{n: {inner}, e: {edge} {{.*}}}}" if related.edge else f"{{n: {inner}}}"
     if not relation.many:
         return f"head(COLLECT {{ MATCH {pattern} RETURN {inner} }})"
     keep: LiteralString = f"{child}, {edge}" if relation.edge else child
@@ -205,10 +210,11 @@ def _paged(
         condition = after_condition(key, f"{var}.id", f"${after_key}", f"${after_id}")
         cursor = f"WHERE {condition} "
     node = _node(paged.pick, depth, params)
+    row: LiteralString = f"{{k: {key}, n: {node}}}" if paged.keys else f"{{n: {node}}}"
     rows = (
         f"COLLECT {{ MATCH {source}{where} WITH DISTINCT {var} "
         f"WITH {var}, {_renamed(sort_key, var)} AS {key} {cursor}ORDER BY {key}, {var}.id "
-        f"LIMIT ${first} + 1 RETURN {{k: {key}, n: {node}}} }}"
+        f"LIMIT ${first} + 1 RETURN {row} }}"
     )
     total: LiteralString = (
         f"COUNT {{ MATCH {source}{where} WITH DISTINCT {var} RETURN {var} }}"
