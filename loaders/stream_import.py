@@ -13,7 +13,9 @@ database and the driver hold in memory. Nothing is half-written all the same: be
 part is written, the undo log (``graph/undo.py``, a temporary file) notes what it creates
 and saves the state of what it changes; if a part fails (an error only its checks find, a
 database error, a stop), the parts written so far are taken back and the run is recorded
-as ``failed`` (or ``interrupted``) with the reason.
+as ``failed`` (or ``interrupted``) with the reason. After a refused part the rest of the file
+is still checked (nothing more written), so the answer lists every problem as the single
+pass does.
 
 Small files keep the single pass: ``loaders.streaming.streams`` tells from the file size
 (the setting ``VERBUND_IMPORT_STREAM_BYTES``). The HSDS table package (CSV with
@@ -40,7 +42,7 @@ from graph.imports import (
 from graph.undo import UndoLog
 from graph.write import DEFAULT_BATCH_SIZE, bundle_rows, write_bundle
 from loaders import importer
-from loaders.errors import ImportRejected, LoaderError
+from loaders.errors import ImportRejected, Issue, LoaderError
 from loaders.hsds.directory import Directory
 from loaders.hsds.stream import scan, service_parts
 from loaders.importer import ImportBusy, ImportReport, Progress, busy_message
@@ -137,16 +139,23 @@ def run_streamed_import(
             writer = _PartWriter(graph, log, started, recorded, batch_size, run.rows_total)
             writer.write(head, head_plan)
             del head_plan, head_records
+            refused: list[Issue] = []
             for part in parts:
                 if importer.STOPPED.is_set():
                     raise KeyboardInterrupt
                 try:
                     check(part, given)
                 except ImportRejected as exc:
-                    raise _Late(exc) from exc
+                    # Nothing more is written, but the rest of the file is still checked:
+                    # the answer lists every problem, as the single pass does.
+                    refused.extend(exc.issues)
+                if refused:
+                    continue
                 plan, records = importer.plan_and_review(graph, part)
                 totals.add(plan, records)
                 writer.write(part, plan)
+            if refused:
+                raise _Late(ImportRejected(refused))
             recorded(run.rows_total, run.rows_total)
             no_op = report.is_no_op
             if prune and not no_op:

@@ -186,6 +186,33 @@ def test_a_part_refused_late_takes_back_the_parts_written(
     assert "300" in run.error
 
 
+def test_a_late_refusal_lists_every_problem_of_the_file(
+    db: Graph, files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Two services refused only by their parts' checks, in the fifth part and the last:
+    both are named, in file order, as the single pass names them; nothing stays written."""
+    _prepare(db, files, changed=True)
+    before = _exact(db)
+    lines = files["current"].read_text("utf-8").splitlines()
+    spoiled = [len(lines) - 2 * PART - 1, len(lines) - 1]
+    for n in spoiled:
+        record = json.loads(lines[n])
+        record["name"] = "N" * 400
+        lines[n] = json.dumps(record, ensure_ascii=False)
+    path = tmp_path / "services.ndjson"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(ImportRejected) as streamed:
+        _streamed(db, path)
+    assert _exact(db) == before
+    assert [str(i).split(":")[0] for i in streamed.value.issues] == [
+        f"services.ndjson, Datensatz {n + 1} (Zeile {n + 1}), Feld „name“" for n in spoiled
+    ]
+    with pytest.raises(ImportRejected) as single:
+        import_path(db, path, source="hsds")
+    assert [str(i) for i in streamed.value.issues] == [str(i) for i in single.value.issues]
+    assert _exact(db) == before
+
+
 @pytest.mark.parametrize("where", ["between", "inside"])
 def test_a_stop_takes_back_the_parts_written(db: Graph, files: dict[str, Path], where: str) -> None:
     """A stop noted (SIGTERM's handler calls request_stop) is acted on before the next part;
