@@ -323,7 +323,7 @@ def network_picture(
     legend = (
         '<g font-size="11" transform="translate(10,10)">'
         '<circle cx="6" cy="6" r="6" fill="#fd8d3c" stroke="#a63603"/>'
-        '<text x="16" y="10">Vermittler (Betweenness)</text>'
+        '<text x="16" y="10">Vermittler (viele Wege laufen über ihn)</text>'
         '<circle cx="6" cy="24" r="6" fill="#9ecae1" stroke="#d7301f" stroke-width="3"/>'
         '<text x="16" y="28">Schnittpunkt (ohne ihn zerfällt das Netz)</text>'
         '<circle cx="6" cy="42" r="6" fill="#f0f0f0" stroke="#999"/>'

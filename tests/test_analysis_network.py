@@ -96,6 +96,12 @@ def test_network_structure_findings() -> None:
     assert held < CONFIG.max_broker_constraint
     assert broker.counts["constraint"] == pytest.approx(held, abs=1e-4)
     assert "Viele seiner Partner sind nur über ihn verbunden" in broker.explanation
+    share = round(result.betweenness["hub"] * 100)
+    assert f"Bei {share} % der übrigen Trägerpaare führt der kürzeste Weg über ihn" in (
+        broker.explanation
+    )
+    assert "Betweenness" not in broker.explanation
+    assert "Constraint" not in broker.explanation
     assert result.betweenness["hub"] == pytest.approx(
         nx.betweenness_centrality(g.subgraph(n for n in g if g.degree(n)))["hub"]
     )

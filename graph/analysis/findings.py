@@ -44,6 +44,14 @@ def fmt(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def share_text(value: float) -> str:
+    """A share between 0 and 1 as a German percentage ("31 %", "unter 1 %")."""
+    percent = round(value * 100)
+    if percent < 1:
+        return "unter 1 %"
+    return f"{percent} %"
+
+
 def count_text(value: float, min_count: int) -> str:
     """A count of people for planners: below ``min_count`` it is not shown (small cells,
     zero included: a zero tells as much about an area as a one)."""

@@ -19,7 +19,7 @@ import networkx as nx
 
 from graph.analysis.centrality import betweenness, burt_constraint
 from graph.analysis.config import DROPPED_REFERRAL_STATUSES, WeakSpotConfig
-from graph.analysis.findings import Finding, fmt
+from graph.analysis.findings import Finding, share_text
 from graph.analysis.snapshot import (
     AgreementInfo,
     AreaIndex,
@@ -322,12 +322,15 @@ def network_structure(
                 kind="weak_spot",
                 spot="broker",
                 severity="niedrig",
+                # In words a planner reads, not the measures' names: the normalised
+                # betweenness is the share of the other pairs whose shortest way runs through
+                # the Träger; the constraint stays a number in the counts (CSV, GraphQL).
                 explanation=(
-                    f"{names.get(org, org)} vermittelt zwischen vielen Trägern "
-                    f"(Betweenness {fmt(value, 3)}); fällt er aus, werden Wege länger."
+                    f"{names.get(org, org)} vermittelt zwischen vielen Trägern: Bei "
+                    f"{share_text(value)} der übrigen Trägerpaare führt der kürzeste Weg über "
+                    "ihn; fällt er aus, werden Wege länger."
                     + (
-                        " Viele seiner Partner sind nur über ihn verbunden "
-                        f"(Constraint {fmt(held, 2)})."
+                        " Viele seiner Partner sind nur über ihn verbunden."
                         if known and held < config.max_broker_constraint
                         else ""
                     )
