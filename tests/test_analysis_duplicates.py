@@ -142,3 +142,16 @@ def test_duplicate_structures_are_ranked_by_unused_places_and_surplus() -> None:
     assert found[1].score == pytest.approx(0.1 + 0.0 + 0.2)
     assert [f.severity for f in found] == ["hoch", "niedrig"]
     assert "zusammen 20 Plätze, Auslastung 20 %" in found[0].explanation
+
+
+def test_duplicate_structures_name_target_groups_in_words() -> None:
+    index = line_index("a")
+    both = ("erwachsene", "gefluechtete")
+    services = [service("s1", "o1", ("a",), groups=both), service("s2", "o2", ("a",), groups=both)]
+    (found,) = duplicate_structures(services, index, STRUCT)
+    assert "(Erwachsene, Geflüchtete)" in found.explanation
+    assert found.target_groups == both  # the codes stay in the data (CSV, GraphQL)
+    wide = DuplicateStructureConfig(empty_target_groups_overlap=True)
+    services = [service("s1", "o1", ("a",), groups=()), service("s2", "o2", ("a",), groups=())]
+    (found,) = duplicate_structures(services, index, wide)
+    assert "(alle Zielgruppen)" in found.explanation

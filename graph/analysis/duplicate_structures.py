@@ -17,6 +17,7 @@ import networkx as nx
 from graph.analysis.config import DuplicateStructureConfig
 from graph.analysis.findings import Finding, Severity, count_text, fmt
 from graph.analysis.snapshot import AreaIndex, ServiceInfo
+from graph.labels import target_group
 
 _ANY_GROUP = "*"
 
@@ -31,6 +32,12 @@ class DuplicateStructure(Finding):
     unknown_occupancy: int = 0  # services without known (or current) occupancy
     demand: float
     score: float
+
+
+def _group_names(groups: Sequence[str]) -> str:
+    """The target groups in the planner's words ("Erwachsene, Geflüchtete"), not their codes."""
+    named = [target_group(g) for g in groups if g != _ANY_GROUP]
+    return ", ".join(named) if named and len(named) == len(groups) else "alle Zielgruppen"
 
 
 def _groups(s: ServiceInfo, config: DuplicateStructureConfig) -> tuple[str, ...]:
@@ -179,7 +186,7 @@ def _finding(
     text = (
         f"{len(infos)} Angebote von {len(orgs)} Trägern für "
         f"{category_names.get(category, category)} überschneiden sich in {where}"
-        f" ({', '.join(groups) or 'alle Zielgruppen'}): {places_text}, "
+        f" ({_group_names(groups)}): {places_text}, "
         f"{util_text}, Bedarf {count_text(need, min_count)} Haushalte."
     )
     return DuplicateStructure(
