@@ -85,6 +85,10 @@ def test_double_support_needs_two_active_referrals_to_two_organizations() -> Non
     ]
     assert findings[0].severity == "hoch"
     assert "h1" not in findings[0].explanation
+    # One household in words of one, and a capital letter where a count opens the sentence.
+    assert findings[0].explanation.startswith("1 Haushalt wird im Bereich")
+    shown = double_support(cases, min_count=5)
+    assert shown[0].explanation.startswith("Weniger als 5 Haushalte werden im Bereich")
 
 
 def test_a_shared_network_coordinates() -> None:

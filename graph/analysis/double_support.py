@@ -15,7 +15,7 @@ from itertools import combinations
 
 from graph.analysis.config import ACTIVE_REFERRAL_STATUSES, DoubleSupportConfig
 from graph.analysis.cooperation import Cooperation
-from graph.analysis.findings import Finding, count_text
+from graph.analysis.findings import Finding, count_text, households_text, sentence
 from graph.analysis.snapshot import AreaIndex, ReferralInfo, ServiceInfo
 
 
@@ -100,18 +100,19 @@ def double_support(
         uncoordinated = len({c.household_id for c in members if c.uncoordinated})
         areas = tuple(sorted({c.area_id for c in members if c.area_id}))
         services = tuple(sorted({s for c in members for s in c.service_ids}))
-        how_many = count_text(households, min_count)
+        how_many = sentence(households_text(households, min_count))
+        are = "wird" if how_many.startswith("1 ") else "werden"
         where = categories.get(category, category)
         who = f"{names.get(a, a)} und {names.get(b, b)}"
         if uncoordinated:
             text = (
-                f"{how_many} Haushalte werden im Bereich {where} parallel von {who} betreut, "
+                f"{how_many} {are} im Bereich {where} parallel von {who} betreut, "
                 f"{count_text(uncoordinated, min_count)} davon ohne gemeinsame Vereinbarung "
                 "oder gemeinsamen Verbund."
             )
         else:
             text = (
-                f"{how_many} Haushalte werden im Bereich {where} parallel von {who} betreut; "
+                f"{how_many} {are} im Bereich {where} parallel von {who} betreut; "
                 "die Träger sind über eine Vereinbarung oder einen Verbund abgestimmt."
             )
         findings.append(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from graph.analysis.config import DuplicateStructureConfig
-from graph.analysis.findings import Finding, Severity, count_text, fmt
+from graph.analysis.findings import Finding, Severity, fmt, households_text
 from graph.analysis.snapshot import AreaIndex, ServiceInfo
 from graph.labels import target_group
 
@@ -187,7 +187,7 @@ def _finding(
         f"{len(infos)} Angebote von {len(orgs)} Trägern für "
         f"{category_names.get(category, category)} überschneiden sich in {where}"
         f" ({_group_names(groups)}): {places_text}, "
-        f"{util_text}, Bedarf {count_text(need, min_count)} Haushalte."
+        f"{util_text}, Bedarf {households_text(need, min_count)}."
     )
     return DuplicateStructure(
         kind="duplicate_structure",

@@ -44,6 +44,17 @@ def fmt(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
+def households_text(value: float, min_count: int) -> str:
+    """``count_text`` with the noun: "1 Haushalt", "7 Haushalte", "weniger als 5 Haushalte"."""
+    count = count_text(value, min_count)
+    return f"{count} Haushalt" if count == "1" else f"{count} Haushalte"
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter: a count may open it ("weniger als 5 Haushalte")."""
+    return text[:1].upper() + text[1:]
+
+
 def share_text(value: float) -> str:
     """A share between 0 and 1 as a German percentage ("31 %", "unter 1 %")."""
     percent = round(value * 100)

@@ -23,7 +23,13 @@ from graph.analysis.double_support import DoubleSupport
 from graph.analysis.duplicate_records import DuplicateRecord
 from graph.analysis.duplicate_services import DuplicateService
 from graph.analysis.duplicate_structures import DuplicateStructure
-from graph.analysis.findings import SEVERITY_ORDER, Finding, count_text
+from graph.analysis.findings import (
+    SEVERITY_ORDER,
+    Finding,
+    count_text,
+    households_text,
+    sentence,
+)
 from graph.analysis.missing_cooperation import MissingCooperation
 from graph.analysis.pathways import PathwayRates
 from graph.analysis.suite import AnalysisReport, UnknownArea, units_within, within_area
@@ -287,7 +293,7 @@ def _structure(full: AnalysisReport, f: DuplicateStructure) -> Shown[DuplicateSt
     counts["demand"] = None
     text = _without(
         f.explanation,
-        f"Bedarf {count_text(f.demand, MIN_COUNT)} Haushalte",
+        f"Bedarf {households_text(f.demand, MIN_COUNT)}",
         DEMAND_HIDDEN,
         "Angebote mehrerer Träger überschneiden sich; " + DEMAND_HIDDEN + ".",
     )
@@ -307,7 +313,7 @@ def _double_support(f: DoubleSupport) -> Shown[DoubleSupport]:
         f.explanation,
         f"{count_text(uncoordinated, MIN_COUNT)} davon",
         PART_HIDDEN,
-        f"{count_text(total, MIN_COUNT)} Haushalte werden parallel von beiden "
+        f"{sentence(households_text(total, MIN_COUNT))} werden parallel von beiden "
         "Trägern betreut; wie viele davon ohne Abstimmung, ist nicht ausgewiesen "
         "(Fallzahlenschutz).",
     )
