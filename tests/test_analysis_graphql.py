@@ -82,7 +82,7 @@ def test_small_counts_are_suppressed_and_area_filter_applies(db: Graph) -> None:
     assert execute(db, "admin", {"area": "st-a-1"})["duplicateStructures"] != []
     (support,) = execute(db, "coordinator")["doubleSupport"]
     assert support["households"] is None  # 4 households: below the minimum of 5
-    assert "weniger als 5" in support["explanation"]
+    assert support["explanation"].startswith("Weniger als 5 Haushalte werden")
     assert execute(db, "coordinator")["missingCooperation"] == []
 
 

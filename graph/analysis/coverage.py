@@ -228,13 +228,13 @@ def coverage_gaps(
         if not row.reachable_service_ids:
             severity: Severity = "hoch"
             text = (
-                f"In {area} haben {what}{fmt(row.demand, 0)} {many} Bedarf an {category}, "
+                f"In {area} haben {what}{fmt(row.demand, 0)} {many} Bedarf im Bereich {category}, "
                 "aber weder im Gebiet noch in einem Nachbargebiet gibt es ein Angebot mit Plätzen."
             )
         elif ratio < config.min_ratio:
             severity = "mittel"
             text = (
-                f"In {area} kommen auf {what}{fmt(row.demand, 0)} {many} mit Bedarf an "
+                f"In {area} kommen auf {what}{fmt(row.demand, 0)} {many} mit Bedarf im Bereich "
                 f"{category} nur {fmt(ratio)} erreichbare Plätze je {one} "
                 f"(Schwelle {fmt(config.min_ratio)})."
             )
