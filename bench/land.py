@@ -45,6 +45,7 @@ from graph.analysis.projection import load_snapshot  # noqa: E402
 from graph.analysis.scopes import split_snapshot  # noqa: E402
 from graph.analysis.suite import AnalysisReport, run_analyses  # noqa: E402
 from graph.analysis.weak_spots import cut_sizes  # noqa: E402
+from graph.migrations import migrate  # noqa: E402
 from graph.write import bundle_rows, write_bundle  # noqa: E402
 
 T = TypeVar("T")
@@ -83,6 +84,9 @@ def write_land(seed: int, gebiete: int) -> dict[str, Any]:
     rows = bundle_rows(land.bundle)
     with Graph(ensure_started(get_settings())) as graph:
         clear(graph)
+        # A state directory of its own starts without constraints and indexes: without them
+        # every write looks its references up by scanning (minutes per batch on the Land).
+        migrate(graph)
         written_s, _ = timed(lambda: write_bundle(graph, land.bundle))
     TRUTH_FILE.write_text(land.truth.to_json(), "utf-8")
     return {

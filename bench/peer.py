@@ -39,6 +39,7 @@ from api.settings import get_settings
 from bench.peer_cases import PeerCase, cases
 from graph import Graph
 from graph.admin import clear
+from graph.migrations import migrate
 from graph.tokens import revoke_token
 from graph.write import write_bundle
 from schema import Context, schema
@@ -223,6 +224,7 @@ def main() -> None:
             from loaders.demo import generate
 
             clear(graph)
+            migrate(graph)  # a fresh state directory has no constraints and indexes yet
             write_bundle(graph, generate("city").bundle)
         all_cases = [c for c in cases(graph) if not args.only or c.key in args.only]
         record, token = create_token(graph, role="coordinator", organization_id=None, name="bench")
