@@ -11,8 +11,9 @@ endpoint under the same uvicorn running the hand-written statement, ``bench/peer
 For each query of ``bench/peer_cases.py`` the three answers are first checked to hold the
 same records; then the sides take turns in rounds (a change in the machine's load hits all
 alike): p50/p99 with one connection, throughput with 8 and 32, and the server process's CPU
-time per request. Statements per request: verbund's counted by its Graph, the peer's is one
-by design (it compiles each root field into one Cypher statement).
+time per request (throughput in rounds too, the sides taking turns). Statements per request:
+verbund's counted by its Graph, the peer's is one by design (it compiles each root field into
+one Cypher statement).
 """
 
 from __future__ import annotations
@@ -155,6 +156,13 @@ class Rate:
         return ", ".join(f"{n}× {status}" for status, n in sorted(self.other.items())) or "–"
 
 
+def _combined(rates: list[Rate]) -> Rate:
+    """Rounds of equal length as one measurement: mean rate, CPU weighted by answers."""
+    answered = sum(r.per_second for r in rates)
+    cpu = sum(r.cpu_ms * r.per_second for r in rates) / answered if answered else 0.0
+    return Rate(answered / len(rates), cpu, sum((r.other for r in rates), Counter()))
+
+
 def _throughput(side: Side, case: PeerCase, connections: int, seconds: float) -> Rate:
     """Answers per second with ``connections`` kept-alive clients, CPU ms per answer, and
     the refusals: a client that gets a 503 (or any other non-200) counts it, waits as its
@@ -211,6 +219,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--per-round", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=3.0, help="je Durchsatzmessung")
+    parser.add_argument(
+        "--throughput-rounds",
+        type=int,
+        default=3,
+        help="Runden je Durchsatzmessung (Seiten im Wechsel)",
+    )
     parser.add_argument("--only", nargs="*", help="nur diese Fälle (service, organization, …)")
     args = parser.parse_args()
     if not (PEER / "node_modules" / "@neo4j" / "graphql").is_dir():
@@ -260,9 +274,13 @@ def main() -> None:
                 times = _latency(sides, case, args.rounds, args.per_round)
                 rates: dict[int, list[Rate]] = {}
                 for connections in (8, 32):
-                    rates[connections] = [
-                        _throughput(side, case, connections, args.seconds) for side in sides
+                    # Rounds, the sides taking turns in each: a slow spell of the machine
+                    # (Neo4j's collector, the page cache) falls on all sides alike.
+                    rounds = [
+                        [_throughput(side, case, connections, args.seconds) for side in sides]
+                        for _ in range(args.throughput_rounds)
                     ]
+                    rates[connections] = [_combined([r[i] for r in rounds]) for i in range(3)]
                 results.append((case, len(ids[0]), statements, times, rates))
             typename = _typename_rates(sides[0], args.seconds)
         finally:
