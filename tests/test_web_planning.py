@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from api.cli import main
 from api.web.pages.planning_export import csv_bytes, xlsx_bytes
+from api.web.pages.planning_findings import duration_text
 from api.web.pages.planning_map import band_of, script_json
 from graph import Graph
 from loaders.demo import Demo
@@ -288,3 +289,11 @@ def test_pathways_page_fits_by_leaving_out_words_that_repeat_its_columns(
         for figure in figures:
             if figure not in ("nicht ausgewiesen", "unter 5"):
                 assert figure in row["Befund"]
+
+
+def test_response_times_read_in_hours_then_days() -> None:
+    assert duration_text(1.0) == "1 Stunde"
+    assert duration_text(0.5) == "0,5 Stunden"
+    assert duration_text(47.94) == "47,9 Stunden"
+    assert duration_text(48.0) == "2 Tage"
+    assert duration_text(186.7) == "7,8 Tage"

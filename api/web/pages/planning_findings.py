@@ -55,8 +55,17 @@ def figure_text(value: float | int | None, kind: FigureKind) -> str:
     if kind == "ratio":
         return f"{float(value):.2f}".replace(".", ",")
     if kind == "hours":
-        return f"{german.zahl(round(float(value), 1))} Stunden"
+        return duration_text(float(value))
     return german.zahl(value)
+
+
+def duration_text(hours: float) -> str:
+    """A response time as a planner reads it: hours up to two days, days beyond ("7,8 Tage",
+    not "186,7 Stunden"; the Träger's answer is due within days)."""
+    if hours < 48:
+        shown = round(hours, 1)
+        return "1 Stunde" if shown == 1 else f"{german.zahl(shown)} Stunden"
+    return f"{german.zahl(round(hours / 24, 1))} Tage"
 
 
 @dataclass(frozen=True, slots=True)
