@@ -193,7 +193,7 @@ def _pathway_text(r: dict[str, Any]) -> str:
     if r["dropoffRate"] is not None:
         parts.append(f"{figure_text(r['dropoffRate'], 'share')} der angenommenen abgebrochen")
     if r["medianResponseHours"] is not None:
-        parts.append(f"Antwort im Median nach {figure_text(r['medianResponseHours'], 'hours')}")
+        parts.append(f"Antwortzeit im Median {figure_text(r['medianResponseHours'], 'hours')}")
     if not parts:
         return head + "; Quoten und Antwortzeiten nicht ausgewiesen (Fallzahlenschutz)."
     return head + ": " + ", ".join(parts) + "."
@@ -205,7 +205,7 @@ def _pathways(data: dict[str, Any]) -> list[Row]:
             severity="",
             explanation=_pathway_text(r),
             area_ids=(r["area"]["id"],) if r["area"] else (),
-            areas=r["area"]["name"] if r["area"] else "ganze Stadt",
+            areas=r["area"]["name"] if r["area"] else "Ganze Stadt",
             category_id=r["category"]["id"],
             category=r["category"]["name"],
             organizations="",
