@@ -155,3 +155,14 @@ def test_duplicate_structures_name_target_groups_in_words() -> None:
     services = [service("s1", "o1", ("a",), groups=()), service("s2", "o2", ("a",), groups=())]
     (found,) = duplicate_structures(services, index, wide)
     assert "(alle Zielgruppen)" in found.explanation
+
+
+def test_the_utilisation_in_words_is_the_table_s_figure() -> None:
+    """One decimal as the planner's table shows it ("78,5 %"), none for a whole number."""
+    index = line_index("a")
+    services = [
+        service("s1", "o1", ("a",), capacity=20, used=16),
+        service("s2", "o2", ("a",), capacity=20, used=15),
+    ]
+    (found,) = duplicate_structures(services, index, STRUCT)
+    assert "Auslastung 77,5 %" in found.explanation

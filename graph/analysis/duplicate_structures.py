@@ -176,13 +176,14 @@ def _finding(
     )
     if utilization is None:
         util_text = "Auslastung unbekannt"
-    elif no_occupancy:
-        util_text = (
-            f"Auslastung {fmt(100 * utilization, 0)} % bei {len(measured)} von {len(infos)} "
-            f"Angeboten ({_services(no_occupancy)} ohne aktuelle Belegung nicht mitgezählt)"
-        )
     else:
-        util_text = f"Auslastung {fmt(100 * utilization, 0)} %"
+        # One decimal, as the planner's table shows the same figure ("78,5 %").
+        util_text = f"Auslastung {fmt(round(100 * utilization, 1), 1)} %"
+        if no_occupancy:
+            util_text += (
+                f" bei {len(measured)} von {len(infos)} Angeboten "
+                f"({_services(no_occupancy)} ohne aktuelle Belegung nicht mitgezählt)"
+            )
     text = (
         f"{len(infos)} Angebote von {len(orgs)} Trägern für "
         f"{category_names.get(category, category)} überschneiden sich in {where}"
