@@ -13,9 +13,7 @@ with an error, is executed as before, so errors always come from one place.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncIterator
-from threading import Lock
 from typing import Any, ClassVar
 
 from graphql import ExecutionResult, OperationDefinitionNode, get_operation_ast
@@ -26,6 +24,7 @@ from graph import GraphError
 from schema.compiled import NotCompiled, Plan, plan
 from schema.context import Context
 from schema.core_schema import core_schema
+from schema.lru import Lru
 
 CACHE_SIZE = 256
 
@@ -35,8 +34,7 @@ _REFUSED: Any = object()
 class CompiledReads(SchemaExtension):
     """Answer plain directory reads with one statement (see the module docstring)."""
 
-    _plans: ClassVar[OrderedDict[tuple[str, str | None], Any]] = OrderedDict()
-    _lock: ClassVar[Lock] = Lock()
+    _plans: ClassVar[Lru[tuple[str, str | None], Any]] = Lru(CACHE_SIZE)
 
     async def on_execute(self) -> AsyncIterator[None]:
         run = self.execution_context
@@ -60,10 +58,7 @@ class CompiledReads(SchemaExtension):
         assert run.graphql_document is not None
         key = (run.query, run.operation_name)
         cls = type(self)
-        with cls._lock:
-            found = cls._plans.get(key)
-            if found is not None:
-                cls._plans.move_to_end(key)
+        found = cls._plans.get(key)
         if found is None:
             operation = get_operation_ast(run.graphql_document, run.operation_name)
             try:
@@ -72,10 +67,7 @@ class CompiledReads(SchemaExtension):
                 found = plan(core_schema(run.schema), run.graphql_document, operation)
             except NotCompiled:
                 found = _REFUSED
-            with cls._lock:
-                cls._plans[key] = found
-                while len(cls._plans) > CACHE_SIZE:
-                    cls._plans.popitem(last=False)
+            cls._plans.put(key, found)
         return None if found is _REFUSED else found
 
     async def _answer(self, context: Context) -> dict[str, Any] | None:

@@ -22,7 +22,6 @@ anew for each request and asks each one for each of its hooks, so five small ext
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from threading import Lock
 from typing import ClassVar
@@ -35,6 +34,7 @@ from strawberry.schema.schema import validate_document
 
 from schema.core_schema import core_schema
 from schema.cost import estimate_inputs, operation_cost, page_variables
+from schema.lru import Lru
 
 # Documented in docs/graphql.md. The depth allows the deepest documented example (a
 # connection costs two levels: edges/nodes and the node).
@@ -65,7 +65,7 @@ class _Prepared:
         self.document = document
         self.errors: list[GraphQLError] | None = None
         self.page_variables: tuple[str, ...] | None = None
-        self.costs: OrderedDict[tuple[object, ...], int] = OrderedDict()
+        self.costs: Lru[tuple[object, ...], int] = Lru(COSTS_PER_DOCUMENT)
 
 
 class DocumentRules(SchemaExtension):
@@ -77,8 +77,8 @@ class DocumentRules(SchemaExtension):
     too many tokens) is not cached: its error is raised anew each time.
     """
 
-    _cache: ClassVar[OrderedDict[str, _Prepared]] = OrderedDict()
-    _lock: ClassVar[Lock] = Lock()
+    _cache: ClassVar[Lru[str, _Prepared]] = Lru(CACHE_SIZE)
+    _lock: ClassVar[Lock] = Lock()  # for the hit counters
     parse_hits: ClassVar[int] = 0
     validation_hits: ClassVar[int] = 0
     cost_hits: ClassVar[int] = 0
@@ -90,18 +90,14 @@ class DocumentRules(SchemaExtension):
             yield
             return
         cls = type(self)
-        with cls._lock:
-            prepared = cls._cache.get(text)
-            if prepared is not None:
-                cls._cache.move_to_end(text)
+        prepared = cls._cache.get(text)
+        if prepared is not None:
+            with cls._lock:
                 cls.parse_hits += 1
-        if prepared is None:
+        else:
             options = {**context.parse_options, "max_tokens": MAX_TOKENS}
             prepared = _Prepared(parse(text, **options))  # type: ignore[arg-type]
-            with cls._lock:
-                cls._cache[text] = prepared
-                while len(cls._cache) > CACHE_SIZE:
-                    cls._cache.popitem(last=False)
+            cls._cache.put(text, prepared)
         self._prepared = prepared
         context.graphql_document = prepared.document
         yield
@@ -141,22 +137,18 @@ class DocumentRules(SchemaExtension):
             names = prepared.page_variables = page_variables(prepared.document)
         key = (context.operation_name, *estimate_inputs(names, context.variables))
         cls = type(self)
-        with cls._lock:
-            cost = prepared.costs.get(key)
-            if cost is not None:
-                prepared.costs.move_to_end(key)
+        cost = prepared.costs.get(key)
+        if cost is not None:
+            with cls._lock:
                 cls.cost_hits += 1
-                return cost
+            return cost
         cost = operation_cost(
             core_schema(context.schema),
             prepared.document,
             context.operation_name,
             context.variables,
         )
-        with cls._lock:
-            prepared.costs[key] = cost
-            while len(prepared.costs) > COSTS_PER_DOCUMENT:
-                prepared.costs.popitem(last=False)
+        prepared.costs.put(key, cost)
         return cost
 
 
