@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.localneo4j import LocalNeo4j, ensure_started  # noqa: E402
 from api.settings import get_settings  # noqa: E402
+from bench.proc import cpu_seconds  # noqa: E402
 from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
 from graph.analysis.centrality import as_igraph, betweenness_scale, igraph_module  # noqa: E402
@@ -61,8 +62,7 @@ def _neo4j_cpu() -> float | None:
     pid = LocalNeo4j(get_settings()).pid()
     if pid is None:
         return None
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu_seconds(pid)
 
 
 def _own_cpu() -> float:

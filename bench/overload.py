@@ -45,6 +45,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from api.auth.api_tokens import create_token  # noqa: E402
 from api.localneo4j import LocalNeo4j, ensure_started  # noqa: E402
 from api.settings import get_settings  # noqa: E402
+from bench.proc import cpu_seconds  # noqa: E402
 from graph import Graph  # noqa: E402
 from graph.admin import clear  # noqa: E402
 from graph.tokens import revoke_token  # noqa: E402
@@ -95,10 +96,9 @@ def _cpu(pid: int | None) -> float:
     if pid is None:
         return float("nan")
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return cpu_seconds(pid)
     except OSError:
         return float("nan")
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:

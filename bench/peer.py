@@ -38,6 +38,7 @@ from api.auth.api_tokens import create_token
 from api.localneo4j import ensure_started
 from api.settings import get_settings
 from bench.peer_cases import PeerCase, cases
+from bench.proc import cpu_seconds
 from graph import Graph
 from graph.admin import clear
 from graph.migrations import migrate
@@ -83,7 +84,7 @@ class Side:
         return response.status, json.loads(response.read()), _retry_after(response)
 
     def cpu_seconds(self) -> float:
-        return _cpu_seconds(self.process.pid)
+        return cpu_seconds(self.process.pid)
 
 
 def _retry_after(response: http.client.HTTPResponse) -> float | None:
@@ -92,11 +93,6 @@ def _retry_after(response: http.client.HTTPResponse) -> float | None:
         return None if value is None else max(0.0, float(value))
     except ValueError:
         return None
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
