@@ -18,7 +18,6 @@ import asyncio
 import os
 import statistics
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 from api.localneo4j import ensure_started
@@ -31,17 +30,11 @@ from schema.principal import Principal
 
 PRINCIPAL = Principal(subject="bench", role="coordinator", auth_method="token")
 
-_COMPILED = CompiledReads.on_execute
-
-
-async def _off(self: CompiledReads) -> AsyncIterator[None]:
-    yield
-
 
 def _run(
     graph: Graph, case: PeerCase, compiled: bool, count: int
 ) -> tuple[list[float], float, int]:
-    CompiledReads.on_execute = _COMPILED if compiled else _off  # type: ignore[method-assign]
+    CompiledReads.enabled = compiled
     walls: list[float] = []
     statements = graph.roundtrips
     cpu = time.process_time()
@@ -86,7 +79,7 @@ def main() -> None:
                     cpus[compiled].append(c)
                     statements[compiled] = s
             rows.append((case.name, walls, cpus, statements))
-    CompiledReads.on_execute = _COMPILED  # type: ignore[method-assign]
+    CompiledReads.enabled = True
     print("| Abfrage | Anweisungen kompiliert / normal | p50 kompiliert | p50 normal "
           "| p50 ÷ | CPU kompiliert | CPU normal | CPU ÷ |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from graphql import GraphQLError
 
@@ -43,20 +42,11 @@ def _document_error(error: GraphQLError) -> GraphQLError:
     )
 
 
-def present_result(result: Any) -> None:
-    """Give the result's graph-layer errors their code, mask everything unexpected; in place
-    (called by ``OperationRules``, schema/operation_rules.py, when the operation ends)."""
-    if result is None or not result.errors:
-        return
-    result.errors = present(result.errors)
-
-
 def present(errors: list[GraphQLError]) -> list[GraphQLError]:
     """Every error as the client sees it: with a code, in German, unexpected ones masked.
 
-    Idempotent (an error that has its code stays as it is): ``present_result`` applies it
-    inside the operation, ``Schema.execute`` (schema/root.py) once more to what strawberry answers
-    outside it (a syntax error leaves the operation as an exception).
+    Idempotent (an error that has its code stays as it is). Applied once, when the operation
+    ends (schema/operation.py), after the audit.
     """
     return [_present(error) for error in errors]
 

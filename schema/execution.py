@@ -8,8 +8,8 @@ scalar, enum or list-of-those type, the value is read and coerced directly. Anyt
 and any value that would be an error (a null where none is allowed, a failed coercion),
 takes graphql-core's own path, so answers and errors stay exactly the same.
 
-Not used when a schema extension hooks every resolver (graphql-core middleware): then
-every field must pass through it.
+Not used when graphql-core middleware hooks every resolver: then every field must pass
+through it (verbund's own operation run, schema/operation.py, passes none).
 
 Built on public interfaces only: graphql-core's exported ``Executor`` handed to strawberry's
 public ``execution_context_class``; a plain field is recognised from the field's own

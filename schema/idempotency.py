@@ -195,7 +195,7 @@ def recording(claim: keys.Claim | None) -> AbstractContextManager[None]:
     """Record (or replay) the resolvers' writes on the request's key (``context.idempotency``,
     None: the request has none).
 
-    Only around the operation (``OperationRules``, schema/operation_rules.py): the audit
+    Only around the operation (schema/operation.py): the audit
     entry written after it (schema/policy_audit.py) is written for every attempt and never
     replayed.
     """

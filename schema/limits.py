@@ -14,25 +14,26 @@ anything runs. The estimate is kept with the document, by operation name and the
 its ``first`` variables ask for (the only variables it reads): a repeated request is not
 estimated again, one with another page size is; the budget is compared on every request.
 
-All of it is one schema extension, ``DocumentRules``: strawberry creates every extension
-anew for each request and asks each one for each of its hooks, so five small extensions
-(token limit, parser cache, rules, validation cache, cost) cost more than their work
-(bench/README.md, "Fixed cost per request").
+All of it is ``DocumentRules``, called by the operation's run (schema/operation.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from threading import Lock
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
-from strawberry.extensions import SchemaExtension
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    parse,
+    specified_rules,
+)
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
 
-from schema.core_schema import core_schema
 from schema.cost import estimate_inputs, operation_cost, page_variables
 from schema.lru import Lru
 
@@ -68,9 +69,10 @@ class _Prepared:
         self.costs: Lru[tuple[object, ...], int] = Lru(COSTS_PER_DOCUMENT)
 
 
-class DocumentRules(SchemaExtension):
+class DocumentRules:
     """Parse with the token limit, validate with the depth and alias rules, refuse what
-    costs more than the budget; parsing and validation once per distinct document text.
+    costs more than the budget; parsing and validation once per distinct document text
+    (called by the operation's run, schema/operation.py).
 
     The budget is the Context's ``max_query_cost`` (from the settings); the cost is only
     estimated for documents that passed validation. A document that does not parse (syntax,
@@ -83,71 +85,65 @@ class DocumentRules(SchemaExtension):
     validation_hits: ClassVar[int] = 0
     cost_hits: ClassVar[int] = 0
 
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        text = context.query
-        if text is None or context.graphql_document is not None:
-            yield
-            return
-        cls = type(self)
+    @classmethod
+    def parsed(cls, text: str) -> _Prepared:
+        """The document of ``text``; raises graphql-core's ``GraphQLError`` when it does not
+        parse or has more than ``MAX_TOKENS`` tokens."""
         prepared = cls._cache.get(text)
         if prepared is not None:
             with cls._lock:
                 cls.parse_hits += 1
-        else:
-            options = {**context.parse_options, "max_tokens": MAX_TOKENS}
-            prepared = _Prepared(parse(text, **options))  # type: ignore[arg-type]
-            cls._cache.put(text, prepared)
-        self._prepared = prepared
-        context.graphql_document = prepared.document
-        yield
+            return prepared
+        prepared = _Prepared(parse(text, max_tokens=MAX_TOKENS))
+        cls._cache.put(text, prepared)
+        return prepared
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is None:
-            yield
-            return
-        prepared = getattr(self, "_prepared", None)
-        if prepared is None or prepared.document is not document:
-            prepared = _Prepared(document)  # handed in already parsed: validated, not cached
+    @classmethod
+    def errors(
+        cls,
+        prepared: _Prepared,
+        schema: GraphQLSchema,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        budget: object,
+    ) -> list[GraphQLError]:
+        """The document's validation errors (GraphQL's rules, depth, aliases), else the cost
+        refusal when the operation is estimated above ``budget``; [] when it may run."""
         errors = prepared.errors
         if errors is None:
             errors = prepared.errors = validate_document(
-                core_schema(context.schema), document, (*context.validation_rules, *_RULES)
+                schema, prepared.document, (*specified_rules, *_RULES)
             )
         else:
-            type(self).validation_hits += 1
-        context.pre_execution_errors = errors
-        if not errors:
-            budget = getattr(context.context, "max_query_cost", MAX_QUERY_COST)
-            if not isinstance(budget, int):
-                budget = MAX_QUERY_COST
-            cost = self._cost(prepared)
-            if cost > budget:
-                context.pre_execution_errors = [too_costly(cost, budget)]
-        yield
+            with cls._lock:
+                cls.validation_hits += 1
+        if errors:
+            return errors
+        if not isinstance(budget, int):
+            budget = MAX_QUERY_COST
+        cost = cls._cost(prepared, schema, operation_name, variables)
+        return [too_costly(cost, budget)] if cost > budget else []
 
-    def _cost(self, prepared: _Prepared) -> int:
+    @classmethod
+    def _cost(
+        cls,
+        prepared: _Prepared,
+        schema: GraphQLSchema,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> int:
         """The estimate, computed once per document, operation and page sizes: the same
         document with another ``first`` is estimated anew, a repeated one is not."""
-        context = self.execution_context
         names = prepared.page_variables
         if names is None:
             names = prepared.page_variables = page_variables(prepared.document)
-        key = (context.operation_name, *estimate_inputs(names, context.variables))
-        cls = type(self)
+        key = (operation_name, *estimate_inputs(names, variables))
         cost = prepared.costs.get(key)
         if cost is not None:
             with cls._lock:
                 cls.cost_hits += 1
             return cost
-        cost = operation_cost(
-            core_schema(context.schema),
-            prepared.document,
-            context.operation_name,
-            context.variables,
-        )
+        cost = operation_cost(schema, prepared.document, operation_name, variables)
         prepared.costs.put(key, cost)
         return cost
 
@@ -158,8 +154,3 @@ def too_costly(cost: int, budget: int) -> GraphQLError:
         "Bitte weniger Ebenen oder kleinere Seiten (first) abfragen.",
         extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "budget": budget},
     )
-
-
-def extensions() -> list[Callable[[], SchemaExtension]]:
-    """Fresh extension instances per request; the rules and caches they use are shared."""
-    return [DocumentRules]

@@ -3,7 +3,7 @@ through the audit gate before the answer leaves.
 
 Both callers of the schema, ``/graphql`` (api/app.py, api/graphql_post.py) and the web pages
 (api/web/data.py), run ``schema.execute``, so every operation passes ``audit_request``
-(schema/operation_rules.py). A mutation's write carries its entry (``write_audit``,
+(schema/operation.py). A mutation's write carries its entry (``write_audit``,
 graph/audit_unit.py): the policy opens the unit around a writing field, so the change and
 its entry commit together or not at all.
 What the policies collected beyond that (schema/policy.py) becomes at most two kinds of
@@ -134,9 +134,8 @@ def withhold(result: Any, failed: audit.AuditFailed) -> None:
 
 
 async def audit_request(context: Context, result: Any) -> None:
-    """Write the request's audit entries when its operation ends (``OperationRules``,
-    schema/operation_rules.py); if that fails, the request fails: no social data leaves
-    unrecorded."""
+    """Write the request's audit entries when its operation ends (schema/operation.py); if
+    that fails, the request fails: no social data leaves unrecorded."""
     events = request_events(context)
     if not events:
         return

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.extensions.runner import SchemaExtensionsRunner
-from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.analysis import AnalysisQuery
 from schema.analysis_merge import AnalysisMutation
 from schema.casework_query import CaseworkQuery
-from schema.compiled_run import CompiledReads
+from schema.core_schema import core_schema
 from schema.directory_query import DirectoryQuery
-from schema.errors import log_unexpected, present
 from schema.execution import PlainFieldsFirst
-from schema.extension_hooks import hook_runner
-from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS, extensions
+from schema.limits import CACHE_SIZE, MAX_ALIASES, MAX_QUERY_DEPTH, MAX_TOKENS
 from schema.mutations_casework import CaseworkMutation, VocabularyQuery
 from schema.mutations_casework_changes import CaseworkChangeMutation
 from schema.mutations_consent_change import ConsentChangeMutation
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
-from schema.operation_rules import OperationRules
+from schema.operation import run_operation
 from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
@@ -59,35 +56,38 @@ class Mutation(
 
 
 class Schema(strawberry.Schema):
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        result = await super().execute(*args, **kwargs)
-        if result.errors:
-            result.errors = present(result.errors)
-        return result
+    """strawberry's schema (types, printing, the HTTP view) with verbund's own operation run
+    (schema/operation.py) in place of strawberry's extension pipeline."""
 
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> SchemaExtensionsRunner:
-        """Hooks found once per extension class, not per request (schema/extension_hooks.py)."""
-        runner = hook_runner(execution_context, extensions)
-        if runner is None:
-            return super().create_extensions_runner(execution_context, extensions)
-        return runner
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        return await run_operation(
+            core_schema(self),
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            DEFAULT_OPERATIONS if allowed_operation_types is None else allowed_operation_types,
+            operation_extensions,
+            self.execution_context_class,
+        )
 
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        log_unexpected(errors)
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Not offered: verbund's rules (audit, idempotency, compiled reads) run asynchronously;
+        a synchronous run would bypass them."""
+        raise NotImplementedError("verbund führt Operationen nur mit execute (async) aus")
 
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    execution_context_class=PlainFieldsFirst,
-    extensions=[
-        *extensions(),
-        # Idempotency key, audit, error codes: one extension (schema/operation_rules.py).
-        OperationRules,
-        CompiledReads,
-    ],
-)
+# What strawberry allows when the caller names nothing (its DEFAULT_ALLOWED_OPERATION_TYPES).
+DEFAULT_OPERATIONS = frozenset(OperationType)
+
+schema = Schema(query=Query, mutation=Mutation, execution_context_class=PlainFieldsFirst)

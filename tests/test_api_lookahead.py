@@ -11,7 +11,6 @@ resolver, shows up here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -146,10 +145,6 @@ READ_AHEAD_DOCUMENTS = [
 ]
 
 
-async def _not_compiled(self: CompiledReads) -> AsyncIterator[None]:
-    yield
-
-
 @pytest.mark.parametrize("document", READ_AHEAD_DOCUMENTS)
 def test_read_ahead_answers_are_completed_in_one_pass(
     demo: Graph, document: str, monkeypatch: pytest.MonkeyPatch
@@ -164,7 +159,7 @@ def test_read_ahead_answers_are_completed_in_one_pass(
     monkeypatch.setattr(PlainFieldsFirst, "_fill", spy)
     # Some of these documents are answered by the compiled reads (schema/compiled.py, tested
     # in tests/test_compiled_reads.py); here the executor's own completion is under test.
-    monkeypatch.setattr(CompiledReads, "on_execute", _not_compiled)
+    monkeypatch.setattr(CompiledReads, "enabled", False)
     ahead, plain = _both(demo, document, monkeypatch)
     assert ahead == plain
     assert any(name.endswith("Connection") or name == "Organization" for name in completed)

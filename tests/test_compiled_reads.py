@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,11 +110,8 @@ def both(
     answers differently."""
     answer, compiled, statements = _execute(graph, document, variables, principal, op)
 
-    async def off(self: CompiledReads) -> AsyncIterator[None]:
-        yield
-
     with monkeypatch.context() as patch:
-        patch.setattr(CompiledReads, "on_execute", off)
+        patch.setattr(CompiledReads, "enabled", False)
         normal, was_compiled, _ = _execute(graph, document, variables, principal, op)
     assert not was_compiled
     assert answer == normal

@@ -30,12 +30,8 @@ DOCUMENTED_WITHOUT_ALL = {"strawberry.asgi", "strawberry.types.field", "strawber
 
 # Imports still reaching past the public names, left for later (issue 16, item 9):
 # strawberry's validator factories and its ``validate_document`` (which adds two of
-# strawberry's own rules) in the document limits; and strawberry's extensions runner, which
-# the once-per-class hook lookup (schema/extension_hooks.py) subclasses and schema/root.py
-# returns from the public ``Schema.create_extensions_runner``.
+# strawberry's own rules) in the document limits.
 KNOWN_OPEN = {
-    ("schema/extension_hooks.py", "strawberry.extensions.runner", "SchemaExtensionsRunner"),
-    ("schema/root.py", "strawberry.extensions.runner", "SchemaExtensionsRunner"),
     ("schema/limits.py", "strawberry.extensions.max_aliases", "create_validator"),
     ("schema/limits.py", "strawberry.extensions.query_depth_limiter", "create_validator"),
     ("schema/limits.py", "strawberry.schema.schema", "validate_document"),
