@@ -86,3 +86,6 @@ class Shape:
     pages: list[PageOut] = field(default_factory=list)
     # A membership: whether a field of the membership itself is selected (read from the edge).
     edge: bool = False
+    # The projection's pick once made, when nothing below depends on the request's arguments
+    # (no pages): made on the first request of the plan, reused by every later one.
+    fixed_pick: Any = None

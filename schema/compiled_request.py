@@ -20,6 +20,19 @@ from schema.pagination import decode_cursor, page_size
 
 
 def pick(shape: Shape, variables: VariableValues) -> projection.Pick:
+    if shape.fixed_pick is not None:
+        return shape.fixed_pick  # type: ignore[no-any-return]
+    made = _pick(shape, variables)
+    if not _has_pages(shape):
+        shape.fixed_pick = made
+    return made
+
+
+def _has_pages(shape: Shape) -> bool:
+    return bool(shape.pages) or any(_has_pages(child) for _, _, child in shape.related)
+
+
+def _pick(shape: Shape, variables: VariableValues) -> projection.Pick:
     assert shape.label is not None
     fields = {out.reads for out in shape.outs if isinstance(out, Leaf) and out.reads}
     related = [

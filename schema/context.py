@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property
 from typing import Any, TypeVar
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
@@ -20,6 +19,7 @@ from schema.dataloaders import Loaders
 from schema.limits import MAX_QUERY_COST
 from schema.policy_state import RequestAccess
 from schema.principal import ANONYMOUS, Principal
+from schema.threads import in_thread
 
 T = TypeVar("T")
 
@@ -55,11 +55,14 @@ class Context:
     # (derived from the principal: caseworkers see their own cases, partners what they
     # received), so lists and their counts agree with the policies.
     scope: OrgScope | None = field(init=False)
-    loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.scope = scope_for(self.principal.role, self.principal.organization_id)
-        self.loaders = Loaders(self.graph, self.scope)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """The request's DataLoaders, made on first use (a compiled read needs none)."""
+        return Loaders(self.graph, self.scope)
 
     @property
     def overdue_before(self) -> dt.datetime:
@@ -68,7 +71,7 @@ class Context:
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking graph call off the event loop."""
-        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+        return await in_thread(fn, *args, **kwargs)
 
 
 Info = StrawberryInfo[Context, None]

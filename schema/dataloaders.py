@@ -12,7 +12,6 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 
-import anyio.to_thread
 from strawberry.dataloader import DataLoader
 
 from graph import Graph
@@ -24,13 +23,14 @@ from graph.repo.nodes import Hop
 from graph.repo.organizations import StoredMembership
 from graph.repo.paging import Page, PageArgs
 from graph.repo.values import Stored
+from schema.threads import in_thread
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Hashable)
 
 
 async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+    return await in_thread(fn, *args, **kwargs)
 
 
 PageKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, arguments)

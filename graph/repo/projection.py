@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, LiteralString
 
 from graph.repo import areas, organizations, services
@@ -125,6 +126,23 @@ def _var(depth: int) -> LiteralString:
 
 
 def _node(pick: Pick, depth: int, params: _Params) -> LiteralString:
+    if not _has_pages(pick):
+        return _fixed_node(pick, depth)
+    return _node_text(pick, depth, params)
+
+
+def _has_pages(pick: Pick) -> bool:
+    return bool(pick.pages) or any(_has_pages(related.pick) for related in pick.related)
+
+
+@lru_cache(maxsize=1024)
+def _fixed_node(pick: Pick, depth: int) -> LiteralString:
+    """A node without pages below it: its text depends on the pick alone (no parameters), so
+    a repeated selection is not built again on every request."""
+    return _node_text(pick, depth, _Params())
+
+
+def _node_text(pick: Pick, depth: int, params: _Params) -> LiteralString:
     _label(pick.label)
     unknown = pick.fields - stored_fields(pick.label) - _META
     if unknown:

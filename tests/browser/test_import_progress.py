@@ -4,14 +4,17 @@ the run's page with its progress (refreshed by htmx) and then the result, withou
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from graph import Graph
+from loaders import importer
 from loaders.demo import Demo
 from tests.browser.helpers import BrowserWatch, assert_accessible, login, screenshot
 from tests.loader_helpers import import_path, snapshot
@@ -33,8 +36,32 @@ def large_bundle(tmp_path: Path, graph: Graph) -> Iterator[Path]:
     graph.query("MATCH (r:ImportRun {source: $s}) DETACH DELETE r", {"s": SOURCE}, write=True)
 
 
+@pytest.fixture
+def held_after_first_batch(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The import (a thread of the live server) waits after its first written batch until the
+    test has seen the progress: on a fast machine 20,000 rows can otherwise be written before
+    the page's first refresh, and the bar would never show."""
+    seen = threading.Event()
+    original = importer.record_progress
+
+    def record(graph: Graph, run_id: str, done: int, total: int, phase: Any) -> None:
+        original(graph, run_id, done, total, phase)
+        if phase == "writing" and 0 < done < total:
+            seen.wait(timeout=120)
+
+    monkeypatch.setattr(importer, "record_progress", record)
+    yield seen
+    seen.set()
+
+
 def test_a_large_import_shows_progress_then_the_result(
-    page: Page, live_server: str, demo: Demo, graph: Graph, watch: BrowserWatch, large_bundle: Path
+    page: Page,
+    live_server: str,
+    demo: Demo,
+    graph: Graph,
+    watch: BrowserWatch,
+    large_bundle: Path,
+    held_after_first_batch: threading.Event,
 ) -> None:
     login(page, live_server, "koordination")
     page.goto(f"{live_server}/import")
@@ -63,6 +90,7 @@ def test_a_large_import_shows_progress_then_the_result(
     expect(label).to_have_text(re.compile(r"^[1-9][0-9.]* von 20\.000 Zeilen"), timeout=60_000)
     screenshot(page, "import-laeuft")
     assert_accessible(page)
+    held_after_first_batch.set()
 
     expect(page.locator("[data-import-result]")).to_contain_text(
         "20.000 neue Datensätze", timeout=180_000
