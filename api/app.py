@@ -38,6 +38,7 @@ from graph import Graph, GraphError
 from graph.admin import server_info
 from graph.analysis.config import served_config
 from graph.analysis.precompute import Precompute
+from graph.loop_reads import LoopReads
 from schema import Context, schema
 from schema.idempotency import HEADER as IDEMPOTENCY_HEADER
 from schema.idempotency import execute_once
@@ -198,6 +199,11 @@ def create_app(
             app.state.graph = Graph(dataclasses.replace(config, pool_size=settings.neo4j_pool_size))
         else:
             app.state.graph = graph
+        # The compiled reads' statement on this loop (graph/loop_reads.py); a graph handed in
+        # by a test may serve several apps: each keeps only what it opened itself.
+        reads = None
+        if app.state.graph.loop_reads is None:
+            reads = app.state.graph.loop_reads = LoopReads(app.state.graph)
         if tune_gc:
             settle_heap()
         app.state.precompute = None
@@ -211,6 +217,9 @@ def create_app(
         finally:
             if app.state.precompute is not None:
                 app.state.precompute.stop()
+            if reads is not None:
+                app.state.graph.loop_reads = None
+                await reads.close()
             if own:
                 app.state.graph.close()
 

@@ -13,14 +13,18 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString, TypeVar
+from typing import TYPE_CHECKING, Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import exceptions as neo4j_errors
+from neo4j.api import BookmarkManager
 
 from graph import audit_unit, idempotency, revision
 from graph.audit import AuditEvent
 from graph.errors import CONNECTION_LOST, GraphError, OutcomeUnknown, from_driver
+
+if TYPE_CHECKING:
+    from graph.loop_reads import LoopReads
 
 T = TypeVar("T")
 
@@ -113,6 +117,8 @@ class Graph:
         )
         self._lock = threading.Lock()
         self._roundtrips = 0
+        # The hot read on the served app's event loop, while the app runs (graph/loop_reads.py).
+        self.loop_reads: LoopReads | None = None
 
     @property
     def roundtrips(self) -> int:
@@ -122,6 +128,15 @@ class Graph:
     def _count(self) -> None:
         with self._lock:
             self._roundtrips += 1
+
+    def count_statement(self) -> None:
+        """Count a statement sent another way (graph/loop_reads.py) in ``roundtrips``."""
+        self._count()
+
+    @property
+    def bookmark_manager(self) -> BookmarkManager:
+        """The bookmarks every session of this handle shares (see ``_session``)."""
+        return self._driver.execute_query_bookmark_manager
 
     def query(
         self,

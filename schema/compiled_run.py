@@ -63,7 +63,7 @@ class CompiledReads:
         except NotCompiled:
             return None
         try:
-            (row,) = await context.run(context.graph.rows, cypher, params)
+            (row,) = await context.rows(cypher, params)
         except GraphError:
             # The normal path meets the same fault and answers it as every fault is answered.
             return None

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from graph import Graph, capacity, overdue
+from graph.connection import Params
 from graph.idempotency import DEFAULT_HOURS, Claim
 from graph.repo.households import OrgScope, scope_for
 from schema.dataloaders import Loaders
@@ -72,6 +73,14 @@ class Context:
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking graph call off the event loop."""
         return await in_thread(fn, *args, **kwargs)
+
+    async def rows(self, cypher: LiteralString, params: Params) -> list[dict[str, Any]]:
+        """``Graph.rows``: on the event loop where the served app opened its loop reads
+        (graph/loop_reads.py), else in a worker thread; the same answer and errors."""
+        reads = self.graph.loop_reads
+        if reads is not None and reads.here():
+            return await reads.rows(cypher, params)
+        return await in_thread(self.graph.rows, cypher, params)
 
 
 Info = StrawberryInfo[Context, None]
