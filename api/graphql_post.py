@@ -4,9 +4,10 @@ Every API client sends its requests this way. strawberry's HTTP view (api/app.py
 ``VerbundGraphQL``) costs about a quarter of a small request around the execution itself
 (request adapter, content-type parsing with ``email.message``, sub-response, hooks;
 bench/README.md, "Fixed cost per request"). This endpoint answers the common case itself
-with the same steps: the same Context, strawberry's public ``Schema.execute`` with the
-operation types strawberry allows for POST, the idempotency key (schema/idempotency.py),
-the same answer (``process_result``, orjson), the same fault status and headers.
+with the same steps: the same Context, the schema's ``execute`` (verbund's own operation
+run, schema/operation.py) with the operation types strawberry allows for POST, the
+idempotency key (schema/idempotency.py), the same answer (``process_result``, orjson), the
+same fault status and headers.
 
 Anything else goes to the view unchanged: GET (the IDE page, queries over GET, mutations
 over GET refused), multipart, other content types, and every body that is not a plain

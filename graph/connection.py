@@ -80,7 +80,7 @@ _SCHEMA_COMMAND = re.compile(
 )
 
 # Attempts of an auto-commit read (Graph.rows) when the driver calls a failure retryable.
-_READ_ATTEMPTS = 2
+READ_ATTEMPTS = 2
 
 
 @contextmanager
@@ -188,7 +188,7 @@ class Graph:
                 try:
                     return self._auto_read(cypher, dict(params or {}))
                 except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-                    if attempt >= _READ_ATTEMPTS or not exc.is_retryable():
+                    if attempt >= READ_ATTEMPTS or not exc.is_retryable():
                         raise
                     attempt += 1
 

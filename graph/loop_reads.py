@@ -25,10 +25,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
-from graph.connection import Graph, Params, translate_errors
-
-# As Graph.rows: attempts when the driver calls a failure retryable.
-_ATTEMPTS = 2
+from graph.connection import READ_ATTEMPTS, Graph, Params, translate_errors
 
 
 class _SharedBookmarks(AsyncBookmarkManager):
@@ -84,7 +81,7 @@ class LoopReads:
                 try:
                     return await self._read(cypher, dict(params or {}))
                 except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
-                    if attempt >= _ATTEMPTS or not exc.is_retryable():
+                    if attempt >= READ_ATTEMPTS or not exc.is_retryable():
                         raise
                     attempt += 1
 

@@ -228,8 +228,9 @@ class PlainFieldsFirst(Executor[Any]):
     def __init__(
         self, *args: Any, operation_extensions: dict[str, Any] | None = None, **kwargs: Any
     ) -> None:
-        # strawberry hands every executor the request's ``extensions`` entry; kept for
-        # whoever wants it, graphql-core's constructor does not take it.
+        # The operation's run (schema/operation.py, as strawberry did) hands every executor
+        # the request's ``extensions`` entry; kept for whoever wants it, graphql-core's
+        # constructor does not take it.
         super().__init__(*args, **kwargs)
         self.operation_extensions = operation_extensions
 
