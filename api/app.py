@@ -199,11 +199,11 @@ def create_app(
             app.state.graph = Graph(dataclasses.replace(config, pool_size=settings.neo4j_pool_size))
         else:
             app.state.graph = graph
-        # The compiled reads' statement on this loop (graph/loop_reads.py); a graph handed in
-        # by a test may serve several apps: each keeps only what it opened itself.
-        reads = None
-        if app.state.graph.loop_reads is None:
-            reads = app.state.graph.loop_reads = LoopReads(app.state.graph)
+        # The compiled reads' statement on this loop (graph/loop_reads.py). A graph handed in
+        # by a test may serve several apps at once: the newest app's loop reads are used, the
+        # others' requests take the worker thread until it ends and gives theirs back.
+        previous = app.state.graph.loop_reads
+        reads = app.state.graph.loop_reads = LoopReads(app.state.graph)
         if tune_gc:
             settle_heap()
         app.state.precompute = None
@@ -217,9 +217,9 @@ def create_app(
         finally:
             if app.state.precompute is not None:
                 app.state.precompute.stop()
-            if reads is not None:
-                app.state.graph.loop_reads = None
-                await reads.close()
+            if app.state.graph.loop_reads is reads:
+                app.state.graph.loop_reads = previous
+            await reads.close()
             if own:
                 app.state.graph.close()
 

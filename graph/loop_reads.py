@@ -62,9 +62,12 @@ class LoopReads:
             notifications_min_severity="OFF",
         )
         self._bookmarks = _SharedBookmarks(graph.bookmark_manager)
+        self.closed = False
 
     def here(self) -> bool:
-        """Whether the running loop is the one these reads belong to."""
+        """Whether these reads are open and the running loop is theirs."""
+        if self.closed:
+            return False
         try:
             return asyncio.get_running_loop() is self.loop
         except RuntimeError:
@@ -98,4 +101,5 @@ class LoopReads:
             return [dict(zip(keys, record, strict=True)) async for record in result]
 
     async def close(self) -> None:
+        self.closed = True
         await self._driver.close()

@@ -61,8 +61,33 @@ def test_the_served_app_reads_on_its_loop_and_answers_the_same(
         assert answer.json() == {"data": expected}
         assert len(used) == 1
         assert demo.roundtrips > before
-    # Closed with the app: a later caller gets the thread path again.
-    assert demo.loop_reads is None
+    # Closed with the app: a later caller gets the thread path again (or the reads of an app
+    # that ran before, e.g. the browser tests' live server).
+    assert demo.loop_reads is None or not demo.loop_reads.here()
+
+
+def test_an_app_started_later_uses_its_own_loop_reads_and_gives_back(demo: Graph) -> None:
+    async def open_reads() -> LoopReads:
+        return LoopReads(demo)
+
+    other = asyncio.run(open_reads())  # e.g. a live server's, on another loop
+    demo.loop_reads = other
+    try:
+        with TestClient(create_app(graph=demo)):
+            assert demo.loop_reads is not other
+            assert demo.loop_reads is not None
+        assert demo.loop_reads is other
+    finally:
+        demo.loop_reads = None
+
+
+def test_closed_reads_are_not_used(demo: Graph) -> None:
+    async def main() -> bool:
+        reads = LoopReads(demo)
+        await reads.close()
+        return reads.here()
+
+    assert asyncio.run(main()) is False
 
 
 def test_same_rows_and_errors_as_graph_rows(demo: Graph) -> None:
