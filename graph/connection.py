@@ -98,23 +98,27 @@ def translate_errors() -> Iterator[None]:
         raise found from exc
 
 
+def driver_options(config: Neo4jConfig) -> dict[str, Any]:
+    """How verbund's drivers connect: this handle's and the loop reads' (graph/loop_reads.py)."""
+    return {
+        "auth": (config.user, config.password),
+        "connection_timeout": config.connection_timeout,
+        "max_transaction_retry_time": config.max_transaction_retry_time,
+        # Short acquisition so a dead server turns into a fast 503, not a hung request.
+        "connection_acquisition_timeout": config.connection_timeout * 2,
+        "liveness_check_timeout": 30.0,
+        "max_connection_pool_size": config.pool_size,
+        "user_agent": "verbund",
+        "notifications_min_severity": "OFF",
+    }
+
+
 class Graph:
     """The process-wide handle on Neo4j."""
 
     def __init__(self, config: Neo4jConfig) -> None:
         self.config = config
-        self._driver = neo4j.GraphDatabase.driver(
-            config.uri,
-            auth=(config.user, config.password),
-            connection_timeout=config.connection_timeout,
-            max_transaction_retry_time=config.max_transaction_retry_time,
-            # Short acquisition so a dead server turns into a fast 503, not a hung request.
-            connection_acquisition_timeout=config.connection_timeout * 2,
-            liveness_check_timeout=30.0,
-            max_connection_pool_size=config.pool_size,
-            user_agent="verbund",
-            notifications_min_severity="OFF",
-        )
+        self._driver = neo4j.GraphDatabase.driver(config.uri, **driver_options(config))
         self._lock = threading.Lock()
         self._roundtrips = 0
         # The hot read on the served app's event loop, while the app runs (graph/loop_reads.py).

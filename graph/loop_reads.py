@@ -25,7 +25,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 from neo4j.api import AsyncBookmarkManager, BookmarkManager
 
-from graph.connection import READ_ATTEMPTS, Graph, Params, translate_errors
+from graph.connection import READ_ATTEMPTS, Graph, Params, driver_options, translate_errors
 
 
 class _SharedBookmarks(AsyncBookmarkManager):
@@ -50,16 +50,8 @@ class LoopReads:
         """Open on the running loop (call from a coroutine, e.g. the app's lifespan)."""
         self.graph = graph
         self.loop = asyncio.get_running_loop()
-        config = graph.config
         self._driver = neo4j.AsyncGraphDatabase.driver(
-            config.uri,
-            auth=(config.user, config.password),
-            connection_timeout=config.connection_timeout,
-            connection_acquisition_timeout=config.connection_timeout * 2,
-            liveness_check_timeout=30.0,
-            max_connection_pool_size=config.pool_size,
-            user_agent="verbund",
-            notifications_min_severity="OFF",
+            graph.config.uri, **driver_options(graph.config)
         )
         self._bookmarks = _SharedBookmarks(graph.bookmark_manager)
         self.closed = False
