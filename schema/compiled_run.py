@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode, get_operation_ast
+from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 from graphql.execution.values import get_variable_values
 
 from graph import GraphError
@@ -43,14 +43,13 @@ class CompiledReads:
         schema: GraphQLSchema,
         query: str,
         document: DocumentNode,
+        operation: OperationDefinitionNode,
         operation_name: str | None,
         variables: dict[str, Any] | None,
     ) -> dict[str, Any] | None:
-        """The operation's data from one statement, or None: then the normal path runs."""
+        """The operation's data from one statement, or None: then the normal path runs.
+        ``operation`` is the one of ``document`` the run chose (schema/operation.py)."""
         if not cls.enabled:
-            return None
-        operation = get_operation_ast(document, operation_name)
-        if not isinstance(operation, OperationDefinitionNode):
             return None
         compiled = cls._plan_of(schema, query, document, operation, operation_name)
         if compiled is None or not compiled.allowed(context.principal):

@@ -195,14 +195,16 @@ class _Estimate:
                 value = self.variables.get(argument.value.name.value)
             elif isinstance(argument.value, IntValueNode):
                 value = int(argument.value.value)
-        size = page_size(value)
+        size = counted_page(value)
         if size is None:
-            size = page_size(definition.args["first"].default_value)
+            size = counted_page(definition.args["first"].default_value)
         return DEFAULT_PAGE_SIZE if size is None else size
 
 
-def page_size(value: Any) -> int | None:
-    """The page a ``first`` value counts as (None: not given, the field's default applies)."""
+def counted_page(value: Any) -> int | None:
+    """The page a ``first`` value counts as in the estimate (None: not given, the field's
+    default applies). Lenient, unlike ``schema.pagination.page_size``, which refuses a size
+    out of range when the field runs: the estimate must not fail before that error."""
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
@@ -235,4 +237,4 @@ def estimate_inputs(
     """What the estimate of one document and operation depends on beyond them: the page sizes
     of its page variables (``page_variables``). Equal inputs, equal cost."""
     given = variables or {}
-    return tuple(page_size(given[name]) if name in given else _NOT_GIVEN for name in names)
+    return tuple(counted_page(given[name]) if name in given else _NOT_GIVEN for name in names)

@@ -25,6 +25,7 @@ arguments strawberry passes (the schema strawberry built, the executor class, th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeGuard, cast
 
 from graphql import (
@@ -56,34 +57,32 @@ from schema.policy_audit import audit_request
 IS_AWAITABLE = cast(Callable[[Any], TypeGuard[Awaitable[Any]]], optimized_is_awaitable)
 
 
-async def run_operation(
-    schema: GraphQLSchema,
-    query: str | None,
-    variables: dict[str, Any] | None,
-    context: Any,
-    root_value: Any,
-    operation_name: str | None,
-    allowed: Iterable[OperationType],
-    extensions: dict[str, Any] | None,
-    executor: type[Executor[Any]],
-) -> ExecutionResult:
+@dataclass(frozen=True, slots=True)
+class OperationRequest:
+    """What one run needs: the text and values the caller sent and what the transport
+    allows (``allowed``: e.g. no mutation over GET), as strawberry's ``Schema.execute``
+    takes them."""
+
+    schema: GraphQLSchema
+    query: str | None
+    variables: dict[str, Any] | None
+    context: Any
+    root_value: Any
+    operation_name: str | None
+    allowed: Iterable[OperationType]
+    extensions: dict[str, Any] | None
+    executor: type[Executor[Any]]
+
+
+async def run_operation(request: OperationRequest) -> ExecutionResult:
     """The answer to one operation; raises strawberry's ``MissingQueryError``,
     ``CannotGetOperationTypeError`` and ``InvalidOperationTypeError`` for the transport to
     refuse (HTTP 400), as strawberry's ``Schema.execute`` does."""
+    context = request.context
     ours = isinstance(context, Context)
     try:
         with recording(context.idempotency if ours else None):
-            result = await _run(
-                schema,
-                query,
-                variables,
-                context,
-                root_value,
-                operation_name,
-                allowed,
-                extensions,
-                executor,
-            )
+            result = await _run(request)
         if ours:
             await audit_request(context, result)
     except (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError):
@@ -97,17 +96,8 @@ async def run_operation(
     return result
 
 
-async def _run(
-    schema: GraphQLSchema,
-    query: str | None,
-    variables: dict[str, Any] | None,
-    context: Any,
-    root_value: Any,
-    operation_name: str | None,
-    allowed: Iterable[OperationType],
-    extensions: dict[str, Any] | None,
-    executor: type[Executor[Any]],
-) -> ExecutionResult:
+async def _run(request: OperationRequest) -> ExecutionResult:
+    query, context, variables = request.query, request.context, request.variables
     if not query:
         raise MissingQueryError
     try:
@@ -115,36 +105,37 @@ async def _run(
     except GraphQLError as error:
         return _refused([error])
     document = prepared.document
+    operation_name = request.operation_name
     operation = _operation(document, operation_name)
     if operation is None:
         raise CannotGetOperationTypeError(operation_name)
     kind = OperationType(operation.operation.value)
-    if kind not in allowed:
+    if kind not in request.allowed:
         raise InvalidOperationTypeError(kind)
     if operation_name is None and operation.name is not None:
         # As strawberry: without a name the first operation runs, also in a document with
         # several (graphql-core alone would refuse that).
         operation_name = operation.name.value
     budget = getattr(context, "max_query_cost", MAX_QUERY_COST)
-    errors = DocumentRules.errors(prepared, schema, operation_name, variables, budget)
+    errors = DocumentRules.errors(prepared, request.schema, operation_name, variables, budget)
     if errors:
         return _refused(errors)
     if isinstance(context, Context):
         data = await CompiledReads.answer(
-            context, schema, query, document, operation_name, variables
+            context, request.schema, query, document, operation, operation_name, variables
         )
         if data is not None:
             return ExecutionResult(data=data, errors=None)
     done = execute(
-        schema,
+        request.schema,
         document,
-        root_value=root_value,
+        root_value=request.root_value,
         context_value=context,
         variable_values=variables,
         operation_name=operation_name,
-        executor_class=executor,
+        executor_class=request.executor,
         is_awaitable=IS_AWAITABLE,
-        operation_extensions=extensions,
+        operation_extensions=request.extensions,
     )
     if not isinstance(done, CoreResult):
         done = await done

@@ -21,7 +21,7 @@ from schema.mutations_casework_changes import CaseworkChangeMutation
 from schema.mutations_consent_change import ConsentChangeMutation
 from schema.mutations_directory import DirectoryMutation
 from schema.mutations_referrals import ReferralMutation
-from schema.operation import run_operation
+from schema.operation import OperationRequest, run_operation
 from schema.policy_fields import PrivacyMutation, PrivacyQuery
 from schema.referral_options import ReferralOptionsQuery
 from schema.system import SystemQuery
@@ -70,15 +70,19 @@ class Schema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         return await run_operation(
-            core_schema(self),
-            query,
-            variable_values,
-            context_value,
-            root_value,
-            operation_name,
-            DEFAULT_OPERATIONS if allowed_operation_types is None else allowed_operation_types,
-            operation_extensions,
-            self.execution_context_class,
+            OperationRequest(
+                schema=core_schema(self),
+                query=query,
+                variables=variable_values,
+                context=context_value,
+                root_value=root_value,
+                operation_name=operation_name,
+                allowed=DEFAULT_OPERATIONS
+                if allowed_operation_types is None
+                else allowed_operation_types,
+                extensions=operation_extensions,
+                executor=self.execution_context_class,
+            )
         )
 
     def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
