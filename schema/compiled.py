@@ -64,9 +64,16 @@ class RootOut:
 
 @dataclass(slots=True)
 class Plan:
-    """A compiled query operation: its roots and how its answer is made."""
+    """A compiled query operation: its roots and how its answer is made.
+
+    ``roots`` are read by the statement; ``typenames`` (response name -> the query type's
+    name) are the root ``__typename`` fields, answered without it; ``order`` is every
+    response name in the document's order. ``{ __typename }`` alone, the probe API clients
+    and load balancers send, needs no statement at all."""
 
     roots: list[RootOut]
+    typenames: dict[str, str]
+    order: list[str]
 
     def allowed(self, principal: Principal) -> bool:
         """Whether every root's policy lets ``principal`` read it unchanged."""
@@ -109,8 +116,13 @@ def plan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefi
     if query_type is None:
         raise NotCompiled("kein Query-Typ")
     roots: list[RootOut] = []
-    for response, nodes in collect_fields(query_type, [operation.selection_set], fragments).items():
+    typenames: dict[str, str] = {}
+    selected = collect_fields(query_type, [operation.selection_set], fragments)
+    for response, nodes in selected.items():
         name = nodes[0].name.value
+        if name == "__typename":
+            typenames[response] = query_type.name
+            continue
         kind = ROOTS.get(name)
         if kind is None:
             raise NotCompiled(f"Query.{name}")
@@ -128,6 +140,6 @@ def plan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefi
             raise NotCompiled(f"Query.{name}: unerwarteter Typ")
         shape = selection_shape(target, nodes, fragments)
         roots.append(RootOut(response, kind, gfield, nodes[0], extensions[0], shape))
-    if not roots:
+    if not selected:
         raise NotCompiled("nichts ausgewählt")
-    return Plan(roots)
+    return Plan(roots, typenames, list(selected))

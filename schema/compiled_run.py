@@ -7,7 +7,8 @@ never gets here. Then,
 if the operation compiles (schema/compiled.py; plans are cached per document text and
 operation name) and every root's policy lets the caller read it unchanged
 (``Policy.passes_unchanged``, schema/policy.py), the statement runs as one read and its
-answer becomes the result, without graphql-core's execution.
+answer becomes the result, without graphql-core's execution (root ``__typename`` fields are
+answered from the schema; ``{ __typename }`` alone sends no statement).
 Everything else, and every request whose arguments or values the normal path would answer
 with an error, is executed as before, so errors always come from one place.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 
 from graph import GraphError
 from schema.compiled import NotCompiled, Plan, plan
@@ -57,8 +58,27 @@ class CompiledReads:
         coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):  # the normal path reports them
             return None
+        found = await cls._read(context, compiled, coerced) if compiled.roots else {}
+        if found is None:
+            return None
+        typenames = compiled.typenames
+        data = {
+            response: typenames[response] if response in typenames else found[response]
+            for response in compiled.order
+        }
+        for root in compiled.roots:
+            # As the policy notes the operation (for the audit, schema/policy_audit.py).
+            context.access.operations[root.node.name.value] = root.policy.purpose
+        context.compiled = True
+        return data
+
+    @staticmethod
+    async def _read(
+        context: Context, compiled: Plan, variables: VariableValues
+    ) -> dict[str, Any] | None:
+        """The roots' answers by response name from the one statement, or None."""
         try:
-            cypher, params, answers = compiled.statement(coerced)
+            cypher, params, answers = compiled.statement(variables)
         except NotCompiled:
             return None
         try:
@@ -67,17 +87,12 @@ class CompiledReads:
             # The normal path meets the same fault and answers it as every fault is answered.
             return None
         try:
-            data = {
+            return {
                 root.response: answer(row[f"r{index}"])
                 for index, (root, answer) in enumerate(zip(compiled.roots, answers, strict=True))
             }
         except NotCompiled:
             return None
-        for root in compiled.roots:
-            # As the policy notes the operation (for the audit, schema/policy_audit.py).
-            context.access.operations[root.node.name.value] = root.policy.purpose
-        context.compiled = True
-        return data
 
     @classmethod
     def _plan_of(

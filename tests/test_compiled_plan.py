@@ -130,7 +130,7 @@ REFUSED = [
     '{ network(id: "x") { memberships { role } } }',
     "{ agreements { validOn } }",
     "{ categories { id } referrals { nodes { id } } }",
-    "{ __typename }",
+    "{ __typename __schema { queryType { name } } }",
 ]
 
 

@@ -312,6 +312,12 @@ COMPILED: list[tuple[str, str, dict[str, str]]] = [
         {},
     ),
     (
+        "root __typename among roots, in document order",
+        """query($id: ID!) { t: __typename categories { id } __typename
+        service(id: $id) { __typename id } }""",
+        {"id": "service"},
+    ),
+    (
         "several roots",
         """query($id: ID!) { categories { id } service(id: $id) { id }
         networks { name } }""",
@@ -351,6 +357,19 @@ def test_operation_name_picks_the_operation(
         assert compiled
         assert statements == 1
         assert ("title" in answer) == (op == "B")
+
+
+@pytest.mark.parametrize("role", [None, "partner", "admin"], ids=str)
+def test_root_typename_alone_sends_no_statement(
+    demo: Graph, ids: Ids, monkeypatch: pytest.MonkeyPatch, role: str | None
+) -> None:
+    # The probe API clients and load balancers send: answered from the schema alone.
+    principal = _principal(role, ids.organization)
+    for document in ("{ __typename }", "query Probe { a: __typename b: __typename }"):
+        compiled, statements, answer = both(demo, monkeypatch, document, principal=principal)
+        assert compiled
+        assert statements == 0
+        assert json.loads(answer)["data"] in ({"__typename": "Query"}, {"a": "Query", "b": "Query"})
 
 
 def _pages(root: str, filtered: bool) -> str:
