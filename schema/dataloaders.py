@@ -29,10 +29,6 @@ T = TypeVar("T")
 A = TypeVar("A", bound=Hashable)
 
 
-async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await in_thread(fn, *args, **kwargs)
-
-
 PageKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, arguments)
 CountKey = tuple[str | None, str | None, Any]  # (anchor kind, anchor id, filter)
 
@@ -86,7 +82,7 @@ class Paged(Generic[A]):
                 groups.setdefault((anchor, args), [])
         found: dict[tuple[str | None, str | None, Any], T] = {}
         for (anchor, args), ids in groups.items():
-            result = await _run(fn, args, anchor, sorted(set(ids)))
+            result = await in_thread(fn, args, anchor, sorted(set(ids)))
             for anchor_id, value in result.items():
                 found[(anchor, anchor_id, args)] = value
         return [found.get(key, empty) for key in keys]
@@ -179,11 +175,11 @@ class Loaders:
     ) -> list[Stored[Any] | None]:
         if shape != FULL:
             # Household-level records and includes are limited to the request's scope.
-            found = await _run(includes.by_ids, self.graph, label, keys, shape, self.scope)
+            found = await in_thread(includes.by_ids, self.graph, label, keys, shape, self.scope)
         elif label in HOUSEHOLD_LEVEL:
-            found = await _run(households.by_ids, self.graph, label, keys, self.scope)
+            found = await in_thread(households.by_ids, self.graph, label, keys, self.scope)
         else:
-            found = await _run(nodes.by_ids, self.graph, label, keys)
+            found = await in_thread(nodes.by_ids, self.graph, label, keys)
         return [found.get(key) for key in keys]
 
     # -- one hop through the directory -------------------------------------------------
@@ -194,7 +190,7 @@ class Loaders:
         return await loader.load(ident)
 
     async def _load_hop(self, hop: Hop, keys: list[str]) -> list[list[Stored[Any]]]:
-        found = await _run(nodes.related, self.graph, hop, keys)
+        found = await in_thread(nodes.related, self.graph, hop, keys)
         return [found.get(key, []) for key in keys]
 
     # -- one hop to household-level data (always scoped) -------------------------------
@@ -207,7 +203,7 @@ class Loaders:
     async def _load_scoped_hop(
         self, name: HouseholdHop, keys: list[str]
     ) -> list[list[Stored[Any]]]:
-        found = await _run(households.related, self.graph, name, keys, self.scope)
+        found = await in_thread(households.related, self.graph, name, keys, self.scope)
         return [found.get(key, []) for key in keys]
 
     # -- memberships (relationships with properties) -----------------------------------
@@ -218,11 +214,11 @@ class Loaders:
         return await self._memberships_of_net.load(ident)
 
     async def _load_memberships_of_org(self, keys: list[str]) -> list[list[StoredMembership]]:
-        found = await _run(organizations.memberships_of_organizations, self.graph, keys)
+        found = await in_thread(organizations.memberships_of_organizations, self.graph, keys)
         return [found.get(key, []) for key in keys]
 
     async def _load_memberships_of_net(self, keys: list[str]) -> list[list[StoredMembership]]:
-        found = await _run(organizations.memberships_of_networks, self.graph, keys)
+        found = await in_thread(organizations.memberships_of_networks, self.graph, keys)
         return [found.get(key, []) for key in keys]
 
     # -- area outlines (left out of node reads: large) ---------------------------------
@@ -230,5 +226,5 @@ class Loaders:
         return await self._geometries.load(area_id)
 
     async def _load_geometries(self, keys: list[str]) -> list[str | None]:
-        found = await _run(areas.geometries, self.graph, keys)
+        found = await in_thread(areas.geometries, self.graph, keys)
         return [found.get(key) for key in keys]
